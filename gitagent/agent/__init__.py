@@ -1,0 +1,1 @@
+"""The agent: the ReAct loop and the session that records each turn in git (policy)."""

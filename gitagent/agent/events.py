@@ -1,0 +1,74 @@
+"""Live events a turn emits as it happens; the CLI and the TUI render them, they never own the loop."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from gitagent.models.base import Block, ModelResponse, TextDelta, Usage
+from gitagent.tools.base import ToolResult
+
+
+@dataclass(frozen=True)
+class TurnStarted:
+    """A turn began (or resumed)."""
+
+    conversation: str
+    turn: int
+    model: str
+    resumed: bool = False
+
+
+@dataclass(frozen=True)
+class AssistantMessage:
+    """The model finished one response."""
+
+    step: int
+    response: ModelResponse
+
+
+@dataclass(frozen=True)
+class ToolStarted:
+    """A tool call is about to run."""
+
+    call: Block
+
+
+@dataclass(frozen=True)
+class ToolFinished:
+    """A tool call returned."""
+
+    call: Block
+    result: ToolResult
+    duration_ms: int
+
+
+@dataclass(frozen=True)
+class TurnOutcome:
+    """How a turn ended and where it was recorded."""
+
+    conversation: str
+    turn: int
+    commit: str
+    model: str
+    status: str
+    result: str
+    usage: Usage
+    tool_calls: int
+    duration_ms: int
+    left_out: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def is_error(self) -> bool:
+        """Whether the turn ended without a proper answer."""
+        return self.status != "complete"
+
+
+@dataclass(frozen=True)
+class TurnFinished:
+    """The turn is committed."""
+
+    outcome: TurnOutcome
+
+
+Event = TurnStarted | TextDelta | AssistantMessage | ToolStarted | ToolFinished | TurnFinished
+EventSink = Callable[[Event], None]

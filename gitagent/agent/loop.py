@@ -1,0 +1,78 @@
+"""The ReAct loop: ask the model, run the tools it calls, feed the results back, until it answers."""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from gitagent.agent.events import AssistantMessage, EventSink, ToolFinished, ToolStarted
+from gitagent.agent.record import TurnRecord, turn_messages
+from gitagent.models.base import Block, Message, Model, ModelRequest, ModelResponse, TextDelta
+from gitagent.tools.base import Tool, ToolContext, ToolResult
+
+
+class StepLimitReached(Exception):
+    """The turn used all its model steps without a final answer."""
+
+
+@dataclass
+class Agent:
+    """What the loop works with: a model, a system prompt, tools and where they act."""
+
+    model: Model
+    system: str
+    tools: list[Tool]
+    context: ToolContext
+    max_steps: int
+
+
+def run_loop(
+    agent: Agent, history: list[Message], record: TurnRecord, emit: EventSink, save: Callable[[], None]
+) -> None:
+    """Drive `record` to a final answer, calling `save` after every step so a crash loses nothing.
+
+    Picks up wherever the record stands, so a resumed turn first runs the tool calls it was left with.
+    """
+    while True:
+        for call in record.unanswered_tool_calls():
+            result, duration_ms = _run_tool(agent, call, emit)
+            record.add_tool_result(call, result, duration_ms)
+            save()
+        if record.answered:
+            return
+        if record.steps >= agent.max_steps:
+            raise StepLimitReached(f"stopped after {agent.max_steps} model steps without a final answer")
+        started = time.monotonic()
+        response = _ask(agent, history + turn_messages(record.events), emit)
+        record.add_assistant(response, agent.model.spec, int((time.monotonic() - started) * 1000))
+        emit(AssistantMessage(record.steps, response))
+        save()
+
+
+def _ask(agent: Agent, messages: list[Message], emit: EventSink) -> ModelResponse:
+    schemas = [
+        {"name": t.name, "description": t.description, "input_schema": t.input_schema} for t in agent.tools
+    ]
+    request = ModelRequest(system=agent.system, messages=messages, tools=schemas)
+    for event in agent.model.stream(request):
+        if isinstance(event, TextDelta):
+            emit(event)
+        else:
+            return event
+    raise RuntimeError(f"model {agent.model.spec} ended its stream without a response")
+
+
+def _run_tool(agent: Agent, call: Block, emit: EventSink) -> tuple[ToolResult, int]:
+    emit(ToolStarted(call))
+    started = time.monotonic()
+    tool = next((t for t in agent.tools if t.name == call["name"]), None)
+    if tool is None:
+        known = ", ".join(t.name for t in agent.tools)
+        result = ToolResult(f"Unknown tool {call['name']!r}. Available tools: {known}", is_error=True)
+    else:
+        try:
+            result = tool.run(call.get("input") or {}, agent.context)
+        except Exception as e:  # a tool bug must reach the model as an error, not end the turn
+            result = ToolResult(f"{call['name']} failed: {type(e).__name__}: {e}", is_error=True)
+    duration_ms = int((time.monotonic() - started) * 1000)
+    emit(ToolFinished(call, result, duration_ms))
+    return result, duration_ms

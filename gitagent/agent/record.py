@@ -1,0 +1,171 @@
+"""A turn's record: the events that become `turn.json`, and the model messages they stand for."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from gitagent.models.base import Block, Message, ModelResponse, Usage
+from gitagent.tools.base import ToolResult
+
+SCHEMA = 1
+
+
+def now_iso() -> str:
+    """The current UTC time, ISO 8601 with milliseconds."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass
+class TurnRecord:
+    """The growing `turn.json` of one turn; everything the loop does goes through here."""
+
+    data: dict[str, Any]
+
+    @classmethod
+    def start(
+        cls, *, conversation: str, turn: int, model: str, prompt: str, owner: dict[str, Any], sandbox: str
+    ) -> "TurnRecord":
+        """A fresh record holding just the user's prompt."""
+        return cls(
+            {
+                "schema": SCHEMA,
+                "turn": turn,
+                "turn_id": str(uuid.uuid4()),
+                "conversation": conversation,
+                "model": model,
+                "sandbox": sandbox,
+                "status": "in_progress",
+                "owner": owner,
+                "started_at": now_iso(),
+                "events": [{"type": "user", "text": prompt, "at": now_iso()}],
+            }
+        )
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """The events so far, oldest first."""
+        return self.data["events"]
+
+    @property
+    def prompt(self) -> str:
+        """The user's message that opened the turn."""
+        return self.events[0]["text"]
+
+    @property
+    def steps(self) -> int:
+        """How many model responses the turn has."""
+        return sum(1 for e in self.events if e["type"] == "assistant")
+
+    def add_assistant(self, response: ModelResponse, model: str, duration_ms: int) -> None:
+        """Record one model response."""
+        self.events.append(
+            {
+                "type": "assistant",
+                "step": self.steps + 1,
+                "model": model,
+                "content": response.content,
+                "stop_reason": response.stop_reason,
+                "usage": response.usage.to_json(),
+                "duration_ms": duration_ms,
+            }
+        )
+
+    def add_tool_result(self, call: Block, result: ToolResult, duration_ms: int) -> None:
+        """Record what a tool call returned."""
+        self.events.append(
+            {
+                "type": "tool_result",
+                "tool_use_id": call["id"],
+                "name": call["name"],
+                "content": result.output,
+                "is_error": result.is_error,
+                "duration_ms": duration_ms,
+            }
+        )
+
+    def add_error(self, message: str) -> None:
+        """Record a failure that interrupted the turn."""
+        self.events.append({"type": "error", "message": message, "at": now_iso()})
+
+    def unanswered_tool_calls(self) -> list[Block]:
+        """Tool calls of the last response that have no result yet (after a crash, or mid-step)."""
+        last = next((e for e in reversed(self.events) if e["type"] == "assistant"), None)
+        if last is None:
+            return []
+        answered = {e["tool_use_id"] for e in self.events if e["type"] == "tool_result"}
+        return [b for b in last["content"] if b.get("type") == "tool_use" and b["id"] not in answered]
+
+    @property
+    def answered(self) -> bool:
+        """Whether the last model response is a final answer (no tool calls)."""
+        last = next((e for e in reversed(self.events) if e["type"] in ("assistant", "tool_result")), None)
+        return last is not None and last["type"] == "assistant" and not self.unanswered_tool_calls()
+
+    @property
+    def usage(self) -> Usage:
+        """Tokens of every model call in the turn."""
+        total = Usage()
+        for e in self.events:
+            if e["type"] == "assistant":
+                total.add(Usage.from_json(e["usage"]))
+        return total
+
+    @property
+    def tools_used(self) -> list[str]:
+        """Tool names in the order first used."""
+        names = [e["name"] for e in self.events if e["type"] == "tool_result"]
+        return list(dict.fromkeys(names))
+
+    @property
+    def tool_call_count(self) -> int:
+        """How many tool calls ran."""
+        return sum(1 for e in self.events if e["type"] == "tool_result")
+
+    @property
+    def answer(self) -> str:
+        """The text of the last model response."""
+        last = next((e for e in reversed(self.events) if e["type"] == "assistant"), None)
+        return "" if last is None else "".join(b["text"] for b in last["content"] if b.get("type") == "text")
+
+    def finish(self, status: str, left_out: list[dict[str, Any]]) -> None:
+        """Close the record: outcome, totals and timing."""
+        ended = datetime.now(UTC)
+        started = datetime.fromisoformat(self.data["started_at"])
+        self.data.update(
+            {
+                "status": status,
+                "ended_at": ended.isoformat(timespec="milliseconds"),
+                "duration_ms": int((ended - started).total_seconds() * 1000),
+                "result": self.answer,
+                "usage": self.usage.to_json(),
+                "left_out": left_out,
+            }
+        )
+        self.data.pop("owner", None)
+
+
+def turn_messages(events: list[dict[str, Any]], messages: list[Message] | None = None) -> list[Message]:
+    """Model messages for a turn's events, appended to `messages`; consecutive same-role ones are merged."""
+    messages = [] if messages is None else messages
+    for event in events:
+        if event["type"] == "user":
+            _append(messages, "user", [{"type": "text", "text": event["text"]}])
+        elif event["type"] == "assistant":
+            _append(messages, "assistant", list(event["content"]))
+        elif event["type"] == "tool_result":
+            block = {
+                "type": "tool_result",
+                "tool_use_id": event["tool_use_id"],
+                "content": event["content"],
+                "is_error": event["is_error"],
+            }
+            _append(messages, "user", [block])
+    return messages
+
+
+def _append(messages: list[Message], role: str, content: list[Block]) -> None:
+    if messages and messages[-1]["role"] == role:
+        messages[-1]["content"].extend(content)
+    else:
+        messages.append({"role": role, "content": content})

@@ -1,0 +1,34 @@
+"""Choosing the sandbox a conversation's commands run in: bwrap unless the user explicitly says `none`."""
+
+from collections.abc import Callable
+
+import pygit2
+
+from gitagent.errors import GitagentError
+from gitagent.sandbox import Sandbox, UnconfinedSandbox
+from gitagent.store.repo import config_value, git_dir
+from gitagent.workspace.worktree import Worktree
+
+CHOICES = ("bwrap", "none")
+
+
+def sandbox_choice(repo: pygit2.Repository, flag: str | None) -> str:
+    """`--sandbox`, else `git config gitagent.sandbox`, else `bwrap`."""
+    choice = flag or config_value(repo, "gitagent.sandbox") or "bwrap"
+    if choice not in CHOICES:
+        raise GitagentError(f"unknown sandbox {choice!r}", f"choose one of: {', '.join(CHOICES)}")
+    return choice
+
+
+def sandbox_factory(
+    repo: pygit2.Repository, choice: str, allow_network: bool
+) -> Callable[[Worktree], Sandbox]:
+    """A function making the sandbox for a conversation's worktree; bwrap is checked up front."""
+    if choice == "none":
+        return lambda worktree: UnconfinedSandbox()
+    from gitagent.sandbox.bwrap import BwrapSandbox
+    from gitagent.sandbox.check import check_bwrap
+
+    check_bwrap()
+    common = git_dir(repo)
+    return lambda worktree: BwrapSandbox(worktree.path, common, allow_network=allow_network)

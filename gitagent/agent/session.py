@@ -1,0 +1,246 @@
+"""Running one turn of a conversation: lock, worktree, loop, snapshot, commit — and resume or discard."""
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pygit2
+
+from gitagent.agent.events import EventSink, TurnFinished, TurnOutcome, TurnStarted
+from gitagent.agent.history import conversation_messages
+from gitagent.agent.loop import Agent, StepLimitReached, run_loop
+from gitagent.agent.prompt import system_prompt
+from gitagent.agent.record import SCHEMA, TurnRecord, now_iso
+from gitagent.errors import GitagentError
+from gitagent.models.base import Model
+from gitagent.sandbox import Sandbox
+from gitagent.store import inflight, turns
+from gitagent.store.refs import (
+    ConcurrentUpdate,
+    abandoned_ref,
+    cas_update,
+    conversation_ref,
+    read_ref,
+    validate_name,
+)
+from gitagent.store.repo import head_commit, user_identity
+from gitagent.tools import default_tools
+from gitagent.tools.base import ToolContext
+from gitagent.workspace import worktree as wt
+from gitagent.workspace.snapshot import take_snapshot
+
+NAME_WORDS = 5
+
+
+class TurnInterrupted(GitagentError):
+    """A turn stopped by a failure; what it had done is saved as its in-flight state."""
+
+
+@dataclass
+class TurnSettings:
+    """How to run turns: the model, how to make the sandbox for a worktree, the step budget, the event sink."""
+
+    model: Model
+    make_sandbox: Callable[[wt.Worktree], Sandbox]
+    max_steps: int = 100
+    emit: EventSink = lambda event: None
+
+
+def new_conversation_name(repo: pygit2.Repository, prompt: str) -> str:
+    """A readable, unused name made from the prompt's first words (`fix-the-login-bug`, `-2` if taken)."""
+    words = re.findall(r"[a-z0-9]+", prompt.lower())[:NAME_WORDS]
+    stem = "-".join(words)[:40].strip("-") or "conversation"
+    name, n = stem, 1
+    while read_ref(repo, conversation_ref(name)) or read_ref(repo, inflight.inflight_ref(name)):
+        n += 1
+        name = f"{stem}-{n}"
+    return name
+
+
+def run_turn(repo: pygit2.Repository, name: str, prompt: str, settings: TurnSettings) -> TurnOutcome:
+    """Run a new turn of conversation `name` (created if it does not exist) and commit it."""
+    validate_name(name)
+    inflight.refuse_if_busy(repo, name)
+    head_oid = read_ref(repo, conversation_ref(name))
+    head = repo[head_oid].peel(pygit2.Commit) if head_oid else None
+    conversation_blob = _conversation_blob(repo, name, head, settings.model.spec)
+    worktree = _ensure_worktree(repo, name, head, conversation_blob)
+    sandbox = settings.make_sandbox(worktree)
+    record = TurnRecord.start(
+        conversation=name,
+        turn=(turns.turn_number(head) + 1) if head else 1,
+        model=settings.model.spec,
+        prompt=prompt,
+        owner=inflight.owner(),
+        sandbox=sandbox.name,
+    )
+    state = inflight.InFlight(name, head_oid)
+    turn = _Turn(repo, state, record, conversation_blob, worktree, sandbox, head, settings)
+    try:
+        turn.save()
+    except ConcurrentUpdate as e:
+        raise GitagentError(f"conversation {name!r} is being written by another process") from e
+    return turn.run(resumed=False)
+
+
+def resume_turn(repo: pygit2.Repository, name: str, settings: TurnSettings) -> TurnOutcome:
+    """Finish the interrupted turn of conversation `name`."""
+    commit = _interrupted(repo, name)
+    record = TurnRecord(turns.read_turn(commit))
+    record.data["owner"] = inflight.owner()
+    record.data["model"] = settings.model.spec
+    head = commit.parents[0] if commit.parents else None
+    worktree = wt.worktree_for(repo, name)
+    conversation_blob = commit.tree["conversation.json"].id
+    if not worktree.exists:
+        _ensure_worktree(repo, name, head, conversation_blob)
+    sandbox = settings.make_sandbox(worktree)
+    state = inflight.InFlight(name, head.id if head else None, commit.id)
+    turn = _Turn(repo, state, record, conversation_blob, worktree, sandbox, head, settings)
+    return turn.run(resumed=True)
+
+
+def discard_turn(repo: pygit2.Repository, name: str) -> int:
+    """Drop the interrupted turn of `name`, restoring the worktree to the last committed turn.
+
+    The dropped in-flight commit stays reachable under `refs/gitagent/abandoned/` until `gitagent prune`.
+    Returns the number of the discarded turn.
+    """
+    commit = _interrupted(repo, name)
+    head = commit.parents[0] if commit.parents else None
+    worktree = wt.worktree_for(repo, name)
+    if head is None:
+        wt.remove(worktree)
+    elif worktree.exists:
+        wt.checkout(worktree, turns.workspace_tree(head))
+    cas_update(repo, abandoned_ref(name, commit.id), commit.id, None, "gitagent: discard interrupted turn")
+    inflight.clear(repo, inflight.InFlight(name, head.id if head else None, commit.id))
+    return int(turns.read_turn(commit)["turn"])
+
+
+def _interrupted(repo: pygit2.Repository, name: str) -> pygit2.Commit:
+    validate_name(name)
+    commit = inflight.load(repo, name)
+    if commit is None:
+        raise GitagentError(f"conversation {name!r} has no interrupted turn")
+    who = turns.read_turn(commit).get("owner", {})
+    if inflight.is_alive(who):
+        raise GitagentError(f"conversation {name!r} is being written by another process (pid {who['pid']})")
+    return commit
+
+
+def _conversation_blob(
+    repo: pygit2.Repository, name: str, head: pygit2.Commit | None, model: str
+) -> pygit2.Oid:
+    if head is None:
+        info = {
+            "schema": SCHEMA,
+            "name": name,
+            "base": str(head_commit(repo).id),
+            "created_at": now_iso(),
+            "model": model,
+        }
+        return turns.write_blob_json(repo, info)
+    info = turns.read_conversation(head)
+    if info["name"] == name:
+        return head.tree["conversation.json"].id
+    forked = {
+        **info,
+        "name": name,
+        "forked_from": {"name": info["name"], "commit": str(head.id)},
+        "created_at": now_iso(),
+    }
+    return turns.write_blob_json(repo, forked)
+
+
+def _ensure_worktree(
+    repo: pygit2.Repository, name: str, head: pygit2.Commit | None, conversation_blob: pygit2.Oid
+) -> wt.Worktree:
+    worktree = wt.worktree_for(repo, name)
+    if not worktree.exists:
+        base = pygit2.Oid(hex=json.loads(repo[conversation_blob].data)["base"])
+        wt.create(worktree, base, turns.workspace_tree(head) if head else None)
+    return worktree
+
+
+@dataclass
+class _Turn:
+    repo: pygit2.Repository
+    state: inflight.InFlight
+    record: TurnRecord
+    conversation_blob: pygit2.Oid
+    worktree: wt.Worktree
+    sandbox: Sandbox
+    head: pygit2.Commit | None
+    settings: TurnSettings
+
+    def content(self, workspace: pygit2.Oid | None = None) -> turns.TurnContent:
+        record = self.record
+        usage = record.usage
+        trailers = [
+            ("Gitagent-Turn", str(record.data["turn"])),
+            ("Gitagent-Model", record.data["model"]),
+            (
+                "Gitagent-Tokens",
+                f"input={usage.input_tokens} output={usage.output_tokens} "
+                f"cache-read={usage.cache_read_tokens} cache-write={usage.cache_write_tokens}",
+            ),
+            ("Gitagent-Tools", ", ".join(record.tools_used) or "none"),
+            ("Gitagent-Status", record.data["status"]),
+            ("Gitagent-Sandbox", record.data["sandbox"]),
+        ]
+        return turns.TurnContent(
+            record.data, self.conversation_blob, workspace, trailers, record.prompt, record.answer
+        )
+
+    def save(self) -> None:
+        inflight.save(self.repo, self.state, self.content(), user_identity(self.repo))
+
+    def run(self, resumed: bool) -> TurnOutcome:
+        settings = self.settings
+        settings.emit(TurnStarted(self.state.name, self.record.data["turn"], settings.model.spec, resumed))
+        agent = Agent(
+            settings.model,
+            system_prompt(self.worktree.path),
+            default_tools(),
+            ToolContext(self.worktree.path, self.sandbox),
+            settings.max_steps,
+        )
+        status = "complete"
+        try:
+            run_loop(agent, conversation_messages(self.head), self.record, settings.emit, self.save)
+        except StepLimitReached as e:
+            status = "max_steps"
+            self.record.add_error(str(e))
+        except KeyboardInterrupt:
+            self.record.add_error("interrupted by the user")
+            self.save()
+            raise
+        except Exception as e:
+            message = e.message if isinstance(e, GitagentError) else f"{type(e).__name__}: {e}"
+            self.record.add_error(message)
+            self.save()
+            raise TurnInterrupted(message) from e
+        return self.commit(status)
+
+    def commit(self, status: str) -> TurnOutcome:
+        snapshot = take_snapshot(self.worktree)
+        left_out = [item.to_json() for item in snapshot.left_out]
+        self.record.finish(status, left_out)
+        oid = inflight.commit(self.repo, self.state, self.content(snapshot.tree), user_identity(self.repo))
+        record = self.record
+        outcome = TurnOutcome(
+            conversation=self.state.name,
+            turn=record.data["turn"],
+            commit=str(oid),
+            model=record.data["model"],
+            status=status,
+            result=record.answer,
+            usage=record.usage,
+            tool_calls=record.tool_call_count,
+            duration_ms=record.data["duration_ms"],
+            left_out=left_out,
+        )
+        self.settings.emit(TurnFinished(outcome))
+        return outcome

@@ -1,0 +1,73 @@
+"""`gitagent`: the entry point. Dispatches to one typer app per command group, importing only that one.
+
+Start-up matters (`gitagent --help` should feel instant), so this module imports nothing heavy: the table
+below names each command's module, and `--help`/`--version` are answered from it without loading typer.
+`tests/cli/test_app.py` checks the table against the commands' own help, so the two cannot drift.
+"""
+
+import difflib
+import importlib
+import sys
+
+from gitagent import __version__
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("gitagent.cli.run", "Run one turn of a conversation headless and print the answer."),
+    "conversations": ("gitagent.cli.browse", "List the conversations of this repository."),
+    "log": ("gitagent.cli.browse", "Show the turns of a conversation, one line each."),
+    "show": ("gitagent.cli.browse", "Show one turn: the prompt, every step the agent took, the answer."),
+    "diff": ("gitagent.cli.browse", "Show the code change of a turn, or of the whole conversation."),
+    "fork": ("gitagent.cli.manage", "Start a new conversation from any turn of another."),
+    "rewind": (
+        "gitagent.cli.manage",
+        "Roll a conversation back to an earlier turn, code and dialogue together.",
+    ),
+    "rm": ("gitagent.cli.manage", "Remove a conversation and its worktree (recoverable until prune)."),
+    "prune": ("gitagent.cli.manage", "Drop abandoned turns and unused worktrees, and say what that freed."),
+    "apply": ("gitagent.cli.share", "Apply a conversation's code changes to your checkout, uncommitted."),
+    "export": (
+        "gitagent.cli.share",
+        "Create a branch with the conversation's changes as one commit on its base.",
+    ),
+    "push": ("gitagent.cli.share", "Push every conversation (refs/gitagent/*) to a remote."),
+    "pull": ("gitagent.cli.share", "Fetch conversations from a remote."),
+}
+
+USAGE = """Usage: gitagent COMMAND [ARGS]...
+
+A git-native coding agent. Each conversation is a hidden git ref; each turn a commit
+holding what the agent did and a snapshot of its worktree.
+
+Options:
+  --version  Show the version and exit.
+  --help     Show this message and exit.
+
+Commands:
+{commands}
+
+Run `gitagent COMMAND --help` for a command's options."""
+
+
+def usage() -> str:
+    """The top-level help text."""
+    width = max(len(name) for name in COMMANDS)
+    lines = [f"  {name.ljust(width)}  {summary}" for name, (_, summary) in COMMANDS.items()]
+    return USAGE.format(commands="\n".join(lines))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the gitagent command line."""
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in ("-h", "--help"):
+        print(usage())
+        return
+    if args[0] in ("-V", "--version"):
+        print(f"gitagent {__version__}")
+        return
+    if args[0] not in COMMANDS:
+        close = difflib.get_close_matches(args[0], COMMANDS, n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        print(f"gitagent: no command '{args[0]}'.{hint} See `gitagent --help`.", file=sys.stderr)
+        sys.exit(2)
+    module = importlib.import_module(COMMANDS[args[0]][0])
+    module.run_command(args)

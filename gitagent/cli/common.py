@@ -1,0 +1,66 @@
+"""What every command shares: opening the repository, printing errors and JSON, formatting numbers."""
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+import pygit2
+import typer
+
+from gitagent.errors import GitagentError
+from gitagent.store.repo import open_repository
+
+
+def new_app() -> typer.Typer:
+    """A typer app for one command group, with plain tracebacks off and no shell-completion clutter."""
+    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True)
+    app.callback()(lambda: None)  # keeps the app a group, so `gitagent NAME ...` dispatches by name
+    return app
+
+
+def dispatch(app: typer.Typer, args: list[str]) -> None:
+    """Run `args` (starting with the command name) through `app`, turning GitagentError into a clean exit."""
+    try:
+        app(args=args, prog_name="gitagent")
+    except GitagentError as e:
+        fail(e)
+
+
+def fail(error: GitagentError | str, code: int = 1) -> NoReturn:
+    """Print an error (and its hint) to stderr and exit."""
+    error = error if isinstance(error, GitagentError) else GitagentError(error)
+    print(f"gitagent: error: {error.message}", file=sys.stderr)
+    if error.hint:
+        print(f"  {error.hint}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+def repository() -> pygit2.Repository:
+    """The repository of the current directory (a clear error outside one)."""
+    return open_repository()
+
+
+def print_json(data: Any) -> None:
+    """Print `data` as indented JSON on stdout."""
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def human_tokens(n: int) -> str:
+    """1234 -> '1.2k', 2500000 -> '2.5M'."""
+    if n < 1000:
+        return str(n)
+    if n < 1_000_000:
+        return f"{n / 1000:.1f}k"
+    return f"{n / 1_000_000:.1f}M"
+
+
+def relative_time(timestamp: int, now: Callable[[], float] = time.time) -> str:
+    """How long ago a Unix time was, the way people say it."""
+    seconds = int(now() - timestamp)
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' * (count != 1)} ago"
+    return "just now"

@@ -1,0 +1,67 @@
+"""Plain-text rendering of a recorded turn, for `gitagent show`."""
+
+import json
+import textwrap
+from datetime import datetime
+from typing import Any
+
+import pygit2
+
+from gitagent.cli.common import human_tokens
+from gitagent.models.base import Usage
+from gitagent.store import turns
+
+RESULT_LINES = 12
+
+
+def render_turn(name: str, commit: pygit2.Commit, stats: pygit2.DiffStats) -> str:
+    """A readable account of one turn: header, prompt, each step with its tool calls, answer, files changed."""
+    turn = turns.read_turn(commit)
+    usage = Usage.from_json(turn.get("usage"))
+    when = datetime.fromtimestamp(commit.author.time).astimezone().strftime("%Y-%m-%d %H:%M:%S %z")
+    lines = [
+        f"turn {turn['turn']} of {name}  {commit.id}  ({turn.get('status', '?')})",
+        f"Author:   {commit.author.name} <{commit.author.email}>  {when}",
+        f"Model:    {turn.get('model', '?')}   sandbox: {turn.get('sandbox', '?')}",
+        f"Tokens:   {human_tokens(usage.total)} (input {usage.input_tokens}, output {usage.output_tokens}, "
+        f"cache read {usage.cache_read_tokens}, cache write {usage.cache_write_tokens})"
+        f"   duration {turn.get('duration_ms', 0) / 1000:.1f}s",
+        "",
+    ]
+    for event in turn["events"]:
+        lines.extend(_render_event(event))
+    if turn.get("left_out"):
+        lines.append("Left out of the snapshot:")
+        lines.extend(f"  {item['path']} ({item['reason']})" for item in turn["left_out"])
+        lines.append("")
+    changed = stats.format(pygit2.enums.DiffStatsFormat.FULL, 80).rstrip()
+    lines.append(f"Files changed:\n{changed}" if stats.files_changed else "No files changed.")
+    return "\n".join(lines)
+
+
+def _render_event(event: dict[str, Any]) -> list[str]:
+    kind = event["type"]
+    if kind == "user":
+        return [_indent(event["text"], "> "), ""]
+    if kind == "assistant":
+        out = [f"── step {event['step']}"]
+        for block in event["content"]:
+            if block.get("type") == "text" and block["text"].strip():
+                out.append(_indent(block["text"].strip(), "  "))
+            elif block.get("type") == "tool_use":
+                out.append(f"  → {block['name']} {json.dumps(block['input'], ensure_ascii=False)[:200]}")
+        return out
+    if kind == "tool_result":
+        mark = "✗" if event["is_error"] else "✓"
+        body = event["content"].splitlines() or [""]
+        shown = body[:RESULT_LINES] + (
+            [f"… {len(body) - RESULT_LINES} more lines"] if len(body) > RESULT_LINES else []
+        )
+        return [f"    {mark} {shown[0]}", *(f"      {line}" for line in shown[1:])]
+    if kind == "error":
+        return [f"  ! {event['message']}"]
+    return []
+
+
+def _indent(text: str, prefix: str) -> str:
+    return textwrap.indent(text, prefix, lambda line: True)

@@ -1,0 +1,249 @@
+"""`gitagent run`: one turn, headless."""
+
+import json
+import os
+import sys
+from enum import StrEnum
+from typing import Annotated, Any, NoReturn
+
+import pygit2
+import typer
+
+from gitagent.agent.events import (
+    AssistantMessage,
+    Event,
+    ToolFinished,
+    ToolStarted,
+    TurnFinished,
+    TurnOutcome,
+    TurnStarted,
+)
+from gitagent.agent.sandboxing import sandbox_choice, sandbox_factory
+from gitagent.agent.session import (
+    TurnInterrupted,
+    TurnSettings,
+    discard_turn,
+    new_conversation_name,
+    resume_turn,
+    run_turn,
+)
+from gitagent.cli.common import dispatch, fail, new_app, repository
+from gitagent.errors import GitagentError
+from gitagent.models import Model, TextDelta, load_model
+from gitagent.store import turns
+from gitagent.store.conversations import get_conversation
+from gitagent.store.refs import conversation_ref, read_ref
+from gitagent.store.repo import config_value
+
+app = new_app()
+
+
+class OutputFormat(StrEnum):
+    """How `run` prints: text as it streams, one JSON object at the end, or one JSON event per line."""
+
+    text = "text"
+    json = "json"
+    stream_json = "stream-json"
+
+
+@app.command()
+def run(
+    prompt: Annotated[
+        str | None, typer.Argument(help="What to ask; '-' reads it from standard input.")
+    ] = None,
+    conversation: Annotated[
+        str | None, typer.Option("--conversation", "-c", help="Continue (or start) this conversation.")
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", "-m", help="PROVIDER:NAME, e.g. scripted:demo.json.")
+    ] = None,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--output-format", help="text, json or stream-json.")
+    ] = OutputFormat.text,
+    max_steps: Annotated[int, typer.Option("--max-steps", min=1, help="Most model calls in the turn.")] = 100,
+    resume: Annotated[bool, typer.Option("--resume", help="Finish the interrupted turn of -c NAME.")] = False,
+    discard: Annotated[bool, typer.Option("--discard", help="Drop the interrupted turn of -c NAME.")] = False,
+    sandbox: Annotated[str | None, typer.Option("--sandbox", help="bwrap (default) or none.")] = None,
+    allow_network: Annotated[
+        bool, typer.Option("--allow-network", help="Let commands reach the network.")
+    ] = False,
+) -> None:
+    """Run one turn of a conversation headless and print the answer."""
+    repo = repository()
+    if resume or discard:
+        if not conversation or prompt is not None or (resume and discard):
+            fail("--resume and --discard take -c NAME and no PROMPT (and not both)")
+        if discard:
+            number = discard_turn(repo, conversation)
+            print(f"discarded the interrupted turn {number} of {conversation!r}", file=sys.stderr)
+            return
+    elif prompt is None:
+        fail("a PROMPT is needed", "e.g. gitagent run 'add a README' (or --resume -c NAME)")
+    text = sys.stdin.read() if prompt == "-" else prompt
+    if text is not None and not text.strip():
+        fail("the prompt is empty")
+    name = conversation or new_conversation_name(repo, text or "")
+    settings = TurnSettings(
+        model=_model(repo, model, name),
+        make_sandbox=sandbox_factory(repo, _sandbox(repo, sandbox), allow_network),
+        max_steps=max_steps,
+        emit=_printer(output_format),
+    )
+    try:
+        outcome = resume_turn(repo, name, settings) if resume else run_turn(repo, name, text or "", settings)
+    except KeyboardInterrupt:
+        _interrupted(name, output_format, "interrupted", 130)
+    except TurnInterrupted as e:
+        _interrupted(name, output_format, e.message, 1)
+    if output_format is OutputFormat.json:
+        print(json.dumps(outcome_json(outcome), ensure_ascii=False))
+    if outcome.is_error:
+        print(f"gitagent: the turn ended without an answer ({outcome.status})", file=sys.stderr)
+        raise SystemExit(1)
+
+
+def _sandbox(repo: pygit2.Repository, flag: str | None) -> str:
+    choice = sandbox_choice(repo, flag)
+    if choice == "none":
+        print("gitagent: warning: --sandbox none: commands run UNCONFINED on this machine", file=sys.stderr)
+    return choice
+
+
+def _model(repo: pygit2.Repository, flag: str | None, name: str) -> Model:
+    spec = flag or os.environ.get("GITAGENT_MODEL") or config_value(repo, "gitagent.model")
+    if spec is None and read_ref(repo, conversation_ref(name)) is not None:
+        spec = turns.read_turn(get_conversation(repo, name).head)["model"]
+    if spec is None:
+        raise GitagentError(
+            "no model chosen",
+            "pass --model (e.g. --model scripted:examples/hello.json), set GITAGENT_MODEL, "
+            "or `git config gitagent.model SPEC`",
+        )
+    return load_model(spec)
+
+
+def _interrupted(name: str, output_format: OutputFormat, reason: str, code: int) -> NoReturn:
+    if output_format is not OutputFormat.text:
+        print(json.dumps({"type": "result", "conversation": name, "is_error": True, "error": reason}))
+    print(f"\ngitagent: {reason}", file=sys.stderr)
+    print(
+        f"  the turn so far is saved: finish it with `gitagent run --resume -c {name}`"
+        f" or drop it with `gitagent run --discard -c {name}`",
+        file=sys.stderr,
+    )
+    raise SystemExit(code)
+
+
+def outcome_json(outcome: TurnOutcome) -> dict[str, Any]:
+    """The object `--output-format json` prints (and `stream-json` ends with)."""
+    return {
+        "type": "result",
+        "conversation": outcome.conversation,
+        "turn": outcome.turn,
+        "commit": outcome.commit,
+        "model": outcome.model,
+        "status": outcome.status,
+        "result": outcome.result,
+        "usage": outcome.usage.to_json(),
+        "tool_calls": outcome.tool_calls,
+        "is_error": outcome.is_error,
+        "duration_ms": outcome.duration_ms,
+        "left_out": outcome.left_out,
+    }
+
+
+def _printer(output_format: OutputFormat):
+    if output_format is OutputFormat.text:
+        return _TextPrinter()
+    if output_format is OutputFormat.stream_json:
+        return _stream_json
+    return lambda event: None
+
+
+def _stream_json(event: Event) -> None:
+    data = _event_json(event)
+    if data is not None:
+        print(json.dumps(data, ensure_ascii=False), flush=True)
+
+
+def _event_json(event: Event) -> dict[str, Any] | None:
+    match event:
+        case TurnStarted():
+            return {
+                "type": "turn_started",
+                "conversation": event.conversation,
+                "turn": event.turn,
+                "model": event.model,
+                "resumed": event.resumed,
+            }
+        case TextDelta():
+            return {"type": "text", "text": event.text}
+        case AssistantMessage():
+            r = event.response
+            return {
+                "type": "assistant",
+                "step": event.step,
+                "content": r.content,
+                "stop_reason": r.stop_reason,
+                "usage": r.usage.to_json(),
+            }
+        case ToolStarted():
+            return {
+                "type": "tool_use",
+                "id": event.call["id"],
+                "name": event.call["name"],
+                "input": event.call.get("input", {}),
+            }
+        case ToolFinished():
+            return {
+                "type": "tool_result",
+                "tool_use_id": event.call["id"],
+                "name": event.call["name"],
+                "output": event.result.output,
+                "is_error": event.result.is_error,
+                "duration_ms": event.duration_ms,
+            }
+        case TurnFinished():
+            return outcome_json(event.outcome)
+    return None
+
+
+class _TextPrinter:
+    """Answer text to stdout as it streams; tool activity and the turn's record to stderr."""
+
+    def __init__(self) -> None:
+        self.at_line_start = True
+
+    def __call__(self, event: Event) -> None:
+        match event:
+            case TextDelta():
+                sys.stdout.write(event.text)
+                sys.stdout.flush()
+                self.at_line_start = event.text.endswith("\n")
+            case AssistantMessage() if not self.at_line_start:
+                print(flush=True)
+                self.at_line_start = True
+            case ToolStarted():
+                print(
+                    f"→ {event.call['name']} {summarize_input(event.call.get('input', {}))}", file=sys.stderr
+                )
+            case ToolFinished():
+                first = (event.result.output.strip().splitlines() or [""])[0][:100]
+                mark = "✗" if event.result.is_error else "✓"
+                print(f"  {mark} {first}", file=sys.stderr)
+            case TurnFinished():
+                o = event.outcome
+                print(f"[{o.conversation} turn {o.turn} → {o.commit[:7]}]", file=sys.stderr)
+
+
+def summarize_input(tool_input: dict[str, Any]) -> str:
+    """The argument a person wants to see first: a path, a command or a pattern, cut to one line."""
+    for key in ("file_path", "command", "pattern", "name", "path"):
+        if isinstance(tool_input.get(key), str):
+            return tool_input[key].splitlines()[0][:100] if tool_input[key] else ""
+    return json.dumps(tool_input, ensure_ascii=False)[:100]
+
+
+def run_command(args: list[str]) -> None:
+    """Entry point used by the dispatcher in `gitagent.cli.app`."""
+    dispatch(app, args)

@@ -1,0 +1,103 @@
+"""`gitagent apply`, `export`, `push` and `pull`: getting a conversation's work out and shared."""
+
+import sys
+from typing import Annotated
+
+import pygit2
+import typer
+
+from gitagent.cli.common import dispatch, new_app, repository
+from gitagent.store import sync, turns
+from gitagent.store.conversations import base_commit, chain, resolve_target
+from gitagent.store.repo import user_identity, workdir
+from gitagent.workspace.share import apply_to_checkout, export_branch
+
+app = new_app()
+
+
+@app.command()
+def apply(
+    target: Annotated[str, typer.Argument(help="NAME or NAME@REV whose changes to apply.")],
+) -> None:
+    """Apply a conversation's code changes to your checkout, uncommitted."""
+    repo = repository()
+    conversation, commit = resolve_target(repo, target)
+    paths = apply_to_checkout(workdir(repo), base_commit(repo, commit).tree.id, turns.workspace_tree(commit))
+    if not paths:
+        print(f"{conversation.name} changed no files; nothing to apply")
+        return
+    print(
+        f"applied {len(paths)} file{'s' * (len(paths) != 1)} from {conversation.name} to your checkout "
+        "(uncommitted; review with `git diff`):"
+    )
+    for path in paths:
+        print(f"  {path}")
+
+
+@app.command()
+def export(
+    target: Annotated[str, typer.Argument(help="NAME or NAME@REV to export.")],
+    branch: Annotated[str, typer.Argument(help="Name of the branch to create.")],
+    message: Annotated[str | None, typer.Option("--message", "-m", help="Commit message.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the branch if it exists.")] = False,
+) -> None:
+    """Create a branch with the conversation's changes as one commit on its base."""
+    repo = repository()
+    conversation, commit = resolve_target(repo, target)
+    base = base_commit(repo, commit)
+    name, email = user_identity(repo)
+    author = pygit2.Signature(name, email)
+    oid = export_branch(
+        repo,
+        branch,
+        base,
+        turns.workspace_tree(commit),
+        message or _message(conversation.name, commit),
+        author,
+        force,
+    )
+    print(
+        f"created branch {branch} at {str(oid)[:7]}: the changes of {conversation.name} "
+        f"(turn {turns.turn_number(commit)}) on top of {base.short_id}"
+    )
+
+
+def _message(name: str, head: pygit2.Commit) -> str:
+    commits = list(reversed(chain(head)))
+    subject = commits[0].message.splitlines()[0]
+    body = "\n".join(f"- turn {turns.turn_number(c)}: {c.message.splitlines()[0]}" for c in commits)
+    return (
+        f"{subject}\n\nMade with gitagent in conversation {name}:\n{body}\n\n"
+        f"Gitagent-Conversation: {name}\nGitagent-Head: {head.id}\n"
+    )
+
+
+@app.command()
+def push(
+    remote: Annotated[str | None, typer.Argument(help="Remote (default: origin).")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite conversations that diverged on the remote.")
+    ] = False,
+) -> None:
+    """Push every conversation (refs/gitagent/*) to a remote."""
+    raise typer.Exit(sync.push(repository(), remote, force))
+
+
+@app.command()
+def pull(
+    remote: Annotated[str | None, typer.Argument(help="Remote (default: origin).")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite local conversations that diverged.")
+    ] = False,
+) -> None:
+    """Fetch conversations from a remote."""
+    result = sync.pull(repository(), remote, force)
+    print(f"updated: {', '.join(result.updated) or 'none'}")
+    for name in result.worktrees_kept:
+        print(f"the worktree of {name} has unrecorded changes and was left as it was", file=sys.stderr)
+    raise typer.Exit(result.status)
+
+
+def run_command(args: list[str]) -> None:
+    """Entry point used by the dispatcher in `gitagent.cli.app`."""
+    dispatch(app, args)

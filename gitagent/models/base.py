@@ -1,0 +1,89 @@
+"""The Model protocol and the provider-neutral message schema the loop and the turn records share.
+
+Messages are dicts shaped like Anthropic's: `{"role": "user"|"assistant", "content": [block, ...]}` where a
+block is `{"type": "text", "text"}`, `{"type": "tool_use", "id", "name", "input"}` or
+`{"type": "tool_result", "tool_use_id", "content", "is_error"}`. Providers translate at their edge.
+"""
+
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+Block = dict[str, Any]
+Message = dict[str, Any]
+
+
+@dataclass
+class Usage:
+    """Token counts of one model call (or a sum of them)."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+
+    def add(self, other: "Usage") -> None:
+        """Accumulate `other` into this one."""
+        self.input_tokens += other.input_tokens
+        self.output_tokens += other.output_tokens
+        self.cache_read_tokens += other.cache_read_tokens
+        self.cache_write_tokens += other.cache_write_tokens
+
+    @property
+    def total(self) -> int:
+        """All tokens read and written."""
+        return self.input_tokens + self.output_tokens + self.cache_read_tokens + self.cache_write_tokens
+
+    def to_json(self) -> dict[str, int]:
+        """A plain dict for turn records and JSON output."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> "Usage":
+        """Read a dict written by `to_json` (missing keys count as zero)."""
+        data = data or {}
+        return cls(**{k: int(data.get(k, 0)) for k in cls.__dataclass_fields__})
+
+
+@dataclass
+class ModelRequest:
+    """Everything a model call needs: system prompt, conversation so far, tool schemas."""
+
+    system: str
+    messages: list[Message]
+    tools: list[dict[str, Any]]
+    max_tokens: int = 8192
+
+
+@dataclass
+class ModelResponse:
+    """A finished model answer: content blocks, why it stopped, and what it cost."""
+
+    content: list[Block]
+    stop_reason: str
+    usage: Usage = field(default_factory=Usage)
+
+    @property
+    def tool_calls(self) -> list[Block]:
+        """The tool_use blocks, in order."""
+        return [b for b in self.content if b.get("type") == "tool_use"]
+
+    @property
+    def text(self) -> str:
+        """All text blocks joined."""
+        return "".join(b["text"] for b in self.content if b.get("type") == "text")
+
+
+@dataclass
+class TextDelta:
+    """A piece of answer text as it streams."""
+
+    text: str
+
+
+class Model(Protocol):
+    """A language model. `stream` yields TextDelta pieces and ends with exactly one ModelResponse."""
+
+    spec: str
+
+    def stream(self, request: ModelRequest) -> Iterator[TextDelta | ModelResponse]: ...

@@ -1,0 +1,69 @@
+"""Run a process in its own session, capture its output to files, and kill its whole group at the end."""
+
+import contextlib
+import os
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from gitagent.sandbox.base import CommandResult
+
+CAPTURE_LIMIT = 256 * 1024
+"""Bytes kept of each stream: the head and tail halves; the middle is counted, not kept."""
+
+
+def run_process(argv: list[str], *, cwd: Path, env: dict[str, str], timeout: float) -> CommandResult:
+    """Run `argv` with stdin closed; on timeout or exit, kill every process left in its session.
+
+    Output goes to temporary files rather than pipes, so a background child that keeps a pipe open
+    cannot hang the call and a chatty command cannot exhaust memory.
+    """
+    started = time.monotonic()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            start_new_session=True,
+        )
+        timed_out = False
+        try:
+            exit_code: int | None = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            exit_code = None
+        finally:
+            _kill_group(proc.pid)
+            proc.wait()
+        stdout, stdout_cut = _read_head_tail(out)
+        stderr, stderr_cut = _read_head_tail(err)
+    return CommandResult(
+        exit_code=exit_code,
+        stdout=stdout,
+        stderr=stderr,
+        timed_out=timed_out,
+        duration_ms=int((time.monotonic() - started) * 1000),
+        stdout_cut=stdout_cut,
+        stderr_cut=stderr_cut,
+    )
+
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+def _read_head_tail(f) -> tuple[bytes, int]:
+    size = f.seek(0, os.SEEK_END)
+    f.seek(0)
+    if size <= CAPTURE_LIMIT:
+        return f.read(), 0
+    half = CAPTURE_LIMIT // 2
+    head = f.read(half)
+    f.seek(size - half)
+    return head + b"\n" + f.read(half), size - 2 * half

@@ -1,0 +1,1 @@
+"""Conversations as git refs and turns as commits (substrate)."""

@@ -1,0 +1,132 @@
+"""Finding conversations and turns: names, `NAME@REV` targets and REV resolution."""
+
+import re
+from dataclasses import dataclass
+
+import pygit2
+
+from gitagent.errors import GitagentError
+from gitagent.store import turns
+from gitagent.store.refs import CONVERSATIONS, conversation_ref, read_ref, validate_name
+
+_TARGET = re.compile(r"^(?P<name>[^@~]+)(?:@(?P<at>.+)|(?P<back>~\d+))?$")
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """A conversation: its name and the turn commit its ref points at."""
+
+    name: str
+    head: pygit2.Commit
+
+    @property
+    def turns(self) -> int:
+        """How many turns the conversation has (the head's turn number)."""
+        return turns.turn_number(self.head)
+
+
+def list_conversations(repo: pygit2.Repository) -> list[Conversation]:
+    """Every conversation in the repository, most recently active first."""
+    found = []
+    for refname in repo.references.iterator(pygit2.enums.ReferenceFilter.ALL):
+        name = refname.name
+        if name.startswith(CONVERSATIONS):
+            found.append(Conversation(name[len(CONVERSATIONS) :], repo[refname.target].peel(pygit2.Commit)))
+    return sorted(found, key=lambda c: c.head.commit_time, reverse=True)
+
+
+def get_conversation(repo: pygit2.Repository, name: str) -> Conversation:
+    """The named conversation, or an error that lists the ones that exist."""
+    validate_name(name)
+    oid = read_ref(repo, conversation_ref(name))
+    if oid is None:
+        names = [c.name for c in list_conversations(repo)]
+        hint = (
+            f"existing conversations: {', '.join(names)}" if names else "start one with `gitagent run PROMPT`"
+        )
+        raise GitagentError(f"no conversation named {name!r}", hint)
+    return Conversation(name, repo[oid].peel(pygit2.Commit))
+
+
+def split_target(target: str) -> tuple[str, str | None]:
+    """Split `NAME`, `NAME@REV` or `NAME~N` into the name and the REV (None for the head)."""
+    match = _TARGET.match(target)
+    if not match:
+        raise GitagentError(f"cannot read {target!r} as NAME, NAME@REV or NAME~N")
+    rev = match["at"] or match["back"]
+    return match["name"], rev
+
+
+def resolve_target(repo: pygit2.Repository, target: str) -> tuple[Conversation, pygit2.Commit]:
+    """The conversation and the turn commit a `NAME[@REV]` argument names."""
+    name, rev = split_target(target)
+    conversation = get_conversation(repo, name)
+    return conversation, resolve_rev(repo, conversation, rev) if rev else conversation.head
+
+
+def resolve_rev(repo: pygit2.Repository, conversation: Conversation, rev: str) -> pygit2.Commit:
+    """A turn of `conversation` by number (`3`), by distance from the head (`~2`) or by commit id.
+
+    A commit id may name any turn commit, including abandoned ones, so they can be forked from.
+    """
+    total = conversation.turns
+    if rev.startswith("~") and rev[1:].isdigit():
+        return _walk_back(conversation, int(rev[1:]), rev)
+    if rev.isdigit() and len(rev) < 7:
+        number = int(rev)
+        if not 1 <= number <= total:
+            raise GitagentError(
+                f"conversation {conversation.name!r} has {total} turn{'s' * (total != 1)}; there is no turn {number}"
+            )
+        return _walk_back(conversation, total - number, rev)
+    return _turn_commit_by_id(repo, rev)
+
+
+def _walk_back(conversation: Conversation, steps: int, rev: str) -> pygit2.Commit:
+    if steps >= conversation.turns:
+        raise GitagentError(
+            f"{rev!r} goes back past the first turn of {conversation.name!r} ({conversation.turns} turns)"
+        )
+    commit = conversation.head
+    for _ in range(steps):
+        commit = commit.parents[0]
+    return commit
+
+
+def _turn_commit_by_id(repo: pygit2.Repository, rev: str) -> pygit2.Commit:
+    if not re.fullmatch(r"[0-9a-fA-F]{4,64}", rev):
+        raise GitagentError(f"cannot read REV {rev!r}", "a REV is a turn number (3), ~N, or a commit id")
+    try:
+        commit = repo.revparse_single(rev).peel(pygit2.Commit)
+    except (KeyError, ValueError, pygit2.InvalidSpecError) as e:
+        raise GitagentError(f"no commit {rev!r} in this repository") from e
+    if "turn.json" not in commit.tree or "Gitagent-Turn" not in turns.trailers(commit):
+        raise GitagentError(f"commit {rev} is not a gitagent turn")
+    return commit
+
+
+def is_ancestor(repo: pygit2.Repository, ancestor: pygit2.Oid, descendant: pygit2.Oid) -> bool:
+    """Whether `ancestor` is `descendant` or one of its ancestors."""
+    return ancestor == descendant or repo.descendant_of(descendant, ancestor)
+
+
+def base_commit(repo: pygit2.Repository, turn: pygit2.Commit) -> pygit2.Commit:
+    """The user's commit the conversation of `turn` started from."""
+    return repo[turns.read_conversation(turn)["base"]].peel(pygit2.Commit)
+
+
+def previous_workspace(repo: pygit2.Repository, turn: pygit2.Commit) -> pygit2.Oid:
+    """The worktree as it was before `turn`: the previous turn's snapshot, or the base commit's tree."""
+    if turn.parents:
+        return turns.workspace_tree(turn.parents[0])
+    return base_commit(repo, turn).tree.id
+
+
+def chain(head: pygit2.Commit) -> list[pygit2.Commit]:
+    """The turns from `head` back to the first, newest first."""
+    found = []
+    commit: pygit2.Commit | None = head
+    while commit is not None:
+        found.append(commit)
+        commit = commit.parents[0] if commit.parents else None
+    return found

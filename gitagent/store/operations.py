@@ -1,0 +1,142 @@
+"""Fork, rewind, rm and prune: ref moves that never destroy a turn, plus the worktree work they imply."""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pygit2
+
+from gitagent.errors import GitagentError
+from gitagent.store import inflight, turns
+from gitagent.store.conversations import Conversation, get_conversation, is_ancestor, resolve_rev
+from gitagent.store.refs import (
+    ABANDONED,
+    PREFIX,
+    abandoned_ref,
+    cas_delete,
+    cas_update,
+    conversation_ref,
+    read_ref,
+    validate_name,
+)
+from gitagent.store.repo import state_dir
+from gitagent.workspace import worktree as wt
+from gitagent.workspace.snapshot import take_snapshot
+
+
+def fork(repo: pygit2.Repository, at: pygit2.Commit, new_name: str) -> None:
+    """Start conversation `new_name` at turn `at`: one new ref; its worktree is made at its next turn."""
+    validate_name(new_name)
+    if read_ref(repo, conversation_ref(new_name)) is not None:
+        raise GitagentError(f"a conversation named {new_name!r} already exists", "pick another name")
+    cas_update(repo, conversation_ref(new_name), at.id, None, f"gitagent: fork at {at.id}")
+
+
+def rewind(
+    repo: pygit2.Repository, conversation: Conversation, rev: str, force: bool = False
+) -> pygit2.Commit:
+    """Move `conversation` back to turn `rev`, code and dialogue together; the old tip stays reachable."""
+    inflight.refuse_if_busy(repo, conversation.name)
+    target = resolve_rev(repo, conversation, rev)
+    if target.id == conversation.head.id:
+        raise GitagentError(f"{conversation.name!r} is already at turn {turns.turn_number(target)}")
+    if not is_ancestor(repo, target.id, conversation.head.id):
+        raise GitagentError(
+            f"commit {target.short_id} is not an earlier turn of {conversation.name!r}",
+            f"to continue from it, fork it: `gitagent fork {target.short_id} NEW`",
+        )
+    worktree = wt.worktree_for(repo, conversation.name)
+    if worktree.exists and not force:
+        refuse_unrecorded_changes(repo, worktree, conversation.head, "rewind")
+    _abandon(repo, conversation.name, conversation.head.id)
+    cas_update(
+        repo,
+        conversation_ref(conversation.name),
+        target.id,
+        conversation.head.id,
+        f"gitagent: rewind to turn {turns.turn_number(target)}",
+    )
+    if worktree.exists:
+        wt.checkout(worktree, turns.workspace_tree(target))
+    return target
+
+
+def remove(repo: pygit2.Repository, name: str, force: bool = False) -> Conversation:
+    """Delete conversation `name` and its worktree; its turns stay reachable until `gitagent prune`."""
+    conversation = get_conversation(repo, name)
+    inflight.refuse_if_busy(repo, name)
+    worktree = wt.worktree_for(repo, name)
+    if worktree.exists and not force:
+        refuse_unrecorded_changes(repo, worktree, conversation.head, "remove")
+    _abandon(repo, name, conversation.head.id)
+    cas_delete(repo, conversation_ref(name), conversation.head.id)
+    wt.remove(worktree)
+    return conversation
+
+
+def refuse_unrecorded_changes(
+    repo: pygit2.Repository, worktree: wt.Worktree, head: pygit2.Commit, action: str
+) -> None:
+    """Raise when the worktree holds changes that no turn recorded, naming them."""
+    current = take_snapshot(worktree).tree
+    recorded = turns.workspace_tree(head)
+    if current == recorded:
+        return
+    paths = sorted({d.new_file.path for d in repo.diff(repo[recorded], repo[current]).deltas})
+    shown = ", ".join(paths[:10]) + (f" and {len(paths) - 10} more" if len(paths) > 10 else "")
+    raise GitagentError(
+        f"the worktree has changes that no turn recorded: {shown}",
+        f"they would be lost; run a turn to record them, or {action} with --force to discard them",
+    )
+
+
+def _abandon(repo: pygit2.Repository, name: str, tip: pygit2.Oid) -> None:
+    refname = abandoned_ref(name, tip)
+    if read_ref(repo, refname) is None:
+        cas_update(repo, refname, tip, None, "gitagent: keep abandoned tip")
+
+
+@dataclass(frozen=True)
+class PruneReport:
+    """What `prune` freed."""
+
+    tips: int
+    turns: int
+    worktrees: list[str]
+    worktree_bytes: int
+
+
+def prune(repo: pygit2.Repository) -> PruneReport:
+    """Drop abandoned tips and worktrees no conversation uses; say what that freed."""
+    abandoned = [r for r in repo.references if r.startswith(ABANDONED)]
+    kept = [repo.references[r].target for r in repo.references if r.startswith(PREFIX) and r not in abandoned]
+    freed_turns = _count_unreachable(repo, [repo.references[r].target for r in abandoned], kept)
+    for refname in abandoned:
+        repo.references.delete(refname)
+    removed, freed_bytes = [], 0
+    for name, path in _worktree_dirs(state_dir(repo) / "worktrees"):
+        if read_ref(repo, conversation_ref(name)) is None and inflight.load(repo, name) is None:
+            freed_bytes += wt.disk_usage(path)
+            wt.remove(wt.worktree_for(repo, name))
+            removed.append(name)
+    return PruneReport(len(abandoned), freed_turns, removed, freed_bytes)
+
+
+def _count_unreachable(repo: pygit2.Repository, tips: list[pygit2.Oid], kept: list[pygit2.Oid]) -> int:
+    if not tips:
+        return 0
+    walker = repo.walk(tips[0], pygit2.enums.SortMode.NONE)
+    for tip in tips[1:]:
+        walker.push(tip)
+    for oid in kept:
+        walker.hide(oid)
+    return sum(1 for _ in walker)
+
+
+def _worktree_dirs(root: Path) -> list[tuple[str, Path]]:
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        if ".git" in filenames or ".git" in dirnames:
+            found.append((Path(dirpath).relative_to(root).as_posix(), Path(dirpath)))
+            dirnames.clear()
+    return found

@@ -1,0 +1,85 @@
+"""Ref names under `refs/gitagent/` and compare-and-swap updates of them."""
+
+import pygit2
+
+from gitagent.errors import GitagentError
+
+PREFIX = "refs/gitagent/"
+CONVERSATIONS = PREFIX + "conversations/"
+INFLIGHT = PREFIX + "inflight/"
+ABANDONED = PREFIX + "abandoned/"
+
+
+class ConcurrentUpdate(GitagentError):
+    """Another process moved a ref between our read and our write."""
+
+
+def conversation_ref(name: str) -> str:
+    """The ref holding a conversation's head turn."""
+    return CONVERSATIONS + name
+
+
+def inflight_ref(name: str) -> str:
+    """The ref holding a conversation's unfinished turn, if any."""
+    return INFLIGHT + name
+
+
+def abandoned_ref(name: str, oid: pygit2.Oid) -> str:
+    """Where a tip left behind by rewind or rm stays reachable until `gitagent prune`."""
+    return f"{ABANDONED}{name}/{oid}"
+
+
+def validate_name(name: str) -> str:
+    """Check a conversation name against git's ref-name rules; return it unchanged."""
+    if (
+        not name
+        or name.startswith("-")
+        or "@" in name
+        or not pygit2.reference_is_valid_name(conversation_ref(name))
+    ):
+        raise GitagentError(
+            f"invalid conversation name {name!r}",
+            "use letters, digits, '-', '_', '.' and '/' (git ref-name rules; no spaces, '..', '@', '~', '^', ':')",
+        )
+    return name
+
+
+def read_ref(repo: pygit2.Repository, refname: str) -> pygit2.Oid | None:
+    """The oid a ref points at, or None when it does not exist."""
+    ref = repo.references.get(refname)
+    return None if ref is None else ref.target
+
+
+def cas_update(
+    repo: pygit2.Repository, refname: str, new: pygit2.Oid, expected: pygit2.Oid | None, message: str
+) -> None:
+    """Point `refname` at `new` only if it still points at `expected` (None: only if it does not exist)."""
+    try:
+        if expected is None:
+            repo.create_reference_direct(refname, new, False, message=message)
+            return
+        ref = repo.references.get(refname)
+        if ref is None or ref.target != expected:
+            raise _moved(refname)
+        ref.set_target(new, message)
+    except pygit2.AlreadyExistsError as e:
+        raise _moved(refname) from e
+    except pygit2.GitError as e:
+        if any(word in str(e) for word in ("modified", "lock", "does not match")):
+            raise _moved(refname) from e
+        raise
+
+
+def cas_delete(repo: pygit2.Repository, refname: str, expected: pygit2.Oid) -> None:
+    """Delete `refname` only if it still points at `expected`."""
+    ref = repo.references.get(refname)
+    if ref is None or ref.target != expected:
+        raise _moved(refname)
+    ref.delete()
+
+
+def _moved(refname: str) -> ConcurrentUpdate:
+    return ConcurrentUpdate(
+        f"{refname} was changed by another process while this one was writing it",
+        "nothing was overwritten; check `gitagent log --all` and try again",
+    )

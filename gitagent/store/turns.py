@@ -1,0 +1,123 @@
+"""Turn commits: one user message and everything the agent did until it answered (DESIGN §2).
+
+A turn commit's tree holds `turn.json` (the events), `conversation.json` (the same blob every turn) and
+`workspace/` (the worktree's tree at the end of the turn). Subject = the prompt, body = the start of the
+answer, trailers = turn number, model, tokens, tools; author = the prompting person, committer = gitagent.
+"""
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import pygit2
+
+SCHEMA = 1
+COMMITTER = ("gitagent", "gitagent@localhost")
+SUBJECT_LIMIT = 72
+BODY_LIMIT = 600
+
+
+@dataclass(frozen=True)
+class TurnContent:
+    """What goes into one turn commit."""
+
+    turn: dict[str, Any]
+    conversation_blob: pygit2.Oid
+    workspace_tree: pygit2.Oid | None
+    trailers: list[tuple[str, str]]
+    prompt: str
+    answer: str
+
+
+def encode_json(data: Any) -> bytes:
+    """The on-disk JSON form: indented for `git show`, UTF-8, newline-terminated."""
+    return (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode()
+
+
+def write_blob_json(repo: pygit2.Repository, data: Any) -> pygit2.Oid:
+    """Store `data` as a JSON blob."""
+    return repo.create_blob(encode_json(data))
+
+
+def write_turn_commit(
+    repo: pygit2.Repository,
+    content: TurnContent,
+    parent: pygit2.Oid | None,
+    author: tuple[str, str],
+    subject_prefix: str = "",
+) -> pygit2.Oid:
+    """Create the commit object for a turn (no ref is moved here) and return its id."""
+    builder = repo.TreeBuilder()
+    builder.insert("conversation.json", content.conversation_blob, pygit2.GIT_FILEMODE_BLOB)
+    builder.insert("turn.json", write_blob_json(repo, content.turn), pygit2.GIT_FILEMODE_BLOB)
+    if content.workspace_tree is not None:
+        builder.insert("workspace", content.workspace_tree, pygit2.GIT_FILEMODE_TREE)
+    now = int(time.time())
+    offset = time.localtime(now).tm_gmtoff // 60
+    message = commit_message(subject_prefix + content.prompt, content.answer, content.trailers)
+    return repo.create_commit(
+        None,
+        pygit2.Signature(author[0], author[1], now, offset),
+        pygit2.Signature(COMMITTER[0], COMMITTER[1], now, offset),
+        message,
+        builder.write(),
+        [parent] if parent is not None else [],
+    )
+
+
+def commit_message(prompt: str, answer: str, trailers: list[tuple[str, str]]) -> str:
+    """Subject from the prompt's first line (cut to 72), body from the answer's start, then trailers."""
+    subject = next((line.strip() for line in prompt.splitlines() if line.strip()), "(empty prompt)")
+    if len(subject) > SUBJECT_LIMIT:
+        subject = subject[: SUBJECT_LIMIT - 1].rstrip() + "…"
+    parts = [subject]
+    body = _body(answer)
+    if body:
+        parts.append(body)
+    parts.append("\n".join(f"{key}: {value}" for key, value in trailers))
+    return "\n\n".join(parts) + "\n"
+
+
+def _body(answer: str) -> str:
+    text = answer.strip()
+    if len(text) > BODY_LIMIT:
+        text = text[:BODY_LIMIT].rstrip() + " …"
+    return "\n".join(line.rstrip() for line in text.splitlines())
+
+
+def read_json(commit: pygit2.Commit, path: str) -> dict[str, Any]:
+    """Parse a JSON file from a turn commit's tree."""
+    blob = commit.tree[path]
+    return json.loads(blob.data)
+
+
+def read_turn(commit: pygit2.Commit) -> dict[str, Any]:
+    """The `turn.json` of a turn commit."""
+    return read_json(commit, "turn.json")
+
+
+def read_conversation(commit: pygit2.Commit) -> dict[str, Any]:
+    """The `conversation.json` of a turn commit."""
+    return read_json(commit, "conversation.json")
+
+
+def trailers(commit: pygit2.Commit) -> dict[str, str]:
+    """The `Gitagent-*` trailers of a turn commit, parsed from its last paragraph."""
+    last = commit.message.rstrip("\n").split("\n\n")[-1]
+    found: dict[str, str] = {}
+    for line in last.splitlines():
+        key, sep, value = line.partition(": ")
+        if sep and key.startswith("Gitagent-"):
+            found[key] = value
+    return found
+
+
+def turn_number(commit: pygit2.Commit) -> int:
+    """The 1-based position of a turn in its conversation, from its trailer (O(1))."""
+    return int(trailers(commit).get("Gitagent-Turn", "0"))
+
+
+def workspace_tree(commit: pygit2.Commit) -> pygit2.Oid:
+    """The id of the worktree snapshot a turn commit holds."""
+    return commit.tree["workspace"].id

@@ -1,0 +1,46 @@
+"""The Tool protocol: what every agent tool looks like to the loop."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from gitagent.sandbox import Sandbox
+
+OUTPUT_LIMIT = 30_000
+"""Characters of tool output the model sees; longer output keeps its head and tail."""
+
+
+@dataclass
+class ToolResult:
+    """A tool's answer to the model. `is_error` marks it as a failure the model should react to."""
+
+    output: str
+    is_error: bool = False
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ToolContext:
+    """Where a tool acts: the conversation's worktree, and the sandbox that runs its commands."""
+
+    root: Path
+    sandbox: Sandbox
+
+
+class Tool(Protocol):
+    """A named capability with a JSON-schema input; `run` never raises for bad input, it returns an error."""
+
+    name: str
+    description: str
+    input_schema: dict[str, Any]
+
+    def run(self, tool_input: dict[str, Any], ctx: ToolContext) -> ToolResult: ...
+
+
+def truncate(text: str, limit: int = OUTPUT_LIMIT) -> str:
+    """Keep the head and tail of `text` within `limit` characters, saying how much was cut."""
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    cut = len(text) - 2 * half
+    return f"{text[:half]}\n[... {cut} characters cut ...]\n{text[-half:]}"
