@@ -10,6 +10,12 @@ from gitagent.models.base import Block, Message, Model, ModelRequest, ModelRespo
 from gitagent.tools.base import Tool, ToolContext, ToolResult
 
 
+INTERRUPTED = (
+    "This tool call was interrupted before it finished (gitagent was stopped), so it may have run partly or not "
+    "at all. Check the current state before repeating it."
+)
+
+
 class StepLimitReached(Exception):
     """The turn used all its model steps without a final answer."""
 
@@ -30,15 +36,13 @@ def run_loop(
 ) -> None:
     """Drive `record` to a final answer, calling `save` after every step so a crash loses nothing.
 
-    Picks up wherever the record stands, so a resumed turn first runs the tool calls it was left with.
+    Picks up wherever the record stands. Tool calls a crash cut off are not run again (a command may have
+    half-happened): the model is told they were interrupted and decides what to do.
     """
-    while True:
-        for call in record.unanswered_tool_calls():
-            result, duration_ms = _run_tool(agent, call, emit)
-            record.add_tool_result(call, result, duration_ms)
-            save()
-        if record.answered:
-            return
+    for call in record.unanswered_tool_calls():
+        record.add_tool_result(call, ToolResult(INTERRUPTED, is_error=True), 0)
+        save()
+    while not record.answered:
         if record.steps >= agent.max_steps:
             raise StepLimitReached(f"stopped after {agent.max_steps} model steps without a final answer")
         started = time.monotonic()
@@ -46,12 +50,14 @@ def run_loop(
         record.add_assistant(response, agent.model.spec, int((time.monotonic() - started) * 1000))
         emit(AssistantMessage(record.steps, response))
         save()
+        for call in response.tool_calls:
+            result, duration_ms = _run_tool(agent, call, emit)
+            record.add_tool_result(call, result, duration_ms)
+            save()
 
 
 def _ask(agent: Agent, messages: list[Message], emit: EventSink) -> ModelResponse:
-    schemas = [
-        {"name": t.name, "description": t.description, "input_schema": t.input_schema} for t in agent.tools
-    ]
+    schemas = [{"name": t.name, "description": t.description, "input_schema": t.input_schema} for t in agent.tools]
     request = ModelRequest(system=agent.system, messages=messages, tools=schemas)
     for event in agent.model.stream(request):
         if isinstance(event, TextDelta):

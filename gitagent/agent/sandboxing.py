@@ -20,9 +20,7 @@ def sandbox_choice(repo: pygit2.Repository, flag: str | None) -> str:
     return choice
 
 
-def sandbox_factory(
-    repo: pygit2.Repository, choice: str, allow_network: bool
-) -> Callable[[Worktree], Sandbox]:
+def sandbox_factory(repo: pygit2.Repository, choice: str, allow_network: bool) -> Callable[[Worktree], Sandbox]:
     """A function making the sandbox for a conversation's worktree; bwrap is checked up front."""
     if choice == "none":
         return lambda worktree: UnconfinedSandbox()

@@ -16,6 +16,7 @@ from gitagent.errors import GitagentError
 from gitagent.models.base import Model
 from gitagent.sandbox import Sandbox
 from gitagent.store import inflight, turns
+from gitagent.store.operations import ensure_recorded
 from gitagent.store.refs import (
     ConcurrentUpdate,
     abandoned_ref,
@@ -113,6 +114,7 @@ def discard_turn(repo: pygit2.Repository, name: str) -> int:
     if head is None:
         wt.remove(worktree)
     elif worktree.exists:
+        ensure_recorded(repo, worktree, head, "discard", force=True)
         wt.checkout(worktree, turns.workspace_tree(head))
     cas_update(repo, abandoned_ref(name, commit.id), commit.id, None, "gitagent: discard interrupted turn")
     inflight.clear(repo, inflight.InFlight(name, head.id if head else None, commit.id))
@@ -130,9 +132,7 @@ def _interrupted(repo: pygit2.Repository, name: str) -> pygit2.Commit:
     return commit
 
 
-def _conversation_blob(
-    repo: pygit2.Repository, name: str, head: pygit2.Commit | None, model: str
-) -> pygit2.Oid:
+def _conversation_blob(repo: pygit2.Repository, name: str, head: pygit2.Commit | None, model: str) -> pygit2.Oid:
     if head is None:
         info = {
             "schema": SCHEMA,
@@ -181,18 +181,12 @@ class _Turn:
         trailers = [
             ("Gitagent-Turn", str(record.data["turn"])),
             ("Gitagent-Model", record.data["model"]),
-            (
-                "Gitagent-Tokens",
-                f"input={usage.input_tokens} output={usage.output_tokens} "
-                f"cache-read={usage.cache_read_tokens} cache-write={usage.cache_write_tokens}",
-            ),
+            ("Gitagent-Tokens", turns.tokens_trailer(usage.to_json())),
             ("Gitagent-Tools", ", ".join(record.tools_used) or "none"),
             ("Gitagent-Status", record.data["status"]),
             ("Gitagent-Sandbox", record.data["sandbox"]),
         ]
-        return turns.TurnContent(
-            record.data, self.conversation_blob, workspace, trailers, record.prompt, record.answer
-        )
+        return turns.TurnContent(record.data, self.conversation_blob, workspace, trailers, record.prompt, record.answer)
 
     def save(self) -> None:
         inflight.save(self.repo, self.state, self.content(), user_identity(self.repo))

@@ -113,9 +113,7 @@ def log(
     for e in entries:
         tokens = human_tokens(sum(e["tokens"].values()))
         tools = f"[{', '.join(e['tools'])}]" if e["tools"] else ""
-        print(
-            f"{e['turn']:>4}  {e['commit'][:7]}  {e['subject']}  {tools}  {tokens} tokens".replace("   ", " ")
-        )
+        print(f"{e['turn']:>4}  {e['commit'][:7]}  {e['subject']}  {tools}  {tokens} tokens".replace("   ", " "))
 
 
 def _most_recent(repo: pygit2.Repository):
@@ -127,14 +125,13 @@ def _most_recent(repo: pygit2.Repository):
 
 def _log_entry(commit: pygit2.Commit) -> dict[str, Any]:
     tr = turns.trailers(commit)
-    tokens = dict(part.split("=", 1) for part in tr.get("Gitagent-Tokens", "").split() if "=" in part)
     tools = tr.get("Gitagent-Tools", "none")
     return {
         "turn": turns.turn_number(commit),
         "commit": str(commit.id),
         "subject": commit.message.splitlines()[0],
         "tools": [] if tools == "none" else tools.split(", "),
-        "tokens": {k: int(v) for k, v in tokens.items()},
+        "tokens": turns.parse_tokens_trailer(tr.get("Gitagent-Tokens", "")),
         "model": tr.get("Gitagent-Model", ""),
         "status": tr.get("Gitagent-Status", ""),
         "time": datetime.fromtimestamp(commit.commit_time, UTC).isoformat(),
@@ -187,9 +184,7 @@ def show(
 @app.command()
 def diff(
     target: Annotated[str, typer.Argument(help="NAME or NAME@REV: the turn whose change to show.")],
-    since_base: Annotated[
-        bool, typer.Option("--since-base", help="The whole conversation up to that turn.")
-    ] = False,
+    since_base: Annotated[bool, typer.Option("--since-base", help="The whole conversation up to that turn.")] = False,
     stat: Annotated[bool, typer.Option("--stat", help="Only a summary of files changed.")] = False,
 ) -> None:
     """Show the code change of a turn, or of the whole conversation."""

@@ -28,20 +28,16 @@ def fork(
 def rewind(
     name: Annotated[str, typer.Argument(help="Conversation to roll back.")],
     rev: Annotated[str, typer.Argument(help="Turn to go back to: a number (3), ~N, or a commit id.")],
-    force: Annotated[
-        bool, typer.Option("--force", help="Discard worktree changes no turn recorded.")
-    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Discard worktree changes no turn recorded.")] = False,
 ) -> None:
     """Roll a conversation back to an earlier turn, code and dialogue together."""
     repo = repository()
     conversation = get_conversation(repo, name)
     target = operations.rewind(repo, conversation, rev, force)
     dropped = conversation.turns - turns.turn_number(target)
+    print(f"rewound {name} to turn {turns.turn_number(target)} ({target.short_id}); its worktree matches that turn")
     print(
-        f"rewound {name} to turn {turns.turn_number(target)} ({target.short_id}); its worktree matches that turn"
-    )
-    print(
-        f"the {dropped} later turn{'s' * (dropped != 1)} stay reachable as abandoned "
+        f"{dropped} later turn{'s' * (dropped != 1)} kept reachable as abandoned "
         f"(see `gitagent log --all`) until `gitagent prune`"
     )
 
@@ -49,9 +45,7 @@ def rewind(
 @app.command()
 def rm(
     name: Annotated[str, typer.Argument(help="Conversation to remove.")],
-    force: Annotated[
-        bool, typer.Option("--force", help="Discard worktree changes no turn recorded.")
-    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Discard worktree changes no turn recorded.")] = False,
 ) -> None:
     """Remove a conversation and its worktree (recoverable until prune)."""
     repo = repository()

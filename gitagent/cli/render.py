@@ -54,9 +54,7 @@ def _render_event(event: dict[str, Any]) -> list[str]:
     if kind == "tool_result":
         mark = "✗" if event["is_error"] else "✓"
         body = event["content"].splitlines() or [""]
-        shown = body[:RESULT_LINES] + (
-            [f"… {len(body) - RESULT_LINES} more lines"] if len(body) > RESULT_LINES else []
-        )
+        shown = body[:RESULT_LINES] + ([f"… {len(body) - RESULT_LINES} more lines"] if len(body) > RESULT_LINES else [])
         return [f"    {mark} {shown[0]}", *(f"      {line}" for line in shown[1:])]
     if kind == "error":
         return [f"  ! {event['message']}"]

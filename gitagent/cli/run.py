@@ -48,15 +48,11 @@ class OutputFormat(StrEnum):
 
 @app.command()
 def run(
-    prompt: Annotated[
-        str | None, typer.Argument(help="What to ask; '-' reads it from standard input.")
-    ] = None,
+    prompt: Annotated[str | None, typer.Argument(help="What to ask; '-' reads it from standard input.")] = None,
     conversation: Annotated[
         str | None, typer.Option("--conversation", "-c", help="Continue (or start) this conversation.")
     ] = None,
-    model: Annotated[
-        str | None, typer.Option("--model", "-m", help="PROVIDER:NAME, e.g. scripted:demo.json.")
-    ] = None,
+    model: Annotated[str | None, typer.Option("--model", "-m", help="PROVIDER:NAME, e.g. scripted:demo.json.")] = None,
     output_format: Annotated[
         OutputFormat, typer.Option("--output-format", help="text, json or stream-json.")
     ] = OutputFormat.text,
@@ -64,9 +60,7 @@ def run(
     resume: Annotated[bool, typer.Option("--resume", help="Finish the interrupted turn of -c NAME.")] = False,
     discard: Annotated[bool, typer.Option("--discard", help="Drop the interrupted turn of -c NAME.")] = False,
     sandbox: Annotated[str | None, typer.Option("--sandbox", help="bwrap (default) or none.")] = None,
-    allow_network: Annotated[
-        bool, typer.Option("--allow-network", help="Let commands reach the network.")
-    ] = False,
+    allow_network: Annotated[bool, typer.Option("--allow-network", help="Let commands reach the network.")] = False,
 ) -> None:
     """Run one turn of a conversation headless and print the answer."""
     repo = repository()
@@ -224,9 +218,7 @@ class _TextPrinter:
                 print(flush=True)
                 self.at_line_start = True
             case ToolStarted():
-                print(
-                    f"→ {event.call['name']} {summarize_input(event.call.get('input', {}))}", file=sys.stderr
-                )
+                print(f"→ {event.call['name']} {summarize_input(event.call.get('input', {}))}", file=sys.stderr)
             case ToolFinished():
                 first = (event.result.output.strip().splitlines() or [""])[0][:100]
                 mark = "✗" if event.result.is_error else "✓"

@@ -86,9 +86,7 @@ def push(
 @app.command()
 def pull(
     remote: Annotated[str | None, typer.Argument(help="Remote (default: origin).")] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Overwrite local conversations that diverged.")
-    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite local conversations that diverged.")] = False,
 ) -> None:
     """Fetch conversations from a remote."""
     result = sync.pull(repository(), remote, force)

@@ -41,9 +41,7 @@ def get_conversation(repo: pygit2.Repository, name: str) -> Conversation:
     oid = read_ref(repo, conversation_ref(name))
     if oid is None:
         names = [c.name for c in list_conversations(repo)]
-        hint = (
-            f"existing conversations: {', '.join(names)}" if names else "start one with `gitagent run PROMPT`"
-        )
+        hint = f"existing conversations: {', '.join(names)}" if names else "start one with `gitagent run PROMPT`"
         raise GitagentError(f"no conversation named {name!r}", hint)
     return Conversation(name, repo[oid].peel(pygit2.Commit))
 

@@ -80,9 +80,7 @@ def is_alive(who: dict[str, Any]) -> bool:
     return True
 
 
-def save(
-    repo: pygit2.Repository, state: InFlight, content: turns.TurnContent, author: tuple[str, str]
-) -> None:
+def save(repo: pygit2.Repository, state: InFlight, content: turns.TurnContent, author: tuple[str, str]) -> None:
     """Replace the in-flight commit with the turn as it stands now (compare-and-swap)."""
     oid = turns.write_turn_commit(repo, content, state.parent, author, subject_prefix="in-flight: ")
     cas_update(repo, inflight_ref(state.name), oid, state.commit, f"gitagent: save turn of {state.name}")
@@ -96,13 +94,9 @@ def clear(repo: pygit2.Repository, state: InFlight) -> None:
         state.commit = None
 
 
-def commit(
-    repo: pygit2.Repository, state: InFlight, content: turns.TurnContent, author: tuple[str, str]
-) -> pygit2.Oid:
+def commit(repo: pygit2.Repository, state: InFlight, content: turns.TurnContent, author: tuple[str, str]) -> pygit2.Oid:
     """Write the finished turn, move the conversation ref onto it (compare-and-swap), drop the in-flight ref."""
     oid = turns.write_turn_commit(repo, content, state.parent, author)
-    cas_update(
-        repo, conversation_ref(state.name), oid, state.parent, f"gitagent: turn {content.turn['turn']}"
-    )
+    cas_update(repo, conversation_ref(state.name), oid, state.parent, f"gitagent: turn {content.turn['turn']}")
     clear(repo, state)
     return oid

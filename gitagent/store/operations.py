@@ -32,9 +32,7 @@ def fork(repo: pygit2.Repository, at: pygit2.Commit, new_name: str) -> None:
     cas_update(repo, conversation_ref(new_name), at.id, None, f"gitagent: fork at {at.id}")
 
 
-def rewind(
-    repo: pygit2.Repository, conversation: Conversation, rev: str, force: bool = False
-) -> pygit2.Commit:
+def rewind(repo: pygit2.Repository, conversation: Conversation, rev: str, force: bool = False) -> pygit2.Commit:
     """Move `conversation` back to turn `rev`, code and dialogue together; the old tip stays reachable."""
     inflight.refuse_if_busy(repo, conversation.name)
     target = resolve_rev(repo, conversation, rev)
@@ -46,8 +44,8 @@ def rewind(
             f"to continue from it, fork it: `gitagent fork {target.short_id} NEW`",
         )
     worktree = wt.worktree_for(repo, conversation.name)
-    if worktree.exists and not force:
-        refuse_unrecorded_changes(repo, worktree, conversation.head, "rewind")
+    if worktree.exists:
+        ensure_recorded(repo, worktree, conversation.head, "rewind", force)
     _abandon(repo, conversation.name, conversation.head.id)
     cas_update(
         repo,
@@ -66,19 +64,25 @@ def remove(repo: pygit2.Repository, name: str, force: bool = False) -> Conversat
     conversation = get_conversation(repo, name)
     inflight.refuse_if_busy(repo, name)
     worktree = wt.worktree_for(repo, name)
-    if worktree.exists and not force:
-        refuse_unrecorded_changes(repo, worktree, conversation.head, "remove")
+    if worktree.exists:
+        ensure_recorded(repo, worktree, conversation.head, "remove", force)
     _abandon(repo, name, conversation.head.id)
     cas_delete(repo, conversation_ref(name), conversation.head.id)
     wt.remove(worktree)
     return conversation
 
 
-def refuse_unrecorded_changes(
-    repo: pygit2.Repository, worktree: wt.Worktree, head: pygit2.Commit, action: str
+def ensure_recorded(
+    repo: pygit2.Repository, worktree: wt.Worktree, head: pygit2.Commit | None, action: str, force: bool = False
 ) -> None:
-    """Raise when the worktree holds changes that no turn recorded, naming them."""
+    """Bring the worktree's current files into its index, refusing when no turn up to `head` recorded them.
+
+    Syncing the index first is what lets a later checkout remove files created since the last snapshot.
+    With `force` (or no `head`) the changes are not checked, only synced, so the checkout discards them.
+    """
     current = take_snapshot(worktree).tree
+    if force or head is None:
+        return
     recorded = turns.workspace_tree(head)
     if current == recorded:
         return

@@ -31,12 +31,7 @@ def abandoned_ref(name: str, oid: pygit2.Oid) -> str:
 
 def validate_name(name: str) -> str:
     """Check a conversation name against git's ref-name rules; return it unchanged."""
-    if (
-        not name
-        or name.startswith("-")
-        or "@" in name
-        or not pygit2.reference_is_valid_name(conversation_ref(name))
-    ):
+    if not name or name.startswith("-") or "@" in name or not pygit2.reference_is_valid_name(conversation_ref(name)):
         raise GitagentError(
             f"invalid conversation name {name!r}",
             "use letters, digits, '-', '_', '.' and '/' (git ref-name rules; no spaces, '..', '@', '~', '^', ':')",

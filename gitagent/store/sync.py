@@ -8,7 +8,7 @@ import pygit2
 from gitagent.errors import GitagentError
 from gitagent.store import turns
 from gitagent.store.conversations import list_conversations
-from gitagent.store.operations import refuse_unrecorded_changes
+from gitagent.store.operations import ensure_recorded
 from gitagent.store.repo import workdir
 from gitagent.workspace import worktree as wt
 
@@ -36,9 +36,7 @@ def _refspecs(force: bool) -> list[str]:
 
 def push(repo: pygit2.Repository, remote: str | None, force: bool = False) -> int:
     """Push every conversation (and kept abandoned tip); git's report goes to stderr. Returns git's status."""
-    return subprocess.call(
-        ["git", "push", default_remote(repo, remote), *_refspecs(force)], cwd=workdir(repo)
-    )
+    return subprocess.call(["git", "push", default_remote(repo, remote), *_refspecs(force)], cwd=workdir(repo))
 
 
 @dataclass(frozen=True)
@@ -54,9 +52,7 @@ class PullResult:
 def pull(repo: pygit2.Repository, remote: str | None, force: bool = False) -> PullResult:
     """Fetch conversations; a diverged one is rejected (not overwritten) unless `force`."""
     before = {c.name: c.head for c in list_conversations(repo)}
-    status = subprocess.call(
-        ["git", "fetch", default_remote(repo, remote), *_refspecs(force)], cwd=workdir(repo)
-    )
+    status = subprocess.call(["git", "fetch", default_remote(repo, remote), *_refspecs(force)], cwd=workdir(repo))
     updated, moved, kept = [], [], []
     for conversation in list_conversations(repo):
         old = before.get(conversation.name)
@@ -67,7 +63,7 @@ def pull(repo: pygit2.Repository, remote: str | None, force: bool = False) -> Pu
         if old is None or not worktree.exists:
             continue
         try:
-            refuse_unrecorded_changes(repo, worktree, old, "pull")
+            ensure_recorded(repo, worktree, old, "pull")
         except GitagentError:
             kept.append(conversation.name)
             continue

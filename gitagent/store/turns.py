@@ -86,6 +86,25 @@ def _body(answer: str) -> str:
     return "\n".join(line.rstrip() for line in text.splitlines())
 
 
+_TOKEN_KEYS = {
+    "input": "input_tokens",
+    "output": "output_tokens",
+    "cache-read": "cache_read_tokens",
+    "cache-write": "cache_write_tokens",
+}
+
+
+def tokens_trailer(usage: dict[str, int]) -> str:
+    """The `Gitagent-Tokens` value for a usage dict: `input=… output=… cache-read=… cache-write=…`."""
+    return " ".join(f"{short}={usage.get(key, 0)}" for short, key in _TOKEN_KEYS.items())
+
+
+def parse_tokens_trailer(value: str) -> dict[str, int]:
+    """The usage dict a `Gitagent-Tokens` value stands for."""
+    pairs = dict(part.split("=", 1) for part in value.split() if "=" in part)
+    return {key: int(pairs.get(short, 0)) for short, key in _TOKEN_KEYS.items()}
+
+
 def read_json(commit: pygit2.Commit, path: str) -> dict[str, Any]:
     """Parse a JSON file from a turn commit's tree."""
     blob = commit.tree[path]

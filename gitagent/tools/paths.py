@@ -159,9 +159,7 @@ def _json_type(value: Any) -> str:
     return "null" if value is None else names.get(type(value), type(value).__name__)
 
 
-def run_checked(
-    schema: dict[str, Any], tool_input: Any, body: Callable[[dict[str, Any]], ToolResult]
-) -> ToolResult:
+def run_checked(schema: dict[str, Any], tool_input: Any, body: Callable[[dict[str, Any]], ToolResult]) -> ToolResult:
     """Check the input, run `body` on it, and turn any failure into an error result instead of raising."""
     try:
         return body(check_input(schema, tool_input))

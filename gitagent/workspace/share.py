@@ -22,9 +22,7 @@ def apply_to_checkout(repo_workdir: Path, old: pygit2.Oid, new: pygit2.Oid) -> l
     patch = run_git(["diff", "--binary", "--full-index", str(old), str(new)], cwd=repo_workdir).stdout
     if not patch:
         return []
-    check = run_git(
-        ["apply", "--check", "--whitespace=nowarn", "-"], cwd=repo_workdir, input=patch, check=False
-    )
+    check = run_git(["apply", "--check", "--whitespace=nowarn", "-"], cwd=repo_workdir, input=patch, check=False)
     if check.returncode != 0:
         raise GitagentError(
             "the changes do not apply cleanly to your checkout; nothing was changed",
@@ -49,9 +47,7 @@ def export_branch(
     if not pygit2.reference_is_valid_name(refname):
         raise GitagentError(f"invalid branch name {branch!r}")
     if refname in repo.references and not force:
-        raise GitagentError(
-            f"branch {branch!r} already exists", "pick another name, or pass --force to replace it"
-        )
+        raise GitagentError(f"branch {branch!r} already exists", "pick another name, or pass --force to replace it")
     if repo.head_is_detached is False and repo.head.name == refname:
         raise GitagentError(f"branch {branch!r} is checked out; export to another branch")
     oid = repo.create_commit(None, author, author, message, tree, [base.id])

@@ -41,9 +41,7 @@ def create(worktree: Worktree, base: pygit2.Oid, snapshot: pygit2.Oid | None = N
         shutil.rmtree(worktree.path)
     run_git(["worktree", "prune"], cwd=worktree.repo_workdir)
     worktree.path.parent.mkdir(parents=True, exist_ok=True)
-    run_git(
-        ["worktree", "add", "--detach", "--quiet", str(worktree.path), str(base)], cwd=worktree.repo_workdir
-    )
+    run_git(["worktree", "add", "--detach", "--quiet", str(worktree.path), str(base)], cwd=worktree.repo_workdir)
     own_index = run_git(["rev-parse", "--git-path", "index"], cwd=worktree.path).stdout.decode().strip()
     worktree.index.parent.mkdir(parents=True, exist_ok=True)
     # Starting from git's own index keeps its stat data, so the first snapshot need not re-hash every file.

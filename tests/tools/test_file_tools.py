@@ -28,9 +28,7 @@ def test_read_shows_crlf_lines_without_the_cr_and_keeps_a_last_line_without_newl
 def test_read_offset_and_limit_and_how_to_read_on(ctx: ToolContext, root: Path) -> None:
     (root / "n.txt").write_text("".join(f"line {i}\n" for i in range(1, 11)))
     result = read(ctx, file_path="n.txt", offset=3, limit=2)
-    assert result.output == (
-        "     3\tline 3\n     4\tline 4\n\n(Showing lines 3-4 of 10. Use offset=5 to read more.)"
-    )
+    assert result.output == ("     3\tline 3\n     4\tline 4\n\n(Showing lines 3-4 of 10. Use offset=5 to read more.)")
     assert read(ctx, file_path="n.txt", offset=9).output == "     9\tline 9\n    10\tline 10"
 
 

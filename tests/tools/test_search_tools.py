@@ -216,10 +216,7 @@ def test_grep_skips_fifos_outside_git(ctx: ToolContext, root: Path) -> None:
 def test_grep_invalid_regex(ctx: ToolContext, code: Path) -> None:
     result = Grep().run({"pattern": "def (main"}, ctx)
     assert result.is_error
-    assert (
-        result.output
-        == "invalid regular expression 'def (main': missing ), unterminated subpattern at position 4"
-    )
+    assert result.output == "invalid regular expression 'def (main': missing ), unterminated subpattern at position 4"
 
 
 def test_grep_no_match_is_not_an_error(ctx: ToolContext, code: Path) -> None:

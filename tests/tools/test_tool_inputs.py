@@ -86,9 +86,7 @@ def test_enum_and_range_are_checked(ctx: ToolContext) -> None:
     result = Grep().run({"pattern": "x", "output_mode": "lines"}, ctx)
     assert result.is_error
     assert "parameter 'output_mode' must be one of files_with_matches, content, count" in result.output
-    assert Read().run({"file_path": "a", "offset": 0}, ctx).output == (
-        "parameter 'offset' must be at least 1, got 0"
-    )
+    assert Read().run({"file_path": "a", "offset": 0}, ctx).output == ("parameter 'offset' must be at least 1, got 0")
 
 
 def test_null_optional_parameter_counts_as_absent(ctx: ToolContext, root: Path) -> None:

@@ -1,0 +1,101 @@
+"""Crash safety: a turn killed at any point loses nothing committed, and can be resumed or discarded."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import conversation_head, git, text, tool, worktree
+
+SLOW = (
+    [tool("Write", file_path="a.txt", content="one\n")],
+    [tool("Bash", command="touch started && sleep 30")],
+    [tool("Write", file_path="b.txt", content="two\n")],
+    [text("all done")],
+)
+
+
+def _start(repo: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "gitagent", *args], cwd=repo, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+
+
+def _wait_for(path: Path, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def killed_turn(repo: Path, cli, script) -> str:
+    """Conversation `k` with one committed turn, then a second turn killed with SIGKILL mid-command."""
+    cli("run", "-c", "k", "--model", script([text("first")]), "first turn")
+    head = str(conversation_head(repo, "k").id)
+    proc = _start(repo, "run", "-c", "k", "--model", script(*SLOW), "second turn")
+    _wait_for(worktree(repo, "k") / "started")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return head
+
+
+def test_a_killed_turn_leaves_the_conversation_at_its_last_turn(repo: Path, cli, script, killed_turn: str) -> None:
+    assert str(conversation_head(repo, "k").id) == killed_turn
+    inflight = git(repo, "show", "refs/gitagent/inflight/k:turn.json")
+    events = json.loads(inflight)["events"]
+    assert [e["type"] for e in events] == ["user", "assistant", "tool_result", "assistant"]
+    git(repo, "fsck", "--strict", "--no-dangling")
+    result = cli("run", "-c", "k", "--model", script([text("x")]), "third", expect=1)
+    assert "has an interrupted turn" in result.err and "--resume" in result.err and "--discard" in result.err
+    assert json.loads(cli("conversations", "--json").out)[0]["state"] == "interrupted"
+
+
+def test_resume_finishes_the_interrupted_turn(repo: Path, cli, script, killed_turn: str) -> None:
+    result = cli("run", "--resume", "-c", "k", "--model", script(*SLOW))
+    assert "all done" in result.out
+    head = conversation_head(repo, "k")
+    assert str(head.parents[0].id) == killed_turn
+    turn = json.loads(head.tree["turn.json"].data)
+    assert turn["turn"] == 2 and turn["status"] == "complete"
+    killed = [e for e in turn["events"] if e["type"] == "tool_result"][1]
+    assert killed["is_error"] and "interrupted before it finished" in killed["content"]  # not run twice
+    assert sorted(e.name for e in head.tree["workspace"]) == [".gitignore", "README.md", "a.txt", "b.txt", "started"]
+    assert git(repo, "for-each-ref", "refs/gitagent/inflight/") == ""
+
+
+def test_discard_drops_the_turn_and_restores_the_worktree(repo: Path, cli, killed_turn: str) -> None:
+    result = cli("run", "--discard", "-c", "k")
+    assert "discarded the interrupted turn 2" in result.err
+    assert str(conversation_head(repo, "k").id) == killed_turn
+    assert not (worktree(repo, "k") / "a.txt").exists()
+    assert git(repo, "for-each-ref", "refs/gitagent/inflight/") == ""
+    assert "refs/gitagent/abandoned/k/" in git(repo, "for-each-ref", "refs/gitagent/abandoned/")
+
+
+def test_ctrl_c_saves_the_turn_as_interrupted(repo: Path, cli, script) -> None:
+    proc = _start(repo, "run", "-c", "i", "--model", script(*SLOW), "go")
+    _wait_for(worktree(repo, "i") / "started")
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert "interrupted" in err and "gitagent run --resume -c i" in err
+    events = json.loads(git(repo, "show", "refs/gitagent/inflight/i:turn.json"))["events"]
+    assert events[-1] == {**events[-1], "type": "error", "message": "interrupted by the user"}
+    assert git(repo, "for-each-ref", "refs/gitagent/conversations/") == ""
+
+
+def test_a_conversation_being_written_by_another_process_is_refused(repo: Path, cli, script) -> None:
+    proc = _start(repo, "run", "-c", "busy", "--model", script(*SLOW), "go")
+    try:
+        _wait_for(worktree(repo, "busy") / "started")
+        result = cli("run", "-c", "busy", "--model", script([text("x")]), "me too", expect=1)
+        assert f"is being written by another process (pid {proc.pid})" in result.err
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()

@@ -1,0 +1,87 @@
+"""apply, export, push and pull: the conversation's work leaves its worktree only when asked."""
+
+from pathlib import Path
+
+import pygit2
+
+from tests.conftest import conversation_head, git, run_cli, text, tool, worktree
+
+EDIT = (
+    [
+        tool("Write", file_path="src/app.py", content="print(1)\n"),
+        tool("Edit", file_path="README.md", old_string="# demo", new_string="# demo app"),
+    ],
+    [text("done")],
+)
+
+
+def test_apply_brings_changes_into_the_checkout_uncommitted(repo: Path, cli, script) -> None:
+    cli("run", "-c", "a", "--model", script(*EDIT), "make an app")
+    head = git(repo, "rev-parse", "HEAD")
+    result = cli("apply", "a")
+    assert "applied 2 files from a" in result.out and "src/app.py" in result.out
+    assert (repo / "src" / "app.py").read_text() == "print(1)\n"
+    assert (repo / "README.md").read_text() == "# demo app\n"
+    assert git(repo, "rev-parse", "HEAD") == head
+    assert git(repo, "status", "--porcelain").splitlines() == [" M README.md", "?? src/"]
+
+
+def test_export_makes_a_branch_on_the_base_without_touching_the_checkout(repo: Path, cli, script) -> None:
+    cli("run", "-c", "a", "--model", script(*EDIT), "make an app")
+    base = git(repo, "rev-parse", "HEAD").strip()
+    result = cli("export", "a", "feature/app")
+    assert "created branch feature/app" in result.out
+    r = pygit2.Repository(str(repo))
+    commit = r.references["refs/heads/feature/app"].peel(pygit2.Commit)
+    assert str(commit.parents[0].id) == base
+    assert commit.tree.id == conversation_head(repo, "a").tree["workspace"].id
+    assert commit.message.startswith("make an app\n") and "Gitagent-Conversation: a" in commit.message
+    assert commit.author.name == "Ada Tester"
+    assert git(repo, "status", "--porcelain") == "" and git(repo, "branch", "--show-current").strip() == "main"
+
+
+def test_push_and_pull_share_conversations(repo: Path, tmp_path: Path, cli, script) -> None:
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    git(repo, "push", "-q", "origin", "main")
+    cli("run", "-c", "shared", "--model", script(*EDIT), "make an app")
+    cli("push")
+    assert "refs/gitagent/conversations/shared" in git(remote, "for-each-ref")
+
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(remote), str(clone))
+    assert "updated: shared" in run_cli(clone, "pull").out
+    assert "make an app" in run_cli(clone, "log", "shared").out
+    run_cli(clone, "run", "-c", "shared", "--model", script([text("second")]), "more")  # materialises the worktree
+    assert (worktree(clone, "shared") / "src" / "app.py").read_text() == "print(1)\n"
+    assert run_cli(clone, "push").code == 0
+
+    cli("run", "-c", "shared", "--model", script([tool("Write", file_path="x.txt", content="x")], [text("x")]), "x")
+    cli("push", expect=1)  # both sides added a turn: the push is rejected, nothing is overwritten
+    assert git(remote, "rev-parse", "refs/gitagent/conversations/shared").strip() != str(
+        conversation_head(repo, "shared").id
+    )
+
+
+def test_pull_moves_an_existing_worktree_to_the_new_head(repo: Path, tmp_path: Path, cli, script) -> None:
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    git(repo, "push", "-q", "origin", "main")
+    cli("run", "-c", "s", "--model", script([text("one")]), "one")
+    cli("push")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(remote), str(clone))
+    run_cli(clone, "pull")
+    run_cli(clone, "rewind", "s", "1", "--force")  # no-op guard: already at turn 1
+    run_cli(clone, "run", "-c", "s", "--model", script([text("two")]), "two")  # clone has a worktree at turn 2
+    run_cli(clone, "push")
+    cli("pull")
+    assert conversation_head(repo, "s").message.startswith("two")
+    assert "updated: none" in cli("pull").out
+    assert (worktree(repo, "s") / "README.md").exists()
+
+
+def test_push_without_a_remote(repo: Path, cli) -> None:
+    assert "this repository has no remote" in cli("push", expect=1).err

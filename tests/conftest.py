@@ -1,0 +1,124 @@
+"""Shared fixtures: real git repositories in temp dirs, scripted-model scripts, and the real CLI."""
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pygit2
+import pytest
+
+GIT_ENV = {
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_SYSTEM": os.devnull,
+    "GIT_AUTHOR_NAME": "Ada Tester",
+    "GIT_AUTHOR_EMAIL": "ada@example.com",
+    "GIT_COMMITTER_NAME": "Ada Tester",
+    "GIT_COMMITTER_EMAIL": "ada@example.com",
+}
+
+
+@pytest.fixture(autouse=True)
+def isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Keep the developer's git config and gitagent settings out of every test."""
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("GITAGENT_MODEL", raising=False)
+    monkeypatch.setenv("GITAGENT_HOME", str(tmp_path / "gitagent-home"))
+
+
+def git(cwd: Path, *args: str, check: bool = True) -> str:
+    """Run git in `cwd` and return its stdout."""
+    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed: {proc.stderr}")
+    return proc.stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A repository with one commit (README.md, a .gitignore ignoring *.log) and a configured user."""
+    path = tmp_path / "repo"
+    path.mkdir()
+    git(path, "init", "-q", "-b", "main")
+    git(path, "config", "user.name", "Ada Tester")
+    git(path, "config", "user.email", "ada@example.com")
+    (path / "README.md").write_text("# demo\n")
+    (path / ".gitignore").write_text("*.log\n")
+    git(path, "add", ".")
+    git(path, "commit", "-q", "-m", "initial commit")
+    return path
+
+
+@pytest.fixture
+def script(tmp_path: Path):
+    """Write a scripted-model file from a list of responses; returns the `--model` spec."""
+    counter = iter(range(1000))
+
+    def make(*responses: list[dict[str, Any]]) -> str:
+        path = tmp_path / f"script-{next(counter)}.json"
+        path.write_text(json.dumps({"responses": list(responses)}))
+        return f"scripted:{path}"
+
+    return make
+
+
+def text(value: str) -> dict[str, Any]:
+    """A text block."""
+    return {"type": "text", "text": value}
+
+
+def tool(name: str, **tool_input: Any) -> dict[str, Any]:
+    """A tool_use block."""
+    return {"type": "tool_use", "name": name, "input": tool_input}
+
+
+@dataclass
+class Result:
+    """What a CLI run printed and how it exited."""
+
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(cwd: Path, *args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
+    """Run the real `gitagent` command line in a subprocess."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "gitagent", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        input=input,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def cli(repo: Path):
+    """Run gitagent in `repo`, asserting success unless `expect` says otherwise."""
+
+    def call(*args: str, expect: int = 0, cwd: Path | None = None, input: str | None = None) -> Result:
+        result = run_cli(cwd or repo, *args, input=input)
+        assert result.code == expect, (
+            f"exit {result.code}, expected {expect}\nstdout: {result.out}\nstderr: {result.err}"
+        )
+        return result
+
+    return call
+
+
+def conversation_head(repo: Path, name: str) -> pygit2.Commit:
+    """The head turn commit of a conversation."""
+    r = pygit2.Repository(str(repo))
+    return r.references[f"refs/gitagent/conversations/{name}"].peel(pygit2.Commit)
+
+
+def worktree(repo: Path, name: str) -> Path:
+    """Where a conversation's worktree lives."""
+    return repo / ".git" / "gitagent" / "worktrees" / name
