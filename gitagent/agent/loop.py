@@ -9,7 +9,6 @@ from gitagent.agent.record import TurnRecord, turn_messages
 from gitagent.models.base import Block, Message, Model, ModelRequest, ModelResponse, TextDelta
 from gitagent.tools.base import Tool, ToolContext, ToolResult
 
-
 INTERRUPTED = (
     "This tool call was interrupted before it finished (gitagent was stopped), so it may have run partly or not "
     "at all. Check the current state before repeating it."
