@@ -30,7 +30,7 @@ from gitagent.agent.session import (
 from gitagent.cli.common import dispatch, fail, new_app, repository
 from gitagent.errors import GitagentError
 from gitagent.models import Model, TextDelta, load_model
-from gitagent.store import turns
+from gitagent.store import inflight, turns
 from gitagent.store.conversations import get_conversation
 from gitagent.store.refs import conversation_ref, read_ref
 from gitagent.store.repo import config_value
@@ -105,8 +105,7 @@ def _sandbox(repo: pygit2.Repository, flag: str | None) -> str:
 
 def _model(repo: pygit2.Repository, flag: str | None, name: str) -> Model:
     spec = flag or os.environ.get("GITAGENT_MODEL") or config_value(repo, "gitagent.model")
-    if spec is None and read_ref(repo, conversation_ref(name)) is not None:
-        spec = turns.read_turn(get_conversation(repo, name).head)["model"]
+    spec = spec or _last_model(repo, name)
     if spec is None:
         raise GitagentError(
             "no model chosen",
@@ -114,6 +113,14 @@ def _model(repo: pygit2.Repository, flag: str | None, name: str) -> Model:
             "or `git config gitagent.model SPEC`",
         )
     return load_model(spec)
+
+
+def _last_model(repo: pygit2.Repository, name: str) -> str | None:
+    """The model the conversation used last: its interrupted turn's, else its head turn's."""
+    commit = inflight.load(repo, name)
+    if commit is None and read_ref(repo, conversation_ref(name)) is not None:
+        commit = get_conversation(repo, name).head
+    return None if commit is None else turns.read_turn(commit)["model"]
 
 
 def _interrupted(name: str, output_format: OutputFormat, reason: str, code: int) -> NoReturn:
