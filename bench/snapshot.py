@@ -1,0 +1,78 @@
+"""The workspace snapshot of a turn on a large repository vs `git status` (issue 2: ≤ 1.5× git status).
+
+A repository of 5,000 files in 200 directories, committed; the conversation's worktree made with
+`worktree.create`. Before every repetition (untimed) 20 tracked files get new contents, the previous 10
+untracked files are deleted and 10 new ones are written, so every snapshot has real work to record.
+Timed: `take_snapshot(worktree)` against `git status --porcelain` run in the same worktree.
+
+Run: python bench/snapshot.py [runs]
+"""
+
+import tempfile
+from pathlib import Path
+
+from common import Case, Check, git, init_repo, measure, report, runs_from_argv, source_files
+
+from gitagent.workspace import worktree as wt
+from gitagent.workspace.snapshot import take_snapshot
+
+FILES = 5_000
+DIRECTORIES = 200
+MODIFIED = 20
+UNTRACKED = 10
+RATIO_TARGET = 1.5
+
+
+class Churn:
+    """Changes a worktree the way a turn does: edits some tracked files, replaces some untracked ones."""
+
+    def __init__(self, root: Path, tracked: list[str]) -> None:
+        self.root = root
+        step = len(tracked) // MODIFIED
+        self.edited = [root / path for path in tracked[::step][:MODIFIED]]
+        self.untracked: list[Path] = []
+        self.round = 0
+
+    def __call__(self) -> None:
+        """Untimed set-up of one repetition."""
+        self.round += 1
+        for path in self.edited:
+            path.write_text(f"# edited in round {self.round}\n" + path.read_text())
+        for path in self.untracked:
+            path.unlink()
+        self.untracked = [path.with_name(f"new_{self.round}_{i}.py") for i, path in enumerate(self.edited[::2])]
+        for path in self.untracked[:UNTRACKED]:
+            path.write_text(f"NEW = {self.round}\n")
+
+
+def main() -> list[Check]:
+    """Time `take_snapshot` and `git status --porcelain` on the same large worktree after the same churn."""
+    runs = runs_from_argv(15)
+    files = source_files(FILES, DIRECTORIES)
+    with tempfile.TemporaryDirectory(prefix="gitagent-bench-") as tmp:
+        repo = init_repo(Path(tmp) / "repo", files)
+        worktree = wt.worktree_for(repo, "snap")
+        wt.create(worktree, repo.head.target)
+        take_snapshot(worktree)
+        churn = Churn(worktree.path, sorted(files))
+        medians = measure(
+            [
+                Case("snapshot", lambda: take_snapshot(worktree), churn),
+                Case("status", lambda: git(["status", "--porcelain"], worktree.path), churn),
+                Case("idle snapshot", lambda: take_snapshot(worktree), lambda: take_snapshot(worktree)),
+            ],
+            runs,
+        )
+    ratio = medians["snapshot"] / medians["status"]
+    figures = [
+        f"{FILES:,} files in {DIRECTORIES} directories; {MODIFIED} edited and {UNTRACKED} new untracked per run",
+        f"median of {runs} runs: take_snapshot {medians['snapshot']:.2f} ms, git status {medians['status']:.2f} ms",
+        f"for context, take_snapshot with nothing changed since the last one: {medians['idle snapshot']:.2f} ms",
+    ]
+    checks = [Check("take_snapshot / git status --porcelain", ratio, RATIO_TARGET, "x")]
+    report("snapshot", "take_snapshot(worktree) vs `git status --porcelain` in the same worktree", figures, checks)
+    return checks
+
+
+if __name__ == "__main__":
+    main()
