@@ -186,6 +186,8 @@ class _Turn:
             ("Gitagent-Status", record.data["status"]),
             ("Gitagent-Sandbox", record.data["sandbox"]),
         ]
+        if self.head is not None:
+            trailers.append(("Gitagent-Jump", str(turns.jump_for_child(self.repo, self.head))))
         return turns.TurnContent(record.data, self.conversation_blob, workspace, trailers, record.prompt, record.answer)
 
     def save(self) -> None:

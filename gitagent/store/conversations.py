@@ -69,26 +69,23 @@ def resolve_rev(repo: pygit2.Repository, conversation: Conversation, rev: str) -
     """
     total = conversation.turns
     if rev.startswith("~") and rev[1:].isdigit():
-        return _walk_back(conversation, int(rev[1:]), rev)
+        return _walk_back(repo, conversation, int(rev[1:]), rev)
     if rev.isdigit() and len(rev) < 7:
         number = int(rev)
         if not 1 <= number <= total:
             raise GitagentError(
                 f"conversation {conversation.name!r} has {total} turn{'s' * (total != 1)}; there is no turn {number}"
             )
-        return _walk_back(conversation, total - number, rev)
+        return _walk_back(repo, conversation, total - number, rev)
     return _turn_commit_by_id(repo, rev)
 
 
-def _walk_back(conversation: Conversation, steps: int, rev: str) -> pygit2.Commit:
+def _walk_back(repo: pygit2.Repository, conversation: Conversation, steps: int, rev: str) -> pygit2.Commit:
     if steps >= conversation.turns:
         raise GitagentError(
             f"{rev!r} goes back past the first turn of {conversation.name!r} ({conversation.turns} turns)"
         )
-    commit = conversation.head
-    for _ in range(steps):
-        commit = commit.parents[0]
-    return commit
+    return turns.turn_at(repo, conversation.head, conversation.turns - steps)
 
 
 def _turn_commit_by_id(repo: pygit2.Repository, rev: str) -> pygit2.Commit:
@@ -103,9 +100,10 @@ def _turn_commit_by_id(repo: pygit2.Repository, rev: str) -> pygit2.Commit:
     return commit
 
 
-def is_ancestor(repo: pygit2.Repository, ancestor: pygit2.Oid, descendant: pygit2.Oid) -> bool:
-    """Whether `ancestor` is `descendant` or one of its ancestors."""
-    return ancestor == descendant or repo.descendant_of(descendant, ancestor)
+def is_earlier_turn(repo: pygit2.Repository, conversation: Conversation, commit: pygit2.Commit) -> bool:
+    """Whether `commit` is one of the conversation's turns (its head included)."""
+    number = turns.turn_number(commit)
+    return 1 <= number <= conversation.turns and turns.turn_at(repo, conversation.head, number).id == commit.id
 
 
 def base_commit(repo: pygit2.Repository, turn: pygit2.Commit) -> pygit2.Commit:

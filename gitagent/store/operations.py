@@ -8,7 +8,7 @@ import pygit2
 
 from gitagent.errors import GitagentError
 from gitagent.store import inflight, turns
-from gitagent.store.conversations import Conversation, get_conversation, is_ancestor, resolve_rev
+from gitagent.store.conversations import Conversation, get_conversation, is_earlier_turn, resolve_rev
 from gitagent.store.refs import (
     ABANDONED,
     PREFIX,
@@ -38,7 +38,7 @@ def rewind(repo: pygit2.Repository, conversation: Conversation, rev: str, force:
     target = resolve_rev(repo, conversation, rev)
     if target.id == conversation.head.id:
         raise GitagentError(f"{conversation.name!r} is already at turn {turns.turn_number(target)}")
-    if not is_ancestor(repo, target.id, conversation.head.id):
+    if not is_earlier_turn(repo, conversation, target):
         raise GitagentError(
             f"commit {target.short_id} is not an earlier turn of {conversation.name!r}",
             f"to continue from it, fork it: `gitagent fork {target.short_id} NEW`",

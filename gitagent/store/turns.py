@@ -137,6 +137,36 @@ def turn_number(commit: pygit2.Commit) -> int:
     return int(trailers(commit).get("Gitagent-Turn", "0"))
 
 
+def jump_for_child(repo: pygit2.Repository, parent: pygit2.Commit) -> pygit2.Oid:
+    """The `Gitagent-Jump` of a new turn on top of `parent`: a pointer to an earlier turn.
+
+    Myers' skew-binary jump pointers: each turn points either at its parent or further back, chosen so
+    that `turn_at` reaches any earlier turn in O(log n) hops while writing a turn reads only two commits.
+    """
+    jump = _jump(repo, parent)
+    further = _jump(repo, jump)
+    if turn_number(parent) - turn_number(jump) == turn_number(jump) - turn_number(further):
+        return further.id
+    return parent.id
+
+
+def turn_at(repo: pygit2.Repository, head: pygit2.Commit, number: int) -> pygit2.Commit:
+    """The ancestor of `head` (or `head` itself) that is turn `number`, in O(log n) hops along jumps."""
+    commit = head
+    while turn_number(commit) > number:
+        jump = _jump(repo, commit)
+        commit = jump if jump.id != commit.id and turn_number(jump) >= number else commit.parents[0]
+    return commit
+
+
+def _jump(repo: pygit2.Repository, commit: pygit2.Commit) -> pygit2.Commit:
+    """A turn's jump target; the first turn (and one written without a jump) points at itself or its parent."""
+    target = trailers(commit).get("Gitagent-Jump")
+    if target is not None:
+        return repo[target].peel(pygit2.Commit)
+    return commit.parents[0] if commit.parents else commit
+
+
 def workspace_tree(commit: pygit2.Commit) -> pygit2.Oid:
     """The id of the worktree snapshot a turn commit holds."""
     return commit.tree["workspace"].id
