@@ -156,19 +156,15 @@ def _now() -> str:
 
 
 def turn_content(
-    turn: dict[str, Any], conversation_blob: pygit2.Oid, workspace: pygit2.Oid | None
+    repo: pygit2.Repository,
+    turn: dict[str, Any],
+    conversation_blob: pygit2.Oid,
+    workspace: pygit2.Oid | None,
+    parent: pygit2.Commit | None,
 ) -> turns.TurnContent:
-    """The `TurnContent` the agent's session builds for `turn` (same trailers as `session._Turn.content`)."""
-    usage = turn["usage"]
-    tools = ", ".join(dict.fromkeys(e["name"] for e in turn["events"] if e["type"] == "tool_result"))
-    trailers = [
-        ("Gitagent-Turn", str(turn["turn"])),
-        ("Gitagent-Model", turn["model"]),
-        ("Gitagent-Tokens", " ".join(f"{k.removesuffix('_tokens').replace('_', '-')}={v}" for k, v in usage.items())),
-        ("Gitagent-Tools", tools or "none"),
-        ("Gitagent-Status", turn["status"]),
-        ("Gitagent-Sandbox", turn["sandbox"]),
-    ]
+    """The `TurnContent` the agent's session builds for `turn`, with the same trailers."""
+    tools = list(dict.fromkeys(e["name"] for e in turn["events"] if e["type"] == "tool_result"))
+    trailers = turns.turn_trailers(repo, turn, turn["usage"], tools, parent)
     return turns.TurnContent(turn, conversation_blob, workspace, trailers, turn["events"][0]["text"], turn["result"])
 
 
@@ -222,7 +218,8 @@ def build_history(repo: pygit2.Repository, name: str, count: int) -> pygit2.Comm
     try:
         for number in range(1, count + 1):
             workspace = workspace_with(repo, base_tree, f"{name} turn {number}\n")
-            content = turn_content(realistic_turn(number, name), blob, workspace)
+            parent_commit = repo[parent].peel(pygit2.Commit) if parent else None
+            content = turn_content(repo, realistic_turn(number, name), blob, workspace, parent_commit)
             parent = turns.write_turn_commit(repo, content, parent, AUTHOR)
     finally:
         turns.time = real_time

@@ -7,7 +7,7 @@ checks the worktree out at the target turn. Both conversations have worktrees ma
 Before every repetition (untimed) the fork's ref is deleted, or the rewound conversation's ref, abandoned
 ref and worktree are put back at its head.
 
-Also printed, to show where time goes: `resolve_rev` and `is_ancestor` alone at both lengths.
+Also printed, to show where time goes: `resolve_rev` and `is_earlier_turn` alone at both lengths.
 
 Run: python bench/fork_rewind.py [runs]
 """
@@ -31,7 +31,7 @@ from common import (
 )
 
 from gitagent.store import operations, turns
-from gitagent.store.conversations import get_conversation, is_ancestor, resolve_rev, resolve_target
+from gitagent.store.conversations import get_conversation, is_earlier_turn, resolve_rev, resolve_target
 from gitagent.store.refs import abandoned_ref, conversation_ref
 from gitagent.workspace import worktree as wt
 
@@ -92,7 +92,7 @@ class Conversations:
         return Case(f"rewind {name} {rev}", run, setup)
 
     def probe(self, name: str, rev: str) -> list[Case]:
-        """`resolve_rev` and `is_ancestor` alone, to locate any cost that grows with history."""
+        """`resolve_rev` and `is_earlier_turn` alone, to locate any cost that grows with history."""
         head = self.heads[name]
 
         def setup() -> None:
@@ -106,11 +106,11 @@ class Conversations:
             resolve_rev(self.fresh, get_conversation(self.fresh, name), rev)
 
         def ancestor() -> None:
-            is_ancestor(self.fresh, target.id, head.id)
+            is_earlier_turn(self.fresh, get_conversation(self.fresh, name), target)
 
         return [
             Case(f"resolve_rev {name} {rev}", resolve, setup),
-            Case(f"is_ancestor {name} {rev}", ancestor, setup),
+            Case(f"is_earlier_turn {name} {rev}", ancestor, setup),
         ]
 
 
@@ -140,7 +140,7 @@ def main() -> list[Check]:
         _compare(measure(_cases(convs, convs.rewind), runs), "rewind", figures, checks)
         probes = measure([*convs.probe("long", "1"), *convs.probe("short", "1")], runs)
     figures.append(f"(median of {runs} runs; the ratio to the 2-turn conversation is in brackets)")
-    for what in ("resolve_rev", "is_ancestor"):
+    for what in ("resolve_rev", "is_earlier_turn"):
         long_ms, short_ms = probes[f"{what} long 1"], probes[f"{what} short 1"]
         figures.append(f"{what}(turn 1) alone: {long_ms:.2f} ms at {LONG:,} turns, {short_ms:.3f} ms at 2 turns")
     what = "resolve_target + operations.fork; get_conversation + operations.rewind (worktree checkout included)"

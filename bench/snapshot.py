@@ -18,18 +18,19 @@ from gitagent.workspace.snapshot import take_snapshot
 
 FILES = 5_000
 DIRECTORIES = 200
-MODIFIED = 20
-UNTRACKED = 10
+TURNS = {"typical turn": (3, 1), "heavy turn": (20, 10)}
+"""Workloads: files edited and new untracked files per turn, each in a different directory."""
 RATIO_TARGET = 1.5
 
 
 class Churn:
     """Changes a worktree the way a turn does: edits some tracked files, replaces some untracked ones."""
 
-    def __init__(self, root: Path, tracked: list[str]) -> None:
+    def __init__(self, root: Path, tracked: list[str], edited: int, new: int) -> None:
         self.root = root
-        step = len(tracked) // MODIFIED
-        self.edited = [root / path for path in tracked[::step][:MODIFIED]]
+        self.new = new
+        step = len(tracked) // edited
+        self.edited = [root / path for path in tracked[::step][:edited]]
         self.untracked: list[Path] = []
         self.round = 0
 
@@ -40,8 +41,9 @@ class Churn:
             path.write_text(f"# edited in round {self.round}\n" + path.read_text())
         for path in self.untracked:
             path.unlink()
-        self.untracked = [path.with_name(f"new_{self.round}_{i}.py") for i, path in enumerate(self.edited[::2])]
-        for path in self.untracked[:UNTRACKED]:
+        self.untracked = [path.with_name(f"new_{self.round}_{i}.py") for i, path in enumerate(self.edited)]
+        self.untracked = self.untracked[: self.new]
+        for path in self.untracked:
             path.write_text(f"NEW = {self.round}\n")
 
 
@@ -49,27 +51,30 @@ def main() -> list[Check]:
     """Time `take_snapshot` and `git status --porcelain` on the same large worktree after the same churn."""
     runs = runs_from_argv(15)
     files = source_files(FILES, DIRECTORIES)
+    figures = [f"{FILES:,} files in {DIRECTORIES} directories; median of {runs} runs"]
+    checks = []
     with tempfile.TemporaryDirectory(prefix="gitagent-bench-") as tmp:
         repo = init_repo(Path(tmp) / "repo", files)
         worktree = wt.worktree_for(repo, "snap")
         wt.create(worktree, repo.head.target)
         take_snapshot(worktree)
-        churn = Churn(worktree.path, sorted(files))
-        medians = measure(
-            [
-                Case("snapshot", lambda: take_snapshot(worktree), churn),
-                Case("status", lambda: git(["status", "--porcelain"], worktree.path), churn),
-                Case("idle snapshot", lambda: take_snapshot(worktree), lambda: take_snapshot(worktree)),
-            ],
-            runs,
-        )
-    ratio = medians["snapshot"] / medians["status"]
-    figures = [
-        f"{FILES:,} files in {DIRECTORIES} directories; {MODIFIED} edited and {UNTRACKED} new untracked per run",
-        f"median of {runs} runs: take_snapshot {medians['snapshot']:.2f} ms, git status {medians['status']:.2f} ms",
-        f"for context, take_snapshot with nothing changed since the last one: {medians['idle snapshot']:.2f} ms",
-    ]
-    checks = [Check("take_snapshot / git status --porcelain", ratio, RATIO_TARGET, "x")]
+        for label, (edited, new) in TURNS.items():
+            churn = Churn(worktree.path, sorted(files), edited, new)
+            medians = measure(
+                [
+                    Case("snapshot", lambda: take_snapshot(worktree), churn),
+                    Case("status", lambda: git(["status", "--porcelain"], worktree.path), churn),
+                ],
+                runs,
+            )
+            figures.append(
+                f"{label} ({edited} edited, {new} new): take_snapshot {medians['snapshot']:.2f} ms, "
+                f"git status {medians['status']:.2f} ms"
+            )
+            ratio = medians["snapshot"] / medians["status"]
+            checks.append(Check(f"take_snapshot / git status, {label}", ratio, RATIO_TARGET, "x"))
+        idle = measure([Case("idle", lambda: take_snapshot(worktree), lambda: take_snapshot(worktree))], runs)
+        figures.append(f"for context, take_snapshot with nothing changed since the last one: {idle['idle']:.2f} ms")
     report("snapshot", "take_snapshot(worktree) vs `git status --porcelain` in the same worktree", figures, checks)
     return checks
 

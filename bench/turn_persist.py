@@ -46,19 +46,19 @@ class PersistCase:
         self.workspace = workspace_with(repo, repo.head.peel(pygit2.Commit).tree, f"{name} next turn\n")
         self.number = turns.turn_number(head) + 1
         self.state = inflight.InFlight(name, head.id)
-        self.content = turn_content(realistic_turn(self.number, name), self.blob, self.workspace)
+        self.turn = realistic_turn(self.number, name)
 
     def prepare(self) -> None:
         """Untimed: conversation ref back on the head, the in-flight ref saved as the session does."""
         set_ref(self.repo, conversation_ref(self.name), self.head.id)
         self.state = inflight.InFlight(self.name, self.head.id)
-        partial = turn_content(realistic_turn(self.number, self.name), self.blob, None)
+        partial = turn_content(self.repo, self.turn, self.blob, None, self.head)
         inflight.save(self.repo, self.state, partial, AUTHOR)
-        self.content = turn_content(realistic_turn(self.number, self.name), self.blob, self.workspace)
 
     def persist(self) -> None:
-        """Timed: what `session._Turn.commit` does after the snapshot."""
-        inflight.commit(self.repo, self.state, self.content, AUTHOR)
+        """Timed: what `session._Turn.commit` does after the snapshot (trailers and jump pointer included)."""
+        content = turn_content(self.repo, self.turn, self.blob, self.workspace, self.head)
+        inflight.commit(self.repo, self.state, content, AUTHOR)
 
 
 def main() -> list[Check]:

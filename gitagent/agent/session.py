@@ -177,17 +177,7 @@ class _Turn:
 
     def content(self, workspace: pygit2.Oid | None = None) -> turns.TurnContent:
         record = self.record
-        usage = record.usage
-        trailers = [
-            ("Gitagent-Turn", str(record.data["turn"])),
-            ("Gitagent-Model", record.data["model"]),
-            ("Gitagent-Tokens", turns.tokens_trailer(usage.to_json())),
-            ("Gitagent-Tools", ", ".join(record.tools_used) or "none"),
-            ("Gitagent-Status", record.data["status"]),
-            ("Gitagent-Sandbox", record.data["sandbox"]),
-        ]
-        if self.head is not None:
-            trailers.append(("Gitagent-Jump", str(turns.jump_for_child(self.repo, self.head))))
+        trailers = turns.turn_trailers(self.repo, record.data, record.usage.to_json(), record.tools_used, self.head)
         return turns.TurnContent(record.data, self.conversation_blob, workspace, trailers, record.prompt, record.answer)
 
     def save(self) -> None:

@@ -137,6 +137,23 @@ def turn_number(commit: pygit2.Commit) -> int:
     return int(trailers(commit).get("Gitagent-Turn", "0"))
 
 
+def turn_trailers(
+    repo: pygit2.Repository, turn: dict[str, Any], usage: dict[str, int], tools: list[str], parent: pygit2.Commit | None
+) -> list[tuple[str, str]]:
+    """The trailers of a turn commit: number, model, tokens, tools, status, sandbox, and the jump pointer."""
+    found = [
+        ("Gitagent-Turn", str(turn["turn"])),
+        ("Gitagent-Model", turn["model"]),
+        ("Gitagent-Tokens", tokens_trailer(usage)),
+        ("Gitagent-Tools", ", ".join(tools) or "none"),
+        ("Gitagent-Status", turn["status"]),
+        ("Gitagent-Sandbox", turn["sandbox"]),
+    ]
+    if parent is not None:
+        found.append(("Gitagent-Jump", str(jump_for_child(repo, parent))))
+    return found
+
+
 def jump_for_child(repo: pygit2.Repository, parent: pygit2.Commit) -> pygit2.Oid:
     """The `Gitagent-Jump` of a new turn on top of `parent`: a pointer to an earlier turn.
 

@@ -15,14 +15,11 @@ def run_git(
     args: Sequence[str],
     *,
     cwd: Path,
-    index_file: Path | None = None,
     input: bytes | None = None,
     check: bool = True,
 ) -> subprocess.CompletedProcess[bytes]:
-    """Run git in `cwd` (optionally against another index file); raise GitagentError when it fails."""
+    """Run git in `cwd`; raise GitagentError when it fails."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k.startswith("GIT_CONFIG")}
-    if index_file is not None:
-        env["GIT_INDEX_FILE"] = str(index_file)
     proc = subprocess.run([*_BASE, *args], cwd=cwd, env=env, input=input, capture_output=True)
     if check and proc.returncode != 0:
         message = proc.stderr.decode(errors="replace").strip() or f"exit status {proc.returncode}"
