@@ -2,9 +2,10 @@
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gitagent.agent.events import AssistantMessage, EventSink, ToolFinished, ToolStarted
+from gitagent.agent.guard import Guard, unguarded
 from gitagent.agent.record import TurnRecord, turn_messages
 from gitagent.models.base import Block, Message, Model, ModelRequest, ModelResponse, TextDelta
 from gitagent.tools.base import Tool, ToolContext, ToolResult
@@ -28,6 +29,7 @@ class Agent:
     tools: list[Tool]
     context: ToolContext
     max_steps: int
+    guard: Guard = field(default_factory=unguarded)
 
 
 def run_loop(
@@ -41,18 +43,28 @@ def run_loop(
     for call in record.unanswered_tool_calls():
         record.add_tool_result(call, ToolResult(INTERRUPTED, is_error=True), 0)
         save()
-    while not record.answered:
-        if record.steps >= agent.max_steps:
-            raise StepLimitReached(f"stopped after {agent.max_steps} model steps without a final answer")
-        started = time.monotonic()
-        response = _ask(agent, history + turn_messages(record.events), emit)
-        record.add_assistant(response, agent.model.spec, int((time.monotonic() - started) * 1000))
-        emit(AssistantMessage(record.steps, response))
+    while True:
+        while not record.answered:
+            _step(agent, history, record, emit, save)
+        instruction = agent.guard.before_stop(record)
+        if instruction is None:
+            return
+        record.add_stop_feedback(instruction)
         save()
-        for call in response.tool_calls:
-            result, duration_ms = _run_tool(agent, call, emit)
-            record.add_tool_result(call, result, duration_ms)
-            save()
+
+
+def _step(agent: Agent, history: list[Message], record: TurnRecord, emit: EventSink, save: Callable[[], None]) -> None:
+    if record.steps >= agent.max_steps:
+        raise StepLimitReached(f"stopped after {agent.max_steps} model steps without a final answer")
+    started = time.monotonic()
+    response = _ask(agent, history + turn_messages(record.events), emit)
+    record.add_assistant(response, agent.model.spec, int((time.monotonic() - started) * 1000))
+    emit(AssistantMessage(record.steps, response))
+    save()
+    for call in response.tool_calls:
+        result, duration_ms = _run_tool(agent, call, record, emit)
+        record.add_tool_result(call, result, duration_ms)
+        save()
 
 
 def _ask(agent: Agent, messages: list[Message], emit: EventSink) -> ModelResponse:
@@ -66,18 +78,22 @@ def _ask(agent: Agent, messages: list[Message], emit: EventSink) -> ModelRespons
     raise RuntimeError(f"model {agent.model.spec} ended its stream without a response")
 
 
-def _run_tool(agent: Agent, call: Block, emit: EventSink) -> tuple[ToolResult, int]:
+def _run_tool(agent: Agent, call: Block, record: TurnRecord, emit: EventSink) -> tuple[ToolResult, int]:
     emit(ToolStarted(call))
     started = time.monotonic()
-    tool = next((t for t in agent.tools if t.name == call["name"]), None)
-    if tool is None:
-        known = ", ".join(t.name for t in agent.tools)
-        result = ToolResult(f"Unknown tool {call['name']!r}. Available tools: {known}", is_error=True)
-    else:
-        try:
-            result = tool.run(call.get("input") or {}, agent.context)
-        except Exception as e:  # a tool bug must reach the model as an error, not end the turn
-            result = ToolResult(f"{call['name']} failed: {type(e).__name__}: {e}", is_error=True)
+    call, refusal = agent.guard.before_tool(call, record)
+    result = agent.guard.after_tool(call, refusal or _execute(agent, call), record)
     duration_ms = int((time.monotonic() - started) * 1000)
     emit(ToolFinished(call, result, duration_ms))
     return result, duration_ms
+
+
+def _execute(agent: Agent, call: Block) -> ToolResult:
+    tool = next((t for t in agent.tools if t.name == call["name"]), None)
+    if tool is None:
+        known = ", ".join(t.name for t in agent.tools)
+        return ToolResult(f"Unknown tool {call['name']!r}. Available tools: {known}", is_error=True)
+    try:
+        return tool.run(call.get("input") or {}, agent.context)
+    except Exception as e:  # a tool bug must reach the model as an error, not end the turn
+        return ToolResult(f"{call['name']} failed: {type(e).__name__}: {e}", is_error=True)

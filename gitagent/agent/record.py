@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from gitagent.models.base import Block, Message, ModelResponse, Usage
+from gitagent.models.base import STOP_FEEDBACK_PREFIX, Block, Message, ModelResponse, Usage
 from gitagent.tools.base import ToolResult
 
 SCHEMA = 1
@@ -84,6 +84,17 @@ class TurnRecord:
             }
         )
 
+    def add_permission(self, call: Block, allowed: bool, by: str, reason: str) -> None:
+        """Record an approval or a denial of a tool call."""
+        self.events.append({
+            "type": "permission", "tool_use_id": call["id"], "name": call["name"], "allowed": allowed,
+            "by": by, "reason": reason,
+        })  # fmt: skip
+
+    def add_stop_feedback(self, text: str) -> None:
+        """Record an instruction that sent the agent back to work instead of ending the turn."""
+        self.events.append({"type": "stop_feedback", "text": text, "at": now_iso()})
+
     def add_error(self, message: str) -> None:
         """Record a failure that interrupted the turn."""
         self.events.append({"type": "error", "message": message, "at": now_iso()})
@@ -99,7 +110,8 @@ class TurnRecord:
     @property
     def answered(self) -> bool:
         """Whether the last model response is a final answer (no tool calls)."""
-        last = next((e for e in reversed(self.events) if e["type"] in ("assistant", "tool_result")), None)
+        kinds = ("assistant", "tool_result", "stop_feedback")
+        last = next((e for e in reversed(self.events) if e["type"] in kinds), None)
         return last is not None and last["type"] == "assistant" and not self.unanswered_tool_calls()
 
     @property
@@ -151,6 +163,8 @@ def turn_messages(events: list[dict[str, Any]], messages: list[Message] | None =
     for event in events:
         if event["type"] == "user":
             _append(messages, "user", [{"type": "text", "text": event["text"]}])
+        elif event["type"] == "stop_feedback":
+            _append(messages, "user", [{"type": "text", "text": STOP_FEEDBACK_PREFIX + event["text"]}])
         elif event["type"] == "assistant":
             _append(messages, "assistant", list(event["content"]))
         elif event["type"] == "tool_result":

@@ -20,6 +20,15 @@ def sandbox_choice(repo: pygit2.Repository, flag: str | None) -> str:
     return choice
 
 
+def network_allowed(repo: pygit2.Repository, conversation: str, flag: bool) -> bool:
+    """`--allow-network`, else `git config gitagent.<conversation>.allowNetwork`, else `gitagent.allowNetwork`."""
+    for key in (f"gitagent.{conversation}.allowNetwork", "gitagent.allowNetwork"):
+        value = config_value(repo, key)
+        if value is not None:
+            return flag or value.lower() in ("true", "yes", "on", "1")
+    return flag
+
+
 def sandbox_factory(repo: pygit2.Repository, choice: str, allow_network: bool) -> Callable[[Worktree], Sandbox]:
     """A function making the sandbox for a conversation's worktree; bwrap is checked up front."""
     if choice == "none":

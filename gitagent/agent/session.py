@@ -3,11 +3,12 @@
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pygit2
 
 from gitagent.agent.events import EventSink, TurnFinished, TurnOutcome, TurnStarted
+from gitagent.agent.guard import Guard, unguarded
 from gitagent.agent.history import conversation_messages
 from gitagent.agent.loop import Agent, StepLimitReached, run_loop
 from gitagent.agent.prompt import system_prompt
@@ -46,6 +47,7 @@ class TurnSettings:
     make_sandbox: Callable[[wt.Worktree], Sandbox]
     max_steps: int = 100
     emit: EventSink = lambda event: None
+    guard: Guard = field(default_factory=unguarded)
 
 
 def new_conversation_name(repo: pygit2.Repository, prompt: str) -> str:
@@ -192,6 +194,7 @@ class _Turn:
             default_tools(),
             ToolContext(self.worktree.path, self.sandbox),
             settings.max_steps,
+            settings.guard,
         )
         status = "complete"
         try:

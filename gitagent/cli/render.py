@@ -58,6 +58,11 @@ def _render_event(event: dict[str, Any]) -> list[str]:
         return [f"    {mark} {shown[0]}", *(f"      {line}" for line in shown[1:])]
     if kind == "error":
         return [f"  ! {event['message']}"]
+    if kind == "permission":
+        verdict = "allowed" if event["allowed"] else "denied"
+        return [f"    {verdict} {event['name']} ({event['by']}): {event['reason']}"]
+    if kind == "stop_feedback":
+        return [_indent(event["text"], "  ↺ kept working: ")]
     return []
 
 

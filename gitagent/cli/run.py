@@ -18,7 +18,9 @@ from gitagent.agent.events import (
     TurnOutcome,
     TurnStarted,
 )
-from gitagent.agent.sandboxing import sandbox_choice, sandbox_factory
+from gitagent.agent.guard import Guard
+from gitagent.agent.permissions import permissions_for
+from gitagent.agent.sandboxing import network_allowed, sandbox_choice, sandbox_factory
 from gitagent.agent.session import (
     TurnInterrupted,
     TurnSettings,
@@ -61,6 +63,7 @@ def run(
     discard: Annotated[bool, typer.Option("--discard", help="Drop the interrupted turn of -c NAME.")] = False,
     sandbox: Annotated[str | None, typer.Option("--sandbox", help="bwrap (default) or none.")] = None,
     allow_network: Annotated[bool, typer.Option("--allow-network", help="Let commands reach the network.")] = False,
+    approval: Annotated[str | None, typer.Option("--approval", help="auto (default) or ask.")] = None,
 ) -> None:
     """Run one turn of a conversation headless and print the answer."""
     repo = repository()
@@ -79,9 +82,10 @@ def run(
     name = conversation or new_conversation_name(repo, text or "")
     settings = TurnSettings(
         model=_model(repo, model, name),
-        make_sandbox=sandbox_factory(repo, _sandbox(repo, sandbox), allow_network),
+        make_sandbox=sandbox_factory(repo, _sandbox(repo, sandbox), network_allowed(repo, name, allow_network)),
         max_steps=max_steps,
         emit=_printer(output_format),
+        guard=Guard(permissions_for(repo, approval)),
     )
     try:
         outcome = resume_turn(repo, name, settings) if resume else run_turn(repo, name, text or "", settings)

@@ -9,6 +9,9 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
+STOP_FEEDBACK_PREFIX = "Stop hook feedback:\n"
+"""Starts the user message that sends the agent back to work after it tried to finish (not a new prompt)."""
+
 Block = dict[str, Any]
 Message = dict[str, Any]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from gitagent.errors import GitagentError
-from gitagent.models.base import Block, ModelRequest, ModelResponse, TextDelta, Usage
+from gitagent.models.base import STOP_FEEDBACK_PREFIX, Block, ModelRequest, ModelResponse, TextDelta, Usage
 
 EXHAUSTED_TEXT = "done."
 
@@ -63,9 +63,13 @@ def _calls_this_turn(messages: list[dict[str, Any]]) -> int:
     for message in reversed(messages):
         if message["role"] == "assistant":
             count += 1
-        elif any(block.get("type") == "text" for block in message["content"]):
+        elif any(_is_prompt(block) for block in message["content"]):
             break
     return count
+
+
+def _is_prompt(block: Block) -> bool:
+    return block.get("type") == "text" and not block["text"].startswith(STOP_FEEDBACK_PREFIX)
 
 
 def _with_id(block: Block, response: int, position: int) -> Block:

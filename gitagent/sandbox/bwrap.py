@@ -113,6 +113,7 @@ class BwrapSandbox:
         self.worktree = worktree.resolve()
         self.git_dir = git_dir.resolve()
         self.allow_network = allow_network
+        self.name = "bwrap+network" if allow_network else "bwrap"  # recorded in each turn's trailers
         self.limits = limits or Limits()
         self.home = (home or Path.home()).resolve()
         self.hidden = hidden_paths(self.home, os.environ)
