@@ -12,9 +12,9 @@ from pathlib import Path
 from common import RESULT_MARK
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["turn_persist.py", "fork_rewind.py", "snapshot.py", "startup.py"]
+BENCHES = ["turn_persist.py", "fork_rewind.py", "snapshot.py", "startup.py", "repomap.py"]
 OPTIONAL = {"sandbox_startup.py": ["100"]}  # owned by the sandbox work; run when present
-TIMEOUT_S = 150
+TIMEOUT_S = 300
 
 
 def run_one(script: str, args: list[str]) -> tuple[list[dict[str, object]], str]:

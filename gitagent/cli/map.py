@@ -1,0 +1,108 @@
+"""`gitagent map`: the ranked repository map, as the agent sees it, for a person."""
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gitagent.cli.common import dispatch, fail, new_app, print_json, repository
+from gitagent.repomap import DEFAULT_TOKENS, build_map
+from gitagent.store.repo import git_dir, workdir
+
+app = new_app()
+
+PROGRESS_AFTER_S = 0.5
+"""A build that finishes sooner shows no progress bar at all (no flicker on small repositories)."""
+QUIET_REPORT_EVERY_S = 10.0
+"""When stderr is not a terminal, a long build says how far it got this often."""
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr for a cold build: drawn on a terminal, plain lines otherwise."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.tty = sys.stderr.isatty()
+        self.last = 0.0
+        self.drawn = False
+
+    def __call__(self, done: int, total: int) -> None:
+        """Report that `done` of `total` files are parsed."""
+        now = time.monotonic()
+        if now - self.started < PROGRESS_AFTER_S:
+            return
+        if self.tty:
+            width = 30
+            filled = width * done // max(total, 1)
+            sys.stderr.write(f"\rparsing {'█' * filled}{'·' * (width - filled)} {done}/{total} files")
+            self.drawn = True
+        elif now - self.last >= QUIET_REPORT_EVERY_S or done == total:
+            sys.stderr.write(f"gitagent: parsed {done}/{total} files\n")
+        self.last = now
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        """Clear the bar."""
+        if self.drawn:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+@app.command(name="map")
+def map_command(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Only map files under these paths.")] = None,
+    tokens: Annotated[int, typer.Option("--tokens", min=16, help="Approximate size of the map in tokens.")] = (
+        DEFAULT_TOKENS
+    ),
+    focus: Annotated[
+        list[str] | None, typer.Option("--focus", help="A file or symbol to centre the map on (repeatable).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Print a ranked map of the repository: its key files and their definitions' signatures."""
+    repo = repository()
+    root = workdir(repo)
+    scope = [_relative(root, p) for p in paths or []]
+    focus_items = [_focus(root, item) for item in focus or []]
+    bar = ProgressBar()
+    try:
+        result = build_map(root, git_dir(repo), focus=focus_items, budget=tokens, paths=scope, progress=bar)
+    finally:
+        bar.close()
+    if as_json:
+        print_json(result.to_json())
+        return
+    if result.text():
+        print(result.text())
+    _report(result.total_files, len(result.files), result.tokens, result.problems, len(result.partial))
+
+
+def _relative(root: Path, path: Path) -> str:
+    absolute = Path(os.path.realpath(path))
+    if not absolute.is_relative_to(root):
+        fail(f"{path} is outside the repository {root}")
+    return absolute.relative_to(root).as_posix() if absolute != root else ""
+
+
+def _focus(root: Path, item: str) -> str:
+    """A focus naming an existing file or directory becomes root-relative; anything else is a symbol."""
+    return _relative(root, Path(item)) if Path(item).exists() else item
+
+
+def _report(total: int, shown: int, tokens: int, problems: list[tuple[str, str]], partial: int) -> None:
+    summary = f"gitagent: {shown} of {total} files shown, ~{tokens} tokens"
+    if partial:
+        summary += f"; {partial} parsed with syntax errors"
+    print(summary, file=sys.stderr)
+    for path, why in problems[:10]:
+        print(f"  could not parse {path}: {why}", file=sys.stderr)
+    if len(problems) > 10:
+        print(f"  ... and {len(problems) - 10} more", file=sys.stderr)
+
+
+def run_command(args: list[str]) -> None:
+    """Run `gitagent map ...`."""
+    dispatch(app, args)

@@ -1,0 +1,139 @@
+"""The files a map covers, each with the git blob id of its current content, found cheaply.
+
+One `git ls-files` run lists tracked files with the blob ids the index holds, untracked-but-not-ignored files,
+and the tracked files whose content may differ from the index (git's stat check). Only those last two are
+hashed; an unchanged tracked file is never read. So a warm map of an unchanged repository costs about one
+`git ls-files`.
+"""
+
+import hashlib
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pygit2
+
+from gitagent.errors import GitagentError
+from gitagent.repomap.languages import language_of
+
+VENDORED = re.compile(
+    r"(?:^|/)(?:node_modules|vendor|vendors|third_party|thirdparty|3rdparty|bower_components|site-packages|"
+    r"\.venv|venv|dist|Pods)/"
+)
+GENERATED_NAMES = re.compile(
+    r"(?:\.min\.(?:js|css|mjs)|-min\.js|\.bundle\.js|_pb2(?:_grpc)?\.pyi?|\.pb\.go|\.pb\.(?:h|cc)|\.g\.dart|"
+    r"(?:^|/)(?:package-lock\.json|yarn\.lock|pnpm-lock\.yaml|Cargo\.lock|poetry\.lock|Gemfile\.lock|go\.sum))$"
+)
+BINARY_NAMES = re.compile(
+    r"\.(?:png|jpe?g|gif|ico|bmp|webp|svgz|pdf|zip|gz|tgz|bz2|xz|7z|jar|whl|egg|so|dylib|dll|exe|o|a|pyc|"
+    r"class|woff2?|ttf|otf|eot|mp[34]|mov|avi|wav|ogg|sqlite3?|db|bin)$",
+    re.IGNORECASE,
+)
+SKIPPED_MODES = (b"160000", b"120000")
+"""Submodules and symbolic links: neither is source to parse in this repository."""
+
+
+DIRTY_MARKERS = (b"\0? ", b"\0C ", b"\0M ")
+"""Entries whose content must be hashed: untracked (`?`), changed since the index (`C`), unmerged (`M`)."""
+
+
+class Listing:
+    """The listed files (path -> blob id, in git's order) and a key that changes iff any of them changes.
+
+    The key is computed from git's raw output and the hashes of the files that needed hashing, so recalling
+    a map of an unchanged tree never decodes the listing (at 50,000 files that would double the cost).
+    """
+
+    def __init__(self, output: bytes, hashed: dict[bytes, bytes | None]) -> None:
+        self._output = output
+        self._hashed = hashed
+        digest = hashlib.sha1(output)
+        for path, oid in hashed.items():
+            digest.update(b"\0%s %s" % (path, oid or b"-"))
+        self.state = digest.hexdigest()
+        self._blobs: dict[str, str] | None = None
+
+    @property
+    def blobs(self) -> dict[str, str]:
+        """Path -> blob id of every listed file (deleted files left out)."""
+        if self._blobs is None:
+            blobs = _parse_listing(self._output)
+            for path, oid in self._hashed.items():
+                if oid is None:
+                    blobs.pop(path, None)
+                else:
+                    blobs[path] = oid
+            self._blobs = {os.fsdecode(path): oid.decode() for path, oid in blobs.items()}
+        return self._blobs
+
+
+def list_files(root: Path) -> Listing:
+    """Every tracked and untracked-but-not-ignored file under the work tree `root`, with its blob id."""
+    argv = ["git", "ls-files", "-z", "-t", "-s", "-c", "-o", "-m", "--exclude-standard"]
+    env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")}
+    proc = subprocess.run(argv, cwd=root, env=env, capture_output=True, check=False)
+    if proc.returncode != 0:
+        message = proc.stderr.decode(errors="replace").strip()
+        raise GitagentError(f"cannot list the files of {root}: {message}", "run it inside a git work tree")
+    dirty = _dirty_paths(proc.stdout)
+    return Listing(proc.stdout, {path: _hash_file(root / os.fsdecode(path)) for path in dirty})
+
+
+def _dirty_paths(output: bytes) -> list[bytes]:
+    """The paths of the `?`, `C` and `M` entries; found with `find`, as there are usually few among many."""
+    data = b"\0" + output
+    paths: dict[bytes, None] = {}
+    for marker in DIRTY_MARKERS:
+        start = data.find(marker)
+        while start != -1:
+            end = data.find(b"\0", start + 1)
+            line = data[start + 1 : end if end != -1 else None]
+            paths[line[2:] if marker == b"\0? " else line.partition(b"\t")[2]] = None
+            start = data.find(marker, end) if end != -1 else -1
+    return list(paths)
+
+
+def _parse_listing(output: bytes) -> dict[bytes, bytes]:
+    """`ls-files -t -s` lines -> the index's blob ids (an empty id where the content must be hashed)."""
+    blobs: dict[bytes, bytes] = {}
+    for line in output.split(b"\0"):
+        tag = line[:1]
+        if tag == b"?":
+            blobs[line[2:]] = b""
+            continue
+        meta, _, path = line[2:].partition(b"\t")
+        if not path or meta[:6] in SKIPPED_MODES:
+            continue
+        if tag in (b"H", b"S") and meta.endswith(b" 0"):
+            blobs[path] = meta[7:47]
+        else:  # C: changed since the index, M: unmerged (once per stage)
+            blobs.setdefault(path, b"")
+    return blobs
+
+
+def _hash_file(path: Path) -> bytes | None:
+    """The blob id of a regular file's content; None for a deleted file, a link or a directory."""
+    try:
+        if not path.is_file() or path.is_symlink():
+            return None
+        return str(pygit2.hashfile(str(path))).encode()
+    except OSError:
+        return None
+
+
+def skip_reason(path: str) -> str:
+    """Why a path is left out of the map without reading it (vendored, generated, binary), or ''."""
+    if VENDORED.search(path):
+        return "vendored"
+    if GENERATED_NAMES.search(path):
+        return "generated"
+    if BINARY_NAMES.search(path):
+        return "binary"
+    return ""
+
+
+def classify(path: str) -> tuple[str | None, str]:
+    """(language or None for a plain file, skip reason or '') of a listed path."""
+    reason = skip_reason(path)
+    return (None, reason) if reason else (language_of(path), "")

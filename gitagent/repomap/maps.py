@@ -1,0 +1,162 @@
+"""The repo map as callers see it: build (or recall) a ranked, budgeted map of a work tree."""
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gitagent.repomap.cache import MapMemo
+from gitagent.repomap.files import Listing, list_files
+from gitagent.repomap.index import RepoIndex, build_index, cache_dir, discover_git_dir
+from gitagent.repomap.parse import Progress
+from gitagent.repomap.rank import Focus, rank
+from gitagent.repomap.render import MapFile, estimate_tokens, render_text, select
+
+DEFAULT_TOKENS = 1024
+"""The map's budget when none is given: room for the top few dozen definitions."""
+MEMO_FORMAT = 1
+
+
+@dataclass
+class RepoMap:
+    """A map fitted to a budget, with what was left out and why."""
+
+    files: list[MapFile]
+    budget: int
+    total_files: int
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    partial: list[str] = field(default_factory=list)
+    parsed: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        """The map as a person (or a model) reads it."""
+        return render_text(self.files)
+
+    @property
+    def tokens(self) -> int:
+        """Estimated tokens of `text()`."""
+        return estimate_tokens(self.text())
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict: the shown files with their definitions, and what was left out."""
+        return {
+            "budget": self.budget,
+            "tokens": self.tokens,
+            "total_files": self.total_files,
+            "files": [
+                {
+                    **asdict(f),
+                    "definitions": [
+                        dict(zip(("name", "kind", "line", "signature"), d, strict=True)) for d in f.definitions
+                    ],
+                }
+                for f in self.files
+            ],
+            "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
+            "failed": [{"path": p, "error": e} for p, e in self.problems],
+            "partial": self.partial,
+        }
+
+
+def build_map(
+    root: Path,
+    git_dir: Path | None = None,
+    focus: list[str] | None = None,
+    budget: int = DEFAULT_TOKENS,
+    paths: list[str] | None = None,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> RepoMap:
+    """The map of the work tree `root`, leaning towards `focus` (root-relative files or directories, or
+    identifiers), covering only `paths` (root-relative) when given, fitted to `budget` tokens.
+
+    A map of an unchanged tree with the same options is recalled from the cache without parsing or ranking.
+    """
+    git_dir = git_dir or discover_git_dir(root)
+    listing = list_files(root)
+    memo = MapMemo(cache_dir(git_dir))
+    key = _memo_key(listing, focus or [], budget, paths or [])
+    recalled = memo.get(key)
+    if recalled is not None:
+        return _from_memo(recalled)
+    index = build_index(root, git_dir, listing, paths, progress, workers)
+    result = map_of_index(index, focus or [], budget)
+    memo.put(key, _to_memo(result))
+    return result
+
+
+def map_of_index(index: RepoIndex, focus: list[str], budget: int) -> RepoMap:
+    """Rank an index towards `focus` and fit it to `budget` tokens."""
+    ranking = rank(index.files, resolve_focus(index, focus))
+    return RepoMap(
+        files=select(index.files, ranking, budget),
+        budget=budget,
+        total_files=len(index.files),
+        skipped=index.skipped,
+        problems=index.problems(),
+        partial=index.partial(),
+        parsed=index.parsed,
+    )
+
+
+def resolve_focus(index: RepoIndex, focus: list[str]) -> Focus:
+    """Each focus item is a file, a directory (all its files) or else an identifier (`A.b` names both)."""
+    positions = {f.path: i for i, f in enumerate(index.files)}
+    files: set[int] = set()
+    names: set[str] = set()
+    for item in focus:
+        item = item.strip().removeprefix("./").rstrip("/")
+        if not item:
+            continue
+        if item in positions:
+            files.add(positions[item])
+            continue
+        inside = {i for path, i in positions.items() if path.startswith(item + "/")}
+        if inside:
+            files |= inside
+        else:
+            names.update(part for part in item.replace("::", ".").split(".") if part)
+    return Focus(frozenset(files), frozenset(names))
+
+
+def repo_map_for_prompt(root: Path, git_dir: Path | None = None, budget_tokens: int = DEFAULT_TOKENS) -> str:
+    """A compact map for a system prompt: a heading and the map, or '' when there is nothing to show.
+
+    Never raises for a problem with the tree or the cache: a prompt without a map beats no turn at all.
+    """
+    try:
+        text = build_map(root, git_dir, budget=budget_tokens).text()
+    except Exception:
+        return ""
+    if not text:
+        return ""
+    heading = (
+        "Repository map (the most referenced files and their definitions, `line signature`; "
+        "the RepoMap, FindSymbol and Outline tools show more):"
+    )
+    return f"{heading}\n{text}"
+
+
+def _memo_key(listing: Listing, focus: list[str], budget: int, paths: list[str]) -> str:
+    options = json.dumps([MEMO_FORMAT, listing.state, sorted(focus), budget, sorted(paths)])
+    return hashlib.sha1(options.encode()).hexdigest()
+
+
+def _to_memo(result: RepoMap) -> dict[str, Any]:
+    data = asdict(result)
+    data["parsed"] = []
+    return data
+
+
+def _from_memo(data: dict[str, Any]) -> RepoMap:
+    files = [MapFile(f["path"], f["language"], f["rank"], [tuple(d) for d in f["definitions"]]) for f in data["files"]]
+    return RepoMap(
+        files=files,
+        budget=data["budget"],
+        total_files=data["total_files"],
+        skipped=[tuple(s) for s in data["skipped"]],
+        problems=[tuple(p) for p in data["problems"]],
+        partial=data["partial"],
+    )

@@ -1,0 +1,93 @@
+"""RepoMap, FindSymbol and Outline as the model calls them, in a conversation-style worktree."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gitagent.sandbox.unconfined import UnconfinedSandbox
+from gitagent.tools.base import ToolContext
+from gitagent.tools.code import FindSymbol, Outline, RepoMap
+from tests.conftest import git
+
+
+@pytest.fixture
+def ctx(app_repo: Path, tmp_path: Path) -> ToolContext:
+    """A linked worktree of the app repository, as a conversation has (its cache is the repository's)."""
+    worktree = tmp_path / "worktree"
+    git(app_repo, "worktree", "add", "-q", "--detach", str(worktree))
+    return ToolContext(worktree, UnconfinedSandbox())
+
+
+def test_repo_map_lists_files_with_signatures_centred_on_the_focus(ctx: ToolContext) -> None:
+    result = RepoMap().run({"focus": "app/views.py", "budget": 300}, ctx)
+    assert not result.is_error
+    assert "app/models.py:" in result.output
+    assert "class User:" in result.output
+    assert result.output.index("app/models.py") < result.output.index("tools/unrelated_a.py")
+    assert "files shown" in result.output.splitlines()[-1]
+
+
+def test_repo_map_rejects_a_bad_budget(ctx: ToolContext) -> None:
+    result = RepoMap().run({"budget": 1}, ctx)
+    assert result.is_error and "budget" in result.output
+
+
+def test_find_symbol_gives_definitions_and_references_with_locations(ctx: ToolContext) -> None:
+    output = FindSymbol().run({"name": "format_name"}, ctx).output
+    assert "app/models.py:12  [function]  def format_name(name: str) -> str:" in output
+    assert "app/views.py:1,7" in output
+    assert "app/models.py:9" in output
+    assert "app/models.py:8" in FindSymbol().run({"name": "User.greeting"}, ctx).output
+
+
+def test_find_symbol_suggests_close_names_when_nothing_matches(ctx: ToolContext) -> None:
+    output = FindSymbol().run({"name": "format_nam"}, ctx).output
+    assert output.startswith("No definition or reference of 'format_nam' found.")
+    assert "format_name" in output
+
+
+def test_outline_lists_a_files_definitions_in_order(ctx: ToolContext) -> None:
+    output = Outline().run({"file_path": "app/models.py"}, ctx).output
+    assert output.splitlines() == [
+        "app/models.py:",
+        "    4 class User:",
+        "    5     def __init__(self, name: str) -> None:",
+        "    8     def greeting(self) -> str:",
+        "   12 def format_name(name: str) -> str:",
+    ]
+
+
+def test_outline_sees_unsaved_edits_in_the_worktree(ctx: ToolContext) -> None:
+    (ctx.root / "app/models.py").write_text("def only_this() -> None:\n    pass\n")
+    assert Outline().run({"file_path": "app/models.py"}, ctx).output.splitlines()[1] == "    1 def only_this() -> None:"
+
+
+@pytest.mark.parametrize(
+    ("file_path", "message"),
+    [
+        ("../outside.py", "outside the worktree"),
+        ("app/missing.py", "does not exist"),
+        ("docs/guide.txt", "not a language with a parser"),
+    ],
+)
+def test_outline_errors_are_results_not_exceptions(ctx: ToolContext, file_path: str, message: str) -> None:
+    result = Outline().run({"file_path": file_path}, ctx)
+    assert result.is_error and message in result.output
+
+
+def test_gitagent_map_prints_the_map_and_json(app_repo: Path) -> None:
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        code = "import sys; from gitagent.cli.map import run_command; run_command(['map', *sys.argv[1:]])"
+        return subprocess.run([sys.executable, "-c", code, *args], cwd=app_repo, capture_output=True, text=True)
+
+    text = run("--tokens", "200", "--focus", "app/views.py")
+    assert text.returncode == 0, text.stderr
+    assert "app/models.py:" in text.stdout and "class User:" in text.stdout
+    assert "files shown" in text.stderr
+    scoped = run("web", "--json")
+    data = json.loads(scoped.stdout)
+    assert [f["path"] for f in data["files"]] == ["web/render.js", "web/main.js"]
+    assert data["files"][0]["definitions"][0]["signature"] == "export function render(node, text) {"
