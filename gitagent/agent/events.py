@@ -70,5 +70,12 @@ class TurnFinished:
     outcome: TurnOutcome
 
 
-Event = TurnStarted | TextDelta | AssistantMessage | ToolStarted | ToolFinished | TurnFinished
+@dataclass(frozen=True)
+class Notice:
+    """Something the user should see that is not part of the dialogue (a hook's message or error)."""
+
+    text: str
+
+
+Event = TurnStarted | TextDelta | AssistantMessage | ToolStarted | ToolFinished | TurnFinished | Notice
 EventSink = Callable[[Event], None]

@@ -3,11 +3,14 @@
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
+from gitagent.agent.compaction import Compactor
 from gitagent.agent.events import AssistantMessage, EventSink, ToolFinished, ToolStarted
 from gitagent.agent.guard import Guard, unguarded
 from gitagent.agent.record import TurnRecord, turn_messages
 from gitagent.models.base import Block, Message, Model, ModelRequest, ModelResponse, TextDelta
+from gitagent.models.errors import INVALID_TOOL_INPUT, ContextTooLong
 from gitagent.tools.base import Tool, ToolContext, ToolResult
 
 INTERRUPTED = (
@@ -30,6 +33,12 @@ class Agent:
     context: ToolContext
     max_steps: int
     guard: Guard = field(default_factory=unguarded)
+    compactor: Compactor | None = None
+
+    @property
+    def schemas(self) -> list[dict[str, Any]]:
+        """The tool definitions sent with every request."""
+        return [{"name": t.name, "description": t.description, "input_schema": t.input_schema} for t in self.tools]
 
 
 def run_loop(
@@ -56,8 +65,22 @@ def run_loop(
 def _step(agent: Agent, history: list[Message], record: TurnRecord, emit: EventSink, save: Callable[[], None]) -> None:
     if record.steps >= agent.max_steps:
         raise StepLimitReached(f"stopped after {agent.max_steps} model steps without a final answer")
+    if (
+        agent.compactor
+        and history
+        and agent.compactor.needed(agent.model, agent.system, agent.schemas, history + turn_messages(record.events))
+    ):
+        compact(agent.model, agent.compactor, history, record)
+        save()
     started = time.monotonic()
-    response = _ask(agent, history + turn_messages(record.events), emit)
+    try:
+        response = _ask(agent, history + turn_messages(record.events), emit)
+    except ContextTooLong:
+        if not (agent.compactor and history):
+            raise
+        compact(agent.model, agent.compactor, history, record)  # the provider said it is too long: compact, once
+        save()
+        response = _ask(agent, history + turn_messages(record.events), emit)
     record.add_assistant(response, agent.model.spec, int((time.monotonic() - started) * 1000))
     emit(AssistantMessage(record.steps, response))
     save()
@@ -68,14 +91,20 @@ def _step(agent: Agent, history: list[Message], record: TurnRecord, emit: EventS
 
 
 def _ask(agent: Agent, messages: list[Message], emit: EventSink) -> ModelResponse:
-    schemas = [{"name": t.name, "description": t.description, "input_schema": t.input_schema} for t in agent.tools]
-    request = ModelRequest(system=agent.system, messages=messages, tools=schemas)
+    request = ModelRequest(system=agent.system, messages=messages, tools=agent.schemas)
     for event in agent.model.stream(request):
         if isinstance(event, TextDelta):
             emit(event)
         else:
             return event
     raise RuntimeError(f"model {agent.model.spec} ended its stream without a response")
+
+
+def compact(model: Model, compactor: Compactor, history: list[Message], record: TurnRecord) -> None:
+    """Replace `history` (in place) with its summary, and note it in the record."""
+    replaced = len(history)
+    history[:] = compactor.compact(model, history)
+    record.add_compaction(replaced, history)
 
 
 def _run_tool(agent: Agent, call: Block, record: TurnRecord, emit: EventSink) -> tuple[ToolResult, int]:
@@ -89,6 +118,9 @@ def _run_tool(agent: Agent, call: Block, record: TurnRecord, emit: EventSink) ->
 
 
 def _execute(agent: Agent, call: Block) -> ToolResult:
+    tool_input = call.get("input") or {}
+    if INVALID_TOOL_INPUT in tool_input:  # the model's arguments were not valid JSON: say so, not "missing x"
+        return ToolResult(str(tool_input[INVALID_TOOL_INPUT]), is_error=True)
     tool = next((t for t in agent.tools if t.name == call["name"]), None)
     if tool is None:
         known = ", ".join(t.name for t in agent.tools)

@@ -79,13 +79,17 @@ class Permissions:
     allow: list[Rule] = field(default_factory=list)
     deny: list[Rule] = field(default_factory=list)
 
-    def decide(self, call: dict[str, Any], approver: Approver | None = None) -> Decision:
-        """The decision for one tool_use block."""
+    def decide(
+        self, call: dict[str, Any], approver: Approver | None = None, hook: str | None = None, hook_reason: str = ""
+    ) -> Decision:
+        """The decision for one tool_use block; `hook` is a PreToolUse hook's `allow`, `deny` or `ask`."""
         name, tool_input = call["name"], call.get("input") or {}
         for rule in self.deny:
             if rule.matches(name, tool_input):
                 return Decision(False, "rule", f"denied by rule {rule.text} ({rule.origin})")
-        if self.mode == "auto" or name not in NEEDS_APPROVAL:
+        if hook in ("allow", "deny"):
+            return Decision(hook == "allow", "hook", hook_reason or f"{hook} by a PreToolUse hook")
+        if hook != "ask" and (self.mode == "auto" or name not in NEEDS_APPROVAL):
             return Decision(True, "mode", f"{self.mode} mode")
         for rule in self.allow:
             if rule.matches(name, tool_input):

@@ -12,6 +12,7 @@ Paths are relative to the working directory.
 Work until the task is done, check your work where you can, then answer briefly: what you changed and why."""
 
 
-def system_prompt(root: Path) -> str:
-    """The system prompt for a turn acting in `root`."""
-    return SYSTEM_PROMPT.format(root=root)
+def system_prompt(root: Path, instructions: str = "") -> str:
+    """The system prompt for a turn acting in `root`, followed by the project's instructions, if any."""
+    prompt = SYSTEM_PROMPT.format(root=root)
+    return f"{prompt}\n\n{instructions}" if instructions else prompt

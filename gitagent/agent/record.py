@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gitagent.models.base import STOP_FEEDBACK_PREFIX, Block, Message, ModelResponse, Usage
+from gitagent.models.catalog import cost_usd
 from gitagent.tools.base import ToolResult
 
 SCHEMA = 1
@@ -21,6 +22,8 @@ class TurnRecord:
     """The growing `turn.json` of one turn; everything the loop does goes through here."""
 
     data: dict[str, Any]
+    context: list[Message] | None = None
+    """The compacted history standing in for the earlier turns, if this turn compacted (`context.json`)."""
 
     @classmethod
     def start(
@@ -49,8 +52,8 @@ class TurnRecord:
 
     @property
     def prompt(self) -> str:
-        """The user's message that opened the turn."""
-        return self.events[0]["text"]
+        """The user's message that opened the turn ("" for a turn that only compacted)."""
+        return next((e["text"] for e in self.events if e["type"] == "user"), "")
 
     @property
     def steps(self) -> int:
@@ -91,9 +94,25 @@ class TurnRecord:
             "by": by, "reason": reason,
         })  # fmt: skip
 
+    def add_context(self, texts: list[str]) -> None:
+        """Attach context from SessionStart/UserPromptSubmit hooks to the user's message of this turn."""
+        if texts:
+            user = next(e for e in self.events if e["type"] == "user")
+            user.setdefault("context", []).extend(texts)
+
+    def add_hooks(self, records: list[dict[str, Any]]) -> None:
+        """Record what each hook run decided (event, hook, source, exit status, verdict, duration)."""
+        self.events.extend({"type": "hook", **record} for record in records)
+
     def add_stop_feedback(self, text: str) -> None:
         """Record an instruction that sent the agent back to work instead of ending the turn."""
         self.events.append({"type": "stop_feedback", "text": text, "at": now_iso()})
+
+    def add_compaction(self, replaced: int, context: list[Message]) -> None:
+        """Record that the earlier history (`replaced` messages) was summarised into `context`."""
+        self.context = list(context)
+        summary = "".join(b.get("text", "") for m in context for b in m["content"])
+        self.events.append({"type": "compaction", "replaced_messages": replaced, "summary": summary, "at": now_iso()})
 
     def add_error(self, message: str) -> None:
         """Record a failure that interrupted the turn."""
@@ -122,6 +141,13 @@ class TurnRecord:
             if e["type"] == "assistant":
                 total.add(Usage.from_json(e["usage"]))
         return total
+
+    @property
+    def cost_usd(self) -> float | None:
+        """What the turn's model calls cost, from the price table; None when no model in it is priced."""
+        costs = [cost_usd(e["model"], Usage.from_json(e["usage"])) for e in self.events if e["type"] == "assistant"]
+        known = [c for c in costs if c is not None]
+        return round(sum(known), 6) if known else None
 
     @property
     def tools_used(self) -> list[str]:
@@ -162,7 +188,8 @@ def turn_messages(events: list[dict[str, Any]], messages: list[Message] | None =
     messages = [] if messages is None else messages
     for event in events:
         if event["type"] == "user":
-            _append(messages, "user", [{"type": "text", "text": event["text"]}])
+            context = [{"type": "text", "text": text} for text in event.get("context", [])]
+            _append(messages, "user", [{"type": "text", "text": event["text"]}, *context])
         elif event["type"] == "stop_feedback":
             _append(messages, "user", [{"type": "text", "text": STOP_FEEDBACK_PREFIX + event["text"]}])
         elif event["type"] == "assistant":

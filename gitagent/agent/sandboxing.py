@@ -1,6 +1,7 @@
 """Choosing the sandbox a conversation's commands run in: bwrap unless the user explicitly says `none`."""
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pygit2
 
@@ -29,8 +30,11 @@ def network_allowed(repo: pygit2.Repository, conversation: str, flag: bool) -> b
     return flag
 
 
-def sandbox_factory(repo: pygit2.Repository, choice: str, allow_network: bool) -> Callable[[Worktree], Sandbox]:
-    """A function making the sandbox for a conversation's worktree; bwrap is checked up front."""
+def sandbox_factory(
+    repo: pygit2.Repository, choice: str, allow_network: bool, extra_ro: list[Path] | None = None
+) -> Callable[[Worktree], Sandbox]:
+    """A function making the sandbox for a conversation's worktree (with `extra_ro` readable, e.g. skill
+    folders); bwrap is checked up front."""
     if choice == "none":
         return lambda worktree: UnconfinedSandbox()
     from gitagent.sandbox.bwrap import BwrapSandbox
@@ -38,4 +42,4 @@ def sandbox_factory(repo: pygit2.Repository, choice: str, allow_network: bool) -
 
     check_bwrap()
     common = git_dir(repo)
-    return lambda worktree: BwrapSandbox(worktree.path, common, allow_network=allow_network)
+    return lambda worktree: BwrapSandbox(worktree.path, common, allow_network=allow_network, extra_ro=extra_ro)

@@ -1,21 +1,14 @@
-"""Running one turn of a conversation: lock, worktree, loop, snapshot, commit — and resume or discard."""
+"""Starting, resuming and discarding turns: the lock, the conversation's record and its worktree."""
 
 import json
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import pygit2
 
-from gitagent.agent.events import EventSink, TurnFinished, TurnOutcome, TurnStarted
-from gitagent.agent.guard import Guard, unguarded
-from gitagent.agent.history import conversation_messages
-from gitagent.agent.loop import Agent, StepLimitReached, run_loop
-from gitagent.agent.prompt import system_prompt
+from gitagent.agent.events import TurnOutcome
 from gitagent.agent.record import SCHEMA, TurnRecord, now_iso
+from gitagent.agent.turn import Turn, TurnSettings
 from gitagent.errors import GitagentError
-from gitagent.models.base import Model
-from gitagent.sandbox import Sandbox
 from gitagent.store import inflight, turns
 from gitagent.store.operations import ensure_recorded
 from gitagent.store.refs import (
@@ -26,28 +19,10 @@ from gitagent.store.refs import (
     read_ref,
     validate_name,
 )
-from gitagent.store.repo import head_commit, user_identity
-from gitagent.tools import default_tools
-from gitagent.tools.base import ToolContext
+from gitagent.store.repo import head_commit
 from gitagent.workspace import worktree as wt
-from gitagent.workspace.snapshot import take_snapshot
 
 NAME_WORDS = 5
-
-
-class TurnInterrupted(GitagentError):
-    """A turn stopped by a failure; what it had done is saved as its in-flight state."""
-
-
-@dataclass
-class TurnSettings:
-    """How to run turns: the model, how to make the sandbox for a worktree, the step budget, the event sink."""
-
-    model: Model
-    make_sandbox: Callable[[wt.Worktree], Sandbox]
-    max_steps: int = 100
-    emit: EventSink = lambda event: None
-    guard: Guard = field(default_factory=unguarded)
 
 
 def new_conversation_name(repo: pygit2.Repository, prompt: str) -> str:
@@ -79,7 +54,8 @@ def run_turn(repo: pygit2.Repository, name: str, prompt: str, settings: TurnSett
         sandbox=sandbox.name,
     )
     state = inflight.InFlight(name, head_oid)
-    turn = _Turn(repo, state, record, conversation_blob, worktree, sandbox, head, settings)
+    turn = Turn(repo, state, record, conversation_blob, worktree, sandbox, head, settings)
+    turn.start_hooks(resumed=False)
     try:
         turn.save()
     except ConcurrentUpdate as e:
@@ -90,7 +66,7 @@ def run_turn(repo: pygit2.Repository, name: str, prompt: str, settings: TurnSett
 def resume_turn(repo: pygit2.Repository, name: str, settings: TurnSettings) -> TurnOutcome:
     """Finish the interrupted turn of conversation `name`."""
     commit = _interrupted(repo, name)
-    record = TurnRecord(turns.read_turn(commit))
+    record = TurnRecord(turns.read_turn(commit), turns.read_context(commit))
     record.data["owner"] = inflight.owner()
     record.data["model"] = settings.model.spec
     head = commit.parents[0] if commit.parents else None
@@ -100,7 +76,8 @@ def resume_turn(repo: pygit2.Repository, name: str, settings: TurnSettings) -> T
         _ensure_worktree(repo, name, head, conversation_blob)
     sandbox = settings.make_sandbox(worktree)
     state = inflight.InFlight(name, head.id if head else None, commit.id)
-    turn = _Turn(repo, state, record, conversation_blob, worktree, sandbox, head, settings)
+    turn = Turn(repo, state, record, conversation_blob, worktree, sandbox, head, settings)
+    turn.start_hooks(resumed=True)
     return turn.run(resumed=True)
 
 
@@ -164,72 +141,3 @@ def _ensure_worktree(
         base = pygit2.Oid(hex=json.loads(repo[conversation_blob].data)["base"])
         wt.create(worktree, base, turns.workspace_tree(head) if head else None)
     return worktree
-
-
-@dataclass
-class _Turn:
-    repo: pygit2.Repository
-    state: inflight.InFlight
-    record: TurnRecord
-    conversation_blob: pygit2.Oid
-    worktree: wt.Worktree
-    sandbox: Sandbox
-    head: pygit2.Commit | None
-    settings: TurnSettings
-
-    def content(self, workspace: pygit2.Oid | None = None) -> turns.TurnContent:
-        record = self.record
-        trailers = turns.turn_trailers(self.repo, record.data, record.usage.to_json(), record.tools_used, self.head)
-        return turns.TurnContent(record.data, self.conversation_blob, workspace, trailers, record.prompt, record.answer)
-
-    def save(self) -> None:
-        inflight.save(self.repo, self.state, self.content(), user_identity(self.repo))
-
-    def run(self, resumed: bool) -> TurnOutcome:
-        settings = self.settings
-        settings.emit(TurnStarted(self.state.name, self.record.data["turn"], settings.model.spec, resumed))
-        agent = Agent(
-            settings.model,
-            system_prompt(self.worktree.path),
-            default_tools(),
-            ToolContext(self.worktree.path, self.sandbox),
-            settings.max_steps,
-            settings.guard,
-        )
-        status = "complete"
-        try:
-            run_loop(agent, conversation_messages(self.head), self.record, settings.emit, self.save)
-        except StepLimitReached as e:
-            status = "max_steps"
-            self.record.add_error(str(e))
-        except KeyboardInterrupt:
-            self.record.add_error("interrupted by the user")
-            self.save()
-            raise
-        except Exception as e:
-            message = e.message if isinstance(e, GitagentError) else f"{type(e).__name__}: {e}"
-            self.record.add_error(message)
-            self.save()
-            raise TurnInterrupted(message) from e
-        return self.commit(status)
-
-    def commit(self, status: str) -> TurnOutcome:
-        snapshot = take_snapshot(self.worktree)
-        left_out = [item.to_json() for item in snapshot.left_out]
-        self.record.finish(status, left_out)
-        oid = inflight.commit(self.repo, self.state, self.content(snapshot.tree), user_identity(self.repo))
-        record = self.record
-        outcome = TurnOutcome(
-            conversation=self.state.name,
-            turn=record.data["turn"],
-            commit=str(oid),
-            model=record.data["model"],
-            status=status,
-            result=record.answer,
-            usage=record.usage,
-            tool_calls=record.tool_call_count,
-            duration_ms=record.data["duration_ms"],
-            left_out=left_out,
-        )
-        self.settings.emit(TurnFinished(outcome))
-        return outcome

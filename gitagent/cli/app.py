@@ -22,6 +22,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "gitagent.cli.manage",
         "Roll a conversation back to an earlier turn, code and dialogue together.",
     ),
+    "compact": (
+        "gitagent.cli.manage",
+        "Summarise a conversation's history so later turns send less; the full history stays in git.",
+    ),
     "rm": ("gitagent.cli.manage", "Remove a conversation and its worktree (recoverable until prune)."),
     "prune": ("gitagent.cli.manage", "Drop abandoned turns and unused worktrees, and say what that freed."),
     "apply": ("gitagent.cli.share", "Apply a conversation's code changes to your checkout, uncommitted."),
@@ -31,6 +35,22 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "push": ("gitagent.cli.share", "Push every conversation (refs/gitagent/*) to a remote."),
     "pull": ("gitagent.cli.share", "Fetch conversations from a remote."),
+    "map": (
+        "gitagent.cli.map",
+        "Print a ranked map of the repository: its key files and their definitions' signatures.",
+    ),
+    "hooks": ("gitagent.cli.hooks", "List the hooks that run for each event, or try them on a sample event."),
+    "skills": ("gitagent.cli.skills", "List, show and validate the skills (Agent Skills folders) available here."),
+    "trust": (
+        "gitagent.cli.trust",
+        "Trust this repository's hooks, skills and config as they are now (a changed file needs trusting again).",
+    ),
+    "models": ("gitagent.cli.setup", "List known models with their context window and prices."),
+    "auth": ("gitagent.cli.setup", "Store API keys for the model providers."),
+    "doctor": (
+        "gitagent.cli.setup",
+        "Check git, the sandbox, each provider's key and reachability, and the default model.",
+    ),
 }
 
 USAGE = """Usage: gitagent COMMAND [ARGS]...

@@ -1,5 +1,6 @@
 """`gitagent conversations`, `log`, `show` and `diff`: reading what the agent did."""
 
+import itertools
 import re
 import subprocess
 from datetime import UTC, datetime
@@ -106,14 +107,15 @@ def log(
         _log_all(repo, limit)
         return
     conversation = get_conversation(repo, name) if name else _most_recent(repo)
-    entries = [_log_entry(c) for c in chain(conversation.head)[:limit]]
+    entries = [_log_entry(c) for c in itertools.islice(chain(conversation.head), limit)]
     if as_json:
         print_json({"conversation": conversation.name, "turns": entries})
         return
     for e in entries:
         tokens = human_tokens(sum(e["tokens"].values()))
-        tools = f"[{', '.join(e['tools'])}]" if e["tools"] else ""
-        print(f"{e['turn']:>4}  {e['commit'][:7]}  {e['subject']}  {tools}  {tokens} tokens".replace("   ", " "))
+        tools = f"  [{', '.join(e['tools'])}]" if e["tools"] else ""
+        cost = f"  ${e['cost_usd']:.4f}" if e["cost_usd"] is not None else ""
+        print(f"{e['turn']:>4}  {e['commit'][:7]}  {e['subject']}{tools}  {tokens} tokens{cost}")
 
 
 def _most_recent(repo: pygit2.Repository):
@@ -134,6 +136,7 @@ def _log_entry(commit: pygit2.Commit) -> dict[str, Any]:
         "tokens": turns.parse_tokens_trailer(tr.get("Gitagent-Tokens", "")),
         "model": tr.get("Gitagent-Model", ""),
         "status": tr.get("Gitagent-Status", ""),
+        "cost_usd": float(tr["Gitagent-Cost"].split()[0]) if "Gitagent-Cost" in tr else None,
         "time": datetime.fromtimestamp(commit.commit_time, UTC).isoformat(),
     }
 

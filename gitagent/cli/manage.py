@@ -4,9 +4,14 @@ from typing import Annotated
 
 import typer
 
+from gitagent.agent.compact import compact_conversation
+from gitagent.agent.compaction import Compactor
+from gitagent.agent.modelchoice import choose_model
 from gitagent.cli.common import dispatch, new_app, print_json, repository
+from gitagent.models import load_model
 from gitagent.store import operations, turns
 from gitagent.store.conversations import get_conversation, resolve_target
+from gitagent.store.repo import config_value
 
 app = new_app()
 
@@ -81,6 +86,21 @@ def prune(
             f"removed {len(report.worktrees)} unused worktree{'s' * (len(report.worktrees) != 1)} "
             f"({report.worktree_bytes / 1024:.1f} KiB): {', '.join(report.worktrees)}"
         )
+
+
+@app.command()
+def compact(
+    name: Annotated[str, typer.Argument(help="Conversation to compact.")],
+    model: Annotated[str | None, typer.Option("--model", "-m", help="Model that writes the summary.")] = None,
+) -> None:
+    """Summarise a conversation's history so later turns send less; the full history stays in git."""
+    repo = repository()
+    spec = choose_model(repo, model, name)
+    done = compact_conversation(
+        repo, name, load_model(spec, base_url=config_value(repo, "gitagent.baseUrl")), Compactor()
+    )
+    print(f"compacted {name}: {done.replaced_messages} messages summarised in turn {done.turn} ({done.commit[:7]})")
+    print(done.summary)
 
 
 def run_command(args: list[str]) -> None:

@@ -1,41 +1,27 @@
 """`gitagent run`: one turn, headless."""
 
 import json
-import os
 import sys
 from enum import StrEnum
 from typing import Annotated, Any, NoReturn
 
-import pygit2
 import typer
 
 from gitagent.agent.events import (
     AssistantMessage,
     Event,
+    Notice,
     ToolFinished,
     ToolStarted,
     TurnFinished,
     TurnOutcome,
     TurnStarted,
 )
-from gitagent.agent.guard import Guard
-from gitagent.agent.permissions import permissions_for
-from gitagent.agent.sandboxing import network_allowed, sandbox_choice, sandbox_factory
-from gitagent.agent.session import (
-    TurnInterrupted,
-    TurnSettings,
-    discard_turn,
-    new_conversation_name,
-    resume_turn,
-    run_turn,
-)
+from gitagent.agent.session import discard_turn, new_conversation_name, resume_turn, run_turn
+from gitagent.agent.setup import RunOptions, turn_settings
+from gitagent.agent.turn import TurnInterrupted
 from gitagent.cli.common import dispatch, fail, new_app, repository
-from gitagent.errors import GitagentError
-from gitagent.models import Model, TextDelta, load_model
-from gitagent.store import inflight, turns
-from gitagent.store.conversations import get_conversation
-from gitagent.store.refs import conversation_ref, read_ref
-from gitagent.store.repo import config_value
+from gitagent.models import TextDelta
 
 app = new_app()
 
@@ -64,6 +50,15 @@ def run(
     sandbox: Annotated[str | None, typer.Option("--sandbox", help="bwrap (default) or none.")] = None,
     allow_network: Annotated[bool, typer.Option("--allow-network", help="Let commands reach the network.")] = False,
     approval: Annotated[str | None, typer.Option("--approval", help="auto (default) or ask.")] = None,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="Another server for the provider (e.g. Ollama).")
+    ] = None,
+    trust_repo: Annotated[
+        bool, typer.Option("--trust-repo", help="Run this repository's untrusted hooks and skills too.")
+    ] = False,
+    repo_map: Annotated[
+        bool, typer.Option("--repo-map/--no-repo-map", help="Put a code map in a new conversation's prompt.")
+    ] = True,
 ) -> None:
     """Run one turn of a conversation headless and print the answer."""
     repo = repository()
@@ -80,13 +75,8 @@ def run(
     if text is not None and not text.strip():
         fail("the prompt is empty")
     name = conversation or new_conversation_name(repo, text or "")
-    settings = TurnSettings(
-        model=_model(repo, model, name),
-        make_sandbox=sandbox_factory(repo, _sandbox(repo, sandbox), network_allowed(repo, name, allow_network)),
-        max_steps=max_steps,
-        emit=_printer(output_format),
-        guard=Guard(permissions_for(repo, approval)),
-    )
+    options = RunOptions(model, sandbox, allow_network, approval, base_url, trust_repo, max_steps, repo_map)
+    settings = turn_settings(repo, name, options, _printer(output_format), on_retry=_retrying)
     try:
         outcome = resume_turn(repo, name, settings) if resume else run_turn(repo, name, text or "", settings)
     except KeyboardInterrupt:
@@ -100,31 +90,9 @@ def run(
         raise SystemExit(1)
 
 
-def _sandbox(repo: pygit2.Repository, flag: str | None) -> str:
-    choice = sandbox_choice(repo, flag)
-    if choice == "none":
-        print("gitagent: warning: --sandbox none: commands run UNCONFINED on this machine", file=sys.stderr)
-    return choice
-
-
-def _model(repo: pygit2.Repository, flag: str | None, name: str) -> Model:
-    spec = flag or os.environ.get("GITAGENT_MODEL") or config_value(repo, "gitagent.model")
-    spec = spec or _last_model(repo, name)
-    if spec is None:
-        raise GitagentError(
-            "no model chosen",
-            "pass --model (e.g. --model scripted:examples/hello.json), set GITAGENT_MODEL, "
-            "or `git config gitagent.model SPEC`",
-        )
-    return load_model(spec)
-
-
-def _last_model(repo: pygit2.Repository, name: str) -> str | None:
-    """The model the conversation used last: its interrupted turn's, else its head turn's."""
-    commit = inflight.load(repo, name)
-    if commit is None and read_ref(repo, conversation_ref(name)) is not None:
-        commit = get_conversation(repo, name).head
-    return None if commit is None else turns.read_turn(commit)["model"]
+def _retrying(attempt: int, wait_s: float, reason: str) -> None:
+    # A retried stream starts its answer again, so text already shown may appear twice: say so plainly.
+    print(f"\ngitagent: {reason}; retrying in {wait_s:.0f}s (attempt {attempt}; the answer restarts)", file=sys.stderr)
 
 
 def _interrupted(name: str, output_format: OutputFormat, reason: str, code: int) -> NoReturn:
@@ -210,6 +178,8 @@ def _event_json(event: Event) -> dict[str, Any] | None:
             }
         case TurnFinished():
             return outcome_json(event.outcome)
+        case Notice():
+            return {"type": "notice", "text": event.text}
     return None
 
 
@@ -234,6 +204,8 @@ class _TextPrinter:
                 first = (event.result.output.strip().splitlines() or [""])[0][:100]
                 mark = "✗" if event.result.is_error else "✓"
                 print(f"  {mark} {first}", file=sys.stderr)
+            case Notice():
+                print(f"gitagent: {event.text}", file=sys.stderr)
             case TurnFinished():
                 o = event.outcome
                 print(f"[{o.conversation} turn {o.turn} → {o.commit[:7]}]", file=sys.stderr)

@@ -63,7 +63,7 @@ def export(
 
 
 def _message(name: str, head: pygit2.Commit) -> str:
-    commits = list(reversed(chain(head)))
+    commits = list(reversed(list(chain(head))))
     subject = commits[0].message.splitlines()[0]
     body = "\n".join(f"- turn {turns.turn_number(c)}: {c.message.splitlines()[0]}" for c in commits)
     return (

@@ -12,6 +12,13 @@ from typing import Any, Protocol
 STOP_FEEDBACK_PREFIX = "Stop hook feedback:\n"
 """Starts the user message that sends the agent back to work after it tried to finish (not a new prompt)."""
 
+COMPACTION_SYSTEM = (
+    "You summarise a coding agent's conversation so it can continue without the full history. Keep the user's "
+    "goals and constraints, decisions made, files changed and why, commands that worked or failed, open "
+    "questions and the next steps. Be specific (paths, names, numbers) and brief."
+)
+"""The system prompt of a compaction request (the scripted model answers it without using its script)."""
+
 Block = dict[str, Any]
 Message = dict[str, Any]
 

@@ -1,15 +1,25 @@
 """Turning a model spec (`provider:name`) into a Model."""
 
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 from gitagent.errors import GitagentError
 from gitagent.models.base import Model
+from gitagent.models.keys import ENV_VARS, api_key
 
-PROVIDERS = ("scripted",)
+PROVIDERS = ("anthropic", "openai", "scripted")
+RetryReporter = Callable[[int, float, str], None]
 
 
-def load_model(spec: str, *, cwd: Path | None = None) -> Model:
-    """Build the model named by `spec`, e.g. `scripted:demo.json`. Raises GitagentError on a bad spec."""
+def load_model(
+    spec: str, *, cwd: Path | None = None, base_url: str | None = None, on_retry: RetryReporter | None = None
+) -> Model:
+    """Build the model named by `spec`, e.g. `anthropic:claude-sonnet-4-5` or `scripted:demo.json`.
+
+    `base_url` points a provider at another server (any OpenAI-compatible one for `openai:`); without it
+    the SDKs' own variables (`ANTHROPIC_BASE_URL`, `OPENAI_BASE_URL`) apply.
+    """
     provider, sep, name = spec.partition(":")
     if not sep or not name:
         raise GitagentError(
@@ -24,4 +34,21 @@ def load_model(spec: str, *, cwd: Path | None = None) -> Model:
         model = ScriptedModel.from_file(path)
         model.spec = spec
         return model
+    if provider == "anthropic":
+        from gitagent.models.anthropic import AnthropicModel
+
+        return AnthropicModel(name, api_key=_key_unless_in_env(provider), base_url=base_url, on_retry=on_retry)
+    if provider == "openai":
+        from gitagent.models.openai import OpenAIChatModel
+        from gitagent.models.openai_responses import OpenAIResponsesModel
+
+        # OpenAI's own endpoint gets the Responses API; every compatible server speaks Chat Completions.
+        url = base_url or os.environ.get("OPENAI_BASE_URL")
+        cls = OpenAIResponsesModel if not url or "api.openai.com" in url else OpenAIChatModel
+        return cls(name, api_key=_key_unless_in_env(provider), base_url=base_url, on_retry=on_retry)
     raise GitagentError(f"unknown model provider {provider!r}", f"known providers: {', '.join(PROVIDERS)}")
+
+
+def _key_unless_in_env(provider: str) -> str | None:
+    """The stored key; None when the environment has one, so the SDK reads its own variable as usual."""
+    return None if os.environ.get(ENV_VARS[provider]) else api_key(provider)

@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from gitagent.errors import GitagentError
-from gitagent.models.base import STOP_FEEDBACK_PREFIX, Block, ModelRequest, ModelResponse, TextDelta, Usage
+from gitagent.models.base import (
+    COMPACTION_SYSTEM,
+    STOP_FEEDBACK_PREFIX,
+    Block,
+    ModelRequest,
+    ModelResponse,
+    TextDelta,
+    Usage,
+)
 
 EXHAUSTED_TEXT = "done."
 
@@ -41,6 +49,9 @@ class ScriptedModel:
 
     def stream(self, request: ModelRequest) -> Iterator[TextDelta | ModelResponse]:
         """Yield the next scripted response, its text in word-sized deltas."""
+        if request.system == COMPACTION_SYSTEM:
+            yield _summary(request)
+            return
         index = _calls_this_turn(request.messages)
         if index < len(self.responses):
             content = [_with_id(b, index, i) for i, b in enumerate(self.responses[index])]
@@ -56,6 +67,14 @@ class ScriptedModel:
             stop_reason="tool_use" if has_tools else "end_turn",
             usage=Usage(input_tokens=_estimate_tokens(request), output_tokens=_estimate_tokens(content)),
         )
+
+
+def _summary(request: ModelRequest) -> ModelResponse:
+    """A deterministic summary for compaction requests, so compaction is testable offline."""
+    transcript = request.messages[0]["content"][0]["text"]
+    first = next((line for line in transcript.splitlines() if line.startswith("User: ")), "User: (none)")
+    text = f"Scripted summary of {len(transcript.splitlines())} lines. First request: {first[6:][:200]}"
+    return ModelResponse([{"type": "text", "text": text}], "end_turn", Usage(_estimate_tokens(request), 20))
 
 
 def _calls_this_turn(messages: list[dict[str, Any]]) -> int:

@@ -1,6 +1,7 @@
 """Finding conversations and turns: names, `NAME@REV` targets and REV resolution."""
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pygit2
@@ -118,11 +119,9 @@ def previous_workspace(repo: pygit2.Repository, turn: pygit2.Commit) -> pygit2.O
     return base_commit(repo, turn).tree.id
 
 
-def chain(head: pygit2.Commit) -> list[pygit2.Commit]:
-    """The turns from `head` back to the first, newest first."""
-    found = []
+def chain(head: pygit2.Commit) -> Iterator[pygit2.Commit]:
+    """The turns from `head` back to the first, newest first (lazily, so a caller may stop early)."""
     commit: pygit2.Commit | None = head
     while commit is not None:
-        found.append(commit)
+        yield commit
         commit = commit.parents[0] if commit.parents else None
-    return found

@@ -28,6 +28,8 @@ class TurnContent:
     trailers: list[tuple[str, str]]
     prompt: str
     answer: str
+    context: list[dict[str, Any]] | None = None
+    """Compacted history that stands in for the turns before this one (written as `context.json`)."""
 
 
 def encode_json(data: Any) -> bytes:
@@ -51,6 +53,9 @@ def write_turn_commit(
     builder = repo.TreeBuilder()
     builder.insert("conversation.json", content.conversation_blob, pygit2.GIT_FILEMODE_BLOB)
     builder.insert("turn.json", write_blob_json(repo, content.turn), pygit2.GIT_FILEMODE_BLOB)
+    if content.context is not None:
+        context = write_blob_json(repo, {"schema": SCHEMA, "messages": content.context})
+        builder.insert("context.json", context, pygit2.GIT_FILEMODE_BLOB)
     if content.workspace_tree is not None:
         builder.insert("workspace", content.workspace_tree, pygit2.GIT_FILEMODE_TREE)
     now = int(time.time())
@@ -116,6 +121,11 @@ def read_turn(commit: pygit2.Commit) -> dict[str, Any]:
     return read_json(commit, "turn.json")
 
 
+def read_context(commit: pygit2.Commit) -> list[dict[str, Any]] | None:
+    """The compacted history a turn commit carries, if it compacted."""
+    return read_json(commit, "context.json")["messages"] if "context.json" in commit.tree else None
+
+
 def read_conversation(commit: pygit2.Commit) -> dict[str, Any]:
     """The `conversation.json` of a turn commit."""
     return read_json(commit, "conversation.json")
@@ -149,6 +159,8 @@ def turn_trailers(
         ("Gitagent-Status", turn["status"]),
         ("Gitagent-Sandbox", turn["sandbox"]),
     ]
+    if turn.get("cost_usd") is not None:
+        found.append(("Gitagent-Cost", f"{turn['cost_usd']:.6f} USD"))
     if parent is not None:
         found.append(("Gitagent-Jump", str(jump_for_child(repo, parent))))
     return found

@@ -1,9 +1,8 @@
 """The agent's tools: file, search and shell tools shaped like Claude Code's."""
 
-from collections.abc import Iterable
-
 from gitagent.tools.base import Tool, ToolContext, ToolResult
 from gitagent.tools.bash import Bash
+from gitagent.tools.code import FindSymbol, Outline, RepoMap
 from gitagent.tools.files import Edit, Read, Write
 from gitagent.tools.paths import PathOutsideRoot, ToolError, resolve_in_root
 from gitagent.tools.search import Glob, Grep
@@ -11,10 +10,13 @@ from gitagent.tools.search import Glob, Grep
 __all__ = [
     "Bash",
     "Edit",
+    "FindSymbol",
     "Glob",
     "Grep",
+    "Outline",
     "PathOutsideRoot",
     "Read",
+    "RepoMap",
     "Tool",
     "ToolContext",
     "ToolError",
@@ -22,15 +24,9 @@ __all__ = [
     "Write",
     "default_tools",
     "resolve_in_root",
-    "tools_by_name",
 ]
 
 
 def default_tools() -> list[Tool]:
     """A fresh set of the built-in tools, in the order the model sees them."""
-    return [Read(), Write(), Edit(), Glob(), Grep(), Bash()]
-
-
-def tools_by_name(tools: Iterable[Tool]) -> dict[str, Tool]:
-    """Index tools by their `name`, as the loop looks them up for a tool call."""
-    return {tool.name: tool for tool in tools}
+    return [Read(), Write(), Edit(), Glob(), Grep(), Bash(), RepoMap(), FindSymbol(), Outline()]

@@ -6,7 +6,8 @@ from pathlib import Path
 import pygit2
 import pytest
 
-from gitagent.agent.session import TurnInterrupted, TurnSettings, resume_turn, run_turn
+from gitagent.agent.session import resume_turn, run_turn
+from gitagent.agent.turn import TurnInterrupted, TurnSettings
 from gitagent.models import ModelRequest, ModelResponse, TextDelta
 from gitagent.sandbox import UnconfinedSandbox
 from gitagent.store import inflight, turns

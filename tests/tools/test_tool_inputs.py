@@ -8,7 +8,6 @@ import pytest
 from gitagent.tools import (
     Bash,
     Edit,
-    Glob,
     Grep,
     PathOutsideRoot,
     Read,
@@ -16,7 +15,6 @@ from gitagent.tools import (
     Write,
     default_tools,
     resolve_in_root,
-    tools_by_name,
 )
 
 
@@ -103,17 +101,20 @@ def test_input_that_is_not_an_object_is_an_error(ctx: ToolContext) -> None:
 
 def test_default_tools_in_order_with_closed_schemas() -> None:
     tools = default_tools()
-    assert [tool.name for tool in tools] == ["Read", "Write", "Edit", "Glob", "Grep", "Bash"]
+    assert [tool.name for tool in tools] == [
+        "Read",
+        "Write",
+        "Edit",
+        "Glob",
+        "Grep",
+        "Bash",
+        "RepoMap",
+        "FindSymbol",
+        "Outline",
+    ]
     for tool in tools:
         schema = tool.input_schema
         assert schema["type"] == "object"
         assert schema["additionalProperties"] is False
-        assert set(schema["required"]) <= set(schema["properties"])
+        assert set(schema.get("required", [])) <= set(schema["properties"])
         assert tool.description.strip()
-
-
-def test_tools_by_name() -> None:
-    by_name = tools_by_name(default_tools())
-    assert list(by_name) == ["Read", "Write", "Edit", "Glob", "Grep", "Bash"]
-    assert isinstance(by_name["Glob"], Glob)
-    assert isinstance(by_name["Bash"], Bash)

@@ -1,0 +1,98 @@
+"""Assembling what a turn runs with from the user's options and the repository: model, sandbox,
+permissions, hooks, skills and trust. The CLI and the TUI both start turns through `turn_settings`."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pygit2
+
+from gitagent.agent.compaction import DEFAULT_SHARE, Compactor
+from gitagent.agent.events import EventSink, Notice
+from gitagent.agent.guard import Guard
+from gitagent.agent.modelchoice import choose_model
+from gitagent.agent.permissions import permissions_for
+from gitagent.agent.sandboxing import network_allowed, sandbox_choice, sandbox_factory
+from gitagent.agent.transcript import transcript_path
+from gitagent.agent.trust import trusted_ids
+from gitagent.agent.turn import DEFAULT_MAP_TOKENS, TurnSettings
+from gitagent.hooks import HookRunner
+from gitagent.models import load_model
+from gitagent.skills import Skill, discover_skills
+from gitagent.store.repo import config_value, workdir
+from gitagent.workspace.worktree import worktree_for
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What the user chose on the command line (None: use git config or the default)."""
+
+    model: str | None = None
+    sandbox: str | None = None
+    allow_network: bool = False
+    approval: str | None = None
+    base_url: str | None = None
+    trust_repo: bool = False
+    max_steps: int = 100
+    repo_map: bool = True
+
+
+def turn_settings(
+    repo: pygit2.Repository,
+    name: str,
+    options: RunOptions,
+    emit: EventSink,
+    on_retry: Callable[[int, float, str], None] | None = None,
+) -> TurnSettings:
+    """Everything the next turn of conversation `name` needs; problems worth knowing are emitted as notices."""
+    root = workdir(repo)
+    trusted = trusted_ids(repo)
+
+    def is_trusted(content_id: str) -> bool:
+        return options.trust_repo or content_id in trusted
+
+    skills = _skills(root, is_trusted, emit)
+    hooks = HookRunner(
+        root, worktree_for(repo, name).path, is_trusted=lambda hook: is_trusted(hook.content_id),
+        session_id=name, transcript_path=transcript_path(repo, name),
+    )  # fmt: skip
+    for problem in hooks.problems:
+        emit(Notice(problem))
+    choice = sandbox_choice(repo, options.sandbox)
+    if choice == "none":
+        emit(Notice("warning: --sandbox none: commands run UNCONFINED on this machine"))
+    network = network_allowed(repo, name, options.allow_network)
+    model = load_model(
+        choose_model(repo, options.model, name),
+        base_url=options.base_url or config_value(repo, "gitagent.baseUrl"),
+        on_retry=on_retry,
+    )
+    return TurnSettings(
+        model=model,
+        make_sandbox=sandbox_factory(repo, choice, network, extra_ro=[skill.path for skill in skills]),
+        max_steps=options.max_steps,
+        emit=emit,
+        guard=Guard(permissions_for(repo, options.approval), hooks=hooks),
+        compactor=Compactor(float(config_value(repo, "gitagent.compactAt") or DEFAULT_SHARE)),
+        subdir=_subdir(root),
+        skills=skills,
+        repo_map_tokens=int(config_value(repo, "gitagent.repoMapTokens") or DEFAULT_MAP_TOKENS)
+        if options.repo_map
+        else 0,
+    )
+
+
+def _skills(root: Path, is_trusted: Callable[[str], bool], emit: EventSink) -> list[Skill]:
+    found = discover_skills(Path.cwd() if Path.cwd().is_relative_to(root) else root, root)
+    for warning in found.warnings:
+        emit(Notice(warning))
+    usable = [s for s in found.skills if s.source != "repo" or is_trusted(s.content_id)]
+    untrusted = [s.name for s in found.skills if s not in usable]
+    if untrusted:
+        emit(Notice(f"skipped untrusted repository skills: {', '.join(untrusted)} (trust them with `gitagent trust`)"))
+    return usable
+
+
+def _subdir(root: Path) -> str:
+    cwd = Path.cwd().resolve()
+    return cwd.relative_to(root).as_posix() if cwd.is_relative_to(root) else ""

@@ -1,0 +1,155 @@
+"""A turn being run: the agent it drives, its in-flight saves, its hooks, and its commit."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pygit2
+
+from gitagent.agent.compaction import Compactor
+from gitagent.agent.events import EventSink, Notice, TurnFinished, TurnOutcome, TurnStarted
+from gitagent.agent.guard import Guard, HookStop, unguarded
+from gitagent.agent.history import conversation_messages
+from gitagent.agent.instructions import project_instructions
+from gitagent.agent.loop import Agent, StepLimitReached, run_loop
+from gitagent.agent.prompt import system_prompt
+from gitagent.agent.record import TurnRecord
+from gitagent.agent.transcript import Transcript, transcript_path
+from gitagent.errors import GitagentError
+from gitagent.models.base import Model
+from gitagent.repomap import repo_map_for_prompt
+from gitagent.sandbox import Sandbox
+from gitagent.skills import Skill, skills_prompt
+from gitagent.store import inflight, turns
+from gitagent.store.repo import git_dir, user_identity
+from gitagent.tools import default_tools
+from gitagent.tools.base import ToolContext
+from gitagent.tools.skill import SkillTool
+from gitagent.workspace import worktree as wt
+from gitagent.workspace.snapshot import take_snapshot
+
+DEFAULT_MAP_TOKENS = 1024
+
+
+class TurnInterrupted(GitagentError):
+    """A turn stopped by a failure; what it had done is saved as its in-flight state."""
+
+
+@dataclass
+class TurnSettings:
+    """How to run turns: model, sandbox, step budget, where events go, the guard, compaction, skills."""
+
+    model: Model
+    make_sandbox: Callable[[wt.Worktree], Sandbox]
+    max_steps: int = 100
+    emit: EventSink = lambda event: None
+    guard: Guard = field(default_factory=unguarded)
+    compactor: Compactor | None = field(default_factory=Compactor)
+    subdir: str = ""
+    """Where the user works, relative to the repository root: instruction files are read down to it."""
+    skills: list[Skill] = field(default_factory=list)
+    repo_map_tokens: int = DEFAULT_MAP_TOKENS
+    """Budget of the code map in the first turn's system prompt (0: none)."""
+
+
+@dataclass
+class Turn:
+    """One turn of a conversation from its first save to its commit."""
+
+    repo: pygit2.Repository
+    state: inflight.InFlight
+    record: TurnRecord
+    conversation_blob: pygit2.Oid
+    worktree: wt.Worktree
+    sandbox: Sandbox
+    head: pygit2.Commit | None
+    settings: TurnSettings
+    extra_trailers: list[tuple[str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.history = list(self.record.context) if self.record.context else conversation_messages(self.head)
+        guard = self.settings.guard
+        guard.transcript = Transcript(transcript_path(self.repo, self.state.name), self.history)
+        guard.notify = lambda text: self.settings.emit(Notice(text))
+
+    def content(self, workspace: pygit2.Oid | None = None) -> turns.TurnContent:
+        """The commit content of the turn as it stands."""
+        record = self.record
+        trailers = turns.turn_trailers(self.repo, record.data, record.usage.to_json(), record.tools_used, self.head)
+        return turns.TurnContent(
+            record.data, self.conversation_blob, workspace, trailers + self.extra_trailers, record.prompt,
+            record.answer, record.context,
+        )  # fmt: skip
+
+    def save(self) -> None:
+        """Save the turn so far as the in-flight commit."""
+        inflight.save(self.repo, self.state, self.content(), user_identity(self.repo))
+
+    def start_hooks(self, resumed: bool) -> None:
+        """SessionStart and, for a new prompt, UserPromptSubmit: either may add context; the latter may refuse."""
+        guard = self.settings.guard
+        started = guard.run_hooks("SessionStart", {"source": "resume" if resumed else "startup"}, self.record)
+        if started is not None:
+            self.record.add_context(started.additional_context)
+        if resumed:
+            return
+        submitted = guard.run_hooks("UserPromptSubmit", {"prompt": self.record.prompt}, self.record)
+        if submitted is not None and submitted.blocked:
+            raise GitagentError(f"the prompt was refused by a UserPromptSubmit hook: {submitted.reason}")
+        if submitted is not None:
+            self.record.add_context(submitted.additional_context)
+
+    def agent(self) -> Agent:
+        """The agent for this turn: prompt with project instructions and skills, tools, sandbox, guard."""
+        settings = self.settings
+        instructions = project_instructions(self.worktree.path, settings.subdir)
+        skills = skills_prompt(settings.skills)
+        first_turn = self.head is None and settings.repo_map_tokens > 0
+        code_map = (
+            repo_map_for_prompt(self.worktree.path, git_dir(self.repo), settings.repo_map_tokens) if first_turn else ""
+        )
+        system = system_prompt(self.worktree.path, "\n\n".join(p for p in (instructions, skills, code_map) if p))
+        tools = default_tools() + ([SkillTool(settings.skills)] if settings.skills else [])
+        context = ToolContext(self.worktree.path, self.sandbox)
+        return Agent(settings.model, system, tools, context, settings.max_steps, settings.guard, settings.compactor)
+
+    def run(self, resumed: bool) -> TurnOutcome:
+        """Drive the loop to an answer (or a limit, or a hook's stop) and commit; save and re-raise on failure."""
+        settings = self.settings
+        settings.emit(TurnStarted(self.state.name, self.record.data["turn"], settings.model.spec, resumed))
+        status = "complete"
+        try:
+            run_loop(self.agent(), self.history, self.record, settings.emit, self.save)
+        except (StepLimitReached, HookStop) as e:
+            status = "max_steps" if isinstance(e, StepLimitReached) else "stopped"
+            self.record.add_error(str(e))
+        except KeyboardInterrupt:
+            self.record.add_error("interrupted by the user")
+            self.save()
+            raise
+        except Exception as e:
+            message = e.message if isinstance(e, GitagentError) else f"{type(e).__name__}: {e}"
+            self.record.add_error(message)
+            self.save()
+            raise TurnInterrupted(message) from e
+        return self.commit(status)
+
+    def commit(self, status: str) -> TurnOutcome:
+        """Snapshot the worktree and write the turn commit (PreTurnCommit hooks may add trailers)."""
+        snapshot = take_snapshot(self.worktree)
+        left_out = [item.to_json() for item in snapshot.left_out]
+        self.record.finish(status, left_out)
+        about: dict[str, Any] = {"conversation": self.state.name, "turn": self.record.data["turn"]}
+        before = self.settings.guard.run_hooks("PreTurnCommit", {**about, "prompt": self.record.prompt}, self.record)
+        self.extra_trailers = before.trailers if before is not None else []
+        oid = inflight.commit(self.repo, self.state, self.content(snapshot.tree), user_identity(self.repo))
+        self.settings.guard.run_hooks("PostTurnCommit", {**about, "commit": str(oid)}, self.record)
+        self.settings.guard.run_hooks("SessionEnd", {"reason": "exit"}, self.record)
+        record = self.record
+        outcome = TurnOutcome(
+            conversation=self.state.name, turn=record.data["turn"], commit=str(oid), model=record.data["model"],
+            status=status, result=record.answer, usage=record.usage, tool_calls=record.tool_call_count,
+            duration_ms=record.data["duration_ms"], left_out=left_out,
+        )  # fmt: skip
+        self.settings.emit(TurnFinished(outcome))
+        return outcome

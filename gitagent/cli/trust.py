@@ -1,0 +1,71 @@
+"""`gitagent trust`: let this repository's own hooks, skills and config run (recorded by content id)."""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gitagent.agent.trust import content_id, revoke, trust, trusted_ids
+from gitagent.cli.common import dispatch, new_app, print_json, repository
+from gitagent.hooks import discover
+from gitagent.skills import discover_skills
+from gitagent.store.repo import workdir
+
+app = new_app()
+
+
+@dataclass(frozen=True)
+class Item:
+    """A piece of repository code or config that needs trust before it runs."""
+
+    kind: str
+    label: str
+    content_id: str
+
+
+def repository_items(root: Path) -> list[Item]:
+    """The repository's hooks, skills and `.gitagent/config.toml`, each with its content id."""
+    items = [Item("hook", f"{h.event}: {h.label}", h.content_id) for h in discover(root, None).hooks if h.needs_trust]
+    skills = discover_skills(root, root)
+    items += [Item("skill", f"{s.name} ({s.path.relative_to(root)})", s.content_id)
+              for s in skills.skills + skills.shadowed if s.source == "repo"]  # fmt: skip
+    config = root / ".gitagent" / "config.toml"
+    if config.is_file():
+        items.append(
+            Item("config", ".gitagent/config.toml (its allow rules and mode)", content_id(config.read_bytes()))
+        )
+    return items
+
+
+@app.command(name="trust")
+def trust_command(
+    show_only: Annotated[bool, typer.Option("--list", help="Only show what is trusted and what is not.")] = False,
+    forget: Annotated[bool, typer.Option("--revoke", help="Forget every trust given in this repository.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (with --list).")] = False,
+) -> None:
+    """Trust this repository's hooks, skills and config as they are now (a changed file needs trusting again)."""
+    repo = repository()
+    if forget:
+        print(f"forgot {revoke(repo)} trusted content ids")
+        return
+    items = repository_items(workdir(repo))
+    known = trusted_ids(repo)
+    if as_json:
+        print_json([{**item.__dict__, "trusted": item.content_id in known} for item in items])
+        return
+    if not items:
+        print("this repository has no hooks, skills or config of its own")
+        return
+    if show_only:
+        for item in items:
+            print(f"{'trusted  ' if item.content_id in known else 'UNTRUSTED'}  {item.kind:<6}  {item.label}")
+        return
+    added = set(trust(repo, [item.content_id for item in items]))
+    for item in items:
+        print(f"{'trusted now' if item.content_id in added else 'already trusted'}: {item.kind} {item.label}")
+
+
+def run_command(args: list[str]) -> None:
+    """Entry point used by the dispatcher in `gitagent.cli.app`."""
+    dispatch(app, args)

@@ -1,0 +1,66 @@
+"""Known models: context windows and prices (package data in `catalog.json`), and what a turn cost."""
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from gitagent.models.base import Usage
+
+DEFAULT_CONTEXT = 128_000
+"""Context window assumed for a model the catalogue does not know (e.g. a local server's)."""
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """A model's context window and its prices in USD per million tokens."""
+
+    spec: str
+    context: int
+    input: float
+    output: float
+    cache_read: float
+    cache_write: float
+
+    def cost(self, usage: Usage) -> float:
+        """What `usage` cost, in USD."""
+        return (
+            usage.input_tokens * self.input
+            + usage.output_tokens * self.output
+            + usage.cache_read_tokens * self.cache_read
+            + usage.cache_write_tokens * self.cache_write
+        ) / 1_000_000
+
+
+@cache
+def _data() -> dict[str, Any]:
+    return json.loads(resources.files("gitagent.models").joinpath("catalog.json").read_text())
+
+
+def known_models() -> list[ModelInfo]:
+    """Every model in the catalogue."""
+    return [ModelInfo(spec, **info) for spec, info in _data()["models"].items()]
+
+
+def model_info(spec: str) -> ModelInfo | None:
+    """The catalogue entry of `spec`, or None for a model it does not know."""
+    info = _data()["models"].get(spec)
+    return None if info is None else ModelInfo(spec, **info)
+
+
+def context_window(spec: str) -> int:
+    """The context window of `spec` (a conservative default for unknown models)."""
+    info = model_info(spec)
+    return info.context if info else DEFAULT_CONTEXT
+
+
+def cost_usd(spec: str, usage: Usage) -> float | None:
+    """What `usage` on `spec` cost, or None when the model has no known price."""
+    info = model_info(spec)
+    return None if info is None else round(info.cost(usage), 6)
+
+
+def default_model(provider: str) -> str:
+    """The model used for `provider` when none is chosen."""
+    return _data()["defaults"][provider]
