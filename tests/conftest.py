@@ -21,13 +21,21 @@ GIT_ENV = {
 }
 
 
+PROVIDER_ENV = (
+    "ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL", "ANTHROPIC_PROFILE",
+    "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "GITAGENT_MODEL",
+)  # fmt: skip
+
+
 @pytest.fixture(autouse=True)
 def isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Keep the developer's git config and gitagent settings out of every test."""
+    """Keep the developer's git config, gitagent settings and provider keys out of every test."""
     for key, value in GIT_ENV.items():
         monkeypatch.setenv(key, value)
-    monkeypatch.delenv("GITAGENT_MODEL", raising=False)
+    for name in PROVIDER_ENV:
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GITAGENT_HOME", str(tmp_path / "gitagent-home"))
+    monkeypatch.setenv("ANTHROPIC_CONFIG_DIR", str(tmp_path / "anthropic-config"))
 
 
 def git(cwd: Path, *args: str, check: bool = True) -> str:
@@ -71,7 +79,7 @@ def text(value: str) -> dict[str, Any]:
     return {"type": "text", "text": value}
 
 
-def tool(name: str, **tool_input: Any) -> dict[str, Any]:
+def tool(name: str, /, **tool_input: Any) -> dict[str, Any]:
     """A tool_use block."""
     return {"type": "tool_use", "name": name, "input": tool_input}
 

@@ -177,6 +177,7 @@ class TurnRecord:
                 "duration_ms": int((ended - started).total_seconds() * 1000),
                 "result": self.answer,
                 "usage": self.usage.to_json(),
+                "cost_usd": self.cost_usd,
                 "left_out": left_out,
             }
         )

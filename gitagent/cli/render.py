@@ -61,6 +61,10 @@ def _render_event(event: dict[str, Any]) -> list[str]:
     if kind == "permission":
         verdict = "allowed" if event["allowed"] else "denied"
         return [f"    {verdict} {event['name']} ({event['by']}): {event['reason']}"]
+    if kind == "hook":
+        status = f", exit {event['exit']}" if event.get("exit") is not None else ""
+        note = f": {event['message']}" if event.get("message") else ""
+        return [f"    hook {event['event']} {event['hook']} ({event['source']}{status}): {event['verdict']}{note}"]
     if kind == "stop_feedback":
         return [_indent(event["text"], "  ↺ kept working: ")]
     return []

@@ -8,25 +8,6 @@ from gitagent.models.retry import RetryPolicy
 from tests.fakes.anthropic_server import FakeAnthropic
 from tests.fakes.openai_server import FakeOpenAI
 
-PROVIDER_ENV = (
-    "ANTHROPIC_API_KEY",
-    "ANTHROPIC_AUTH_TOKEN",
-    "ANTHROPIC_BASE_URL",
-    "ANTHROPIC_PROFILE",
-    "OPENAI_API_KEY",
-    "OPENAI_BASE_URL",
-    "OPENAI_ORG_ID",
-    "OPENAI_PROJECT_ID",
-)
-
-
-@pytest.fixture(autouse=True)
-def clean_provider_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
-    """The developer's keys and endpoints must never reach a test."""
-    for name in PROVIDER_ENV:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("ANTHROPIC_CONFIG_DIR", str(tmp_path / "anthropic-config"))
-
 
 @pytest.fixture
 def anthropic_server() -> Iterator[FakeAnthropic]:

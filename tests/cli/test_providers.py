@@ -1,0 +1,135 @@
+"""Real providers end to end: the installed CLI, the real SDKs, wire-compatible servers on 127.0.0.1."""
+
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import conversation_head, git, run_cli, worktree
+from tests.fakes.anthropic_server import API_KEY as ANTHROPIC_KEY
+from tests.fakes.anthropic_server import FakeAnthropic
+from tests.fakes.openai_server import API_KEY as OPENAI_KEY
+from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.server import Fail, Reply
+
+WRITE = {"type": "tool_use", "name": "Write", "input": {"file_path": "notes.txt", "content": "hi\n"}}
+
+
+@pytest.fixture
+def anthropic() -> Iterator[FakeAnthropic]:
+    server = FakeAnthropic()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def openai() -> Iterator[FakeOpenAI]:
+    server = FakeOpenAI()
+    yield server
+    server.close()
+
+
+def _env(anthropic: FakeAnthropic, openai: FakeOpenAI | None = None) -> dict[str, str]:
+    env = {"ANTHROPIC_API_KEY": ANTHROPIC_KEY, "ANTHROPIC_BASE_URL": anthropic.base_url}
+    if openai is not None:
+        env |= {"OPENAI_API_KEY": OPENAI_KEY, "OPENAI_BASE_URL": openai.base_url}
+    return env
+
+
+def test_a_tool_using_turn_on_anthropic_with_cache_breakpoints_usage_and_cost(repo: Path, anthropic) -> None:
+    anthropic.push(
+        Reply([{"type": "text", "text": "Writing."}, WRITE], usage={"cache_write_tokens": 900}),
+        Reply([{"type": "text", "text": "Wrote notes.txt."}], usage={"cache_read_tokens": 900}),
+    )
+    result = run_cli(repo, "run", "-c", "a", "--model", "anthropic:claude-sonnet-4-5", "note it", env=_env(anthropic))
+    assert result.code == 0, result.err
+    assert "Wrote notes.txt." in result.out
+    assert (worktree(repo, "a") / "notes.txt").read_text() == "hi\n"
+    second = anthropic.bodies[1]
+    assert second["system"][-1]["cache_control"] == {"type": "ephemeral"}
+    assert second["tools"][-1]["cache_control"] == {"type": "ephemeral"}
+    assert second["messages"][-1]["content"][-1]["cache_control"] == {"type": "ephemeral"}
+    assert second["messages"][-1]["content"][0]["type"] == "tool_result"
+    message = conversation_head(repo, "a").message
+    assert "Gitagent-Tokens: input=200 output=40 cache-read=900 cache-write=900" in message
+    assert "Gitagent-Cost: 0.004845 USD" in message  # priced from models/catalog.json
+    assert "$0.0048" in run_cli(repo, "log", "a").out
+
+
+def test_a_conversation_switches_provider_between_turns(repo: Path, anthropic, openai) -> None:
+    anthropic.push(Reply([WRITE]), Reply([{"type": "text", "text": "done on claude"}]))
+    openai.push(Reply([{"type": "text", "text": "done on gpt"}]))
+    env = _env(anthropic, openai)
+    assert run_cli(repo, "run", "-c", "s", "--model", "anthropic:claude-sonnet-4-5", "one", env=env).code == 0
+    result = run_cli(repo, "run", "-c", "s", "--model", "openai:gpt-5", "two", env=env)
+    assert result.code == 0 and "done on gpt" in result.out
+    sent = openai.bodies[0]["messages"]
+    roles = [m["role"] for m in sent]
+    assert roles[:2] == ["system", "user"] and "tool" in roles and roles[-1] == "user"
+    assert any(m.get("tool_calls") for m in sent if m["role"] == "assistant")
+    assert "Gitagent-Model: openai:gpt-5" in conversation_head(repo, "s").message
+
+
+def test_keys_never_reach_git_logs_or_output(repo: Path, anthropic) -> None:
+    anthropic.push(Reply([{"type": "tool_use", "name": "Bash", "input": {"command": "env; echo ok"}}]),
+                   Reply([{"type": "text", "text": "ok"}]))  # fmt: skip
+    hook = repo / ".gitagent" / "hooks" / "PreToolUse" / "dump"
+    hook.parent.mkdir(parents=True)
+    hook.write_text(
+        '#!/bin/sh\nenv > "$GITAGENT_PROJECT_DIR/../hook-env.txt"; cat > "$GITAGENT_PROJECT_DIR/../hook-in.txt"\n'
+    )
+    hook.chmod(0o755)
+    result = run_cli(repo, "run", "-c", "k", "--trust-repo", "--model", "anthropic:claude-sonnet-4-5", "go",
+                     env=_env(anthropic))  # fmt: skip
+    assert result.code == 0, result.err
+    objects = subprocess.run(["git", "cat-file", "--batch-all-objects", "--batch"], cwd=repo, capture_output=True)
+    for text in (objects.stdout, result.out.encode(), result.err.encode()):
+        assert ANTHROPIC_KEY.encode() not in text
+    for path in [*(repo / ".git").rglob("*"), repo.parent / "hook-env.txt", repo.parent / "hook-in.txt"]:
+        if path.is_file():
+            assert ANTHROPIC_KEY.encode() not in path.read_bytes(), path
+    tool_output = json.loads(conversation_head(repo, "k").tree["turn.json"].data)["events"]
+    assert "ANTHROPIC" not in json.dumps(tool_output)
+
+
+def test_a_rejected_key_gets_a_clear_message_and_no_retry(repo: Path, anthropic) -> None:
+    env = {**_env(anthropic), "ANTHROPIC_API_KEY": "sk-ant-wrong-key-123"}
+    result = run_cli(repo, "run", "-c", "r", "--model", "anthropic:claude-sonnet-4-5", "hi", env=env)
+    assert result.code == 1
+    assert "ANTHROPIC_API_KEY" in result.err and "sk-ant-wrong-key-123" not in result.err
+    assert len(anthropic.requests) == 1
+    assert "Traceback" not in result.err
+
+
+def test_overload_is_retried_with_progress_shown(repo: Path, anthropic) -> None:
+    anthropic.push(Fail(529, "Overloaded", "overloaded_error", headers={"retry-after": "0"}),
+                   Reply([{"type": "text", "text": "made it"}]))  # fmt: skip
+    result = run_cli(repo, "run", "-c", "o", "--model", "anthropic:claude-sonnet-4-5", "hi", env=_env(anthropic))
+    assert result.code == 0 and "made it" in result.out
+    assert "retrying" in result.err and "overloaded" in result.err.lower()
+
+
+def test_compaction_summarises_older_turns_into_context_json(repo: Path, anthropic) -> None:
+    env = _env(anthropic)
+    anthropic.push(Reply([{"type": "text", "text": "first answer"}]))
+    assert run_cli(repo, "run", "-c", "c", "--model", "anthropic:claude-sonnet-4-5", "first", env=env).code == 0
+    git(repo, "config", "gitagent.compactAt", "0.000001")
+    anthropic.push(Reply([{"type": "text", "text": "SUMMARY: the user asked for the first thing"}]),
+                   Reply([{"type": "text", "text": "second answer"}]))  # fmt: skip
+    assert run_cli(repo, "run", "-c", "c", "--model", "anthropic:claude-sonnet-4-5", "second", env=env).code == 0
+    head = conversation_head(repo, "c")
+    context = json.loads(head.tree["context.json"].data)["messages"]
+    assert "SUMMARY: the user asked for the first thing" in context[0]["content"][0]["text"]
+    last_request = anthropic.bodies[-1]["messages"]
+    assert "SUMMARY" in json.dumps(last_request[0]) and "first answer" not in json.dumps(last_request)
+    assert json.loads(head.parents[0].tree["turn.json"].data)["result"] == "first answer"  # history untouched
+
+
+def test_doctor_reports_keys_without_printing_them(repo: Path, anthropic) -> None:
+    result = run_cli(repo, "doctor", env=_env(anthropic))
+    assert "key from environment (ANTHROPIC_API_KEY)" in result.out
+    assert f"reachable at {anthropic.base_url} (HTTP 200" in result.out
+    assert ANTHROPIC_KEY not in result.out + result.err
+    assert "model      anthropic:claude-sonnet-4-5" in result.out
