@@ -37,24 +37,31 @@ class Case:
 
 @dataclass(frozen=True)
 class Check:
-    """One figure against the issue's target: PASS when `value` is at most `limit`."""
+    """One figure against the issue's target: PASS when `value` is at most `limit` (at least, if
+    `higher_is_better`)."""
 
     label: str
     value: float
     limit: float
     unit: str
     detail: str = ""
+    higher_is_better: bool = False
 
     @property
     def passed(self) -> bool:
         """Whether the figure meets its target."""
-        return self.value <= self.limit
+        return self.value >= self.limit if self.higher_is_better else self.value <= self.limit
+
+    @property
+    def target(self) -> str:
+        """`≤ 5 ms` or `≥ 0.9`."""
+        return f"{'≥' if self.higher_is_better else '≤'} {self.limit:g}{self.unit}"
 
     def line(self) -> str:
         """`label  value (target ≤ limit)  PASS|FAIL`, aligned for a terminal."""
         verdict = "PASS" if self.passed else "FAIL"
         figure = f"{self.value:.2f}{self.unit}"
-        target = f"target ≤ {self.limit:g}{self.unit}"
+        target = f"target {self.target}"
         extra = f"  ({self.detail})" if self.detail else ""
         return f"  {self.label:<44} {figure:>10}   {target:<16} {verdict}{extra}"
 

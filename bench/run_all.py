@@ -9,10 +9,10 @@ import sys
 import time
 from pathlib import Path
 
-from common import RESULT_MARK
+from common import RESULT_MARK, Check
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["turn_persist.py", "fork_rewind.py", "snapshot.py", "startup.py", "repomap.py"]
+BENCHES = ["turn_persist.py", "fork_rewind.py", "snapshot.py", "startup.py", "model_step.py", "repomap.py"]
 OPTIONAL = {"sandbox_startup.py": ["100"]}  # owned by the sandbox work; run when present
 TIMEOUT_S = 300
 
@@ -43,10 +43,9 @@ def summary_rows(script: str, checks: list[dict[str, object]], last: str) -> lis
     if not checks:
         return [f"| {script} | {last} | | |"]
     rows = []
-    for c in checks:
-        verdict = "PASS" if float(c["value"]) <= float(c["limit"]) else "FAIL"  # type: ignore[arg-type]
-        figure = f"{float(c['value']):.2f}{c['unit']}"  # type: ignore[arg-type]
-        rows.append(f"| {script} | {c['label']} | {figure} (≤ {c['limit']:g}{c['unit']}) | {verdict} |")
+    for check in (Check(**c) for c in checks):  # type: ignore[arg-type]
+        verdict = "PASS" if check.passed else "FAIL"
+        rows.append(f"| {script} | {check.label} | {check.value:.2f}{check.unit} ({check.target}) | {verdict} |")
     return rows
 
 

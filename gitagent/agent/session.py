@@ -75,7 +75,7 @@ def resume_turn(repo: pygit2.Repository, name: str, settings: TurnSettings) -> T
     if not worktree.exists:
         _ensure_worktree(repo, name, head, conversation_blob)
     sandbox = settings.make_sandbox(worktree)
-    state = inflight.InFlight(name, head.id if head else None, commit.id)
+    state = inflight.InFlight.resuming(name, commit)
     turn = Turn(repo, state, record, conversation_blob, worktree, sandbox, head, settings)
     turn.start_hooks(resumed=True)
     return turn.run(resumed=True)
@@ -96,7 +96,7 @@ def discard_turn(repo: pygit2.Repository, name: str) -> int:
         ensure_recorded(repo, worktree, head, "discard", force=True)
         wt.checkout(worktree, turns.workspace_tree(head))
     cas_update(repo, abandoned_ref(name, commit.id), commit.id, None, "gitagent: discard interrupted turn")
-    inflight.clear(repo, inflight.InFlight(name, head.id if head else None, commit.id))
+    inflight.clear(repo, inflight.InFlight.resuming(name, commit))
     return int(turns.read_turn(commit)["turn"])
 
 

@@ -24,6 +24,17 @@ class InFlight:
     name: str
     parent: pygit2.Oid | None
     commit: pygit2.Oid | None = None
+    events_tree: pygit2.Oid | None = None
+    events_saved: int = 0
+
+    @classmethod
+    def resuming(cls, name: str, commit: pygit2.Commit) -> "InFlight":
+        """The state of an interrupted turn's in-flight commit, to carry on saving from it."""
+        parent = commit.parents[0].id if commit.parents else None
+        if "events" not in commit.tree:  # pygit2's Tree has no .get()
+            return cls(name, parent, commit.id)
+        events = commit.tree["events"]
+        return cls(name, parent, commit.id, events.id, len(events))
 
 
 def owner() -> dict[str, Any]:
@@ -81,10 +92,24 @@ def is_alive(who: dict[str, Any]) -> bool:
 
 
 def save(repo: pygit2.Repository, state: InFlight, content: turns.TurnContent, author: tuple[str, str]) -> None:
-    """Replace the in-flight commit with the turn as it stands now (compare-and-swap)."""
-    oid = turns.write_turn_commit(repo, content, state.parent, author, subject_prefix="in-flight: ")
+    """Replace the in-flight commit with the turn as it stands now (compare-and-swap).
+
+    Each event is its own blob under `events/` and only the events added since the last save are written,
+    so a save costs the same at step 200 as at step 1. Events are append-only once saved.
+    """
+    events = content.turn["events"]
+    builder = repo.TreeBuilder(repo[state.events_tree]) if state.events_tree else repo.TreeBuilder()
+    for index in range(state.events_saved, len(events)):
+        blob = turns.write_blob_json(repo, events[index], compact=True)
+        builder.insert(f"{index:06d}.json", blob, pygit2.GIT_FILEMODE_BLOB)
+    events_tree = builder.write()
+    root = repo.TreeBuilder()
+    header = {key: value for key, value in content.turn.items() if key != "events"}
+    root.insert("turn.json", turns.write_blob_json(repo, header, compact=True), pygit2.GIT_FILEMODE_BLOB)
+    root.insert("events", events_tree, pygit2.GIT_FILEMODE_TREE)
+    oid = turns.write_commit(repo, root, content, state.parent, author, "in-flight: " + content.prompt)
     cas_update(repo, inflight_ref(state.name), oid, state.commit, f"gitagent: save turn of {state.name}")
-    state.commit = oid
+    state.commit, state.events_tree, state.events_saved = oid, events_tree, len(events)
 
 
 def clear(repo: pygit2.Repository, state: InFlight) -> None:

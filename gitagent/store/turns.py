@@ -32,40 +32,53 @@ class TurnContent:
     """Compacted history that stands in for the turns before this one (written as `context.json`)."""
 
 
-def encode_json(data: Any) -> bytes:
-    """The on-disk JSON form: indented for `git show`, UTF-8, newline-terminated."""
-    return (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode()
+def encode_json(data: Any, compact: bool = False) -> bytes:
+    """The on-disk JSON form: indented for `git show` (or compact, for in-flight saves: several times faster
+    to encode), UTF-8, newline-terminated."""
+    text = (
+        json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        if compact
+        else json.dumps(data, indent=1, ensure_ascii=False)
+    )
+    return (text + "\n").encode()
 
 
-def write_blob_json(repo: pygit2.Repository, data: Any) -> pygit2.Oid:
+def write_blob_json(repo: pygit2.Repository, data: Any, compact: bool = False) -> pygit2.Oid:
     """Store `data` as a JSON blob."""
-    return repo.create_blob(encode_json(data))
+    return repo.create_blob(encode_json(data, compact))
 
 
 def write_turn_commit(
+    repo: pygit2.Repository, content: TurnContent, parent: pygit2.Oid | None, author: tuple[str, str]
+) -> pygit2.Oid:
+    """Create the commit object of a finished turn (no ref is moved here) and return its id."""
+    builder = repo.TreeBuilder()
+    builder.insert("turn.json", write_blob_json(repo, content.turn), pygit2.GIT_FILEMODE_BLOB)
+    if content.workspace_tree is not None:
+        builder.insert("workspace", content.workspace_tree, pygit2.GIT_FILEMODE_TREE)
+    return write_commit(repo, builder, content, parent, author, content.prompt)
+
+
+def write_commit(
     repo: pygit2.Repository,
+    builder: pygit2.TreeBuilder,
     content: TurnContent,
     parent: pygit2.Oid | None,
     author: tuple[str, str],
-    subject_prefix: str = "",
+    subject: str,
 ) -> pygit2.Oid:
-    """Create the commit object for a turn (no ref is moved here) and return its id."""
-    builder = repo.TreeBuilder()
+    """Add the conversation (and any compacted context) to a turn's tree and commit it."""
     builder.insert("conversation.json", content.conversation_blob, pygit2.GIT_FILEMODE_BLOB)
-    builder.insert("turn.json", write_blob_json(repo, content.turn), pygit2.GIT_FILEMODE_BLOB)
     if content.context is not None:
         context = write_blob_json(repo, {"schema": SCHEMA, "messages": content.context})
         builder.insert("context.json", context, pygit2.GIT_FILEMODE_BLOB)
-    if content.workspace_tree is not None:
-        builder.insert("workspace", content.workspace_tree, pygit2.GIT_FILEMODE_TREE)
     now = int(time.time())
     offset = time.localtime(now).tm_gmtoff // 60
-    message = commit_message(subject_prefix + content.prompt, content.answer, content.trailers)
     return repo.create_commit(
         None,
         pygit2.Signature(author[0], author[1], now, offset),
         pygit2.Signature(COMMITTER[0], COMMITTER[1], now, offset),
-        message,
+        commit_message(subject, content.answer, content.trailers),
         builder.write(),
         [parent] if parent is not None else [],
     )
@@ -117,8 +130,11 @@ def read_json(commit: pygit2.Commit, path: str) -> dict[str, Any]:
 
 
 def read_turn(commit: pygit2.Commit) -> dict[str, Any]:
-    """The `turn.json` of a turn commit."""
-    return read_json(commit, "turn.json")
+    """The `turn.json` of a turn commit (an in-flight commit keeps its events in `events/`, one blob each)."""
+    turn = read_json(commit, "turn.json")
+    if "events" in commit.tree:
+        turn["events"] = [json.loads(entry.data) for entry in sorted(commit.tree["events"], key=lambda e: e.name)]
+    return turn
 
 
 def read_context(commit: pygit2.Commit) -> list[dict[str, Any]] | None:

@@ -26,6 +26,12 @@ def _start(repo: Path, *args: str) -> subprocess.Popen[str]:
     )
 
 
+def _inflight_events(repo: Path, name: str) -> list[dict]:
+    """The events saved so far, read with plain git: one blob per event under events/."""
+    names = git(repo, "ls-tree", "--name-only", f"refs/gitagent/inflight/{name}:events").split()
+    return [json.loads(git(repo, "show", f"refs/gitagent/inflight/{name}:events/{n}")) for n in names]
+
+
 def _wait_for(path: Path, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while not path.exists():
@@ -47,8 +53,7 @@ def killed_turn(repo: Path, cli, script) -> str:
 
 def test_a_killed_turn_leaves_the_conversation_at_its_last_turn(repo: Path, cli, script, killed_turn: str) -> None:
     assert str(conversation_head(repo, "k").id) == killed_turn
-    inflight = git(repo, "show", "refs/gitagent/inflight/k:turn.json")
-    events = json.loads(inflight)["events"]
+    events = _inflight_events(repo, "k")
     assert [e["type"] for e in events] == ["user", "assistant", "tool_result", "assistant"]
     git(repo, "fsck", "--strict", "--no-dangling")
     result = cli("run", "-c", "k", "--model", script([text("x")]), "third", expect=1)
@@ -85,7 +90,7 @@ def test_ctrl_c_saves_the_turn_as_interrupted(repo: Path, cli, script) -> None:
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
     assert "interrupted" in err and "gitagent run --resume -c i" in err
-    events = json.loads(git(repo, "show", "refs/gitagent/inflight/i:turn.json"))["events"]
+    events = _inflight_events(repo, "i")
     assert events[-1] == {**events[-1], "type": "error", "message": "interrupted by the user"}
     assert git(repo, "for-each-ref", "refs/gitagent/conversations/") == ""
 

@@ -123,6 +123,7 @@ class _QuietServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # as real API servers stream: each event leaves at once, no 40 ms stalls
     fake: FakeServer
 
     def log_message(self, format: str, *args: Any) -> None:
