@@ -130,3 +130,26 @@ def conversation_head(repo: Path, name: str) -> pygit2.Commit:
 def worktree(repo: Path, name: str) -> Path:
     """Where a conversation's worktree lives."""
     return repo / ".git" / "gitagent" / "worktrees" / name
+
+
+ESCAPE_ROWS = "escape-battery.jsonl"
+"""tests/security appends one row per escape attempt here, under each worker's temp dir; under xdist those dirs
+sit inside the controller's, and only this top-level conftest is loaded there, so the table is printed here."""
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    base = terminalreporter.config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
+    rows = [
+        json.loads(line) for path in sorted(base.glob(f"**/{ESCAPE_ROWS}")) for line in path.read_text().splitlines()
+    ]
+    if not rows:
+        return
+    rows.sort(key=lambda row: row["attempt"])
+    width = max(len(row["attempt"]) for row in rows)
+    terminalreporter.section("sandbox escape battery")
+    terminalreporter.write_line(f"{'attempt':<{width}}  {'verdict':<9}  outcome")
+    for row in rows:
+        verdict = "contained" if row["contained"] else "ESCAPED"
+        terminalreporter.write_line(f"{row['attempt']:<{width}}  {verdict:<9}  {row['outcome']}")
+    held = sum(row["contained"] for row in rows)
+    terminalreporter.write_line(f"{held}/{len(rows)} attempts contained")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import pygit2
 
 from gitagent.agent.compaction import Compactor
+from gitagent.agent.guard import unguarded
 from gitagent.agent.history import conversation_messages
 from gitagent.agent.loop import compact
 from gitagent.agent.record import SCHEMA, TurnRecord, now_iso
@@ -38,7 +39,9 @@ def compact_conversation(repo: pygit2.Repository, name: str, model: Model, compa
         "conversation": name, "model": model.spec, "sandbox": "n/a", "status": "in_progress",
         "started_at": now_iso(), "events": [],
     })  # fmt: skip
-    compact(model, compactor, history, record)
+    compact(model, compactor, history, record, unguarded(), "manual")
+    if not record.events:
+        raise GitagentError(f"compaction of {name!r} did not happen")
     record.finish("complete", [])
     head = conversation.head
     summary = record.events[-1]["summary"]

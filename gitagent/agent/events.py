@@ -53,6 +53,7 @@ class TurnOutcome:
     status: str
     result: str
     usage: Usage
+    cost_usd: float | None
     tool_calls: int
     duration_ms: int
     left_out: list[dict[str, Any]] = field(default_factory=list)

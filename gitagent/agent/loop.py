@@ -70,7 +70,7 @@ def _step(agent: Agent, history: list[Message], record: TurnRecord, emit: EventS
         and history
         and agent.compactor.needed(agent.model, agent.system, agent.schemas, history + turn_messages(record.events))
     ):
-        compact(agent.model, agent.compactor, history, record)
+        compact(agent.model, agent.compactor, history, record, agent.guard, "auto")
         save()
     started = time.monotonic()
     try:
@@ -78,7 +78,7 @@ def _step(agent: Agent, history: list[Message], record: TurnRecord, emit: EventS
     except ContextTooLong:
         if not (agent.compactor and history):
             raise
-        compact(agent.model, agent.compactor, history, record)  # the provider said it is too long: compact, once
+        compact(agent.model, agent.compactor, history, record, agent.guard, "auto")  # the provider said: too long
         save()
         response = _ask(agent, history + turn_messages(record.events), emit)
     record.add_assistant(response, agent.model.spec, int((time.monotonic() - started) * 1000))
@@ -100,8 +100,13 @@ def _ask(agent: Agent, messages: list[Message], emit: EventSink) -> ModelRespons
     raise RuntimeError(f"model {agent.model.spec} ended its stream without a response")
 
 
-def compact(model: Model, compactor: Compactor, history: list[Message], record: TurnRecord) -> None:
-    """Replace `history` (in place) with its summary, and note it in the record."""
+def compact(
+    model: Model, compactor: Compactor, history: list[Message], record: TurnRecord, guard: Guard, trigger: str
+) -> None:
+    """Replace `history` (in place) with its summary, and note it in the record; a PreCompact hook may veto."""
+    vetoed = guard.run_hooks("PreCompact", {"trigger": trigger}, record)
+    if vetoed is not None and vetoed.blocked:
+        return
     replaced = len(history)
     history[:] = compactor.compact(model, history)
     record.add_compaction(replaced, history)

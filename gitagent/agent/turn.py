@@ -148,8 +148,8 @@ class Turn:
         record = self.record
         outcome = TurnOutcome(
             conversation=self.state.name, turn=record.data["turn"], commit=str(oid), model=record.data["model"],
-            status=status, result=record.answer, usage=record.usage, tool_calls=record.tool_call_count,
-            duration_ms=record.data["duration_ms"], left_out=left_out,
+            status=status, result=record.answer, usage=record.usage, cost_usd=record.cost_usd,
+            tool_calls=record.tool_call_count, duration_ms=record.data["duration_ms"], left_out=left_out,
         )  # fmt: skip
         self.settings.emit(TurnFinished(outcome))
         return outcome

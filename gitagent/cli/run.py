@@ -118,6 +118,7 @@ def outcome_json(outcome: TurnOutcome) -> dict[str, Any]:
         "status": outcome.status,
         "result": outcome.result,
         "usage": outcome.usage.to_json(),
+        "cost_usd": outcome.cost_usd,
         "tool_calls": outcome.tool_calls,
         "is_error": outcome.is_error,
         "duration_ms": outcome.duration_ms,

@@ -24,17 +24,14 @@ class InFlight:
     name: str
     parent: pygit2.Oid | None
     commit: pygit2.Oid | None = None
-    events_tree: pygit2.Oid | None = None
+    tree: pygit2.Oid | None = None
     events_saved: int = 0
 
     @classmethod
     def resuming(cls, name: str, commit: pygit2.Commit) -> "InFlight":
         """The state of an interrupted turn's in-flight commit, to carry on saving from it."""
         parent = commit.parents[0].id if commit.parents else None
-        if "events" not in commit.tree:  # pygit2's Tree has no .get()
-            return cls(name, parent, commit.id)
-        events = commit.tree["events"]
-        return cls(name, parent, commit.id, events.id, len(events))
+        return cls(name, parent, commit.id, commit.tree_id, len(turns.event_entries(commit)))
 
 
 def owner() -> dict[str, Any]:
@@ -94,22 +91,21 @@ def is_alive(who: dict[str, Any]) -> bool:
 def save(repo: pygit2.Repository, state: InFlight, content: turns.TurnContent, author: tuple[str, str]) -> None:
     """Replace the in-flight commit with the turn as it stands now (compare-and-swap).
 
-    Each event is its own blob under `events/` and only the events added since the last save are written,
-    so a save costs the same at step 200 as at step 1. Events are append-only once saved.
+    Each event is its own blob (`event-000001.json`, … beside `turn.json`, which holds the rest) and only
+    the events added since the last save are written, so a save costs the same at step 200 as at step 1.
+    Events are append-only once saved.
     """
     events = content.turn["events"]
-    builder = repo.TreeBuilder(repo[state.events_tree]) if state.events_tree else repo.TreeBuilder()
+    builder = repo.TreeBuilder(repo[state.tree]) if state.tree else repo.TreeBuilder()
     for index in range(state.events_saved, len(events)):
         blob = turns.write_blob_json(repo, events[index], compact=True)
-        builder.insert(f"{index:06d}.json", blob, pygit2.GIT_FILEMODE_BLOB)
-    events_tree = builder.write()
-    root = repo.TreeBuilder()
+        builder.insert(turns.event_name(index), blob, pygit2.GIT_FILEMODE_BLOB)
     header = {key: value for key, value in content.turn.items() if key != "events"}
-    root.insert("turn.json", turns.write_blob_json(repo, header, compact=True), pygit2.GIT_FILEMODE_BLOB)
-    root.insert("events", events_tree, pygit2.GIT_FILEMODE_TREE)
-    oid = turns.write_commit(repo, root, content, state.parent, author, "in-flight: " + content.prompt)
+    builder.insert("turn.json", turns.write_blob_json(repo, header, compact=True), pygit2.GIT_FILEMODE_BLOB)
+    oid = turns.write_commit(repo, builder, content, state.parent, author, "in-flight: " + content.prompt)
     cas_update(repo, inflight_ref(state.name), oid, state.commit, f"gitagent: save turn of {state.name}")
-    state.commit, state.events_tree, state.events_saved = oid, events_tree, len(events)
+    state.commit, state.events_saved = oid, len(events)
+    state.tree = repo[oid].peel(pygit2.Commit).tree_id
 
 
 def clear(repo: pygit2.Repository, state: InFlight) -> None:

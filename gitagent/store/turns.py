@@ -130,11 +130,22 @@ def read_json(commit: pygit2.Commit, path: str) -> dict[str, Any]:
 
 
 def read_turn(commit: pygit2.Commit) -> dict[str, Any]:
-    """The `turn.json` of a turn commit (an in-flight commit keeps its events in `events/`, one blob each)."""
+    """The `turn.json` of a turn commit (an in-flight commit keeps its events beside it, one blob each)."""
     turn = read_json(commit, "turn.json")
-    if "events" in commit.tree:
-        turn["events"] = [json.loads(entry.data) for entry in sorted(commit.tree["events"], key=lambda e: e.name)]
+    entries = event_entries(commit)
+    if entries:
+        turn["events"] = [json.loads(entry.data) for entry in entries]
     return turn
+
+
+def event_name(index: int) -> str:
+    """The tree entry of an in-flight commit holding event `index`."""
+    return f"event-{index:06d}.json"
+
+
+def event_entries(commit: pygit2.Commit) -> list[pygit2.Blob]:
+    """An in-flight commit's event blobs, in order (none for a finished turn)."""
+    return sorted((e for e in commit.tree if e.name.startswith("event-")), key=lambda e: e.name)
 
 
 def read_context(commit: pygit2.Commit) -> list[dict[str, Any]] | None:

@@ -27,9 +27,13 @@ def _start(repo: Path, *args: str) -> subprocess.Popen[str]:
 
 
 def _inflight_events(repo: Path, name: str) -> list[dict]:
-    """The events saved so far, read with plain git: one blob per event under events/."""
-    names = git(repo, "ls-tree", "--name-only", f"refs/gitagent/inflight/{name}:events").split()
-    return [json.loads(git(repo, "show", f"refs/gitagent/inflight/{name}:events/{n}")) for n in names]
+    """The events saved so far, read with plain git: one blob per event beside turn.json."""
+    names = [
+        n
+        for n in git(repo, "ls-tree", "--name-only", f"refs/gitagent/inflight/{name}").split()
+        if n.startswith("event-")
+    ]
+    return [json.loads(git(repo, "show", f"refs/gitagent/inflight/{name}:{n}")) for n in names]
 
 
 def _wait_for(path: Path, timeout: float = 30) -> None:

@@ -135,3 +135,17 @@ def test_the_skill_tool_loads_a_trusted_skill_whose_script_runs_in_the_sandbox(r
     assert not results[1]["is_error"], results[1]["content"]
     assert (worktree(repo, "n") / "NOTES.md").read_text() == "- first release\n"
     assert "release-notes" in cli("skills", "list").out
+
+
+def test_a_precompact_hook_can_veto_compaction(repo: Path, cli, script) -> None:
+    from tests.conftest import git as run_git
+
+    _hook(repo, "PreCompact", "keep-all", "#!/bin/sh\necho 'keep the full history' >&2\nexit 2\n")
+    cli("trust")
+    cli("run", "-c", "v", "--model", script([text("one")]), "first")
+    run_git(repo, "config", "gitagent.compactAt", "0.000001")
+    cli("run", "-c", "v", "--model", script([text("two")]), "second")
+    head = conversation_head(repo, "v")
+    assert "context.json" not in head.tree
+    hook = next(e for e in _events(repo, "v") if e["type"] == "hook" and e["event"] == "PreCompact")
+    assert hook["exit"] == 2

@@ -133,3 +133,37 @@ def test_doctor_reports_keys_without_printing_them(repo: Path, anthropic) -> Non
     assert f"reachable at {anthropic.base_url} (HTTP 200" in result.out
     assert ANTHROPIC_KEY not in result.out + result.err
     assert "model      anthropic:claude-sonnet-4-5" in result.out
+
+
+def test_a_new_conversation_starts_with_a_code_map_in_its_prompt(repo: Path, anthropic) -> None:
+    (repo / "shop.py").write_text(
+        "class Cart:\n    def total(self, prices: list[int]) -> int:\n        return sum(prices)\n"
+    )
+    git(repo, "add", "shop.py")
+    git(repo, "commit", "-q", "-m", "add shop")
+    anthropic.push(Reply([{"type": "text", "text": "one"}]), Reply([{"type": "text", "text": "two"}]))
+    env = _env(anthropic)
+    assert run_cli(repo, "run", "-c", "m", "--model", "anthropic:claude-sonnet-4-5", "hi", env=env).code == 0
+    assert run_cli(repo, "run", "-c", "m", "--model", "anthropic:claude-sonnet-4-5", "again", env=env).code == 0
+    first, second = (json.dumps(body["system"]) for body in anthropic.bodies)
+    assert "shop.py" in first and "def total(self, prices: list[int]) -> int" in first
+    assert "shop.py" not in second
+    anthropic.push(Reply([{"type": "text", "text": "three"}]))
+    run_cli(repo, "run", "-c", "n", "--no-repo-map", "--model", "anthropic:claude-sonnet-4-5", "hi", env=env)
+    assert "shop.py" not in json.dumps(anthropic.bodies[-1]["system"])
+
+
+def test_a_context_length_error_compacts_and_retries_once(repo: Path, anthropic) -> None:
+    from tests.fakes.anthropic_server import prompt_too_long
+
+    env = _env(anthropic)
+    anthropic.push(Reply([{"type": "text", "text": "first answer"}]))
+    assert run_cli(repo, "run", "-c", "l", "--model", "anthropic:claude-sonnet-4-5", "first", env=env).code == 0
+    anthropic.push(prompt_too_long(), Reply([{"type": "text", "text": "SUMMARY of turn one"}]),
+                   Reply([{"type": "text", "text": "second answer"}]))  # fmt: skip
+    result = run_cli(repo, "run", "-c", "l", "--output-format", "json", "--model", "anthropic:claude-sonnet-4-5",
+                     "second", env=env)  # fmt: skip
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert data["result"] == "second answer" and data["cost_usd"] > 0
+    assert "SUMMARY of turn one" in conversation_head(repo, "l").tree["context.json"].data.decode()

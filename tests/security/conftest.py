@@ -1,5 +1,6 @@
 """Escape battery fixtures: a real repo and worktree, a fake HOME with secrets, and the outcome table."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -8,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import ESCAPE_ROWS as ROWS_FILE
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.com",
            "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.com"}  # fmt: skip
@@ -47,34 +50,14 @@ def layout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Layout:
     return Layout(checkout.resolve(), (checkout / ".git").resolve(), worktree.resolve(), home.resolve())
 
 
-@dataclass
-class Row:
-    attempt: str
-    outcome: str
-    contained: bool
-
-
-ROWS: list[Row] = []
-
-
 @pytest.fixture
-def record() -> Callable[[str, str, bool], None]:
+def record(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, str, bool], None]:
     """Add a row to the battery's table: what was attempted, what happened, whether the sandbox held."""
+    rows = tmp_path_factory.getbasetemp() / ROWS_FILE
 
     def add(attempt: str, outcome: str, contained: bool) -> None:
-        ROWS.append(Row(attempt, " ".join(outcome.split())[:90], contained))
+        row = {"attempt": attempt, "outcome": " ".join(outcome.split())[:90], "contained": contained}
+        with rows.open("a") as f:
+            f.write(json.dumps(row) + "\n")
 
     return add
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if not ROWS:
-        return
-    width = max(len(row.attempt) for row in ROWS)
-    terminalreporter.section("sandbox escape battery")
-    terminalreporter.write_line(f"{'attempt':<{width}}  {'verdict':<9}  outcome")
-    for row in ROWS:
-        verdict = "contained" if row.contained else "ESCAPED"
-        terminalreporter.write_line(f"{row.attempt:<{width}}  {verdict:<9}  {row.outcome}")
-    held = sum(row.contained for row in ROWS)
-    terminalreporter.write_line(f"{held}/{len(ROWS)} attempts contained")
