@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -153,3 +154,43 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(f"{row['attempt']:<{width}}  {verdict:<9}  {row['outcome']}")
     held = sum(row["contained"] for row in rows)
     terminalreporter.write_line(f"{held}/{len(rows)} attempts contained")
+
+
+SANDBOX_GIT_ENV = {"GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.com",
+           "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.com"}  # fmt: skip
+
+
+@dataclass
+class Layout:
+    """A repository with a conversation worktree inside its git dir, and a fake HOME holding secrets."""
+
+    checkout: Path
+    git_dir: Path
+    worktree: Path
+    home: Path
+
+
+def layout_git(*args: str, cwd: Path) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True,
+                          env={**os.environ, **SANDBOX_GIT_ENV}).stdout  # fmt: skip
+
+
+@pytest.fixture
+def layout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Layout:
+    if shutil.which("bwrap") is None:
+        pytest.skip("bubblewrap (bwrap) is not installed (CI installs it: apt-get install bubblewrap)")
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "id_ed25519").write_text("-----BEGIN OPENSSH PRIVATE KEY----- ssh-secret-fixture\n")
+    (home / ".aws").mkdir()
+    (home / ".aws" / "credentials").write_text("[default]\naws_secret_access_key = aws-secret-fixture\n")
+    monkeypatch.setenv("HOME", str(home))
+    checkout = tmp_path / "repo"
+    checkout.mkdir()
+    layout_git("init", "-q", "-b", "main", cwd=checkout)
+    (checkout / "README.md").write_text("hello\n")
+    layout_git("add", "README.md", cwd=checkout)
+    layout_git("commit", "-q", "-m", "init", cwd=checkout)
+    worktree = checkout / ".git" / "gitagent" / "worktrees" / "demo"
+    layout_git("worktree", "add", "-q", "--detach", str(worktree), cwd=checkout)
+    return Layout(checkout.resolve(), (checkout / ".git").resolve(), worktree.resolve(), home.resolve())

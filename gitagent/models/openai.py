@@ -43,13 +43,25 @@ _FINISH = {
 }
 
 
-class OpenAIClientMixin:
-    """Client set-up and error classification shared by the Chat Completions and Responses models."""
+class OpenAIBase:
+    """What the Chat Completions and Responses models share: construction, the client, error classification."""
 
-    spec: str
-    retry: RetryPolicy
-
-    def _setup(self, api_key: str | None, base_url: str | None, timeout: float) -> None:
+    def __init__(
+        self,
+        model: str,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        on_retry: OnRetry | None = None,
+        max_tokens: int | None = None,
+        timeout: float = 300.0,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.spec = f"openai:{model}"
+        self.model = model
+        self.on_retry = on_retry
+        self.max_tokens = max_tokens
+        self.retry = retry or RetryPolicy()
         self._api_key = api_key
         self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
         self.official = self.base_url is None or "api.openai.com" in self.base_url
@@ -105,26 +117,8 @@ class OpenAIClientMixin:
         return classify_status(status, message, retry_after=retry_after, context_too_long=too_long, **labels)
 
 
-class OpenAIChatModel(OpenAIClientMixin):
+class OpenAIChatModel(OpenAIBase):
     """A model behind the Chat Completions API; `spec` is `openai:<model>`."""
-
-    def __init__(
-        self,
-        model: str,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        on_retry: OnRetry | None = None,
-        max_tokens: int | None = None,
-        timeout: float = 300.0,
-        retry: RetryPolicy | None = None,
-    ) -> None:
-        self.spec = f"openai:{model}"
-        self.model = model
-        self.on_retry = on_retry
-        self.max_tokens = max_tokens
-        self.retry = retry or RetryPolicy()
-        self._setup(api_key, base_url, timeout)
 
     def stream(self, request: ModelRequest) -> Iterator[TextDelta | ModelResponse]:
         """Stream one answer: TextDelta pieces, then the ModelResponse. Retries transient failures."""

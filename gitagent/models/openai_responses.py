@@ -12,8 +12,8 @@ from typing import Any
 from gitagent.errors import GitagentError
 from gitagent.models.base import Block, Message, ModelRequest, ModelResponse, TextDelta, Usage
 from gitagent.models.errors import ContextTooLong
-from gitagent.models.openai import DEFAULT_MAX_TOKENS, OpenAIClientMixin
-from gitagent.models.retry import OnRetry, RetryPolicy, StreamIncomplete, Transient, classify_status, retry_stream
+from gitagent.models.openai import DEFAULT_MAX_TOKENS, OpenAIBase
+from gitagent.models.retry import StreamIncomplete, Transient, classify_status, retry_stream
 from gitagent.models.toolcalls import cut_note, finish_tool_call
 
 _RETRYABLE_CODES = ("server_error", "rate_limit_exceeded", "overloaded", "internal_error")
@@ -28,26 +28,8 @@ class ResponseFailed(Exception):
         self.message = message
 
 
-class OpenAIResponsesModel(OpenAIClientMixin):
+class OpenAIResponsesModel(OpenAIBase):
     """A model behind the Responses API; `spec` is `openai:<model>` (the same model as over Chat Completions)."""
-
-    def __init__(
-        self,
-        model: str,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        on_retry: OnRetry | None = None,
-        max_tokens: int | None = None,
-        timeout: float = 300.0,
-        retry: RetryPolicy | None = None,
-    ) -> None:
-        self.spec = f"openai:{model}"
-        self.model = model
-        self.on_retry = on_retry
-        self.max_tokens = max_tokens
-        self.retry = retry or RetryPolicy()
-        self._setup(api_key, base_url, timeout)
 
     def stream(self, request: ModelRequest) -> Iterator[TextDelta | ModelResponse]:
         """Stream one answer: TextDelta pieces, then the ModelResponse. Retries transient failures."""

@@ -4,12 +4,12 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import Layout
 
 from gitagent.errors import GitagentError
 from gitagent.sandbox import check
 from gitagent.sandbox.bwrap import BwrapSandbox, bwrap_argv
 from gitagent.sandbox.limits import Limits
+from tests.conftest import Layout
 
 WT, GD = Path("/r/.git/gitagent/worktrees/w"), Path("/r/.git")
 

@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Layout, git
 
 from gitagent.sandbox.base import CommandResult
 from gitagent.sandbox.bwrap import BwrapSandbox
 from gitagent.sandbox.limits import Limits, bound_pids, cgroup_needed
+from tests.conftest import Layout
+from tests.conftest import layout_git as git
 
 Record = Callable[[str, str, bool], None]
 API_KEY = "sk-ant-battery-" + uuid.uuid4().hex
