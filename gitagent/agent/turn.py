@@ -68,9 +68,10 @@ class Turn:
 
     def __post_init__(self) -> None:
         self.history = list(self.record.context) if self.record.context else conversation_messages(self.head)
-        guard = self.settings.guard
+        guard = self.settings.guard  # one guard may serve many turns (the TUI): point it at this one
         guard.transcript = Transcript(transcript_path(self.repo, self.state.name), self.history)
         guard.notify = lambda text: self.settings.emit(Notice(text))
+        guard.stop_hook_active = False
 
     def content(self, workspace: pygit2.Oid | None = None) -> turns.TurnContent:
         """The commit content of the turn as it stands."""

@@ -50,3 +50,19 @@ def test_a_failed_model_call_saves_the_turn_and_resume_finishes_it(repo: Path) -
     head = r.references["refs/gitagent/conversations/flaky"].peel(pygit2.Commit)
     assert head.tree["workspace"]["f.txt"].data == b"x"
     assert inflight.load(r, "flaky") is None
+
+
+def test_a_guard_reused_across_turns_starts_each_turn_without_stop_hook_activity(repo: Path) -> None:
+    from gitagent.agent.guard import Guard
+    from gitagent.agent.permissions import Permissions
+    from gitagent.models import load_model
+
+    r = pygit2.Repository(str(repo))
+    script = repo.parent / "s.json"
+    script.write_text('{"responses": [[{"type": "text", "text": "ok"}]]}')
+    guard = Guard(Permissions())
+    settings = TurnSettings(model=load_model(f"scripted:{script}"), make_sandbox=lambda w: UnconfinedSandbox(),
+                            guard=guard)  # fmt: skip
+    guard.stop_hook_active = True  # as a Stop hook in an earlier turn would have left it
+    run_turn(r, "g", "first", settings)
+    assert guard.stop_hook_active is False
