@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pygit2
 
 from gitagent.agent.compaction import Compactor
-from gitagent.agent.guard import unguarded
+from gitagent.agent.guard import Guard, unguarded
 from gitagent.agent.history import conversation_messages
 from gitagent.agent.loop import compact
 from gitagent.agent.record import SCHEMA, TurnRecord, now_iso
@@ -27,8 +27,12 @@ class Compacted:
     summary: str
 
 
-def compact_conversation(repo: pygit2.Repository, name: str, model: Model, compactor: Compactor) -> Compacted:
-    """Summarise the whole conversation so far into a new commit's `context.json` (same workspace)."""
+def compact_conversation(
+    repo: pygit2.Repository, name: str, model: Model, compactor: Compactor, guard: Guard | None = None
+) -> Compacted:
+    """Summarise the whole conversation so far into a new commit's `context.json` (same workspace).
+
+    `guard` runs the PreCompact hooks (trigger "manual"), which may veto: then nothing is written."""
     conversation = get_conversation(repo, name)
     inflight.refuse_if_busy(repo, name)
     history = conversation_messages(conversation.head)
@@ -39,16 +43,17 @@ def compact_conversation(repo: pygit2.Repository, name: str, model: Model, compa
         "conversation": name, "model": model.spec, "sandbox": "n/a", "status": "in_progress",
         "started_at": now_iso(), "events": [],
     })  # fmt: skip
-    compact(model, compactor, history, record, unguarded(), "manual")
-    if not record.events:
-        raise GitagentError(f"compaction of {name!r} did not happen")
+    vetoed = compact(model, compactor, history, record, guard or unguarded(), "manual")
+    if vetoed is not None:
+        raise GitagentError(f"{name!r} was not compacted: {vetoed}")
     record.finish("complete", [])
     head = conversation.head
-    summary = record.events[-1]["summary"]
-    subject = f"compact: summarise {record.events[-1]['replaced_messages']} messages of turns 1-{conversation.turns}"
+    done = next(e for e in record.events if e["type"] == "compaction")
+    summary = done["summary"]
+    subject = f"compact: summarise {done['replaced_messages']} messages of turns 1-{conversation.turns}"
     content = turns.TurnContent(
         record.data, head.tree["conversation.json"].id, turns.workspace_tree(head),
         turns.turn_trailers(repo, record.data, record.usage.to_json(), [], head), subject, summary, record.context,
     )  # fmt: skip
     oid = inflight.commit(repo, inflight.InFlight(name, head.id), content, user_identity(repo))
-    return Compacted(str(oid), conversation.turns + 1, record.events[-1]["replaced_messages"], summary)
+    return Compacted(str(oid), conversation.turns + 1, done["replaced_messages"], summary)

@@ -102,14 +102,16 @@ def _ask(agent: Agent, messages: list[Message], emit: EventSink) -> ModelRespons
 
 def compact(
     model: Model, compactor: Compactor, history: list[Message], record: TurnRecord, guard: Guard, trigger: str
-) -> None:
-    """Replace `history` (in place) with its summary, and note it in the record; a PreCompact hook may veto."""
+) -> str | None:
+    """Replace `history` (in place) with its summary, and note it in the record. A PreCompact hook may veto:
+    then nothing changes and its reason is returned."""
     vetoed = guard.run_hooks("PreCompact", {"trigger": trigger}, record)
     if vetoed is not None and vetoed.blocked:
-        return
+        return vetoed.reason or "a PreCompact hook kept the full history"
     replaced = len(history)
     history[:] = compactor.compact(model, history)
     record.add_compaction(replaced, history)
+    return None
 
 
 def _run_tool(agent: Agent, call: Block, record: TurnRecord, emit: EventSink) -> tuple[ToolResult, int]:

@@ -52,12 +52,7 @@ def turn_settings(
         return options.trust_repo or content_id in trusted
 
     skills = _skills(root, is_trusted, emit)
-    hooks = HookRunner(
-        root, worktree_for(repo, name).path, is_trusted=lambda hook: is_trusted(hook.content_id),
-        session_id=name, transcript_path=transcript_path(repo, name),
-    )  # fmt: skip
-    for problem in hooks.problems:
-        emit(Notice(problem))
+    hooks = hook_runner(repo, name, options.trust_repo, emit)
     choice = sandbox_choice(repo, options.sandbox)
     if choice == "none":
         emit(Notice("warning: --sandbox none: commands run UNCONFINED on this machine"))
@@ -80,6 +75,21 @@ def turn_settings(
         if options.repo_map
         else 0,
     )
+
+
+def hook_runner(repo: pygit2.Repository, name: str, trust_repo: bool, emit: EventSink) -> HookRunner:
+    """The hooks of the user's checkout and the user, run in the conversation's worktree (the checkout until
+    the worktree exists); repository hooks only when trusted. Problems with hook files are emitted."""
+    trusted = trusted_ids(repo)
+    worktree = worktree_for(repo, name)
+    hooks = HookRunner(
+        workdir(repo), worktree.path if worktree.exists else workdir(repo),
+        is_trusted=lambda hook: trust_repo or hook.content_id in trusted,
+        session_id=name, transcript_path=transcript_path(repo, name),
+    )  # fmt: skip
+    for problem in hooks.problems:
+        emit(Notice(problem))
+    return hooks
 
 
 def _skills(root: Path, is_trusted: Callable[[str], bool], emit: EventSink) -> list[Skill]:

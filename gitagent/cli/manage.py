@@ -1,12 +1,16 @@
 """`gitagent fork`, `rewind`, `rm` and `prune`: moving conversations without losing a turn."""
 
+import sys
 from typing import Annotated
 
 import typer
 
 from gitagent.agent.compact import compact_conversation
 from gitagent.agent.compaction import Compactor
+from gitagent.agent.guard import Guard
 from gitagent.agent.modelchoice import choose_model
+from gitagent.agent.permissions import Permissions
+from gitagent.agent.setup import hook_runner
 from gitagent.cli.common import dispatch, new_app, print_json, repository
 from gitagent.models import load_model
 from gitagent.store import operations, turns
@@ -92,15 +96,23 @@ def prune(
 def compact(
     name: Annotated[str, typer.Argument(help="Conversation to compact.")],
     model: Annotated[str | None, typer.Option("--model", "-m", help="Model that writes the summary.")] = None,
+    trust_repo: Annotated[
+        bool, typer.Option("--trust-repo", help="Run this repository's untrusted hooks too.")
+    ] = False,
 ) -> None:
     """Summarise a conversation's history so later turns send less; the full history stays in git."""
     repo = repository()
     spec = choose_model(repo, model, name)
-    done = compact_conversation(
-        repo, name, load_model(spec, base_url=config_value(repo, "gitagent.baseUrl")), Compactor()
-    )
+    guard = Guard(Permissions(), hooks=hook_runner(repo, name, trust_repo, lambda notice: _warn(notice.text)))
+    guard.notify = _warn
+    summarizer = load_model(spec, base_url=config_value(repo, "gitagent.baseUrl"))
+    done = compact_conversation(repo, name, summarizer, Compactor(), guard)
     print(f"compacted {name}: {done.replaced_messages} messages summarised in turn {done.turn} ({done.commit[:7]})")
     print(done.summary)
+
+
+def _warn(text: str) -> None:
+    print(f"gitagent: {text}", file=sys.stderr)
 
 
 def run_command(args: list[str]) -> None:

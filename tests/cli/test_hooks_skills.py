@@ -149,3 +149,13 @@ def test_a_precompact_hook_can_veto_compaction(repo: Path, cli, script) -> None:
     assert "context.json" not in head.tree
     hook = next(e for e in _events(repo, "v") if e["type"] == "hook" and e["event"] == "PreCompact")
     assert hook["exit"] == 2
+
+
+def test_gitagent_compact_runs_precompact_hooks_which_may_veto(repo: Path, cli, script) -> None:
+    cli("run", "-c", "m", "--model", script([text("one")]), "first")
+    _hook(repo, "PreCompact", "log-trigger", '#!/bin/sh\ngrep -q \'"trigger": "manual"\' && echo no >&2 && exit 2\n')
+    cli("trust")
+    head = conversation_head(repo, "m").id
+    result = cli("compact", "m", "--model", script(), expect=1)
+    assert "'m' was not compacted: no" in result.err
+    assert conversation_head(repo, "m").id == head
