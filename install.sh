@@ -2,7 +2,7 @@
 # Install gitagent into an isolated virtual environment and put `gitagent` on PATH.
 #
 #   ./install.sh            install for use, then run an offline demo (scripted model, throwaway repo)
-#   ./install.sh --dev      install editable with the test tools into ./.venv (for working on gitagent)
+#   ./install.sh --dev      install editable with the test tools into ./.venv, no demo (for working on gitagent)
 #   ./install.sh --no-demo  skip the demo
 #
 # Safe to run again: it reuses the environment and updates the install. Needs Python 3.11+ and git;
@@ -14,7 +14,7 @@ dev=0
 demo=1
 for arg in "$@"; do
   case "$arg" in
-    --dev) dev=1 ;;
+    --dev) dev=1; demo=0 ;;
     --no-demo) demo=0 ;;
     -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install.sh: unknown option $arg (see --help)" >&2; exit 2 ;;
