@@ -9,7 +9,7 @@ from gitagent.agent.compaction import Compactor
 from gitagent.agent.guard import Guard, unguarded
 from gitagent.agent.history import conversation_messages
 from gitagent.agent.loop import compact
-from gitagent.agent.record import SCHEMA, TurnRecord, now_iso
+from gitagent.agent.record import TurnRecord, now_iso
 from gitagent.errors import GitagentError
 from gitagent.models.base import Model
 from gitagent.store import inflight, turns
@@ -39,7 +39,7 @@ def compact_conversation(
     if not history:
         raise GitagentError(f"conversation {name!r} has nothing to compact")
     record = TurnRecord({
-        "schema": SCHEMA, "turn": conversation.turns + 1, "turn_id": str(uuid.uuid4()), "kind": "compaction",
+        "schema": turns.SCHEMA, "turn": conversation.turns + 1, "turn_id": str(uuid.uuid4()), "kind": "compaction",
         "conversation": name, "model": model.spec, "sandbox": "n/a", "status": "in_progress",
         "started_at": now_iso(), "events": [],
     })  # fmt: skip

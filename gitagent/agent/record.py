@@ -7,9 +7,8 @@ from typing import Any
 
 from gitagent.models.base import STOP_FEEDBACK_PREFIX, Block, Message, ModelResponse, Usage
 from gitagent.models.catalog import cost_usd
+from gitagent.store import turns
 from gitagent.tools.base import ToolResult
-
-SCHEMA = 1
 
 
 def now_iso() -> str:
@@ -32,7 +31,7 @@ class TurnRecord:
         """A fresh record holding just the user's prompt."""
         return cls(
             {
-                "schema": SCHEMA,
+                "schema": turns.SCHEMA,
                 "turn": turn,
                 "turn_id": str(uuid.uuid4()),
                 "conversation": conversation,

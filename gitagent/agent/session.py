@@ -6,7 +6,7 @@ import re
 import pygit2
 
 from gitagent.agent.events import TurnOutcome
-from gitagent.agent.record import SCHEMA, TurnRecord, now_iso
+from gitagent.agent.record import TurnRecord, now_iso
 from gitagent.agent.turn import Turn, TurnSettings
 from gitagent.errors import GitagentError
 from gitagent.store import inflight, turns
@@ -114,7 +114,7 @@ def _interrupted(repo: pygit2.Repository, name: str) -> pygit2.Commit:
 def _conversation_blob(repo: pygit2.Repository, name: str, head: pygit2.Commit | None, model: str) -> pygit2.Oid:
     if head is None:
         info = {
-            "schema": SCHEMA,
+            "schema": turns.SCHEMA,
             "name": name,
             "base": str(head_commit(repo).id),
             "created_at": now_iso(),

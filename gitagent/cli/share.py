@@ -91,6 +91,8 @@ def pull(
     """Fetch conversations from a remote."""
     result = sync.pull(repository(), remote, force)
     print(f"updated: {', '.join(result.updated) or 'none'}")
+    for name in result.worktrees_moved:
+        print(f"moved the worktree of {name} to its new latest turn")
     for name in result.worktrees_kept:
         print(f"the worktree of {name} has unrecorded changes and was left as it was", file=sys.stderr)
     raise typer.Exit(result.status)

@@ -29,7 +29,6 @@ import pygit2
 from gitagent.hooks.events import EVENTS, matcher_problem, matches
 
 DEFAULT_TIMEOUT = 60.0
-SOURCES = ("repo", "claude-settings", "user")
 
 _PROJECT_VAR = re.compile(r"\$\{?(CLAUDE_PROJECT_DIR|GITAGENT_PROJECT_DIR)\}?")
 

@@ -77,7 +77,7 @@ def test_pull_moves_an_existing_worktree_to_the_new_head(repo: Path, tmp_path: P
     run_cli(clone, "rewind", "s", "1", "--force")  # no-op guard: already at turn 1
     run_cli(clone, "run", "-c", "s", "--model", script([text("two")]), "two")  # clone has a worktree at turn 2
     run_cli(clone, "push")
-    cli("pull")
+    assert "moved the worktree of s to its new latest turn" in cli("pull").out
     assert conversation_head(repo, "s").message.startswith("two")
     assert "updated: none" in cli("pull").out
     assert (worktree(repo, "s") / "README.md").exists()
