@@ -17,6 +17,7 @@ from gitagent.agent.events import (
     TurnOutcome,
     TurnStarted,
 )
+from gitagent.agent.permissions import call_subject
 from gitagent.agent.session import discard_turn, new_conversation_name, resume_turn, run_turn
 from gitagent.agent.setup import RunOptions, turn_settings
 from gitagent.agent.turn import TurnInterrupted
@@ -213,11 +214,11 @@ class _TextPrinter:
 
 
 def summarize_input(tool_input: dict[str, Any]) -> str:
-    """The argument a person wants to see first: a path, a command or a pattern, cut to one line."""
-    for key in ("file_path", "command", "pattern", "name", "path"):
-        if isinstance(tool_input.get(key), str):
-            return tool_input[key].splitlines()[0][:100] if tool_input[key] else ""
-    return json.dumps(tool_input, ensure_ascii=False)[:100]
+    """The argument a person wants to see first (the one permission rules match), cut to one line."""
+    subject = call_subject(tool_input)
+    if subject is None:
+        return json.dumps(tool_input, ensure_ascii=False)[:100]
+    return subject.splitlines()[0][:100] if subject else ""
 
 
 def run_command(args: list[str]) -> None:
