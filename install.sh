@@ -2,7 +2,7 @@
 # Install gitagent into an isolated virtual environment and put `gitagent` on PATH.
 #
 #   ./install.sh            install for use, then run an offline demo (scripted model, throwaway repo)
-#   ./install.sh --dev      install editable with the test tools into ./.venv, no demo (for working on gitagent)
+#   ./install.sh --dev      install editable with the test tools (and tmux) into ./.venv, no demo (for working on gitagent)
 #   ./install.sh --no-demo  skip the demo
 #
 # Safe to run again: it reuses the environment and updates the install. Needs Python 3.11+ and git;
@@ -47,6 +47,11 @@ command -v git >/dev/null || die "git is needed: sudo apt-get install git"
 if ! command -v bwrap >/dev/null; then
   say "installing bubblewrap (the sandbox for the agent's commands)"
   apt_install bubblewrap || say "could not install bubblewrap; install it yourself (package 'bubblewrap') or run with --sandbox none"
+fi
+
+if [ "$dev" = 1 ] && ! command -v tmux >/dev/null; then
+  say "installing tmux (the chat's terminal tests drive it)"
+  apt_install tmux || die "the tests need tmux: install the package 'tmux'"
 fi
 
 if [ "$dev" = 1 ]; then venv="$here/.venv"; else venv="${GITAGENT_VENV:-$HOME/.local/share/gitagent/venv}"; fi

@@ -78,5 +78,28 @@ class Notice:
     text: str
 
 
-Event = TurnStarted | TextDelta | AssistantMessage | ToolStarted | ToolFinished | TurnFinished | Notice
+@dataclass(frozen=True)
+class Verdict:
+    """A hook's verdict or a permission decision, as the turn's record has it."""
+
+    text: str
+    allowed: bool = True
+
+    @classmethod
+    def of_permission(cls, event: dict[str, Any]) -> "Verdict":
+        """From a recorded `permission` event."""
+        word = "allowed" if event["allowed"] else "denied"
+        return cls(f"{word} {event['name']} ({event['by']}): {event['reason']}", event["allowed"])
+
+    @classmethod
+    def of_hook(cls, record: dict[str, Any]) -> "Verdict":
+        """From a recorded `hook` event (or a hook outcome's record)."""
+        status = f", exit {record['exit']}" if record.get("exit") is not None else ""
+        note = f": {record['message']}" if record.get("message") else ""
+        allowed = record["verdict"] not in ("deny", "block", "stop", "error", "timeout")
+        return cls(f"hook {record['event']} {record['hook']} ({record['source']}{status}): {record['verdict']}{note}",
+                   allowed)  # fmt: skip
+
+
+Event = TurnStarted | TextDelta | AssistantMessage | ToolStarted | ToolFinished | TurnFinished | Notice | Verdict
 EventSink = Callable[[Event], None]

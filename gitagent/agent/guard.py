@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from gitagent.agent.events import Event, Verdict
 from gitagent.agent.permissions import Approver, Permissions
 from gitagent.agent.record import TurnRecord
 from gitagent.agent.transcript import Transcript
@@ -32,6 +33,7 @@ class Guard:
     hooks: HookRunner | None = None
     transcript: Transcript | None = None
     notify: Callable[[str], None] = lambda text: None
+    emit: Callable[[Event], None] = lambda event: None
     stop_hook_active: bool = False
 
     def run_hooks(self, event: str, payload: dict[str, Any], record: TurnRecord) -> HookOutcome | None:
@@ -42,6 +44,8 @@ class Guard:
             self.transcript.write(record)
         outcome = self.hooks.run(event, payload)
         record.add_hooks(outcome.records)
+        for hook_record in outcome.records:
+            self.emit(Verdict.of_hook({"event": event, **hook_record}))
         for text in [*outcome.errors, *outcome.system_messages]:
             self.notify(text)
         if outcome.skipped_untrusted:
@@ -63,6 +67,7 @@ class Guard:
         decision = self.permissions.decide(call, self.approver, hook, out.permission_reason if out else "")
         if decision.by != "mode" or not decision.allowed:
             record.add_permission(call, decision.allowed, decision.by, decision.reason)
+            self.emit(Verdict.of_permission(record.events[-1]))
         if not decision.allowed:
             return call, ToolResult(f"Permission denied: {decision.reason}", is_error=True)
         return call, None

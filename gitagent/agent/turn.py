@@ -71,6 +71,7 @@ class Turn:
         guard = self.settings.guard  # one guard may serve many turns (the TUI): point it at this one
         guard.transcript = Transcript(transcript_path(self.repo, self.state.name), self.history)
         guard.notify = lambda text: self.settings.emit(Notice(text))
+        guard.emit = self.settings.emit
         guard.stop_hook_active = False
 
     def content(self, workspace: pygit2.Oid | None = None) -> turns.TurnContent:

@@ -12,6 +12,10 @@ import sys
 from gitagent import __version__
 
 COMMANDS: dict[str, tuple[str, str]] = {
+    "chat": (
+        "gitagent.cli.chat",
+        "Chat with the agent in a terminal UI: history from git, fork and rewind a keystroke away.",
+    ),
     "run": ("gitagent.cli.run", "Run one turn of a conversation headless and print the answer."),
     "conversations": ("gitagent.cli.browse", "List the conversations of this repository."),
     "log": ("gitagent.cli.browse", "Show the turns of a conversation, one line each."),

@@ -9,8 +9,9 @@ from typing import Annotated, Any
 import pygit2
 import typer
 
-from gitagent.cli.common import dispatch, fail, human_tokens, new_app, print_json, relative_time, repository
+from gitagent.cli.common import dispatch, fail, new_app, print_json, repository
 from gitagent.cli.render import render_turn
+from gitagent.humanize import human_tokens, relative_time
 from gitagent.store import inflight, turns
 from gitagent.store.conversations import (
     base_commit,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pygit2
 
-from gitagent.cli.common import human_tokens
+from gitagent.humanize import human_tokens
 from gitagent.models.base import Usage
 from gitagent.store import turns
 

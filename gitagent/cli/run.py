@@ -16,6 +16,7 @@ from gitagent.agent.events import (
     TurnFinished,
     TurnOutcome,
     TurnStarted,
+    Verdict,
 )
 from gitagent.agent.permissions import call_subject
 from gitagent.agent.session import discard_turn, new_conversation_name, resume_turn, run_turn
@@ -182,6 +183,8 @@ def _event_json(event: Event) -> dict[str, Any] | None:
             return outcome_json(event.outcome)
         case Notice():
             return {"type": "notice", "text": event.text}
+        case Verdict():
+            return {"type": "verdict", "text": event.text, "allowed": event.allowed}
     return None
 
 

@@ -8,9 +8,9 @@ import typer
 
 from gitagent.cli.common import dispatch, new_app, repository
 from gitagent.store import sync, turns
-from gitagent.store.conversations import base_commit, chain, resolve_target
+from gitagent.store.conversations import base_commit, resolve_target
 from gitagent.store.repo import user_identity, workdir
-from gitagent.workspace.share import apply_to_checkout, export_branch
+from gitagent.workspace.share import apply_to_checkout, export_branch, export_message
 
 app = new_app()
 
@@ -52,23 +52,13 @@ def export(
         branch,
         base,
         turns.workspace_tree(commit),
-        message or _message(conversation.name, commit),
+        message or export_message(conversation.name, commit),
         author,
         force,
     )
     print(
         f"created branch {branch} at {str(oid)[:7]}: the changes of {conversation.name} "
         f"(turn {turns.turn_number(commit)}) on top of {base.short_id}"
-    )
-
-
-def _message(name: str, head: pygit2.Commit) -> str:
-    commits = list(reversed(list(chain(head))))
-    subject = commits[0].message.splitlines()[0]
-    body = "\n".join(f"- turn {turns.turn_number(c)}: {c.message.splitlines()[0]}" for c in commits)
-    return (
-        f"{subject}\n\nMade with gitagent in conversation {name}:\n{body}\n\n"
-        f"Gitagent-Conversation: {name}\nGitagent-Head: {head.id}\n"
     )
 
 

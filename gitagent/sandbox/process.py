@@ -11,6 +11,7 @@ from pathlib import Path
 
 from gitagent.sandbox.base import CommandResult
 
+WAIT_SLICE_S = 0.1
 CAPTURE_LIMIT = 256 * 1024
 """Bytes kept of each stream: the head and tail halves; the middle is counted, not kept."""
 
@@ -64,11 +65,15 @@ def _wait(proc: subprocess.Popen[bytes], timeout: float) -> int | None:
             return proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             return None
+    deadline = time.monotonic() + timeout
     try:
-        ready, _, _ = select.select([pidfd], [], [], timeout)
+        # Short slices, so an interrupt raised in this thread (the chat's Esc) is seen within one slice.
+        while not select.select([pidfd], [], [], min(WAIT_SLICE_S, max(0.0, deadline - time.monotonic())))[0]:
+            if time.monotonic() >= deadline:
+                return None
     finally:
         os.close(pidfd)
-    return proc.wait() if ready else None
+    return proc.wait()
 
 
 def _kill_group(pgid: int) -> None:

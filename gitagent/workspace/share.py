@@ -6,6 +6,8 @@ from pathlib import Path
 import pygit2
 
 from gitagent.errors import GitagentError
+from gitagent.store import turns
+from gitagent.store.conversations import chain
 from gitagent.workspace.git import run_git
 
 
@@ -53,3 +55,14 @@ def export_branch(
     oid = repo.create_commit(None, author, author, message, tree, [base.id])
     repo.create_reference_direct(refname, oid, force, message="gitagent: export")
     return oid
+
+
+def export_message(name: str, head: pygit2.Commit) -> str:
+    """The commit message of an exported conversation: its first prompt, then one line per turn."""
+    commits = list(reversed(list(chain(head))))
+    subject = commits[0].message.splitlines()[0]
+    body = "\n".join(f"- turn {turns.turn_number(c)}: {c.message.splitlines()[0]}" for c in commits)
+    return (
+        f"{subject}\n\nMade with gitagent in conversation {name}:\n{body}\n\n"
+        f"Gitagent-Conversation: {name}\nGitagent-Head: {head.id}\n"
+    )

@@ -1,0 +1,262 @@
+"""`gitagent chat`: the Textual app. It renders the loop's events and starts turns in a worker thread; the loop
+itself lives in `gitagent.agent` and runs the same way headless."""
+
+import asyncio
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Static, TextArea
+
+from gitagent.agent.events import AssistantMessage, Event, TurnOutcome
+from gitagent.agent.permissions import Decision
+from gitagent.errors import GitagentError
+from gitagent.tui.commands import complete, parse
+from gitagent.tui.interrupt import interrupt_thread
+from gitagent.tui.palette import SlashCommands
+from gitagent.tui.screens.approval import ApprovalScreen
+from gitagent.tui.screens.rewind import RewindScreen
+from gitagent.tui.session import ChatSession
+from gitagent.tui.slash import SlashHandlers
+from gitagent.tui.widgets.conversation import ConversationView
+from gitagent.tui.widgets.prompt import PromptInput
+from gitagent.tui.widgets.sidebar import SidePanel
+from gitagent.tui.widgets.statusbar import StatusBar
+
+DOUBLE_PRESS_S = 2.0
+"""How soon a second Ctrl+C quits, and a second Esc opens the rewind picker."""
+
+
+@dataclass
+class AgentEvent(Message):
+    """An event of the running turn, posted from the worker thread."""
+
+    event: Event
+
+
+@dataclass
+class TurnEnded(Message):
+    """The worker finished: with an outcome, or with an error to show (and how to carry on)."""
+
+    outcome: TurnOutcome | None
+    error: str | None = None
+
+
+def error_text(error: BaseException) -> str:
+    """A readable notice for any failure: the message and its fix, never a traceback."""
+    if isinstance(error, GitagentError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
+
+
+class ChatApp(App[None]):
+    """A conversation with the agent, its history from git, and fork and rewind a keystroke away."""
+
+    TITLE = "gitagent"
+    CSS_PATH = "chat.tcss"
+    COMMANDS = App.COMMANDS | {SlashCommands}
+    BINDINGS = [
+        Binding("ctrl+c", "ctrl_c", "Quit", priority=True, show=False),
+        Binding("escape", "escape", "Interrupt", show=False),
+        Binding("ctrl+b", "toggle_side", "Side panel", show=False),
+    ]
+
+    def __init__(self, session: ChatSession, theme: str | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.slash = SlashHandlers(self)
+        self.running = False
+        self.allowed_for_session: set[tuple[str, str]] = set()
+        self.last_press: dict[str, float] = {}
+        self.start_theme = theme
+        self.pending_approval: asyncio.Future[Decision] | None = None
+        session.approver = self._approver
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            with Vertical(id="chat"):
+                yield ConversationView()
+                yield Static("", id="hint")
+                yield PromptInput()
+            yield SidePanel()
+        yield StatusBar()
+
+    async def on_mount(self) -> None:
+        if self.start_theme:
+            self.theme = self.start_theme
+        self.query_one(SidePanel).display = self.size.width >= 100
+        self.query_one(PromptInput).focus()
+        await self.reload()
+        if self.session.interrupted:
+            await self.view.note("The last turn was interrupted: /resume finishes it, /discard drops it.", "warning")
+
+    @property
+    def view(self) -> ConversationView:
+        """The conversation pane."""
+        return self.query_one(ConversationView)
+
+    async def reload(self) -> None:
+        """Redraw the conversation, side panel and status bar from git."""
+        conversation = self.session.conversation
+        await self.view.show_history(conversation.head if conversation else None)
+        self.sub_title = self.session.name or "new conversation"
+        self.refresh_panels()
+
+    def refresh_panels(self) -> None:
+        """Redraw the side panel and the status bar."""
+        self.query_one(SidePanel).refresh_from(self.session.repo, self.session.name)
+        self.query_one(StatusBar).show(self.session, self.running)
+
+    async def on_prompt_input_submitted(self, message: PromptInput.Submitted) -> None:
+        self.query_one("#hint", Static).update("")
+        if message.text.startswith("/"):
+            await self.run_slash(message.text)
+        elif self.running:
+            await self.view.note("A turn is running: wait for it, or Esc to interrupt it.", "warning")
+        else:
+            await self.view.show_prompt(message.text)
+            self.start_turn(lambda emit: self.session.run(message.text, emit))
+
+    async def run_slash(self, text: str) -> None:
+        """Run one slash command; its errors become notices."""
+        try:
+            command, args = parse(text)
+            if self.running and command.name not in ("help", "log", "diff", "skills", "hooks", "quit"):
+                raise GitagentError(f"/{command.name} has to wait until the running turn ends", "Esc interrupts it")
+            await getattr(self.slash, command.name)(*args)
+        except GitagentError as e:
+            await self.view.note(error_text(e), "error")
+        self.refresh_panels()
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        matches = complete(event.text_area.text.strip()) if event.text_area.text.startswith("/") else []
+        self.query_one("#hint", Static).update("  ".join(matches[:8]) + ("  (Tab completes)" if matches else ""))
+
+    def start_turn(self, run: Any) -> None:
+        """Run a turn (`run(emit)`) in a worker thread, drawing its events as they come."""
+        self.running = True
+        self.query_one(StatusBar).show(self.session, True)
+        self._turn_worker(run)
+
+    @work(thread=True, exclusive=True, group="turn")
+    def _turn_worker(self, run: Any) -> None:
+        self.session.worker = threading.current_thread()
+        outcome, error = None, None
+        try:
+            outcome = run(lambda event: self.post_message(AgentEvent(event)))
+        except KeyboardInterrupt:
+            error = "Interrupted. The turn so far is saved: /resume finishes it, /discard drops it."
+        except BaseException as e:
+            error = error_text(e)
+        finally:
+            self.session.worker = None
+        self.post_message(TurnEnded(outcome, error))
+
+    async def on_agent_event(self, message: AgentEvent) -> None:
+        if isinstance(message.event, AssistantMessage):
+            self.session.totals.saw_request(message.event.response.usage)
+            self.query_one(StatusBar).show(self.session, True)
+        await self.view.draw(message.event)
+
+    async def on_turn_ended(self, message: TurnEnded) -> None:
+        self.running = False
+        await self.view.end_turn()
+        if message.error:
+            await self.view.note(message.error, "error")
+        self.sub_title = self.session.name or "new conversation"
+        self.refresh_panels()
+
+    def _approver(self, call: dict[str, Any]) -> Decision:
+        """Called by the guard in the worker thread: ask the person on the app's thread and wait."""
+        return self.call_from_thread(self._ask_approval, call)
+
+    async def _ask_approval(self, call: dict[str, Any]) -> Decision:
+        key = _session_key(call)
+        if key in self.allowed_for_session:
+            return Decision(True, "person", "allowed for this session")
+        answer: asyncio.Future[Decision] = asyncio.get_running_loop().create_future()
+        scope = "all edits this session" if key[1] == "*" else "this command this session"
+        self.pending_approval = answer
+        self.push_screen(ApprovalScreen(call, scope), callback=answer.set_result)
+        try:
+            decision = await answer
+        finally:
+            self.pending_approval = None
+        if decision.allowed and decision.reason.endswith("this session"):
+            self.allowed_for_session.add(key)
+        return decision
+
+    def action_escape(self) -> None:
+        """Interrupt the running turn; on an empty prompt, twice, open the rewind picker."""
+        if self.running:
+            self.interrupt()
+            return
+        if self.query_one(PromptInput).text or not self._pressed_twice("escape"):
+            return
+        self.run_worker(self.slash.rewind())
+
+    def interrupt(self) -> None:
+        """Stop the running turn the way Ctrl+C stops `gitagent run`: what it did so far is saved."""
+        worker = self.session.worker
+        if worker is not None:
+            interrupt_thread(worker)
+            self.notify("Interrupting…", timeout=2)
+
+    def action_ctrl_c(self) -> None:
+        """Clear the prompt; pressed twice, quit (interrupting a running turn first, so nothing is lost)."""
+        prompt = self.query_one(PromptInput)
+        if self._pressed_twice("ctrl+c"):
+            self.run_worker(self.quit_safely())
+            return
+        prompt.clear()
+        self.notify("Press Ctrl+C again to quit.", timeout=DOUBLE_PRESS_S)
+
+    async def quit_safely(self) -> None:
+        """Leave, after a running turn has saved itself."""
+        if isinstance(self.screen, ApprovalScreen):
+            self.screen.action_deny()
+        worker = self.session.worker
+        if worker is not None:
+            interrupt_thread(worker)
+            await asyncio.to_thread(worker.join, 10)
+        self.exit()
+
+    def on_unmount(self) -> None:
+        # A turn waiting on the approval dialog must not wait forever once the app is gone.
+        if self.pending_approval is not None and not self.pending_approval.done():
+            self.pending_approval.set_result(Decision(False, "person", "the chat was closed"))
+
+    def action_toggle_side(self) -> None:
+        """Show or hide the side panel."""
+        side = self.query_one(SidePanel)
+        side.display = not side.display
+
+    async def on_side_panel_open(self, message: SidePanel.Open) -> None:
+        if message.name != self.session.name:
+            await self.run_slash(f"/switch {message.name}")
+
+    def _pressed_twice(self, key: str) -> bool:
+        now = time.monotonic()
+        twice = now - self.last_press.get(key, 0.0) < DOUBLE_PRESS_S
+        self.last_press[key] = 0.0 if twice else now
+        return twice
+
+    def open_rewind_picker(self, callback: Any) -> None:
+        """Show the turns to rewind to; `callback` gets the chosen commit id or None."""
+        conversation = self.session.conversation
+        if conversation is None:
+            raise GitagentError("this conversation has no turns yet")
+        self.push_screen(RewindScreen(self.session.repo, conversation.name, conversation.head), callback=callback)
+
+
+def _session_key(call: dict[str, Any]) -> tuple[str, str]:
+    """What "allow for this session" covers: every edit, or this exact command."""
+    if call["name"] in ("Write", "Edit"):
+        return ("edit", "*")
+    return (call["name"], str((call.get("input") or {}).get("command", "")))

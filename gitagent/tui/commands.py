@@ -1,0 +1,75 @@
+"""The chat's slash commands: what each is called, takes and does, and completing a partial one."""
+
+from dataclasses import dataclass
+
+from gitagent.errors import GitagentError
+
+
+@dataclass(frozen=True)
+class SlashCommand:
+    """One slash command as `/help` lists it."""
+
+    name: str
+    args: str
+    help: str
+    min_args: int = 0
+    max_args: int = 0
+
+
+COMMANDS = [
+    SlashCommand("fork", "[NAME]", "Fork this conversation at its latest turn and switch to the fork", 0, 1),
+    SlashCommand("rewind", "", "Pick a turn to go back to, code and dialogue together"),
+    SlashCommand("log", "", "List the turns of this conversation"),
+    SlashCommand("diff", "[REV|base]", "Show a turn's code change (the latest; `base`: the whole conversation)", 0, 1),
+    SlashCommand("apply", "", "Apply the conversation's changes to your checkout, uncommitted"),
+    SlashCommand("export", "BRANCH", "Create BRANCH with the conversation's changes as one commit", 1, 1),
+    SlashCommand("model", "[SPEC]", "Show or change the model for the next turns", 0, 1),
+    SlashCommand("compact", "", "Summarise the history so later turns send less"),
+    SlashCommand("skills", "", "List the skills the agent can use"),
+    SlashCommand("hooks", "", "List the hooks that run, and whether they are trusted"),
+    SlashCommand("new", "", "Start a new conversation"),
+    SlashCommand("switch", "NAME", "Open another conversation of this repository", 1, 1),
+    SlashCommand("resume", "", "Finish the interrupted turn"),
+    SlashCommand("discard", "", "Drop the interrupted turn (kept until `gitagent prune`)"),
+    SlashCommand("help", "", "List the commands and keys"),
+    SlashCommand("quit", "", "Leave the chat (Ctrl+C twice does too)"),
+]
+BY_NAME = {command.name: command for command in COMMANDS}
+
+
+def parse(text: str) -> tuple[SlashCommand, list[str]]:
+    """Split `/name args…` and check the command and its argument count."""
+    name, *args = text[1:].split()
+    command = BY_NAME.get(name)
+    if command is None:
+        close = complete("/" + name)
+        hint = f"did you mean {', '.join(close)}?" if close else "type /help for the list"
+        raise GitagentError(f"unknown command /{name}", hint)
+    if not command.min_args <= len(args) <= command.max_args:
+        raise GitagentError(f"usage: /{command.name} {command.args}".rstrip())
+    return command, args
+
+
+def complete(text: str) -> list[str]:
+    """The commands a partial `/na` could be."""
+    if not text.startswith("/") or " " in text:
+        return []
+    return [f"/{c.name}" for c in COMMANDS if c.name.startswith(text[1:])]
+
+
+def help_text() -> str:
+    """The `/help` listing: commands, then keys."""
+    width = max(len(f"/{c.name} {c.args}") for c in COMMANDS)
+    keys = [
+        ("Enter", "send"),
+        ("Shift+Enter, Ctrl+J", "new line"),
+        ("Up / Down", "earlier prompts"),
+        ("Esc", "interrupt the running turn (saved; /resume finishes it)"),
+        ("Esc Esc", "on an empty prompt: pick a turn to rewind to"),
+        ("Ctrl+B", "show or hide the side panel"),
+        ("Ctrl+P", "command palette (themes too)"),
+        ("Ctrl+C Ctrl+C", "quit"),
+    ]
+    width = max(width, *(len(k) for k, _ in keys))
+    lines = [f"{f'/{c.name} {c.args}'.ljust(width)}  {c.help}" for c in COMMANDS]
+    return "\n".join([*lines, "", *(f"{k.ljust(width)}  {v}" for k, v in keys)])

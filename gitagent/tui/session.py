@@ -1,0 +1,211 @@
+"""What the chat screen works on, without any widgets: the open conversation, the options turns run with,
+the session's running totals, and the git operations behind the slash commands. Blocking calls here run in
+worker threads; the app only renders."""
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pygit2
+
+from gitagent.agent.compact import Compacted, compact_conversation
+from gitagent.agent.compaction import Compactor
+from gitagent.agent.events import EventSink, TurnOutcome
+from gitagent.agent.guard import Guard
+from gitagent.agent.modelchoice import choose_model, last_model
+from gitagent.agent.permissions import Approver, permissions_for
+from gitagent.agent.sandboxing import network_allowed, sandbox_choice
+from gitagent.agent.session import discard_turn, new_conversation_name, resume_turn, run_turn
+from gitagent.agent.setup import RunOptions, hook_runner, turn_settings
+from gitagent.errors import GitagentError
+from gitagent.models import load_model
+from gitagent.models.base import Usage
+from gitagent.models.catalog import context_window
+from gitagent.store import inflight, operations, turns
+from gitagent.store.conversations import Conversation, base_commit, get_conversation, list_conversations
+from gitagent.store.refs import conversation_ref, read_ref, validate_name
+from gitagent.store.repo import config_value, user_identity, workdir
+from gitagent.workspace.share import apply_to_checkout, export_branch, export_message
+
+
+@dataclass
+class Totals:
+    """Tokens and cost of the turns run in this session, and the context the last request filled."""
+
+    tokens: int = 0
+    cost_usd: float = 0.0
+    context_tokens: int = 0
+
+    def add(self, outcome: TurnOutcome) -> None:
+        """Count a finished turn."""
+        self.tokens += outcome.usage.total
+        self.cost_usd += outcome.cost_usd or 0.0
+
+    def saw_request(self, usage: Usage) -> None:
+        """Note how much of the context window the latest request used."""
+        self.context_tokens = usage.input_tokens + usage.cache_read_tokens + usage.cache_write_tokens
+
+
+@dataclass
+class ChatSession:
+    """The conversation open in the chat, and everything a slash command does to it."""
+
+    repo: pygit2.Repository
+    options: RunOptions
+    name: str | None = None
+    """None until the first prompt of a new conversation names it."""
+    approver: Approver | None = None
+    totals: Totals = field(default_factory=Totals)
+    worker: threading.Thread | None = None
+    """The thread running the current turn, so Esc can interrupt it."""
+
+    @property
+    def conversation(self) -> Conversation | None:
+        """The open conversation as recorded, or None when it has no turn yet."""
+        if self.name is None or read_ref(self.repo, conversation_ref(self.name)) is None:
+            return None
+        return get_conversation(self.repo, self.name)
+
+    @property
+    def interrupted(self) -> bool:
+        """Whether the open conversation has a turn that was stopped before it committed."""
+        return self.name is not None and inflight.load(self.repo, self.name) is not None
+
+    @property
+    def model_spec(self) -> str | None:
+        """The model the next turn will use, or None when none can be chosen yet (no key, no flag)."""
+        try:
+            return choose_model(self.repo, self.options.model, self.name or "")
+        except GitagentError:
+            return None
+
+    @property
+    def context_share(self) -> float:
+        """The share of the model's context window the last request filled."""
+        spec = self.model_spec
+        return self.totals.context_tokens / context_window(spec) if spec else 0.0
+
+    @property
+    def sandbox_label(self) -> str:
+        """What confines the agent's commands: bwrap, bwrap+network or none."""
+        choice = sandbox_choice(self.repo, self.options.sandbox)
+        if choice == "none":
+            return "none (unconfined)"
+        return "bwrap+network" if network_allowed(self.repo, self.name or "", self.options.allow_network) else choice
+
+    @property
+    def approval_mode(self) -> str:
+        """auto or ask."""
+        return permissions_for(self.repo, self.options.approval).mode
+
+    def open(self, name: str | None, must_exist: bool = True) -> None:
+        """Open conversation `name` (None: a new one, named by its first prompt); `must_exist=False` lets a
+        new conversation take `name`."""
+        if name is not None:
+            validate_name(name)
+            unknown = read_ref(self.repo, conversation_ref(name)) is None and inflight.load(self.repo, name) is None
+            if unknown and must_exist:
+                get_conversation(self.repo, name)  # raises the error that lists the existing ones
+        self.name = name
+        self.totals.context_tokens = 0
+
+    def most_recent(self) -> str | None:
+        """The most recently active conversation, if any."""
+        found = list_conversations(self.repo)
+        return found[0].name if found else None
+
+    def run(self, prompt: str, emit: EventSink) -> TurnOutcome:
+        """Run one turn (blocking) and count it."""
+        if self.interrupted:
+            raise GitagentError(
+                f"the last turn of {self.name!r} was interrupted", "/resume finishes it, /discard drops it"
+            )
+        if self.name is None:
+            self.name = new_conversation_name(self.repo, prompt)
+        outcome = run_turn(self.repo, self.name, prompt, self._settings(emit))
+        self.totals.add(outcome)
+        return outcome
+
+    def resume(self, emit: EventSink) -> TurnOutcome:
+        """Finish the interrupted turn (blocking)."""
+        if self.name is None:
+            raise GitagentError("no conversation is open")
+        outcome = resume_turn(self.repo, self.name, self._settings(emit))
+        self.totals.add(outcome)
+        return outcome
+
+    def discard(self) -> int:
+        """Drop the interrupted turn; returns its number."""
+        if self.name is None:
+            raise GitagentError("no conversation is open")
+        return discard_turn(self.repo, self.name)
+
+    def _settings(self, emit: EventSink):
+        settings = turn_settings(self.repo, self.name or "", self.options, emit)
+        settings.guard.approver = self.approver
+        return settings
+
+    def fork(self, new_name: str | None) -> str:
+        """Fork the open conversation at its latest turn and open the fork; returns the fork's name."""
+        conversation = self._require_turns()
+        new_name = new_name or _free_name(self.repo, f"{conversation.name}-fork")
+        operations.fork(self.repo, conversation.head, new_name)
+        self.open(new_name)
+        return new_name
+
+    def rewind(self, commit: pygit2.Commit, force: bool = False) -> pygit2.Commit:
+        """Roll the open conversation back to turn `commit`, code and dialogue together."""
+        return operations.rewind(self.repo, self._require_turns(), str(commit.id), force)
+
+    def apply(self) -> list[str]:
+        """Apply the conversation's changes to the user's checkout, uncommitted; the paths changed."""
+        head = self._require_turns().head
+        return apply_to_checkout(workdir(self.repo), base_commit(self.repo, head).tree.id, turns.workspace_tree(head))
+
+    def export(self, branch: str) -> pygit2.Oid:
+        """Create `branch` with the conversation's changes as one commit on its base."""
+        conversation = self._require_turns()
+        head = conversation.head
+        name, email = user_identity(self.repo)
+        author = pygit2.Signature(name, email)
+        message = export_message(conversation.name, head)
+        base = base_commit(self.repo, head)
+        return export_branch(self.repo, branch, base, turns.workspace_tree(head), message, author)
+
+    def compact(self, emit: EventSink) -> Compacted:
+        """Summarise the history so later turns send less (blocking: it asks the model)."""
+        conversation = self._require_turns()
+        spec = choose_model(self.repo, self.options.model, conversation.name)
+        hooks = hook_runner(self.repo, conversation.name, self.options.trust_repo, emit)
+        guard = Guard(permissions_for(self.repo, self.options.approval), hooks=hooks)
+        model = load_model(spec, base_url=self.options.base_url or config_value(self.repo, "gitagent.baseUrl"))
+        return compact_conversation(self.repo, conversation.name, model, Compactor(), guard)
+
+    def set_model(self, spec: str) -> str:
+        """Use `spec` for the next turns (checked now, so a typo is caught before a prompt is lost)."""
+        load_model(spec, base_url=self.options.base_url)
+        self.options = RunOptions(**{**self.options.__dict__, "model": spec})
+        return spec
+
+    def last_model(self) -> str | None:
+        """The model the open conversation used last."""
+        return last_model(self.repo, self.name) if self.name else None
+
+    def _require_turns(self) -> Conversation:
+        conversation = self.conversation
+        if conversation is None:
+            raise GitagentError("this conversation has no turns yet", "send a prompt first")
+        return conversation
+
+    @property
+    def root(self) -> Path:
+        """The user's checkout."""
+        return workdir(self.repo)
+
+
+def _free_name(repo: pygit2.Repository, stem: str) -> str:
+    name, n = stem, 1
+    while read_ref(repo, conversation_ref(name)) is not None:
+        n += 1
+        name = f"{stem}-{n}"
+    return name

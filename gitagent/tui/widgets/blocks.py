@@ -1,0 +1,173 @@
+"""The blocks a conversation is drawn with: prompts, answers, tool calls, diffs and notices. The same blocks
+show a turn live and a turn read back from git."""
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Markdown, Static
+
+from gitagent.agent.permissions import call_subject
+
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+PREVIEW_LINES = 20
+DIFF_LINES = 60
+
+
+class PromptBlock(Static):
+    """What the person asked."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(Text(text), classes="prompt")
+
+
+class AnswerBlock(Markdown):
+    """The assistant's words, as Markdown; `stream` appends while the model is still answering."""
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__(text, classes="answer")
+
+
+class NoticeBlock(Static):
+    """Something outside the dialogue: a hook's verdict, an approval, an error with its fix."""
+
+    def __init__(self, text: str, kind: str = "info") -> None:
+        super().__init__(Text(text), classes=f"notice {kind}")
+
+
+def diff_text(old: str, new: str, path: str) -> Text:
+    """A coloured unified diff of one file's text, cut to a readable length."""
+    lines = list(difflib.unified_diff(old.splitlines(), new.splitlines(), f"a/{path}", f"b/{path}", lineterm=""))
+    return colour_diff(lines)
+
+
+def colour_diff(lines: list[str]) -> Text:
+    """Colour the lines of a unified diff: additions green, removals red, hunk headers cyan."""
+    shown = lines[:DIFF_LINES]
+    text = Text()
+    for line in shown:
+        style = ""
+        if line.startswith(("+++", "---")):
+            style = "bold"
+        elif line.startswith("+"):
+            style = "green"
+        elif line.startswith("-"):
+            style = "red"
+        elif line.startswith("@@"):
+            style = "cyan"
+        text.append(line + "\n", style=style)
+    if len(lines) > DIFF_LINES:
+        text.append(f"… {len(lines) - DIFF_LINES} more lines\n", style="dim")
+    return text
+
+
+def call_detail(name: str, tool_input: dict[str, Any]) -> Text:
+    """What a tool call asks for, in the form a person reads best (a diff for edits)."""
+    path = str(tool_input.get("file_path", ""))
+    if name == "Edit":
+        return diff_text(str(tool_input.get("old_string", "")), str(tool_input.get("new_string", "")), path)
+    if name == "Write":
+        return diff_text("", str(tool_input.get("content", "")), path)
+    if name == "Bash":
+        return Text("$ " + str(tool_input.get("command", "")), style="bold")
+    return Text(", ".join(f"{k}={v!r}" for k, v in tool_input.items()))
+
+
+def summary(tool_input: dict[str, Any]) -> str:
+    """The argument a person wants to see first, on one line."""
+    subject = call_subject(tool_input)
+    if subject is None:
+        return ""
+    first = subject.splitlines()[0] if subject else ""
+    return first[:60] + ("…" if len(first) > 60 or "\n" in subject else "")
+
+
+@dataclass(frozen=True)
+class ToolOutcome:
+    """How a tool call ended, live or as recorded."""
+
+    output: str
+    is_error: bool
+    exit_code: int | None = None
+
+
+class ToolBlock(Vertical):
+    """One tool call: a one-line title (spinner while it runs, then ✓ or ✗); a click or Enter expands it to
+    its input (a diff for edits) and result. The details are built only when expanded, so a long history
+    of tool calls stays cheap to draw."""
+
+    can_focus = True
+    BINDINGS = [("enter", "toggle", "Expand")]
+
+    def __init__(self, call: dict[str, Any], result: ToolOutcome | None = None) -> None:
+        super().__init__(classes="tool")
+        self.call = call
+        self.outcome = result
+        self.frame = 0
+        self.expanded = False
+        self.heading = Static(self._title(), classes="title")
+        self.set_class(result is not None and result.is_error, "failed")
+
+    @property
+    def title(self) -> str:
+        """The one-line summary as shown."""
+        return self._title()
+
+    def compose(self) -> ComposeResult:
+        yield self.heading
+
+    def on_mount(self) -> None:
+        if self.outcome is None:
+            self.spinner = self.set_interval(0.1, self._spin)
+
+    def on_click(self) -> None:
+        self.action_toggle()
+
+    def action_toggle(self) -> None:
+        """Show or hide the call's input and result."""
+        self.expanded = not self.expanded
+        if self.expanded:
+            detail = Static(call_detail(self.call["name"], self.call.get("input") or {}), classes="detail")
+            self.mount(detail, Static(self._result_text(), classes="result"))
+        else:
+            self.query(".detail, .result").remove()
+        self.heading.update(self._title())
+
+    def finish(self, outcome: ToolOutcome) -> None:
+        """Show how the call ended: its mark, exit status and the start of its result."""
+        self.outcome = outcome
+        if hasattr(self, "spinner"):
+            self.spinner.stop()
+        self.heading.update(self._title())
+        self.set_class(outcome.is_error, "failed")
+        for result in self.query(".result"):
+            result.update(self._result_text())
+
+    def _title(self) -> str:
+        about = summary(self.call.get("input") or {})
+        outcome = self.outcome
+        if outcome is None:
+            mark, tail = SPINNER[self.frame % len(SPINNER)], ""
+        else:
+            mark = "✗" if outcome.is_error else "✓"
+            first = (outcome.output.strip().splitlines() or [""])[0][:50]
+            code = outcome.exit_code
+            tail = f"(exit {code})" if code not in (None, 0) else ("— " + first if outcome.is_error else "")
+        arrow = "▼" if self.expanded else "▶"
+        return " ".join(part for part in (arrow, mark, self.call["name"], about, tail) if part)
+
+    def _spin(self) -> None:
+        self.frame += 1
+        self.heading.update(self._title())
+
+    def _result_text(self) -> Text:
+        if self.outcome is None:
+            return Text("running…", style="dim")
+        lines = self.outcome.output.splitlines()
+        preview = "\n".join(lines[:PREVIEW_LINES])
+        if len(lines) > PREVIEW_LINES:
+            preview += f"\n… {len(lines) - PREVIEW_LINES} more lines"
+        return Text(preview, style="red" if self.outcome.is_error else "")

@@ -1,0 +1,187 @@
+"""The conversation pane: recorded turns read back from git (the recent ones first, older ones loaded on
+scroll), and the running turn drawn from the loop's events as they arrive."""
+
+from typing import Any
+
+import pygit2
+from textual.containers import VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Markdown, Static
+from textual.widgets._markdown import MarkdownStream
+
+from gitagent.agent.events import (
+    AssistantMessage,
+    Event,
+    Notice,
+    ToolFinished,
+    ToolStarted,
+    TurnFinished,
+    TurnStarted,
+    Verdict,
+)
+from gitagent.models.base import TextDelta
+from gitagent.store import turns
+from gitagent.tui.format import outcome_footer, turn_footer
+from gitagent.tui.widgets.blocks import AnswerBlock, NoticeBlock, PromptBlock, ToolBlock, ToolOutcome
+
+FIRST_PAGE = 6
+PAGE = 12
+"""Turns drawn at a time: a long history opens with its latest few turns, earlier ones come on scroll."""
+
+
+def turn_widgets(commit: pygit2.Commit) -> list[Widget]:
+    """The blocks of one recorded turn, in the order it happened."""
+    turn = turns.read_turn(commit)
+    events = turn.get("events", [])
+    results = {e["tool_use_id"]: e for e in events if e["type"] == "tool_result"}
+    widgets: list[Widget] = []
+    for event in events:
+        widgets.extend(_event_widgets(event, results))
+    if turn.get("kind") == "compaction":
+        widgets.insert(0, NoticeBlock(f"compacted: {commit.message.splitlines()[0]}"))
+    widgets.append(Static(turn_footer(turn), classes="footer"))
+    return widgets
+
+
+def _event_widgets(event: dict[str, Any], results: dict[str, dict[str, Any]]) -> list[Widget]:
+    kind = event["type"]
+    if kind == "user":
+        return [PromptBlock(event["text"])]
+    if kind == "assistant":
+        out: list[Widget] = []
+        for block in event["content"]:
+            if block.get("type") == "text" and block["text"].strip():
+                out.append(AnswerBlock(block["text"]))
+            elif block.get("type") == "tool_use":
+                result = results.get(block["id"])
+                outcome = ToolOutcome(result["content"], result["is_error"]) if result else None
+                out.append(ToolBlock(block, outcome or ToolOutcome("(no result: the turn was interrupted)", True)))
+        return out
+    if kind == "permission":
+        verdict = Verdict.of_permission(event)
+        return [NoticeBlock(verdict.text, "info" if verdict.allowed else "warning")]
+    if kind == "hook":
+        verdict = Verdict.of_hook(event)
+        return [NoticeBlock(verdict.text, "info" if verdict.allowed else "warning")]
+    if kind == "error":
+        return [NoticeBlock(event["message"], "error")]
+    if kind == "stop_feedback":
+        return [NoticeBlock(f"↺ a Stop hook kept the agent working: {event['text']}")]
+    return []
+
+
+class ConversationView(VerticalScroll):
+    """Every turn of the open conversation, and the one being run."""
+
+    def __init__(self) -> None:
+        super().__init__(id="conversation")
+        self.older: pygit2.Commit | None = None
+        self.loading = False
+        self.answer: AnswerBlock | None = None
+        self.stream: MarkdownStream | None = None
+        self.tools: dict[str, ToolBlock] = {}
+
+    def on_mount(self) -> None:
+        self.anchor()
+
+    async def show_history(self, head: pygit2.Commit | None) -> None:
+        """Draw the latest turns up to `head` (None: an empty conversation)."""
+        await self.remove_children()
+        self.older = head
+        await self.mount_all(self._page(FIRST_PAGE), before=None)
+        self.scroll_end(animate=False)
+        self.anchor()
+
+    async def load_earlier(self) -> None:
+        """Draw the page of turns before the earliest one shown, keeping the view where it was."""
+        if self.older is None or self.loading:
+            return
+        self.loading = True
+        try:
+            height = self.virtual_size.height
+            await self.query(".earlier").remove()
+            await self.mount_all(self._page(PAGE), before=0)
+            self.call_after_refresh(lambda: self.scroll_to(y=self.virtual_size.height - height, animate=False))
+        finally:
+            self.loading = False
+
+    def _page(self, size: int) -> list[Widget]:
+        commits: list[pygit2.Commit] = []
+        commit = self.older
+        while commit is not None and len(commits) < size:
+            commits.append(commit)
+            commit = commit.parents[0] if commit.parents else None
+        self.older = commit
+        widgets = [w for c in reversed(commits) for w in turn_widgets(c)]
+        return ([self._earlier_marker()] if commit is not None else []) + widgets
+
+    def _earlier_marker(self) -> Static:
+        assert self.older is not None
+        return Static(f"▲ {turns.turn_number(self.older)} earlier turns: scroll up to load", classes="earlier")
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if new == 0 and self.older is not None and self.is_mounted:
+            self.run_worker(self.load_earlier(), group="earlier")
+
+    async def show_prompt(self, text: str) -> None:
+        """The person's prompt, drawn as soon as it is sent."""
+        await self.mount(PromptBlock(text))
+        self.scroll_end(animate=False)
+        self.anchor()
+
+    async def note(self, text: str, kind: str = "info") -> None:
+        """A notice outside the dialogue."""
+        await self.mount(NoticeBlock(text, kind))
+
+    async def show(self, widget: Widget) -> None:
+        """Any other block (a diff, a list) a slash command draws inline."""
+        await self.mount(widget)
+
+    async def draw(self, event: Event) -> None:
+        """Draw one event of the running turn."""
+        match event:
+            case TextDelta():
+                if self.stream is None:
+                    self.answer = AnswerBlock()
+                    await self.mount(self.answer)
+                    self.stream = Markdown.get_stream(self.answer)
+                await self.stream.write(event.text)
+            case AssistantMessage():
+                await self._end_answer(event)
+            case ToolStarted():
+                block = ToolBlock(event.call)
+                self.tools[event.call["id"]] = block
+                await self.mount(block)
+            case ToolFinished():
+                block = self.tools.pop(event.call["id"], None)
+                if block is not None:
+                    code = event.result.metadata.get("exit_code")
+                    block.finish(ToolOutcome(event.result.output, event.result.is_error, code))
+            case Notice():
+                await self.mount(NoticeBlock(event.text, "warning"))
+            case Verdict():
+                await self.mount(NoticeBlock(event.text, "info" if event.allowed else "warning"))
+            case TurnFinished():
+                await self.mount(Static(outcome_footer(event.outcome), classes="footer"))
+            case TurnStarted():
+                pass
+
+    async def end_turn(self) -> None:
+        """Settle what a turn that stopped early left open: a streaming answer, tool calls still spinning."""
+        if self.stream is not None:
+            await self.stream.stop()
+        self.stream = self.answer = None
+        for block in self.tools.values():
+            block.finish(ToolOutcome("interrupted before it finished", True))
+        self.tools.clear()
+
+    async def _end_answer(self, event: AssistantMessage) -> None:
+        if self.stream is not None:
+            await self.stream.stop()
+        elif any(b.get("type") == "text" and b["text"].strip() for b in event.response.content):
+            # A model that does not stream (the scripted one) gives its text only in the full response.
+            text = "".join(b["text"] for b in event.response.content if b.get("type") == "text")
+            await self.mount(AnswerBlock(text))
+        self.stream = None
+        self.answer = None

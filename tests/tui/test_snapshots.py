@@ -1,0 +1,111 @@
+"""Snapshots of the chat's main screens at 80×24 (pytest-textual-snapshot; `--snapshot-update` redraws them).
+
+The repository lives at a fixed path, so the scripted model's token estimates, which count the worktree
+path in the prompt, come out the same on every machine."""
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pygit2
+import pytest
+
+from gitagent.agent.setup import RunOptions
+from gitagent.tui.app import ChatApp
+from gitagent.tui.screens.approval import ApprovalScreen
+from gitagent.tui.session import ChatSession
+from tests.conftest import git, text, tool
+from tests.tui.conftest import send, settle
+
+SIZE = (80, 24)
+SCRIPT = [
+    [text("I'll add a greeting."), tool("Write", file_path="hello.py", content="print('hello')\n")],
+    [tool("Bash", command="python3 hello.py")],
+    [text("Done: `hello.py` prints **hello**.")],
+]
+
+
+@pytest.fixture
+def fixed_repo(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = Path(tempfile.gettempdir()) / "gitagent-snapshots" / request.node.name[:40].ljust(40, "_")
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    git(path, "init", "-q", "-b", "main")
+    (path / "README.md").write_text("# demo\n")
+    git(path, "add", ".")
+    git(path, "commit", "-q", "-m", "initial commit")
+    monkeypatch.chdir(path)
+    yield path
+    subprocess.run(["git", "worktree", "prune"], cwd=path, check=False)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def chat_app(repo: Path, script_path: Path, **options) -> ChatApp:
+    script_path.write_text(__import__("json").dumps({"responses": SCRIPT}))
+    session = ChatSession(pygit2.Repository(str(repo)), RunOptions(model=f"scripted:{script_path}", **options))
+    session.open("hello", must_exist=False)
+    return ChatApp(session, theme=options.pop("theme", None))
+
+
+async def still(pilot) -> None:
+    pilot.app.query_one("#prompt").cursor_blink = False
+    await settle(pilot)
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause(0.2)
+
+
+def test_after_a_turn(fixed_repo, snap_compare):
+    async def run_before(pilot):
+        pilot.app.query_one("#prompt").cursor_blink = False
+        await send(pilot, "add a hello script")
+        await still(pilot)
+
+    assert snap_compare(chat_app(fixed_repo, fixed_repo / "script.json"), terminal_size=SIZE, run_before=run_before)
+
+
+def test_tool_block_expanded_shows_the_diff(fixed_repo, snap_compare):
+    async def run_before(pilot):
+        pilot.app.query_one("#prompt").cursor_blink = False
+        await send(pilot, "add a hello script")
+        pilot.app.view.query("ToolBlock").first().action_toggle()
+        await still(pilot)
+
+    assert snap_compare(chat_app(fixed_repo, fixed_repo / "script.json"), terminal_size=SIZE, run_before=run_before)
+
+
+def test_rewind_picker(fixed_repo, snap_compare):
+    async def run_before(pilot):
+        pilot.app.query_one("#prompt").cursor_blink = False
+        await send(pilot, "add a hello script")
+        await send(pilot, "now make it louder")
+        await send(pilot, "/rewind")
+        await still(pilot)
+
+    assert snap_compare(chat_app(fixed_repo, fixed_repo / "script.json"), terminal_size=SIZE, run_before=run_before)
+
+
+def test_approval_dialog(fixed_repo, snap_compare):
+    async def run_before(pilot):
+        pilot.app.query_one("#prompt").cursor_blink = False
+        await send(pilot, "add a hello script", wait=False)
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if isinstance(pilot.app.screen, ApprovalScreen):
+                break
+        await pilot.pause()
+
+    app = chat_app(fixed_repo, fixed_repo / "script.json", approval="ask")
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_light_theme_with_help(fixed_repo, snap_compare):
+    async def run_before(pilot):
+        pilot.app.query_one("#prompt").cursor_blink = False
+        await send(pilot, "/help")
+        await still(pilot)
+
+    app = chat_app(fixed_repo, fixed_repo / "script.json")
+    app.start_theme = "textual-light"
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
