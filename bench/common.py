@@ -68,6 +68,11 @@ class Check:
 
 def measure(cases: list[Case], runs: int, warmup: int = 2) -> dict[str, float]:
     """Median wall time in ms of each case, the cases interleaved for `runs` rounds (after `warmup`)."""
+    return {name: statistics.median(values) for name, values in measure_samples(cases, runs, warmup).items()}
+
+
+def measure_samples(cases: list[Case], runs: int, warmup: int = 2) -> dict[str, list[float]]:
+    """Every wall time in ms of each case, the cases interleaved for `runs` rounds (after `warmup`)."""
     samples: dict[str, list[float]] = {case.name: [] for case in cases}
     for round_ in range(warmup + runs):
         for case in cases if round_ % 2 else reversed(cases):  # alternate the order: no case always goes first
@@ -78,7 +83,7 @@ def measure(cases: list[Case], runs: int, warmup: int = 2) -> dict[str, float]:
             elapsed = (time.perf_counter() - started) * 1000
             if round_ >= warmup:
                 samples[case.name].append(elapsed)
-    return {name: statistics.median(values) for name, values in samples.items()}
+    return samples
 
 
 def git(args: list[str], cwd: Path, input: bytes | None = None) -> str:

@@ -3,9 +3,10 @@
 Done in-process with libgit2 against the worktree's own index: one diff of the index against the files
 finds what changed since the last snapshot (stat data spares unchanged files a re-hash), only those
 paths are hashed into the index, and the tree is written from it, reusing the cached trees of unchanged
-directories. No git process starts, so a snapshot costs about one `git status`. Untracked files that are
-very large, or binary and large, are left out and reported, which keeps the object store from growing
-with build artefacts.
+directories. The new blobs and trees are written as one pack rather than a loose file each (creating
+files is most of what writing objects costs). No git process starts, so a snapshot costs about one
+`git status`. Untracked files that are very large, or binary and large, are left out and reported, which
+keeps the object store from growing with build artefacts.
 """
 
 import os
@@ -15,6 +16,7 @@ from pathlib import Path
 import pygit2
 from pygit2.enums import DeltaStatus, DiffOption
 
+from gitagent.store.packs import ObjectBatch
 from gitagent.workspace.worktree import Worktree
 
 MAX_UNTRACKED_BYTES = 5 * 1024 * 1024
@@ -56,7 +58,9 @@ def take_snapshot(worktree: Worktree) -> Snapshot:
     # Strict creation makes libgit2 look up every entry of each tree it writes (hundreds of lookups for a
     # root tree); every id here comes from the index libgit2 itself maintains, so the check buys nothing.
     pygit2.settings.enable_strict_object_creation(False)
-    index = pygit2.Repository(str(worktree.path)).index
+    repo = pygit2.Repository(str(worktree.path))
+    batch = ObjectBatch(repo)
+    index = repo.index
     left_out = []
     for delta in index.diff_to_workdir(_DIFF_FLAGS).deltas:
         if delta.status == DeltaStatus.DELETED:
@@ -69,6 +73,7 @@ def take_snapshot(worktree: Worktree) -> Snapshot:
         else:
             left_out.append(reason)
     tree = index.write_tree()
+    batch.flush()  # before the index that names the new objects is written
     index.write()
     return Snapshot(tree, left_out)
 
