@@ -5,6 +5,7 @@ from typing import Annotated
 import typer
 
 from gitagent.agent.setup import RunOptions
+from gitagent.cli import options
 from gitagent.cli.common import dispatch, fail, new_app, repository
 from gitagent.store.repo import config_value
 
@@ -14,20 +15,16 @@ app = new_app()
 @app.command()
 def chat(
     name: Annotated[
-        str | None, typer.Argument(help="Conversation to open or start (default: the most recent one).")
+        str | None, typer.Argument(metavar="NAME", help="Conversation to open or start (default: the most recent one).")
     ] = None,
     new: Annotated[bool, typer.Option("--new", help="Start a new conversation.")] = False,
-    model: Annotated[str | None, typer.Option("--model", "-m", help="PROVIDER:NAME, e.g. scripted:demo.json.")] = None,
-    max_steps: Annotated[int, typer.Option("--max-steps", min=1, help="Most model calls per turn.")] = 100,
-    sandbox: Annotated[str | None, typer.Option("--sandbox", help="bwrap (default) or none.")] = None,
-    allow_network: Annotated[bool, typer.Option("--allow-network", help="Let commands reach the network.")] = False,
-    approval: Annotated[str | None, typer.Option("--approval", help="auto (default) or ask.")] = None,
-    base_url: Annotated[
-        str | None, typer.Option("--base-url", help="Another server for the provider (e.g. Ollama).")
-    ] = None,
-    trust_repo: Annotated[
-        bool, typer.Option("--trust-repo", help="Run this repository's untrusted hooks and skills too.")
-    ] = False,
+    model: options.Model = None,
+    max_steps: options.MaxSteps = 100,
+    sandbox: options.Sandbox = None,
+    allow_network: options.AllowNetwork = False,
+    approval: options.Approval = None,
+    base_url: options.BaseUrl = None,
+    trust_repo: options.TrustRepo = False,
     theme: Annotated[
         str | None, typer.Option("--theme", help="textual-dark (default), textual-light, or any Textual theme.")
     ] = None,
@@ -41,8 +38,8 @@ def chat(
     if new and name:
         fail("pass a NAME or --new, not both")
     repo = repository()
-    options = RunOptions(model, sandbox, allow_network, approval, base_url, trust_repo, max_steps)
-    session = ChatSession(repo, options)
+    run_options = RunOptions(model, sandbox, allow_network, approval, base_url, trust_repo, max_steps)
+    session = ChatSession(repo, run_options)
     session.open(None if new else name or session.most_recent(), must_exist=False)
     chosen = theme or config_value(repo, "gitagent.theme")
     if chosen and chosen not in BUILTIN_THEMES:

@@ -22,6 +22,7 @@ from gitagent.agent.permissions import call_subject
 from gitagent.agent.session import discard_turn, new_conversation_name, resume_turn, run_turn
 from gitagent.agent.setup import RunOptions, turn_settings
 from gitagent.agent.turn import TurnInterrupted
+from gitagent.cli import options
 from gitagent.cli.common import dispatch, fail, new_app, repository
 from gitagent.models import TextDelta
 
@@ -42,22 +43,18 @@ def run(
     conversation: Annotated[
         str | None, typer.Option("--conversation", "-c", help="Continue (or start) this conversation.")
     ] = None,
-    model: Annotated[str | None, typer.Option("--model", "-m", help="PROVIDER:NAME, e.g. scripted:demo.json.")] = None,
+    model: options.Model = None,
     output_format: Annotated[
         OutputFormat, typer.Option("--output-format", help="text, json or stream-json.")
     ] = OutputFormat.text,
-    max_steps: Annotated[int, typer.Option("--max-steps", min=1, help="Most model calls in the turn.")] = 100,
+    max_steps: options.MaxSteps = 100,
     resume: Annotated[bool, typer.Option("--resume", help="Finish the interrupted turn of -c NAME.")] = False,
     discard: Annotated[bool, typer.Option("--discard", help="Drop the interrupted turn of -c NAME.")] = False,
-    sandbox: Annotated[str | None, typer.Option("--sandbox", help="bwrap (default) or none.")] = None,
-    allow_network: Annotated[bool, typer.Option("--allow-network", help="Let commands reach the network.")] = False,
-    approval: Annotated[str | None, typer.Option("--approval", help="auto (default) or ask.")] = None,
-    base_url: Annotated[
-        str | None, typer.Option("--base-url", help="Another server for the provider (e.g. Ollama).")
-    ] = None,
-    trust_repo: Annotated[
-        bool, typer.Option("--trust-repo", help="Run this repository's untrusted hooks and skills too.")
-    ] = False,
+    sandbox: options.Sandbox = None,
+    allow_network: options.AllowNetwork = False,
+    approval: options.Approval = None,
+    base_url: options.BaseUrl = None,
+    trust_repo: options.TrustRepo = False,
     repo_map: Annotated[
         bool, typer.Option("--repo-map/--no-repo-map", help="Put a code map in a new conversation's prompt.")
     ] = True,
@@ -77,8 +74,8 @@ def run(
     if text is not None and not text.strip():
         fail("the prompt is empty")
     name = conversation or new_conversation_name(repo, text or "")
-    options = RunOptions(model, sandbox, allow_network, approval, base_url, trust_repo, max_steps, repo_map)
-    settings = turn_settings(repo, name, options, _printer(output_format), on_retry=_retrying)
+    run_options = RunOptions(model, sandbox, allow_network, approval, base_url, trust_repo, max_steps, repo_map)
+    settings = turn_settings(repo, name, run_options, _printer(output_format), on_retry=_retrying)
     try:
         outcome = resume_turn(repo, name, settings) if resume else run_turn(repo, name, text or "", settings)
     except KeyboardInterrupt:

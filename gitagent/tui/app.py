@@ -105,7 +105,6 @@ class ChatApp(App[None]):
         """Redraw the conversation, side panel and status bar from git."""
         conversation = self.session.conversation
         await self.view.show_history(conversation.head if conversation else None)
-        self.sub_title = self.session.name or "new conversation"
         self.refresh_panels()
 
     def refresh_panels(self) -> None:
@@ -169,7 +168,6 @@ class ChatApp(App[None]):
         await self.view.end_turn()
         if message.error:
             await self.view.note(message.error, "error")
-        self.sub_title = self.session.name or "new conversation"
         self.refresh_panels()
 
     def _approver(self, call: dict[str, Any]) -> Decision:

@@ -4,7 +4,6 @@ worker threads; the app only renders."""
 
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pygit2
 
@@ -12,11 +11,12 @@ from gitagent.agent.compact import Compacted, compact_conversation
 from gitagent.agent.compaction import Compactor
 from gitagent.agent.events import EventSink, TurnOutcome
 from gitagent.agent.guard import Guard
-from gitagent.agent.modelchoice import choose_model, last_model
+from gitagent.agent.modelchoice import choose_model
 from gitagent.agent.permissions import Approver, permissions_for
 from gitagent.agent.sandboxing import network_allowed, sandbox_choice
 from gitagent.agent.session import discard_turn, new_conversation_name, resume_turn, run_turn
 from gitagent.agent.setup import RunOptions, hook_runner, turn_settings
+from gitagent.agent.turn import TurnSettings
 from gitagent.errors import GitagentError
 from gitagent.models import load_model
 from gitagent.models.base import Usage
@@ -140,7 +140,7 @@ class ChatSession:
             raise GitagentError("no conversation is open")
         return discard_turn(self.repo, self.name)
 
-    def _settings(self, emit: EventSink):
+    def _settings(self, emit: EventSink) -> TurnSettings:
         settings = turn_settings(self.repo, self.name or "", self.options, emit)
         settings.guard.approver = self.approver
         return settings
@@ -187,20 +187,11 @@ class ChatSession:
         self.options = RunOptions(**{**self.options.__dict__, "model": spec})
         return spec
 
-    def last_model(self) -> str | None:
-        """The model the open conversation used last."""
-        return last_model(self.repo, self.name) if self.name else None
-
     def _require_turns(self) -> Conversation:
         conversation = self.conversation
         if conversation is None:
             raise GitagentError("this conversation has no turns yet", "send a prompt first")
         return conversation
-
-    @property
-    def root(self) -> Path:
-        """The user's checkout."""
-        return workdir(self.repo)
 
 
 def _free_name(repo: pygit2.Repository, stem: str) -> str:
