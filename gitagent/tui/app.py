@@ -76,6 +76,8 @@ class ChatApp(App[None]):
         self.last_press: dict[str, float] = {}
         self.start_theme = theme
         self.pending_approval: asyncio.Future[Decision] | None = None
+        self.queued: list[str] = []
+        """Prompts typed ahead while a turn ran, sent one by one as turns end."""
         session.approver = self._approver
 
     def compose(self) -> ComposeResult:
@@ -117,10 +119,15 @@ class ChatApp(App[None]):
         if message.text.startswith("/"):
             await self.run_slash(message.text)
         elif self.running:
-            await self.view.note("A turn is running: wait for it, or Esc to interrupt it.", "warning")
+            self.queued.append(message.text)
+            await self.view.note(f"Queued: it is sent when this turn ends ({len(self.queued)} waiting).")
         else:
-            await self.view.show_prompt(message.text)
-            self.start_turn(lambda emit: self.session.run(message.text, emit))
+            await self.send_prompt(message.text)
+
+    async def send_prompt(self, text: str) -> None:
+        """Show the prompt and run a turn for it."""
+        await self.view.show_prompt(text)
+        self.start_turn(lambda emit: self.session.run(text, emit))
 
     async def run_slash(self, text: str) -> None:
         """Run one slash command; its errors become notices."""
@@ -168,7 +175,14 @@ class ChatApp(App[None]):
         await self.view.end_turn()
         if message.error:
             await self.view.note(message.error, "error")
+            if self.queued:
+                await self.view.note(
+                    f"{len(self.queued)} queued prompt(s) not sent; Up finds them."
+                )
+                self.queued.clear()
         self.refresh_panels()
+        if self.queued and not message.error:
+            await self.send_prompt(self.queued.pop(0))
 
     def _approver(self, call: dict[str, Any]) -> Decision:
         """Called by the guard in the worker thread: ask the person on the app's thread and wait."""

@@ -2,6 +2,8 @@
 
 import pytest
 
+from gitagent.agent.events import AssistantMessage
+from gitagent.models.base import ModelResponse, TextDelta, Usage
 from gitagent.store import turns
 from gitagent.tui.widgets.blocks import AnswerBlock, NoticeBlock, PromptBlock, ToolBlock
 from gitagent.tui.widgets.sidebar import SidePanel
@@ -178,3 +180,33 @@ async def test_light_theme_and_no_color(monkeypatch, script, make_app):
         assert app.theme == "textual-light"
     monkeypatch.setenv("NO_COLOR", "1")
     assert make_app(script([text("ok")])).no_color
+
+
+async def test_the_answer_streams_into_the_pane_before_the_response_ends(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.view.draw(TextDelta("Hello "))
+        await app.view.draw(TextDelta("**wor"))
+        await pilot.pause(0.3)
+        (answer,) = app.view.query(AnswerBlock)
+        assert answer.source == "Hello **wor", "text is drawn as it arrives, not when the response ends"
+        await app.view.draw(TextDelta("ld**"))
+        response = ModelResponse([{"type": "text", "text": "Hello **world**"}], "end_turn", Usage())
+        await app.view.draw(AssistantMessage(1, response))
+        await pilot.pause(0.3)
+        assert answer.source == "Hello **world**" and len(app.view.query(AnswerBlock)) == 1
+
+
+async def test_prompts_typed_while_a_turn_runs_are_queued_and_sent_in_order(repo, script, make_app):
+    app = make_app(script([tool("Bash", command="sleep 1")], [text("ok")]), name="q")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "first", wait=False)
+        await pilot.pause(0.2)
+        await send(pilot, "second", wait=False)
+        assert "Queued" in screen_text(app)
+        for _ in range(100):
+            await settle(pilot)
+            if turns.turn_number(conversation_head(repo, "q")) == 2:
+                break
+        head = conversation_head(repo, "q")
+        assert head.message.startswith("second") and head.parents[0].message.startswith("first")
