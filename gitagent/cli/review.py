@@ -18,7 +18,7 @@ from gitagent.review.ci import detect
 from gitagent.review.formats import FORMATS, parse_formats, write_outputs
 from gitagent.review.github import Posted, github_api, post_github
 from gitagent.review.gitlab import gitlab_api, post_gitlab
-from gitagent.review.http import Api
+from gitagent.review.http import Api, ApiError
 from gitagent.review.report import Review
 from gitagent.review.runner import ReviewOptions, run_review
 
@@ -79,13 +79,7 @@ def review(
         api = _poster(target.provider, target.api_url) if post else None
         options = ReviewOptions(model, sandbox, trust_repo, max_cost, chunk_tokens, jobs, max_steps, base_url)
         result = run_review(repo, target, options, _Progress(quiet), on_retry=_retrying)
-        for note in result.notices:
-            print(f"gitagent: {note}", file=sys.stderr)
-        written = write_outputs(result, names, fail_on.value, output_dir, sys.stdout, os.environ)
-        for path in written.files:
-            print(f"gitagent: wrote {path}", file=sys.stderr)
-        for note in written.notes:
-            print(f"gitagent: {note}", file=sys.stderr)
+        _report(result, names, fail_on.value, output_dir)
         if api is not None:
             _post(api, result, fail_on.value)
     except GitagentError as e:
@@ -105,9 +99,29 @@ def _poster(provider: str, api_url: str | None) -> Api:
     )
 
 
+def _report(result: Review, names: list[str], fail_on: str, output_dir: Path | None) -> None:
+    for note in result.notices:
+        print(f"gitagent: {note}", file=sys.stderr)
+    written = write_outputs(result, names, fail_on, output_dir, sys.stdout, os.environ)
+    for path in written.files:
+        print(f"gitagent: wrote {path}", file=sys.stderr)
+    for note in written.notes:
+        print(f"gitagent: {note}", file=sys.stderr)
+
+
 def _post(api: Api, result: Review, fail_on: str) -> None:
     poster = post_github if result.target.provider == "github" else post_gitlab
-    posted: Posted = poster(api, result, fail_on)
+    try:
+        posted: Posted = poster(api, result, fail_on)
+    except ApiError as e:
+        if not (e.status in (401, 403) and result.target.fork):
+            raise
+        print(
+            f"gitagent: warning: could not post ({e.message}): this change comes from a fork, whose CI token is "
+            "read-only; the findings are in the annotations and reports (see README: Review in CI)",
+            file=sys.stderr,
+        )
+        return
     what = f"posted {posted.comments} inline comments"
     if posted.already_posted:
         what += f" ({posted.already_posted} already posted by an earlier run)"
