@@ -59,7 +59,8 @@ def place(finding: Finding, files: dict[str, FileChange]) -> Finding:
         finding.outside = f"the file is not reviewed inline ({change.skipped})"
     elif change.hunk_for(finding.start_line, finding.end_line) is None:
         ranges = ", ".join(f"{a}-{b}" for a, b in change.changed_ranges) or "none"
-        finding.outside = f"lines {finding.lines} are not inside one hunk of the diff (hunks: {ranges})"
+        where = f"line {finding.lines} is" if finding.start_line == finding.end_line else f"lines {finding.lines} are"
+        finding.outside = f"{where} not inside one hunk of the diff (hunks: {ranges})"
     else:
         finding.inline = True
     return finding

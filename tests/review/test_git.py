@@ -15,8 +15,12 @@ from tests.review.conftest import DIV_ZERO, PullRequest, bare_origin, commit_fil
 def ci_checkout(origin: Path, into: Path, ref: str) -> Path:
     """What actions/checkout does for a pull request: fetch one commit (depth 1) and check it out."""
     into.mkdir()
-    for args in (["init", "-q"], ["remote", "add", "origin", f"file://{origin}"],
-                 ["fetch", "-q", "--no-tags", "--depth=1", "origin", ref], ["checkout", "-q", "FETCH_HEAD"]):
+    for args in (
+        ["init", "-q"],
+        ["remote", "add", "origin", f"file://{origin}"],
+        ["fetch", "-q", "--no-tags", "--depth=1", "origin", ref],
+        ["checkout", "-q", "FETCH_HEAD"],
+    ):
         git(into, *args)  # fmt: skip
     return into
 

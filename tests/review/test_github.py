@@ -34,7 +34,8 @@ def actions_env(pr: PullRequest, tmp_path: Path, server: FakeGitHub, fork: bool 
     }}  # fmt: skip
     (tmp_path / "event.json").write_text(json.dumps(event))
     return {
-        "GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(tmp_path / "event.json"),
+        "GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request",
+        "GITHUB_EVENT_PATH": str(tmp_path / "event.json"),
         "GITHUB_REPOSITORY": REPO, "GITHUB_API_URL": server.api_url, "GITHUB_TOKEN": TOKEN,
         "GITHUB_SHA": "0" * 40,  # the test merge commit: must not be used
         "GITHUB_STEP_SUMMARY": str(tmp_path / "step-summary.md"),
