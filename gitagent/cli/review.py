@@ -134,7 +134,8 @@ def _post(api: Api, result: Review, fail_on: str) -> None:
 
 
 def _finish(result: Review, fail_on: str) -> None:
-    print(f"gitagent: {result.headline()}; recorded as {result.ref}", file=sys.stderr)
+    recorded = f"recorded as {result.ref}" if any(p.commit for p in result.parts) else "nothing recorded"
+    print(f"gitagent: {result.headline()}; {recorded}", file=sys.stderr)
     if result.failed_parts:
         failed = ", ".join(str(p.number) for p in result.failed_parts)
         print(f"gitagent: error: review parts {failed} did not finish; the review is incomplete", file=sys.stderr)

@@ -183,7 +183,9 @@ def _sandbox_factory(repo: pygit2.Repository, choice: str, readable: list[Path])
     if choice == "none":
         return lambda worktree: UnconfinedSandbox()
     from gitagent.sandbox.bwrap import BwrapSandbox
+    from gitagent.sandbox.check import check_bwrap
 
+    check_bwrap()  # before any part starts: one clear error with the fix, not one per part
     common = git_dir(repo)
     return lambda worktree: BwrapSandbox(worktree.path, common, extra_ro=readable, read_only=True)
 

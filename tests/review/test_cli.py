@@ -162,3 +162,22 @@ def test_gitagent_push_stores_the_review_on_the_remote(pr: PullRequest, tmp_path
     subprocess.run(["git", "clone", "-q", str(origin), str(auditor)], check=True)
     assert run_cli(auditor, "pull").code == 0
     assert "Audit me." in git(auditor, "log", "-1", "--format=%b", report["ref"])
+
+
+def test_the_shipped_ci_files_use_only_real_options(tmp_path: Path) -> None:
+    import re
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+    action = yaml.safe_load((root / "action.yml").read_text())
+    template = yaml.safe_load((root / "ci" / "gitlab-review.yml").read_text())
+    assert action["runs"]["using"] == "composite"
+    scripts = " ".join(step.get("run", "") for step in action["runs"]["steps"])
+    scripts += " ".join(template["gitagent-review"]["script"])
+    help_text = run_cli(tmp_path, "review", "--help").out
+    used = set(re.findall(r"(?<![\w-])--[a-z][a-z-]+", scripts)) - {"--quiet", "--version"}
+    assert {"--format", "--output-dir", "--fail-on", "--post", "--trust-repo", "--max-cost", "--model"} <= used
+    assert all(option in help_text for option in used), used
+    report = template["gitagent-review"]["artifacts"]["reports"]["codequality"]
+    assert report.endswith("gl-code-quality-report.json")
