@@ -12,7 +12,9 @@ from pathlib import Path
 from common import RESULT_MARK, Check
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["turn_persist.py", "fork_rewind.py", "snapshot.py", "startup.py", "model_step.py", "repomap.py"]
+BENCHES = [
+    "turn_persist.py", "fork_rewind.py", "snapshot.py", "startup.py", "model_step.py", "repomap.py", "review.py",
+]  # fmt: skip
 OPTIONAL = {"sandbox_startup.py": ["100"]}  # owned by the sandbox work; run when present
 TIMEOUT_S = 300
 

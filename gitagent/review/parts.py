@@ -30,6 +30,7 @@ from gitagent.store.repo import state_dir
 from gitagent.tools import Bash, FindSymbol, Glob, Grep, Outline, Read, RepoMap, Tool
 from gitagent.tools.base import ToolContext
 from gitagent.tools.skill import SkillTool
+from gitagent.workspace.snapshot import Snapshot
 from gitagent.workspace.worktree import Worktree
 
 
@@ -40,12 +41,18 @@ class ReviewTurn(Turn):
     system: str = ""
     tools: list[Tool] = field(default_factory=list)
     chain: threading.Lock = field(default_factory=threading.Lock)
+    reviewed: str = ""
+    """The head commit under review, checked out (read-only) in the worktree."""
 
     def agent(self) -> Agent:
         """The reviewer: no Write or Edit, instructions and skills from the base commit (not the worktree)."""
         s = self.settings
         context = ToolContext(self.worktree.path, self.sandbox)
         return Agent(s.model, self.system, self.tools, context, s.max_steps, s.guard, s.compactor)
+
+    def snapshot(self) -> Snapshot:
+        """The reviewed commit's tree: the worktree is read-only, so scanning it could only find that again."""
+        return Snapshot(self.repo[self.reviewed].peel(pygit2.Commit).tree_id)
 
     def commit(self, status: str) -> TurnOutcome:
         """Commit as the next turn of the review's chain (parts finish in any order; one commits at a time)."""
@@ -62,6 +69,8 @@ class PartSetup:
     """What every part of one review shares."""
 
     repo_path: str
+    reviewed: str
+    """The head commit under review."""
     name: str
     """`reviews/<key>/<head>`: the conversation's name, as its ref reads."""
     head_ref: str
@@ -110,7 +119,7 @@ def run_part(
         tools.append(SkillTool(setup.config.skills))
     turn = ReviewTurn(
         repo, state, record, setup.conversation_blob, setup.worktree, sandbox, None, settings,
-        system=setup.system, tools=tools, chain=setup.chain,
+        system=setup.system, tools=tools, chain=setup.chain, reviewed=setup.reviewed,
     )  # fmt: skip
     try:
         _drop_stale_lock(repo, state.lock_ref, setup.name)

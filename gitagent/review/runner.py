@@ -88,7 +88,7 @@ def run_review(
             review.notices.append("warning: --sandbox none: commands run UNCONFINED and the checkout is not read-only")
         extra = "\n\n".join(p for p in (config.instructions, skills_prompt(config.skills)) if p)
         setup = PartSetup(
-            repo.path, f"reviews/{target.key}/{revisions.head}", ref,
+            repo.path, revisions.head, f"reviews/{target.key}/{revisions.head}", ref,
             lambda n: review_inflight_ref(target.key, revisions.head, n),
             _conversation_blob(repo, target, revisions, spec, len(chunks)), worktree,
             _sandbox_factory(repo, choice, [s.path for s in config.skills]), model, config,
