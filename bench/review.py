@@ -40,7 +40,7 @@ CHANGED = 100
 PARTS = 8
 PARTS_CHANGED = 70
 """Changed files whose patches make exactly PARTS parts of 1,000 tokens."""
-DELAY_S = 0.4
+DELAY_S = 1.0
 OVERHEAD_TARGET_MS = 1000.0
 SPEEDUP_TARGET = 3.0
 

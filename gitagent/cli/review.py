@@ -34,7 +34,14 @@ class FailOn(StrEnum):
     never = "never"
 
 
-@app.command()
+EPILOG = (
+    "Exit status: 0 no finding at --fail-on; 1 a finding reached it; 2 the review could not be done. "
+    "In GitHub Actions and GitLab merge-request pipelines the commits come from the CI; "
+    "see docs/review.md for the formats, posting and the review's record in git."
+)
+
+
+@app.command(epilog=EPILOG)
 def review(
     base: Annotated[
         str | None,
@@ -138,7 +145,8 @@ def _finish(result: Review, fail_on: str) -> None:
     print(f"gitagent: {result.headline()}; {recorded}", file=sys.stderr)
     if result.failed_parts:
         failed = ", ".join(str(p.number) for p in result.failed_parts)
-        print(f"gitagent: error: review parts {failed} did not finish; the review is incomplete", file=sys.stderr)
+        parts = "part" if len(result.failed_parts) == 1 else "parts"
+        print(f"gitagent: error: review {parts} {failed} did not finish; the review is incomplete", file=sys.stderr)
         raise SystemExit(ERROR_EXIT)
     status = result.exit_status(fail_on)
     if status:

@@ -128,6 +128,8 @@ def run_part(
         outcome = turn.run(resumed=False)
     except GitagentError as e:
         return PartOutcome(None, reporter.findings, e.message)
+    except Exception as e:  # one part's failure must not lose the others' findings
+        return PartOutcome(None, reporter.findings, f"{type(e).__name__}: {e}")
     return PartOutcome(outcome, reporter.findings)
 
 

@@ -181,3 +181,16 @@ def test_the_shipped_ci_files_use_only_real_options(tmp_path: Path) -> None:
     assert all(option in help_text for option in used), used
     report = template["gitagent-review"]["artifacts"]["reports"]["codequality"]
     assert report.endswith("gl-code-quality-report.json")
+
+
+def test_a_part_that_fails_is_reported_and_exits_2(pr: PullRequest, tmp_path: Path, anthropic: FakeAnthropic) -> None:
+    from tests.fakes.server import Fail
+
+    anthropic.push(Fail(400, "messages: text content blocks must be non-empty", "invalid_request_error"))
+    env = {"ANTHROPIC_API_KEY": ANTHROPIC_KEY, "ANTHROPIC_BASE_URL": anthropic.base_url}
+    result = review(pr, "--base", "main", "-m", "anthropic:claude-sonnet-4-5", "-q", env=env)
+    assert result.code == 2
+    assert "### Parts that did not finish" in result.out and "text content blocks must be non-empty" in result.out
+    assert "review part 1 did not finish; the review is incomplete" in result.err
+    inflight = git(pr.path, "for-each-ref", "--format=%(refname)", "refs/gitagent/review-inflight/")
+    assert inflight.strip() == f"refs/gitagent/review-inflight/feature/{pr.head}/1"  # the part so far, kept
