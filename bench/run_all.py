@@ -20,6 +20,7 @@ BENCHES = [
     "model_step.py",
     "repomap.py",
     "chat_open.py",
+    "review.py",
 ]
 OPTIONAL = {"sandbox_startup.py": ["100"]}  # owned by the sandbox work; run when present
 TIMEOUT_S = 300

@@ -26,7 +26,7 @@ from gitagent.tools import default_tools
 from gitagent.tools.base import ToolContext
 from gitagent.tools.skill import SkillTool
 from gitagent.workspace import worktree as wt
-from gitagent.workspace.snapshot import take_snapshot
+from gitagent.workspace.snapshot import Snapshot, take_snapshot
 
 DEFAULT_MAP_TOKENS = 1024
 
@@ -136,9 +136,13 @@ class Turn:
             raise TurnInterrupted(message) from e
         return self.commit(status)
 
+    def snapshot(self) -> Snapshot:
+        """The worktree's files as a tree (a review's read-only worktree overrides this: it cannot change)."""
+        return take_snapshot(self.worktree)
+
     def commit(self, status: str) -> TurnOutcome:
         """Snapshot the worktree and write the turn commit (PreTurnCommit hooks may add trailers)."""
-        snapshot = take_snapshot(self.worktree)
+        snapshot = self.snapshot()
         left_out = [item.to_json() for item in snapshot.left_out]
         self.record.finish(status, left_out)
         about: dict[str, Any] = {"conversation": self.state.name, "turn": self.record.data["turn"]}

@@ -39,6 +39,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "push": ("gitagent.cli.share", "Push every conversation (refs/gitagent/*) to a remote."),
     "pull": ("gitagent.cli.share", "Fetch conversations from a remote."),
+    "review": (
+        "gitagent.cli.review",
+        "Review a change before it merges and report findings for CI (GitHub, GitLab, SARIF, JSON, Markdown).",
+    ),
     "map": (
         "gitagent.cli.map",
         "Print a ranked map of the repository: its key files and their definitions' signatures.",

@@ -9,7 +9,8 @@ Layout inside the sandbox, in mount order (later mounts cover earlier ones):
 3. the user's home, and other secret places, replaced by empty read-only tmpfs, with well-known toolchain
    directories (~/.local/bin, ~/.pyenv, ~/.cargo/bin…) bound back read-only so PATH keeps working;
 4. the user's checkout and the repository's git dir, read-only (visible even when they live under home or /tmp);
-5. the worktree, writable: bound last, so it stays writable although it lies inside the read-only git dir.
+5. the worktree, writable: bound last, so it stays writable although it lies inside the read-only git dir
+   (read-only instead for a review, which must not change the code it reads).
 
 All namespaces are new (network too, unless allowed), a new user namespace with every capability dropped and
 no further user namespaces: as host root, bwrap otherwise keeps capabilities in the sandbox, enough to remount
@@ -55,13 +56,15 @@ def bwrap_argv(
     env: dict[str, str],
     limits: Limits,
     allow_network: bool = False,
+    read_only: bool = False,
     bwrap: str = "bwrap",
     features: frozenset[str] = frozenset({"--disable-userns"}),
 ) -> list[str]:
     """The full bwrap command line running `command` (pure: it reads no file system state).
 
     `hidden` are replaced by empty read-only directories; `readonly` are bound back read-only after that
-    (toolchains under home, the user's checkout, extra paths); then `git_dir` read-only, `worktree` writable.
+    (toolchains under home, the user's checkout, extra paths); then `git_dir` read-only, `worktree` writable
+    (read-only too with `read_only`).
     """
     argv = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
     if "--size" in features:
@@ -75,7 +78,8 @@ def bwrap_argv(
         argv += ["--tmpfs", str(path)]
     for path in readonly:
         argv += ["--ro-bind-try", str(path), str(path)]
-    argv += ["--ro-bind", str(git_dir), str(git_dir), "--bind", str(worktree), str(worktree)]
+    argv += ["--ro-bind", str(git_dir), str(git_dir)]
+    argv += ["--ro-bind" if read_only else "--bind", str(worktree), str(worktree)]
     for path in hidden:
         argv += ["--remount-ro", str(path)]
     argv += ["--unshare-all", "--unshare-user", "--cap-drop", "ALL"]
@@ -93,7 +97,8 @@ def bwrap_argv(
 class BwrapSandbox:
     """Runs commands under bubblewrap, confined to `worktree` (see the module docstring for the layout).
 
-    `home` is the directory to hide (default: `Path.home()` at construction). Raises GitagentError with the
+    `home` is the directory to hide (default: `Path.home()` at construction); `read_only` mounts the worktree
+    read-only too (review mode: commands may read and run, never change the code). Raises GitagentError with the
     fix when bwrap is missing or cannot create namespaces; it never falls back to running unconfined.
     """
 
@@ -108,12 +113,15 @@ class BwrapSandbox:
         extra_ro: list[Path] | None = None,
         home: Path | None = None,
         limits: Limits | None = None,
+        read_only: bool = False,
     ) -> None:
         check_bwrap()
         self.worktree = worktree.resolve()
         self.git_dir = git_dir.resolve()
         self.allow_network = allow_network
-        self.name = "bwrap+network" if allow_network else "bwrap"  # recorded in each turn's trailers
+        self.read_only = read_only
+        # recorded in each turn's trailers
+        self.name = "bwrap" + ("+network" if allow_network else "") + ("+read-only" if read_only else "")
         self.limits = limits or Limits()
         self.home = (home or Path.home()).resolve()
         self.hidden = hidden_paths(self.home, os.environ)
@@ -134,7 +142,7 @@ class BwrapSandbox:
         return bwrap_argv(
             command, cwd=cwd, worktree=self.worktree, git_dir=self.git_dir, hidden=self.hidden,
             readonly=self.readonly, env=sandbox_env(dict(os.environ)), limits=self.limits,
-            allow_network=self.allow_network, bwrap=self._bwrap, features=self._features,
+            allow_network=self.allow_network, read_only=self.read_only, bwrap=self._bwrap, features=self._features,
         )  # fmt: skip
 
     def run(self, command: str, *, cwd: Path, timeout: float) -> CommandResult:

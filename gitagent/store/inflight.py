@@ -26,6 +26,14 @@ class InFlight:
     commit: pygit2.Oid | None = None
     tree: pygit2.Oid | None = None
     events_saved: int = 0
+    head_ref: str = ""
+    """The ref the finished turn moves (default: the conversation's; a review's lives elsewhere)."""
+    lock_ref: str = ""
+    """The in-flight ref (default: the conversation's)."""
+
+    def __post_init__(self) -> None:
+        self.head_ref = self.head_ref or conversation_ref(self.name)
+        self.lock_ref = self.lock_ref or inflight_ref(self.name)
 
     @classmethod
     def resuming(cls, name: str, commit: pygit2.Commit) -> "InFlight":
@@ -103,7 +111,7 @@ def save(repo: pygit2.Repository, state: InFlight, content: turns.TurnContent, a
     header = {key: value for key, value in content.turn.items() if key != "events"}
     builder.insert("turn.json", turns.write_blob_json(repo, header, compact=True), pygit2.GIT_FILEMODE_BLOB)
     oid = turns.write_commit(repo, builder, content, state.parent, author, "in-flight: " + content.prompt)
-    cas_update(repo, inflight_ref(state.name), oid, state.commit, f"gitagent: save turn of {state.name}")
+    cas_update(repo, state.lock_ref, oid, state.commit, f"gitagent: save turn of {state.name}")
     state.commit, state.events_saved = oid, len(events)
     state.tree = repo[oid].peel(pygit2.Commit).tree_id
 
@@ -111,13 +119,13 @@ def save(repo: pygit2.Repository, state: InFlight, content: turns.TurnContent, a
 def clear(repo: pygit2.Repository, state: InFlight) -> None:
     """Remove the in-flight ref once the turn is committed or discarded."""
     if state.commit is not None:
-        cas_delete(repo, inflight_ref(state.name), state.commit)
+        cas_delete(repo, state.lock_ref, state.commit)
         state.commit = None
 
 
 def commit(repo: pygit2.Repository, state: InFlight, content: turns.TurnContent, author: tuple[str, str]) -> pygit2.Oid:
     """Write the finished turn, move the conversation ref onto it (compare-and-swap), drop the in-flight ref."""
     oid = turns.write_turn_commit(repo, content, state.parent, author)
-    cas_update(repo, conversation_ref(state.name), oid, state.parent, f"gitagent: turn {content.turn['turn']}")
+    cas_update(repo, state.head_ref, oid, state.parent, f"gitagent: turn {content.turn['turn']}")
     clear(repo, state)
     return oid

@@ -8,6 +8,8 @@ PREFIX = "refs/gitagent/"
 CONVERSATIONS = PREFIX + "conversations/"
 INFLIGHT = PREFIX + "inflight/"
 ABANDONED = PREFIX + "abandoned/"
+REVIEWS = PREFIX + "reviews/"
+REVIEW_INFLIGHT = PREFIX + "review-inflight/"
 
 
 class ConcurrentUpdate(GitagentError):
@@ -27,6 +29,16 @@ def inflight_ref(name: str) -> str:
 def abandoned_ref(name: str, oid: pygit2.Oid) -> str:
     """Where a tip left behind by rewind or rm stays reachable until `gitagent prune`."""
     return f"{ABANDONED}{name}/{oid}"
+
+
+def review_ref(key: str, head: str) -> str:
+    """The ref holding the review conversation of change `key` (`pr-12`, `mr-3`, a branch) at commit `head`."""
+    return f"{REVIEWS}{key}/{head}"
+
+
+def review_inflight_ref(key: str, head: str, part: int) -> str:
+    """The in-flight ref (and write lock) of one part of a review being written."""
+    return f"{REVIEW_INFLIGHT}{key}/{head}/{part}"
 
 
 def validate_name(name: str) -> str:

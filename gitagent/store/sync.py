@@ -12,7 +12,7 @@ from gitagent.store.operations import ensure_recorded
 from gitagent.store.repo import workdir
 from gitagent.workspace import worktree as wt
 
-SHARED = ("conversations", "abandoned")
+SHARED = ("conversations", "abandoned", "reviews")
 
 
 def default_remote(repo: pygit2.Repository, remote: str | None) -> str:
@@ -35,7 +35,7 @@ def _refspecs(force: bool) -> list[str]:
 
 
 def push(repo: pygit2.Repository, remote: str | None, force: bool = False) -> int:
-    """Push every conversation (and kept abandoned tip); git's report goes to stderr. Returns git's status."""
+    """Push every conversation, kept abandoned tip and review; git's report goes to stderr. Returns git's status."""
     return subprocess.call(["git", "push", default_remote(repo, remote), *_refspecs(force)], cwd=workdir(repo))
 
 

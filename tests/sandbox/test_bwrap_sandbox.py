@@ -130,3 +130,24 @@ def test_missing_bwrap_is_refused_with_the_install_command(monkeypatch: pytest.M
 
 def test_probe_passes_where_bwrap_works(layout: Layout) -> None:
     check.check_bwrap()
+
+
+def test_argv_read_only_binds_the_worktree_read_only() -> None:
+    argv = _argv(read_only=True)
+    assert _pos(argv, "--ro-bind", str(WT), str(WT)) > _pos(argv, "--ro-bind", str(GD), str(GD))
+    assert ["--bind", str(WT), str(WT)] not in [argv[i : i + 3] for i in range(len(argv))]
+
+
+def test_read_only_sandbox_reads_and_runs_but_cannot_change_the_worktree(layout: Layout) -> None:
+    box = BwrapSandbox(layout.worktree, layout.git_dir, read_only=True)
+    assert box.name == "bwrap+read-only"
+    result = box.run("cat README.md && git log --oneline | wc -l", cwd=layout.worktree, timeout=30)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.decode().split() == ["hello", "1"]
+    for command in ("echo x > new.txt", "echo x >> README.md", "rm README.md", "mkdir d"):
+        denied = box.run(command, cwd=layout.worktree, timeout=30)
+        assert denied.exit_code != 0 and b"Read-only file system" in denied.stderr, command
+    assert sorted(p.name for p in layout.worktree.iterdir()) == [".git", "README.md"]
+    assert (layout.worktree / "README.md").read_text() == "hello\n"
+    scratch = box.run("echo tmp-ok > /tmp/x && cat /tmp/x", cwd=layout.worktree, timeout=30)
+    assert scratch.stdout == b"tmp-ok\n"
