@@ -176,9 +176,7 @@ class ChatApp(App[None]):
         if message.error:
             await self.view.note(message.error, "error")
             if self.queued:
-                await self.view.note(
-                    f"{len(self.queued)} queued prompt(s) not sent; Up finds them."
-                )
+                await self.view.note(f"{len(self.queued)} queued prompt(s) not sent; Up finds them.")
                 self.queued.clear()
         self.refresh_panels()
         if self.queued and not message.error:
