@@ -5,12 +5,17 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pygit2
 import pytest
+
+if TYPE_CHECKING:
+    from tests.fakes.anthropic_server import FakeAnthropic
+    from tests.fakes.openai_server import FakeOpenAI
 
 GIT_ENV = {
     "GIT_CONFIG_GLOBAL": os.devnull,
@@ -106,6 +111,26 @@ def run_cli(cwd: Path, *args: str, input: str | None = None, env: dict[str, str]
         timeout=120,
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def anthropic() -> Iterator["FakeAnthropic"]:
+    """The fake Anthropic API on 127.0.0.1."""
+    from tests.fakes.anthropic_server import FakeAnthropic
+
+    server = FakeAnthropic()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def openai() -> Iterator["FakeOpenAI"]:
+    """The fake OpenAI API on 127.0.0.1."""
+    from tests.fakes.openai_server import FakeOpenAI
+
+    server = FakeOpenAI()
+    yield server
+    server.close()
 
 
 @pytest.fixture

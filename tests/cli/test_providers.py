@@ -2,10 +2,7 @@
 
 import json
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from tests.conftest import conversation_head, git, run_cli, worktree
 from tests.fakes.anthropic_server import API_KEY as ANTHROPIC_KEY
@@ -15,20 +12,6 @@ from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.server import Fail, Reply
 
 WRITE = {"type": "tool_use", "name": "Write", "input": {"file_path": "notes.txt", "content": "hi\n"}}
-
-
-@pytest.fixture
-def anthropic() -> Iterator[FakeAnthropic]:
-    server = FakeAnthropic()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def openai() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI()
-    yield server
-    server.close()
 
 
 def _env(anthropic: FakeAnthropic, openai: FakeOpenAI | None = None) -> dict[str, str]:

@@ -2,7 +2,6 @@
 
 import json
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,6 @@ from typing import Any
 import pytest
 
 from tests.conftest import git, tool
-from tests.fakes.anthropic_server import FakeAnthropic
 
 APP = "".join(f"VALUE_{i} = {i}\n" for i in range(1, 31))
 
@@ -69,14 +67,6 @@ def make_pull_request(
     base = commit_files(path, moved, "main moves")
     git(path, "checkout", "-q", "feature")
     return PullRequest(path, base, head, merge_base)
-
-
-@pytest.fixture
-def anthropic() -> Iterator[FakeAnthropic]:
-    """The fake Anthropic API on 127.0.0.1."""
-    server = FakeAnthropic()
-    yield server
-    server.close()
 
 
 @pytest.fixture
