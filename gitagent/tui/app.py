@@ -150,7 +150,7 @@ class ChatApp(App[None]):
         self.query_one(StatusBar).show(self.session, True)
         self._turn_worker(run)
 
-    @work(thread=True, exclusive=True, group="turn")
+    @work(thread=True, group="turn")  # not exclusive: that would cancel a finished turn's worker still unwinding
     def _turn_worker(self, run: Any) -> None:
         self.session.worker = threading.current_thread()
         outcome, error = None, None
