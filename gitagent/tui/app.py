@@ -77,6 +77,7 @@ class ChatApp(App[None]):
         self.start_theme = theme
         self.pending_approval: asyncio.Future[Decision] | None = None
         self.queued: list[str] = []
+        self.closing = False
         """Prompts typed ahead while a turn ran, sent one by one as turns end."""
         session.approver = self._approver
 
@@ -165,6 +166,8 @@ class ChatApp(App[None]):
         self.post_message(TurnEnded(outcome, error))
 
     async def on_agent_event(self, message: AgentEvent) -> None:
+        if self.closing:
+            return
         if isinstance(message.event, AssistantMessage):
             self.session.totals.saw_request(message.event.response.usage)
             self.query_one(StatusBar).show(self.session, True)
@@ -172,6 +175,8 @@ class ChatApp(App[None]):
 
     async def on_turn_ended(self, message: TurnEnded) -> None:
         self.running = False
+        if self.closing:
+            return
         await self.view.end_turn()
         if message.error:
             await self.view.note(message.error, "error")
@@ -227,8 +232,13 @@ class ChatApp(App[None]):
         prompt.clear()
         self.notify("Press Ctrl+C again to quit.", timeout=DOUBLE_PRESS_S)
 
+    async def action_quit(self) -> None:
+        """Ctrl+Q and the palette's Quit leave the same way as Ctrl+C twice."""
+        await self.quit_safely()
+
     async def quit_safely(self) -> None:
         """Leave, after a running turn has saved itself."""
+        self.closing = True
         if isinstance(self.screen, ApprovalScreen):
             self.screen.action_deny()
         worker = self.session.worker

@@ -210,3 +210,22 @@ async def test_prompts_typed_while_a_turn_runs_are_queued_and_sent_in_order(repo
                 break
         head = conversation_head(repo, "q")
         assert head.message.startswith("second") and head.parents[0].message.startswith("first")
+
+
+async def test_quitting_during_a_turn_saves_it_for_resume(repo, script, make_app):
+    app = make_app(script([tool("Bash", command="sleep 30")]), name="bye")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "nap", wait=False)
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.view.tools:
+                break
+        await pilot.press("ctrl+q")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.return_code is not None:
+                break
+    assert app.return_code == 0
+    assert git(repo, "for-each-ref", "--format=%(refname)", "refs/gitagent/inflight/").strip() == (
+        "refs/gitagent/inflight/bye"
+    )
