@@ -12,7 +12,7 @@ from typing import Any
 import anthropic
 
 from gitagent.errors import GitagentError
-from gitagent.models.base import Block, Message, ModelRequest, ModelResponse, TextDelta, Usage
+from gitagent.models.base import Block, Message, ModelRequest, ModelResponse, TextDelta, Usage, message_blocks
 from gitagent.models.errors import AuthenticationFailed, auth_hint, redact
 from gitagent.models.retry import (
     OnRetry,
@@ -127,7 +127,7 @@ def to_anthropic(messages: list[Message]) -> list[Message]:
     """Our messages as the API accepts them: known keys only, no empty text, same-role neighbours merged."""
     out: list[Message] = []
     for message in messages:
-        content = [b for b in (_clean_block(b) for b in _blocks(message)) if b is not None]
+        content = [b for b in (_clean_block(b) for b in message_blocks(message)) if b is not None]
         if not content:
             continue
         if out and out[-1]["role"] == message["role"]:
@@ -135,11 +135,6 @@ def to_anthropic(messages: list[Message]) -> list[Message]:
         else:
             out.append({"role": message["role"], "content": content})
     return out
-
-
-def _blocks(message: Message) -> list[Block]:
-    content = message.get("content")
-    return [{"type": "text", "text": content}] if isinstance(content, str) else list(content or [])
 
 
 def _clean_block(block: Block) -> Block | None:

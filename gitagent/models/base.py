@@ -97,3 +97,9 @@ class Model(Protocol):
     spec: str
 
     def stream(self, request: ModelRequest) -> Iterator[TextDelta | ModelResponse]: ...
+
+
+def message_blocks(message: Message) -> list[Block]:
+    """A message's content as a list of blocks (a plain string becomes one text block)."""
+    content = message.get("content")
+    return [{"type": "text", "text": content}] if isinstance(content, str) else list(content or [])

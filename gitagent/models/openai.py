@@ -15,7 +15,7 @@ from typing import Any
 import openai
 
 from gitagent.errors import GitagentError
-from gitagent.models.base import Block, Message, ModelRequest, ModelResponse, TextDelta, Usage
+from gitagent.models.base import Block, Message, ModelRequest, ModelResponse, TextDelta, Usage, message_blocks
 from gitagent.models.errors import AuthenticationFailed, ContextTooLong, ProviderUnavailable, auth_hint, redact
 from gitagent.models.retry import (
     OnRetry,
@@ -168,8 +168,7 @@ def to_chat(messages: list[Message]) -> list[dict[str, Any]]:
     """Our Anthropic-shaped messages as Chat messages: tool_use -> assistant tool_calls, tool_result -> role tool."""
     out: list[dict[str, Any]] = []
     for message in messages:
-        content = message.get("content")
-        blocks: list[Block] = [{"type": "text", "text": content}] if isinstance(content, str) else list(content or [])
+        blocks = message_blocks(message)
         text = "\n\n".join(b["text"] for b in blocks if b.get("type") == "text" and b.get("text"))
         if message["role"] == "assistant":
             calls = [_tool_call(b) for b in blocks if b.get("type") == "tool_use"]

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from gitagent.errors import GitagentError
-from gitagent.models.base import Block, Message, ModelRequest, ModelResponse, TextDelta, Usage
+from gitagent.models.base import Block, Message, ModelRequest, ModelResponse, TextDelta, Usage, message_blocks
 from gitagent.models.errors import ContextTooLong
 from gitagent.models.openai import DEFAULT_MAX_TOKENS, OpenAIBase
 from gitagent.models.retry import StreamIncomplete, Transient, classify_status, retry_stream
@@ -86,8 +86,7 @@ def to_input_items(messages: list[Message]) -> list[dict[str, Any]]:
     """Our messages as Responses input items: messages, function_call and function_call_output items."""
     items: list[dict[str, Any]] = []
     for message in messages:
-        content = message.get("content")
-        blocks: list[Block] = [{"type": "text", "text": content}] if isinstance(content, str) else list(content or [])
+        blocks = message_blocks(message)
         role = message["role"]
         for block in blocks:
             kind = block.get("type")
