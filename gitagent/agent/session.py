@@ -28,7 +28,11 @@ NAME_WORDS = 5
 def new_conversation_name(repo: pygit2.Repository, prompt: str) -> str:
     """A readable, unused name made from the prompt's first words (`fix-the-login-bug`, `-2` if taken)."""
     words = re.findall(r"[a-z0-9]+", prompt.lower())[:NAME_WORDS]
-    stem = "-".join(words)[:40].strip("-") or "conversation"
+    return unused_name(repo, "-".join(words)[:40].strip("-") or "conversation")
+
+
+def unused_name(repo: pygit2.Repository, stem: str) -> str:
+    """`stem`, or `stem-2`, `stem-3`… whichever no conversation (committed or in flight) has yet."""
     name, n = stem, 1
     while read_ref(repo, conversation_ref(name)) or read_ref(repo, inflight.inflight_ref(name)):
         n += 1

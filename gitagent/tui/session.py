@@ -14,7 +14,7 @@ from gitagent.agent.guard import Guard
 from gitagent.agent.modelchoice import choose_model
 from gitagent.agent.permissions import Approver, permissions_for
 from gitagent.agent.sandboxing import network_allowed, sandbox_choice
-from gitagent.agent.session import discard_turn, new_conversation_name, resume_turn, run_turn
+from gitagent.agent.session import discard_turn, new_conversation_name, resume_turn, run_turn, unused_name
 from gitagent.agent.setup import RunOptions, hook_runner, turn_settings
 from gitagent.agent.turn import TurnSettings
 from gitagent.errors import GitagentError
@@ -148,7 +148,7 @@ class ChatSession:
     def fork(self, new_name: str | None) -> str:
         """Fork the open conversation at its latest turn and open the fork; returns the fork's name."""
         conversation = self._require_turns()
-        new_name = new_name or _free_name(self.repo, f"{conversation.name}-fork")
+        new_name = new_name or unused_name(self.repo, f"{conversation.name}-fork")
         operations.fork(self.repo, conversation.head, new_name)
         self.open(new_name)
         return new_name
@@ -192,11 +192,3 @@ class ChatSession:
         if conversation is None:
             raise GitagentError("this conversation has no turns yet", "send a prompt first")
         return conversation
-
-
-def _free_name(repo: pygit2.Repository, stem: str) -> str:
-    name, n = stem, 1
-    while read_ref(repo, conversation_ref(name)) is not None:
-        n += 1
-        name = f"{stem}-{n}"
-    return name
