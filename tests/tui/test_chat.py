@@ -85,7 +85,7 @@ async def test_long_histories_open_with_the_latest_turns_and_load_earlier_ones_o
         assert f"{45 - len(prompts)} earlier turns: scroll up to load" in screen_text(app)
         for _ in range(10):
             app.view.scroll_home(animate=False)
-            for _ in range(40):  # the earlier turns come in, and the view is moved back to where the reader was
+            for _ in range(200):  # the earlier turns come in, and the view is moved back to where the reader was
                 await pilot.pause(0.05)
                 if app.view.scroll_y > 0 or app.view.older is None:
                     break

@@ -101,9 +101,16 @@ class ConversationView(VerticalScroll):
             height = self.virtual_size.height
             await self.query(".earlier").remove()
             await self.mount_all(self._page(PAGE), before=0)
-            self.call_after_refresh(lambda: self.scroll_to(y=self.virtual_size.height - height, animate=False))
+            self.call_after_refresh(self._keep_place, height)
         finally:
             self.loading = False
+
+    def _keep_place(self, height_before: float) -> None:
+        """Scroll so the turn that was at the top stays put; if the view is still at the top (nothing to
+        scroll up to, so no scroll would ever ask again), load the next page now."""
+        self.scroll_to(y=self.virtual_size.height - height_before, animate=False, immediate=True)
+        if self.scroll_y == 0 and self.older is not None:
+            self.run_worker(self.load_earlier(), group="earlier")
 
     def _page(self, size: int) -> list[Widget]:
         commits: list[pygit2.Commit] = []
