@@ -5,7 +5,9 @@ A loose object is a new file, and on ext4 creating a file is most of what a new 
 dozens of blobs and trees, so `ObjectBatch` catches everything libgit2 writes through one `Repository`
 in memory (a Python object database backend ahead of the loose one) and `flush` writes it as a single
 version-2 pack and index under `objects/pack`: two new files, whatever the number of objects, readable by
-git and libgit2 alike. No deltas: the objects are small and new.
+git and libgit2 alike. No deltas: the objects are small and new. Trees are stored without compression:
+they are mostly object ids, which do not compress, and deflating them cost more than the rest of the pack
+(`git gc` compresses them if it repacks them with deltas).
 
 One pack per flush would pile up, and every pack is a place git and libgit2 look in on a miss, so once
 there are more than `MAX_SMALL_PACKS` small packs, `flush` merges the smallest geometrically (as
@@ -24,6 +26,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pygit2
+from pygit2.enums import ObjectType
 
 from gitagent.store.repo import git_dir
 
@@ -106,7 +109,7 @@ def write_pack(pack_dir: Path, objects: Iterable[tuple[pygit2.Oid, Entry]], fsyn
     """Write `objects` as `pack-<checksum>.pack` and its `.idx` in `pack_dir`; return the `.pack` path."""
     entries = []
     for oid, (type_, data) in objects:
-        packed = _entry_header(type_, len(data)) + _deflate(data)
+        packed = _entry_header(type_, len(data)) + _deflate(type_, data)
         entries.append((oid.raw, packed, zlib.crc32(packed)))
     return _write_entries(pack_dir, entries, fsync)
 
@@ -118,9 +121,10 @@ def merge_small_packs(pack_dir: Path, fsync: bool = False) -> Path | None:
     Returns the merged pack, or None when nothing was merged. Best effort: a pack that cannot be copied as
     it is (gone because another process merged it, holding deltas, damaged) is left where it is.
     """
-    packs = sorted((count, path) for path in _small_packs(pack_dir) if (count := _object_count(path)) is not None)
-    if len(packs) <= MAX_SMALL_PACKS:
+    candidates = _small_packs(pack_dir)
+    if len(candidates) <= MAX_SMALL_PACKS:
         return None
+    packs = sorted((count, path) for path in candidates if (count := _object_count(path)) is not None)
     total, split = 0, 0
     for i, (count, _) in enumerate(packs):
         if i > 0 and count < GEOMETRIC_FACTOR * total:
@@ -204,10 +208,16 @@ def _packed_entries(idx: Path) -> list[tuple[bytes, bytes, int]]:
 
 
 def _small_packs(pack_dir: Path) -> list[Path]:
-    """The `.idx` of each pack in `pack_dir` small enough to merge and neither kept nor a promisor."""
+    """The `.idx` of each pack in `pack_dir` small enough to merge and neither kept nor a promisor.
+
+    With no more than `MAX_SMALL_PACKS` packs in all, none: there is nothing to merge, and most flushes
+    then cost one directory listing rather than a `stat` of every pack.
+    """
     try:
         names = set(os.listdir(pack_dir))
     except FileNotFoundError:
+        return []
+    if sum(name.endswith(".idx") for name in names) <= MAX_SMALL_PACKS:
         return []
     small = []
     for name in names:
@@ -244,9 +254,12 @@ def _object_count_of(idx: bytes) -> int:
     return int(struct.unpack_from(">I", idx, 8 + 255 * 4)[0])
 
 
-def _deflate(data: bytes) -> bytes:
-    """zlib at level 1 like libgit2's loose objects, with a window no bigger than the object: a small
-    object then costs a small allocation (zlib's default 256 KiB is most of a small object's cost)."""
+def _deflate(type_: int, data: bytes) -> bytes:
+    """A tree as stored zlib blocks; anything else at level 1 like libgit2's loose objects, with a window
+    no bigger than the object: a small object then costs a small allocation (zlib's default 256 KiB is
+    most of a small object's cost)."""
+    if type_ == ObjectType.TREE:
+        return zlib.compress(data, 0)
     window_bits = max(9, min(15, len(data).bit_length()))
     compressor = zlib.compressobj(1, zlib.DEFLATED, window_bits, max(1, window_bits - 7))
     return compressor.compress(data) + compressor.flush()
