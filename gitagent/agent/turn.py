@@ -26,7 +26,7 @@ from gitagent.tools import default_tools
 from gitagent.tools.base import ToolContext
 from gitagent.tools.skill import SkillTool
 from gitagent.workspace import worktree as wt
-from gitagent.workspace.snapshot import Snapshot, take_snapshot
+from gitagent.workspace.snapshot import PreparedSnapshot, Snapshot, take_snapshot
 
 DEFAULT_MAP_TOKENS = 1024
 
@@ -65,6 +65,7 @@ class Turn:
     head: pygit2.Commit | None
     settings: TurnSettings
     extra_trailers: list[tuple[str, str]] = field(default_factory=list)
+    next_snapshot: PreparedSnapshot | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.history = list(self.record.context) if self.record.context else conversation_messages(self.head)
@@ -119,6 +120,7 @@ class Turn:
         """Drive the loop to an answer (or a limit, or a hook's stop) and commit; save and re-raise on failure."""
         settings = self.settings
         settings.emit(TurnStarted(self.state.name, self.record.data["turn"], settings.model.spec, resumed))
+        self.prepare_snapshot()
         status = "complete"
         try:
             run_loop(self.agent(), self.history, self.record, settings.emit, self.save)
@@ -136,9 +138,13 @@ class Turn:
             raise TurnInterrupted(message) from e
         return self.commit(status)
 
+    def prepare_snapshot(self) -> None:
+        """Start reading what the end-of-turn snapshot needs, in the background while the model works."""
+        self.next_snapshot = PreparedSnapshot(self.worktree)
+
     def snapshot(self) -> Snapshot:
         """The worktree's files as a tree (a review's read-only worktree overrides this: it cannot change)."""
-        return take_snapshot(self.worktree)
+        return self.next_snapshot.take() if self.next_snapshot else take_snapshot(self.worktree)
 
     def commit(self, status: str) -> TurnOutcome:
         """Snapshot the worktree and write the turn commit (PreTurnCommit hooks may add trailers)."""

@@ -50,6 +50,9 @@ class ReviewTurn(Turn):
         context = ToolContext(self.worktree.path, self.sandbox)
         return Agent(s.model, self.system, self.tools, context, s.max_steps, s.guard, s.compactor)
 
+    def prepare_snapshot(self) -> None:
+        """Nothing to prepare: the snapshot is the reviewed commit's tree."""
+
     def snapshot(self) -> Snapshot:
         """The reviewed commit's tree: the worktree is read-only, so scanning it could only find that again."""
         return Snapshot(self.repo[self.reviewed].peel(pygit2.Commit).tree_id)

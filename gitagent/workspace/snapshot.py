@@ -4,17 +4,20 @@ Done in-process with libgit2 against the worktree's own index: one diff of the i
 finds what changed since the last snapshot (stat data spares unchanged files a re-hash), only those
 paths are hashed into the index, and the tree is written from it, reusing the cached trees of unchanged
 directories. The new blobs and trees are written as one pack rather than a loose file each (creating
-files is most of what writing objects costs). No git process starts, so a snapshot costs about one
-`git status`. Untracked files that are very large, or binary and large, are left out and reported, which
-keeps the object store from growing with build artefacts.
+files is most of what writing objects costs). No git process starts. A turn prepares its snapshot when it
+starts (the index loaded, the last snapshot's trees read into memory: `PreparedSnapshot`), so the
+snapshot at its end costs about one `git status`. Untracked files that are very large, or binary and
+large, are left out and reported, which keeps the object store from growing with build artefacts.
 """
 
+import functools
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pygit2
-from pygit2.enums import DeltaStatus, DiffOption
+from pygit2.enums import DeltaStatus, DiffOption, FileMode, ObjectType
 
 from gitagent.store.packs import ObjectBatch
 from gitagent.workspace.worktree import Worktree
@@ -22,6 +25,7 @@ from gitagent.workspace.worktree import Worktree
 MAX_UNTRACKED_BYTES = 5 * 1024 * 1024
 MAX_UNTRACKED_BINARY_BYTES = 256 * 1024
 _SNIFF_BYTES = 8000
+_TREE_CACHE_LIMIT = 1024 * 1024
 _DIFF_FLAGS = (
     DiffOption.INCLUDE_UNTRACKED
     | DiffOption.RECURSE_UNTRACKED_DIRS
@@ -55,27 +59,87 @@ class Snapshot:
 
 def take_snapshot(worktree: Worktree) -> Snapshot:
     """Record the worktree's current files as a tree in the object store (and in its index)."""
+    return Snapshotter(worktree).take()
+
+
+class Snapshotter:
+    """Records one worktree's files as trees, through one open repository and the worktree's index.
+
+    After writing a tree, libgit2 reads every tree of the index back to rebuild the index's tree cache
+    (which keeps `git status` in the worktree fast): for a large repository that is most of a snapshot's
+    own cost. `prepare` reads them ahead into libgit2's object cache, so that a `take` after it finds
+    them in memory. A turn prepares when it starts, in the background while the model works
+    (`PreparedSnapshot`), and takes its snapshot when it ends.
+    """
+
+    def __init__(self, worktree: Worktree) -> None:
+        _tune_libgit2()
+        self.worktree = worktree
+        self.repo = pygit2.Repository(str(worktree.path))
+        self.batch = ObjectBatch(self.repo)
+        self.index = self.repo.index
+
+    def prepare(self) -> None:
+        """Load every tree of the worktree's last snapshot into memory."""
+        pending = [self.index.write_tree()]  # the root as the index's tree cache records it
+        while pending:
+            tree = self.repo[pending.pop()]
+            pending.extend(entry.id for entry in tree if entry.filemode == FileMode.TREE)
+
+    def take(self) -> Snapshot:
+        """Record the worktree's current files as a tree in the object store (and in its index)."""
+        index = self.index
+        index.read(False)  # again only if something else has written the index since it was loaded
+        left_out = []
+        for delta in index.diff_to_workdir(_DIFF_FLAGS).deltas:
+            if delta.status == DeltaStatus.DELETED:
+                index.remove(delta.old_file.path)
+                continue
+            path = delta.new_file.path
+            reason = _leave_out_reason(self.worktree.path, path) if delta.status == DeltaStatus.UNTRACKED else None
+            if reason is None:
+                index.add(path)
+            else:
+                left_out.append(reason)
+        tree = index.write_tree()
+        self.batch.flush()  # before the index that names the new objects is written
+        index.write()
+        return Snapshot(tree, left_out)
+
+
+class PreparedSnapshot:
+    """A worktree's next snapshot, prepared in a background thread from the moment this is made."""
+
+    def __init__(self, worktree: Worktree) -> None:
+        _tune_libgit2()  # process-wide settings: made here, so that the thread finds them made
+        self.worktree = worktree
+        self._snapshotter: Snapshotter | None = None
+        self._thread = threading.Thread(target=self._prepare, name="gitagent-snapshot", daemon=True)
+        self._thread.start()
+
+    def _prepare(self) -> None:
+        try:
+            snapshotter = Snapshotter(self.worktree)
+            snapshotter.prepare()
+        except Exception:  # only a head start: `take` then starts afresh, and reports what is wrong
+            return
+        self._snapshotter = snapshotter
+
+    def take(self) -> Snapshot:
+        """Wait for the preparation, then record the worktree as `Snapshotter.take` does."""
+        self._thread.join()
+        return (self._snapshotter or Snapshotter(self.worktree)).take()
+
+
+@functools.cache
+def _tune_libgit2() -> None:
     # Strict creation makes libgit2 look up every entry of each tree it writes (hundreds of lookups for a
     # root tree); every id here comes from the index libgit2 itself maintains, so the check buys nothing.
     pygit2.settings.enable_strict_object_creation(False)
-    repo = pygit2.Repository(str(worktree.path))
-    batch = ObjectBatch(repo)
-    index = repo.index
-    left_out = []
-    for delta in index.diff_to_workdir(_DIFF_FLAGS).deltas:
-        if delta.status == DeltaStatus.DELETED:
-            index.remove(delta.old_file.path)
-            continue
-        path = delta.new_file.path
-        reason = _leave_out_reason(worktree.path, path) if delta.status == DeltaStatus.UNTRACKED else None
-        if reason is None:
-            index.add(path)
-        else:
-            left_out.append(reason)
-    tree = index.write_tree()
-    batch.flush()  # before the index that names the new objects is written
-    index.write()
-    return Snapshot(tree, left_out)
+    # libgit2 re-hashes every object it reads; git does that only in `git fsck`.
+    pygit2.settings.enable_strict_hash_verification(False)
+    # By default trees over 4 KiB (directories of a hundred entries or more) are never cached.
+    pygit2.settings.cache_object_limit(ObjectType.TREE, _TREE_CACHE_LIMIT)
 
 
 def _leave_out_reason(root: Path, path: str) -> LeftOut | None:

@@ -9,7 +9,13 @@ import pytest
 
 from gitagent.store import packs
 from gitagent.workspace import worktree as wt
-from gitagent.workspace.snapshot import MAX_UNTRACKED_BINARY_BYTES, MAX_UNTRACKED_BYTES, take_snapshot
+from gitagent.workspace.snapshot import (
+    MAX_UNTRACKED_BINARY_BYTES,
+    MAX_UNTRACKED_BYTES,
+    PreparedSnapshot,
+    Snapshotter,
+    take_snapshot,
+)
 from tests.conftest import git
 
 
@@ -73,6 +79,48 @@ def test_snapshot_tree_is_the_tree_git_writes_for_the_same_files(repo: Path, wor
         assert f"debug-{turn}.log" not in names
         assert f"src/pkg{turn}/mod.py" in names
     assert take_snapshot(work).tree == snapshot.tree  # nothing changed since: the same tree
+
+
+def test_a_prepared_snapshot_records_what_changed_after_it_was_prepared(repo: Path, work: wt.Worktree) -> None:
+    for turn in range(1, 4):
+        prepared = PreparedSnapshot(work)  # as a turn does when it starts
+        change(work.path, turn)
+        snapshot = prepared.take()
+        assert str(snapshot.tree) == git_write_tree(work.path)
+    assert git(work.path, "diff", "--name-only") == ""  # the index records the snapshot
+    assert git(work.path, "ls-files", "--others", "--exclude-standard") == ""
+    fsck(repo)
+
+
+def test_a_snapshot_is_right_when_git_rewrote_the_index_after_it_was_prepared(repo: Path, work: wt.Worktree) -> None:
+    change(work.path, 1)
+    take_snapshot(work)
+    snapshotter = Snapshotter(work)
+    snapshotter.prepare()
+    base = pygit2.Repository(str(repo)).head.peel(pygit2.Commit).tree_id
+    wt.checkout(work, base)  # git rewrites the index and the files behind the snapshotter's back
+    (work.path / "after.txt").write_text("after the checkout\n")
+    snapshot = snapshotter.take()
+    assert str(snapshot.tree) == git_write_tree(work.path)
+    assert git(work.path, "diff", "--name-only") == ""
+
+
+def test_an_incomplete_tree_cache_is_rebuilt_and_its_trees_written(repo: Path, work: wt.Worktree) -> None:
+    (work.path / "src/added").mkdir(parents=True)
+    (work.path / "src/added/new.py").write_text("NEW = 1\n")
+    git(work.path, "add", "src/added/new.py")  # the index's cached trees of src/added, src and the root go
+    prepared = PreparedSnapshot(work)
+    (work.path / "src/added/later.py").write_text("LATER = 1\n")
+    snapshot = prepared.take()
+    assert str(snapshot.tree) == git_write_tree(work.path)
+    assert git(repo, "cat-file", "-p", f"{snapshot.tree}:src/added/new.py") == "NEW = 1\n"
+    fsck(repo)
+
+
+def test_a_failed_preparation_leaves_the_snapshot_to_report_the_problem(repo: Path, tmp_path: Path) -> None:
+    missing = wt.Worktree(tmp_path / "no-such-worktree", repo)
+    with pytest.raises(pygit2.GitError):
+        PreparedSnapshot(missing).take()
 
 
 def test_new_objects_go_into_a_pack_that_git_and_libgit2_read(repo: Path, work: wt.Worktree) -> None:
