@@ -25,6 +25,7 @@ from gitagent.store import inflight, operations, turns
 from gitagent.store.conversations import Conversation, base_commit, get_conversation, list_conversations
 from gitagent.store.refs import conversation_ref, read_ref, validate_name
 from gitagent.store.repo import config_value, user_identity, workdir
+from gitagent.tui.interrupt import Interruptible
 from gitagent.workspace.share import apply_to_checkout, export_branch, export_message
 
 
@@ -143,6 +144,7 @@ class ChatSession:
     def _settings(self, emit: EventSink) -> TurnSettings:
         settings = turn_settings(self.repo, self.name or "", self.options, emit)
         settings.guard.approver = self.approver
+        settings.model = Interruptible(settings.model)  # Esc must not wait for the model's next word
         return settings
 
     def fork(self, new_name: str | None) -> str:

@@ -19,7 +19,8 @@ class Reply:
 
     `drop_after`: close the connection after that many events (`clean_eof`: end the body properly instead, so only
     the missing end-of-message event shows the drop); `stream_error`: send this error object as an event there
-    instead; `delay`: seconds to wait before answering (a slow server).
+    instead; `delay`: seconds to wait before answering (a slow server); `hold`: answer only once it is set (a
+    model thinking for as long as a test needs).
     """
 
     content: list[dict[str, Any]]
@@ -29,6 +30,7 @@ class Reply:
     clean_eof: bool = False
     stream_error: dict[str, Any] | None = None
     delay: float = 0.0
+    hold: threading.Event | None = None
 
     def stop(self) -> str:
         """The stop reason in Anthropic's words (end_turn, tool_use, max_tokens…)."""
@@ -160,6 +162,8 @@ class _Handler(BaseHTTPRequestHandler):
         """Send `events` as chunked SSE (`(event name or None, data)`), obeying the reply's drop and error."""
         if reply.delay:
             time.sleep(reply.delay)
+        if reply.hold is not None:
+            reply.hold.wait(timeout=60)
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")

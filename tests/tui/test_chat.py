@@ -1,5 +1,7 @@
 """The chat end to end through Textual's pilot: prompts, streaming, tool blocks, interrupt and resume."""
 
+import threading
+
 import pytest
 
 from gitagent.agent.events import AssistantMessage
@@ -9,6 +11,8 @@ from gitagent.tui.widgets.blocks import AnswerBlock, NoticeBlock, PromptBlock, T
 from gitagent.tui.widgets.sidebar import SidePanel
 from gitagent.tui.widgets.statusbar import StatusBar
 from tests.conftest import conversation_head, git, text, tool, worktree
+from tests.fakes.anthropic_server import API_KEY
+from tests.fakes.server import Reply
 from tests.tui.conftest import screen_text, send, settle
 
 
@@ -121,6 +125,39 @@ async def test_esc_interrupts_a_running_turn_which_is_saved_and_resumed(repo, sc
         head = conversation_head(repo, "nap")
         assert turns.read_turn(head)["status"] == "complete" and head.message.startswith("take a nap")
         assert not app.session.interrupted
+
+
+async def test_esc_interrupts_a_turn_while_the_model_has_not_answered_yet(repo, anthropic, make_app, monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", API_KEY)
+    thinking = threading.Event()
+    anthropic.push(Reply([{"type": "text", "text": "too late"}], hold=thinking))
+    app = make_app("anthropic:claude-sonnet-4-5", name="slow", base_url=anthropic.base_url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "think it over", wait=False)
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if anthropic.bodies:
+                break
+        await pilot.press("escape")
+        for _ in range(100):  # the server still holds its answer: the SDK is blocked reading the socket
+            await pilot.pause(0.05)
+            if not app.running:
+                break
+        interrupted_while_thinking = not app.running and app.session.interrupted
+        thinking.set()
+        await settle(pilot)
+        assert interrupted_while_thinking
+        assert "Interrupted. The turn so far is saved" in screen_text(app)
+        for _ in range(100):  # the SDK's reader closes the stream once the late answer arrives
+            await pilot.pause(0.05)
+            if not any(t.name == "gitagent-model" for t in threading.enumerate()):
+                break
+        assert not any(t.name == "gitagent-model" for t in threading.enumerate())
+        assert "too late" not in screen_text(app)
+
+        await send(pilot, "/resume")
+        head = conversation_head(repo, "slow")
+        assert turns.read_turn(head)["status"] == "complete" and head.message.startswith("think it over")
 
 
 @pytest.mark.parametrize("size", [(80, 24)])
