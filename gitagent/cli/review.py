@@ -61,7 +61,7 @@ def review(
         bool, typer.Option("--post", help="Post to the pull request (GitHub) or merge request (GitLab).")
     ] = False,
     model: Annotated[
-        str | None, typer.Option("--model", "-m", help="PROVIDER:NAME, e.g. anthropic:claude-sonnet-4-5.")
+        str | None, typer.Option("--model", "-m", help="PROVIDER:NAME, e.g. anthropic:claude-sonnet-5-5.")
     ] = None,
     max_cost: Annotated[
         float | None, typer.Option("--max-cost", min=0, help="Start no more parts once this many USD are spent or due.")

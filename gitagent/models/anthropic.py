@@ -13,6 +13,7 @@ import anthropic
 
 from gitagent.errors import GitagentError
 from gitagent.models.base import Block, Message, ModelRequest, ModelResponse, TextDelta, Usage, message_blocks
+from gitagent.models.catalog import model_info
 from gitagent.models.errors import AuthenticationFailed, auth_hint, redact
 from gitagent.models.retry import (
     OnRetry,
@@ -29,6 +30,7 @@ from gitagent.models.toolcalls import cut_note, finish_tool_call
 ENV_KEY = "ANTHROPIC_API_KEY"
 CACHE = {"type": "ephemeral"}
 CUT_REASONS = ("max_tokens", "model_context_window_exceeded")
+THINKING_TYPES = ("thinking", "redacted_thinking")
 _RETRYABLE_TYPES = {"overloaded_error": "overloaded", "api_error": "server error", "rate_limit_error": "rate limited"}
 # Raised by newer SDKs when no key, profile or federation config is found.
 _CREDENTIALS_ERRORS = tuple(c for c in [getattr(anthropic, "CredentialsError", None)] if c is not None)
@@ -65,7 +67,7 @@ class AnthropicModel:
 
     def stream(self, request: ModelRequest) -> Iterator[TextDelta | ModelResponse]:
         """Stream one answer: TextDelta pieces, then the ModelResponse. Retries transient failures."""
-        params = build_params(self.model, request, self.max_tokens or request.max_tokens)
+        params = build_params(self.model, request, self._output_budget(request))
         yield from retry_stream(
             lambda: self._attempt(params),
             self._classify,
@@ -73,6 +75,12 @@ class AnthropicModel:
             policy=self.retry,
             on_retry=self.on_retry,
         )
+
+    def _output_budget(self, request: ModelRequest) -> int:
+        """The `max_tokens` to send: the user's, else the larger of the request's and the catalogue's (a
+        thinking model spends part of it thinking, so its answers need more room than 8k)."""
+        info = model_info(self.spec)
+        return self.max_tokens or max(request.max_tokens, info.max_tokens if info else 0)
 
     def _attempt(self, params: dict[str, Any]) -> Iterator[TextDelta | ModelResponse]:
         if self._client is None:
@@ -124,10 +132,20 @@ def build_params(model: str, request: ModelRequest, max_tokens: int) -> dict[str
 
 
 def to_anthropic(messages: list[Message]) -> list[Message]:
-    """Our messages as the API accepts them: known keys only, no empty text, same-role neighbours merged."""
+    """Our messages as the API accepts them: known keys only, no empty text, same-role neighbours merged.
+
+    Thinking blocks go back only from the assistant messages after the last prompt (a user message that
+    answers no tool call): within that tool-use cycle the API wants them back exactly as it sent them, and
+    before it they may be left out, which they must be once the prefix they were bound to has changed (a
+    later turn's system prompt differs from the first turn's).
+    """
     out: list[Message] = []
-    for message in messages:
-        content = [b for b in (_clean_block(b) for b in message_blocks(message)) if b is not None]
+    cycle_start = _last_prompt(messages)
+    for position, message in enumerate(messages):
+        blocks = message_blocks(message)
+        if position < cycle_start:
+            blocks = [b for b in blocks if b.get("type") not in THINKING_TYPES]
+        content = [b for b in (_clean_block(b) for b in blocks) if b is not None]
         if not content:
             continue
         if out and out[-1]["role"] == message["role"]:
@@ -137,8 +155,21 @@ def to_anthropic(messages: list[Message]) -> list[Message]:
     return out
 
 
+def _last_prompt(messages: list[Message]) -> int:
+    """The index of the last user message that holds no tool result (0 if there is none)."""
+    for position in range(len(messages) - 1, -1, -1):
+        message = messages[position]
+        if message["role"] == "user" and not any(b.get("type") == "tool_result" for b in message_blocks(message)):
+            return position
+    return 0
+
+
 def _clean_block(block: Block) -> Block | None:
     kind = block.get("type")
+    if kind == "thinking":
+        return {"type": "thinking", "thinking": block.get("thinking", ""), "signature": block.get("signature", "")}
+    if kind == "redacted_thinking":
+        return {"type": "redacted_thinking", "data": block.get("data", "")}
     if kind == "text":
         return {"type": "text", "text": block["text"]} if block.get("text") else None
     if kind == "tool_use":
@@ -190,6 +221,10 @@ def parse_stream(events: Any, max_tokens: int) -> Iterator[TextDelta | ModelResp
                 blocks[event.index] = {"type": "text", "text": block.text or ""}
             elif block.type == "tool_use":
                 blocks[event.index] = {"type": "tool_use", "id": block.id, "name": block.name, "json": ""}
+            elif block.type == "thinking":
+                blocks[event.index] = {"type": "thinking", "thinking": block.thinking or "", "signature": ""}
+            elif block.type == "redacted_thinking":
+                blocks[event.index] = {"type": "redacted_thinking", "data": block.data}
         elif kind == "content_block_delta" and event.index in blocks:
             delta = event.delta
             if delta.type == "text_delta":
@@ -197,6 +232,10 @@ def parse_stream(events: Any, max_tokens: int) -> Iterator[TextDelta | ModelResp
                 yield TextDelta(delta.text)
             elif delta.type == "input_json_delta":
                 blocks[event.index]["json"] += delta.partial_json
+            elif delta.type == "thinking_delta":
+                blocks[event.index]["thinking"] += delta.thinking
+            elif delta.type == "signature_delta":
+                blocks[event.index]["signature"] += delta.signature
         elif kind == "message_delta":
             stop_reason = event.delta.stop_reason or stop_reason
             _read_usage(usage, event.usage)
@@ -212,6 +251,9 @@ def _finish(blocks: dict[int, dict[str, Any]], stop_reason: str, max_tokens: int
     content: list[Block] = []
     ordered = [blocks[i] for i in sorted(blocks)]
     for position, block in enumerate(ordered):
+        if block["type"] in THINKING_TYPES:
+            content.append(block)  # kept whole: the next request of this tool-use cycle sends it back as it is
+            continue
         if block["type"] == "text":
             if block["text"]:
                 content.append(block)

@@ -14,7 +14,8 @@ DEFAULT_CONTEXT = 128_000
 
 @dataclass(frozen=True)
 class ModelInfo:
-    """A model's context window and its prices in USD per million tokens."""
+    """A model's context window, its prices in USD per million tokens, and the output budget to ask for
+    (0: the request's own)."""
 
     spec: str
     context: int
@@ -22,6 +23,7 @@ class ModelInfo:
     output: float
     cache_read: float
     cache_write: float
+    max_tokens: int = 0
 
     def cost(self, usage: Usage) -> float:
         """What `usage` cost, in USD."""

@@ -15,7 +15,7 @@ RetryReporter = Callable[[int, float, str], None]
 def load_model(
     spec: str, *, cwd: Path | None = None, base_url: str | None = None, on_retry: RetryReporter | None = None
 ) -> Model:
-    """Build the model named by `spec`, e.g. `anthropic:claude-sonnet-4-5` or `scripted:demo.json`.
+    """Build the model named by `spec`, e.g. `anthropic:claude-sonnet-5-5` or `scripted:demo.json`.
 
     `base_url` points a provider at another server (any OpenAI-compatible one for `openai:`); without it
     the SDKs' own variables (`ANTHROPIC_BASE_URL`, `OPENAI_BASE_URL`) apply.

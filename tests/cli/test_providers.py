@@ -41,6 +41,26 @@ def test_a_tool_using_turn_on_anthropic_with_cache_breakpoints_usage_and_cost(re
     assert "$0.0048" in run_cli(repo, "log", "a").out
 
 
+def test_the_default_claude_thinks_and_gets_its_thinking_back_within_the_turn(repo: Path, anthropic) -> None:
+    thinking = {"type": "thinking", "thinking": "A note file will do.", "signature": "c2lnbmVk"}
+    anthropic.push(
+        Reply([thinking, WRITE]),
+        Reply([{"type": "text", "text": "Wrote it."}]),
+        Reply([{"type": "text", "text": "Still there."}]),
+    )
+    env = _env(anthropic)
+    assert run_cli(repo, "run", "-c", "t", "note it", env=env).code == 0
+    result = run_cli(repo, "run", "-c", "t", "--output-format", "json", "is it there?", env=env)
+    assert result.code == 0, result.err
+    first, second, third = anthropic.bodies
+    assert first["model"] == "claude-sonnet-5-5" and first["max_tokens"] == 32000
+    assert second["messages"][1]["content"][0] == thinking  # the tool result's cycle: sent back as received
+    assert "thinking" not in json.dumps(third["messages"])  # an earlier prompt's: left out
+    assert json.loads(result.out)["model"] == "anthropic:claude-sonnet-5-5"
+    first_turn = conversation_head(repo, "t").parents[0]
+    assert "A note file will do." in first_turn.tree["turn.json"].data.decode()  # the audit trail keeps it
+
+
 def test_a_conversation_switches_provider_between_turns(repo: Path, anthropic, openai) -> None:
     anthropic.push(Reply([WRITE]), Reply([{"type": "text", "text": "done on claude"}]))
     openai.push(Reply([{"type": "text", "text": "done on gpt"}]))
@@ -115,7 +135,7 @@ def test_doctor_reports_keys_without_printing_them(repo: Path, anthropic) -> Non
     assert "key from environment (ANTHROPIC_API_KEY)" in result.out
     assert f"reachable at {anthropic.base_url} (HTTP 200" in result.out
     assert ANTHROPIC_KEY not in result.out + result.err
-    assert "model      anthropic:claude-sonnet-4-5" in result.out
+    assert "model      anthropic:claude-sonnet-5-5" in result.out
 
 
 def test_a_new_conversation_starts_with_a_code_map_in_its_prompt(repo: Path, anthropic) -> None:

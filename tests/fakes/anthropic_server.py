@@ -1,8 +1,10 @@
 """A fake Anthropic Messages API (`POST /v1/messages`, streaming SSE) that checks requests as the real one does.
 
 Event names and shapes follow the API: message_start, content_block_start / content_block_delta (text_delta,
-input_json_delta) / content_block_stop, ping, message_delta (stop_reason, cumulative usage), message_stop, and
-`error` events inside a stream. Errors are `{"type": "error", "error": {"type", "message"}}` with the real status.
+input_json_delta, thinking_delta, signature_delta) / content_block_stop, ping, message_delta (stop_reason,
+cumulative usage), message_stop, and `error` events inside a stream. Errors are `{"type": "error", "error":
+{"type", "message"}}` with the real status. Like the API with thinking on, it refuses a tool result whose
+assistant message does not start with the thinking blocks it was sent with.
 """
 
 import json
@@ -21,6 +23,9 @@ _ERROR_TYPES = {
     500: "api_error",
     529: "overloaded_error",
 }
+
+
+THINKING_TYPES = ("thinking", "redacted_thinking")
 
 
 def overloaded() -> Fail:
@@ -45,6 +50,30 @@ class FakeAnthropic(FakeServer):
 
     def __init__(self, api_key: str = API_KEY) -> None:
         super().__init__(api_key)
+        self.thinking: dict[str, list[dict[str, Any]]] = {}
+        """The thinking blocks of each answer that called a tool, by the call's id."""
+
+    def unreplayed_thinking(self, messages: list[dict[str, Any]]) -> str | None:
+        """The API's complaint when the assistant message whose tool calls the request answers does not
+        carry the thinking blocks it was sent with, whole and ahead of its calls (None if it does)."""
+        for n, message in enumerate(messages):
+            blocks = message["content"] if isinstance(message["content"], list) else []
+            if any(b["type"] in THINKING_TYPES and "cache_control" in b for b in blocks):
+                return f"messages.{n}: cache_control cannot be set on thinking blocks"
+        if len(messages) < 2 or messages[-2]["role"] != "assistant":
+            return None
+        n = len(messages) - 2
+        blocks = messages[n]["content"]
+        calls = [b["id"] for b in blocks if b["type"] == "tool_use"]
+        expected = self.thinking.get(calls[0], []) if calls else []
+        sent = [{k: v for k, v in b.items() if k != "cache_control"} for b in blocks[: len(expected)]]
+        if expected and sent != expected:
+            return (
+                f"messages.{n}.content.0.type: Expected `thinking` or `redacted_thinking`, but found "
+                f"`{blocks[0]['type']}`. When thinking is on, the assistant message answered by tool results must "
+                "start with the thinking blocks it was sent with, unmodified"
+            )
+        return None
 
     @property
     def base_url(self) -> str:
@@ -60,10 +89,18 @@ class FakeAnthropic(FakeServer):
         problem = validate(request.body)
         if problem:
             return _error(handler, Fail(400, problem, "invalid_request_error"))
+        problem = self.unreplayed_thinking(request.body["messages"])
+        if problem:
+            return _error(handler, Fail(400, problem, "invalid_request_error"))
         step = self.next_step()
         if isinstance(step, Fail):
             return _error(handler, step)
         number = len(self.bodies)
+        if isinstance(step, Reply):
+            thinking = [b for b in step.content if b["type"] in THINKING_TYPES]
+            for index, block in enumerate(step.content):
+                if block["type"] == "tool_use":
+                    self.thinking[f"toolu_fake_{number}_{index}"] = thinking
         events = stream_events(step, request.body["model"], number)
         error = step.stream_error or {"type": "overloaded_error", "message": "Overloaded"}
         handler.stream(events, step, ("error", {"type": "error", "error": error}))
@@ -115,6 +152,13 @@ def _block_events(index: int, block: dict[str, Any], number: int) -> list[tuple[
     if block["type"] == "text":
         start = {"type": "text", "text": ""}
         deltas = [{"type": "text_delta", "text": p} for p in pieces(block["text"])]
+    elif block["type"] == "thinking":
+        start = {"type": "thinking", "thinking": "", "signature": ""}
+        deltas = [{"type": "thinking_delta", "thinking": p} for p in pieces(block["thinking"])]
+        deltas.append({"type": "signature_delta", "signature": block["signature"]})
+    elif block["type"] == "redacted_thinking":
+        start = {"type": "redacted_thinking", "data": block["data"]}
+        deltas = []
     else:
         start = {"type": "tool_use", "id": f"toolu_fake_{number}_{index}", "name": block["name"], "input": {}}
         raw = block["partial_json"] if "partial_json" in block else json.dumps(block["input"])

@@ -274,3 +274,70 @@ def test_history_from_another_provider_is_translated(anthropic_server, policy):
         {"type": "tool_use", "id": "call_abc_1", "name": "Read", "input": {"file_path": "x"}}
     ]
     assert messages[2]["content"][0]["tool_use_id"] == "call_abc_1" and messages[2]["content"][0]["content"] == "data"
+
+
+THINKING = {"type": "thinking", "thinking": "The bug is in a.py; read it first.", "signature": "c2lnLW9uZQ=="}
+REDACTED = {"type": "redacted_thinking", "data": "ZW5jcnlwdGVk"}
+
+
+def answer_call(history: list[dict], response: ModelResponse, result: str = "x = 1") -> None:
+    """Append the assistant's message and the tool result it asked for, as the loop does."""
+    [call] = response.tool_calls
+    history += [
+        {"role": "assistant", "content": response.content},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": call["id"], "content": result}]},
+    ]
+
+
+def test_thinking_goes_back_whole_with_the_tool_results_of_its_cycle(anthropic_server, policy):
+    anthropic_server.push(
+        Reply([THINKING, REDACTED, {"type": "tool_use", "name": "Read", "input": {"file_path": "a.py"}}]),
+        Reply([{"type": "text", "text": "Fixed."}]),
+    )
+    model = make(anthropic_server, policy)
+    history = [prompt()]
+    deltas, first = collect(model, history)
+    assert deltas == []  # thinking is not answer text
+    assert first.content[:2] == [THINKING, REDACTED] and first.text == ""
+    answer_call(history, first)
+    _, second = collect(model, history)
+    assert second.text == "Fixed."
+    sent = anthropic_server.bodies[1]["messages"][1]["content"]
+    assert sent[:2] == [THINKING, REDACTED] and sent[2]["type"] == "tool_use"
+
+
+def test_the_fake_refuses_a_tool_result_without_its_thinking(anthropic_server, policy):
+    anthropic_server.push(Reply([THINKING, {"type": "tool_use", "name": "Read", "input": {}}]))
+    model = make(anthropic_server, policy)
+    history = [prompt()]
+    _, first = collect(model, history)
+    answer_call(history, first)
+    history[1]["content"] = [b for b in first.content if b["type"] != "thinking"]
+    with pytest.raises(BadRequest, match="Expected `thinking` or `redacted_thinking`"):
+        collect(model, history)
+
+
+def test_thinking_of_earlier_prompts_stays_out_of_later_requests(anthropic_server, policy):
+    anthropic_server.push(
+        Reply([THINKING, {"type": "tool_use", "name": "Read", "input": {}}]),
+        Reply([THINKING, {"type": "text", "text": "Done."}]),
+        Reply([{"type": "text", "text": "Again."}]),
+    )
+    model = make(anthropic_server, policy)
+    history = [prompt()]
+    _, first = collect(model, history)
+    answer_call(history, first)
+    _, second = collect(model, history)
+    history += [{"role": "assistant", "content": second.content}, prompt("and now the docs")]
+    collect(model, history)
+    later = anthropic_server.bodies[2]["messages"]
+    assert not [b for m in later for b in m["content"] if b["type"] in ("thinking", "redacted_thinking")]
+    assert [b["type"] for b in later[1]["content"]] == ["tool_use"]
+
+
+def test_a_known_thinking_model_gets_room_to_think(anthropic_server, policy):
+    anthropic_server.push(Reply([{"type": "text", "text": "ok"}]), Reply([{"type": "text", "text": "ok"}]))
+    current = AnthropicModel("claude-sonnet-5-5", api_key=API_KEY, base_url=anthropic_server.base_url, retry=policy)
+    collect(current, [prompt()])
+    collect(make(anthropic_server, policy), [prompt()])
+    assert [body["max_tokens"] for body in anthropic_server.bodies] == [32000, 1000]

@@ -131,7 +131,7 @@ async def test_esc_interrupts_a_turn_while_the_model_has_not_answered_yet(repo, 
     monkeypatch.setenv("ANTHROPIC_API_KEY", API_KEY)
     thinking = threading.Event()
     anthropic.push(Reply([{"type": "text", "text": "too late"}], hold=thinking))
-    app = make_app("anthropic:claude-sonnet-4-5", name="slow", base_url=anthropic.base_url)
+    app = make_app("anthropic:claude-sonnet-5-5", name="slow", base_url=anthropic.base_url)
     async with app.run_test(size=(100, 30)) as pilot:
         await send(pilot, "think it over", wait=False)
         for _ in range(200):
