@@ -222,7 +222,8 @@ def parse_stream(events: Any, max_tokens: int) -> Iterator[TextDelta | ModelResp
             elif block.type == "tool_use":
                 blocks[event.index] = {"type": "tool_use", "id": block.id, "name": block.name, "json": ""}
             elif block.type == "thinking":
-                blocks[event.index] = {"type": "thinking", "thinking": block.thinking or "", "signature": ""}
+                thinking = {"type": "thinking", "thinking": block.thinking or "", "signature": block.signature or ""}
+                blocks[event.index] = thinking
             elif block.type == "redacted_thinking":
                 blocks[event.index] = {"type": "redacted_thinking", "data": block.data}
         elif kind == "content_block_delta" and event.index in blocks:
