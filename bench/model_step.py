@@ -71,7 +71,7 @@ def run_against_server(steps: int) -> tuple[list[float], list[dict[str, Any]], l
 
     with tempfile.TemporaryDirectory(prefix="gitagent-bench-") as tmp:
         repo = init_repo(Path(tmp) / "repo", {"README.md": "# bench\n" * 20})
-        model = AnthropicModel("claude-sonnet-4-5", api_key=API_KEY, base_url=base_url)
+        model = AnthropicModel("claude-sonnet-5-5", api_key=API_KEY, base_url=base_url)
         settings = TurnSettings(model, lambda worktree: UnconfinedSandbox(), max_steps=steps + 5, emit=emit,
                                 compactor=None, repo_map_tokens=0)  # fmt: skip
         run_turn(repo, "bench", "read the readme many times", settings)

@@ -109,7 +109,7 @@ def parallel(root: Path, runs: int) -> dict[str, float]:
             for jobs in ("1", "4") if round_ % 2 else ("4", "1"):
                 ours.send(PARTS)
                 ours.recv()
-                options = ReviewOptions(model="anthropic:claude-sonnet-4-5", sandbox=sandbox_choice(),
+                options = ReviewOptions(model="anthropic:claude-sonnet-5-5", sandbox=sandbox_choice(),
                                         chunk_tokens=1000, jobs=int(jobs), base_url=base_url)  # fmt: skip
                 started = time.perf_counter()
                 result = run_review(pygit2.Repository(str(repo_path)), target, options, lambda part, event: None)
