@@ -18,6 +18,7 @@ from gitagent.agent.trust import trusted_ids
 from gitagent.agent.turn import DEFAULT_MAP_TOKENS, TurnSettings
 from gitagent.hooks import HookRunner
 from gitagent.models import load_model
+from gitagent.models.catalog import retirement_notice
 from gitagent.skills import Skill, discover_skills
 from gitagent.store.repo import config_value, workdir
 from gitagent.workspace.worktree import worktree_for
@@ -57,11 +58,10 @@ def turn_settings(
     if choice == "none":
         emit(Notice("warning: --sandbox none: commands run UNCONFINED on this machine"))
     network = network_allowed(repo, name, options.allow_network)
-    model = load_model(
-        choose_model(repo, options.model, name),
-        base_url=options.base_url or config_value(repo, "gitagent.baseUrl"),
-        on_retry=on_retry,
-    )
+    spec = choose_model(repo, options.model, name)
+    if retiring := retirement_notice(spec):
+        emit(Notice(retiring))
+    model = load_model(spec, base_url=options.base_url or config_value(repo, "gitagent.baseUrl"), on_retry=on_retry)
     return TurnSettings(
         model=model,
         make_sandbox=sandbox_factory(repo, choice, network, extra_ro=[skill.path for skill in skills]),

@@ -2,6 +2,7 @@
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -14,8 +15,8 @@ DEFAULT_CONTEXT = 128_000
 
 @dataclass(frozen=True)
 class ModelInfo:
-    """A model's context window, its prices in USD per million tokens, and the output budget to ask for
-    (0: the request's own)."""
+    """A model's context window, its prices in USD per million tokens, the output budget to ask for (0: the
+    request's own) and the day its provider turns it off (ISO date, empty if none is announced)."""
 
     spec: str
     context: int
@@ -24,6 +25,7 @@ class ModelInfo:
     cache_read: float
     cache_write: float
     max_tokens: int = 0
+    retires: str = ""
 
     def cost(self, usage: Usage) -> float:
         """What `usage` cost, in USD."""
@@ -61,6 +63,20 @@ def cost_usd(spec: str, usage: Usage) -> float | None:
     """What `usage` on `spec` cost, or None when the model has no known price."""
     info = model_info(spec)
     return None if info is None else round(info.cost(usage), 6)
+
+
+def retirement_notice(spec: str, today: date | None = None) -> str | None:
+    """A warning when the provider turns `spec` off (or has turned it off), naming the model to move to."""
+    info = model_info(spec)
+    if info is None or not info.retires:
+        return None
+    retires = date.fromisoformat(info.retires)
+    when = "was turned off" if retires <= (today or date.today()) else "will be turned off"
+    successor = default_model(spec.split(":", 1)[0])
+    return (
+        f"warning: {spec} {when} by its provider on {retires:%Y-%m-%d}; "
+        f"pass --model {successor} (or `git config gitagent.model {successor}`)"
+    )
 
 
 def default_model(provider: str) -> str:

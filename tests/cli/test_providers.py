@@ -61,6 +61,13 @@ def test_the_default_claude_thinks_and_gets_its_thinking_back_within_the_turn(re
     assert "A note file will do." in first_turn.tree["turn.json"].data.decode()  # the audit trail keeps it
 
 
+def test_a_retiring_model_is_used_with_a_warning_naming_its_successor(repo: Path, anthropic) -> None:
+    result = run_cli(repo, "run", "-c", "old", "--model", "anthropic:claude-sonnet-4-5", "hi", env=_env(anthropic))
+    assert result.code == 0, result.err
+    assert "anthropic:claude-sonnet-4-5 " in result.err and "turned off by its provider on 2026-11-30" in result.err
+    assert "--model anthropic:claude-sonnet-5-5" in result.err
+
+
 def test_a_conversation_switches_provider_between_turns(repo: Path, anthropic, openai) -> None:
     anthropic.push(Reply([WRITE]), Reply([{"type": "text", "text": "done on claude"}]))
     openai.push(Reply([{"type": "text", "text": "done on gpt"}]))
