@@ -10,7 +10,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from gitagent.models.base import COMPACTION_SYSTEM, Message, Model, ModelRequest, ModelResponse
+from gitagent.models.base import (
+    COMPACTION_SYSTEM,
+    Message,
+    Model,
+    ModelRequest,
+    ModelResponse,
+    without_earlier_thinking,
+)
 from gitagent.models.catalog import context_window
 
 DEFAULT_SHARE = 0.8
@@ -34,8 +41,9 @@ class Compactor:
 
 
 def estimate_tokens(system: str, tools: list[dict[str, Any]], messages: list[Message]) -> int:
-    """About four characters a token, over everything a request sends."""
-    return (len(system) + len(json.dumps(tools)) + len(json.dumps(messages))) // 4
+    """About four characters a token, over everything a request sends (earlier prompts' thinking is not)."""
+    sent = without_earlier_thinking(messages)
+    return (len(system) + len(json.dumps(tools)) + len(json.dumps(sent))) // 4
 
 
 def summarize(model: Model, history: list[Message]) -> list[Message]:

@@ -12,7 +12,17 @@ from typing import Any
 import anthropic
 
 from gitagent.errors import GitagentError
-from gitagent.models.base import Block, Message, ModelRequest, ModelResponse, TextDelta, Usage, message_blocks
+from gitagent.models.base import (
+    THINKING_TYPES,
+    Block,
+    Message,
+    ModelRequest,
+    ModelResponse,
+    TextDelta,
+    Usage,
+    message_blocks,
+    without_earlier_thinking,
+)
 from gitagent.models.catalog import model_info
 from gitagent.models.errors import AuthenticationFailed, auth_hint, redact
 from gitagent.models.retry import (
@@ -30,7 +40,6 @@ from gitagent.models.toolcalls import cut_note, finish_tool_call
 ENV_KEY = "ANTHROPIC_API_KEY"
 CACHE = {"type": "ephemeral"}
 CUT_REASONS = ("max_tokens", "model_context_window_exceeded")
-THINKING_TYPES = ("thinking", "redacted_thinking")
 _RETRYABLE_TYPES = {"overloaded_error": "overloaded", "api_error": "server error", "rate_limit_error": "rate limited"}
 # Raised by newer SDKs when no key, profile or federation config is found.
 _CREDENTIALS_ERRORS = tuple(c for c in [getattr(anthropic, "CredentialsError", None)] if c is not None)
@@ -132,20 +141,11 @@ def build_params(model: str, request: ModelRequest, max_tokens: int) -> dict[str
 
 
 def to_anthropic(messages: list[Message]) -> list[Message]:
-    """Our messages as the API accepts them: known keys only, no empty text, same-role neighbours merged.
-
-    Thinking blocks go back only from the assistant messages after the last prompt (a user message that
-    answers no tool call): within that tool-use cycle the API wants them back exactly as it sent them, and
-    before it they may be left out, which they must be once the prefix they were bound to has changed (a
-    later turn's system prompt differs from the first turn's).
-    """
+    """Our messages as the API accepts them: known keys only, no empty text, same-role neighbours merged,
+    thinking only from the last prompt's tool-use cycle (`without_earlier_thinking`)."""
     out: list[Message] = []
-    cycle_start = _last_prompt(messages)
-    for position, message in enumerate(messages):
-        blocks = message_blocks(message)
-        if position < cycle_start:
-            blocks = [b for b in blocks if b.get("type") not in THINKING_TYPES]
-        content = [b for b in (_clean_block(b) for b in blocks) if b is not None]
+    for message in without_earlier_thinking(messages):
+        content = [b for b in (_clean_block(b) for b in message_blocks(message)) if b is not None]
         if not content:
             continue
         if out and out[-1]["role"] == message["role"]:
@@ -153,15 +153,6 @@ def to_anthropic(messages: list[Message]) -> list[Message]:
         else:
             out.append({"role": message["role"], "content": content})
     return out
-
-
-def _last_prompt(messages: list[Message]) -> int:
-    """The index of the last user message that holds no tool result (0 if there is none)."""
-    for position in range(len(messages) - 1, -1, -1):
-        message = messages[position]
-        if message["role"] == "user" and not any(b.get("type") == "tool_result" for b in message_blocks(message)):
-            return position
-    return 0
 
 
 def _clean_block(block: Block) -> Block | None:

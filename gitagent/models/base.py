@@ -21,6 +21,8 @@ COMPACTION_SYSTEM = (
 
 Block = dict[str, Any]
 Message = dict[str, Any]
+THINKING_TYPES = ("thinking", "redacted_thinking")
+"""Blocks a thinking model answers with, kept as the provider sent them (only Anthropic reads them back)."""
 
 
 @dataclass
@@ -103,3 +105,27 @@ def message_blocks(message: Message) -> list[Block]:
     """A message's content as a list of blocks (a plain string becomes one text block)."""
     content = message.get("content")
     return [{"type": "text", "text": content}] if isinstance(content, str) else list(content or [])
+
+
+def without_earlier_thinking(messages: list[Message]) -> list[Message]:
+    """`messages` with the thinking blocks of every prompt but the last left out.
+
+    Within the last prompt's tool-use cycle the provider wants its thinking back exactly as it sent it;
+    before it, thinking may be left out, and must be once the prefix it was bound to has changed (a later
+    turn's system prompt differs from the first turn's).
+    """
+    start = _last_prompt(messages)
+    earlier = [
+        {**message, "content": [b for b in message_blocks(message) if b.get("type") not in THINKING_TYPES]}
+        for message in messages[:start]
+    ]
+    return earlier + messages[start:]
+
+
+def _last_prompt(messages: list[Message]) -> int:
+    """The index of the last user message that answers no tool call (0 if there is none)."""
+    for position in range(len(messages) - 1, -1, -1):
+        message = messages[position]
+        if message["role"] == "user" and not any(b.get("type") == "tool_result" for b in message_blocks(message)):
+            return position
+    return 0
