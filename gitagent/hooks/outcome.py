@@ -60,11 +60,6 @@ class HookOutcome:
     records: list[dict[str, Any]] = field(default_factory=list)
     """One per hook considered: event, hook, source, content_id, exit, verdict, duration_ms[, message]."""
 
-    @property
-    def ends_event(self) -> bool:
-        """Whether later hooks of this event need not run: the action is refused, or the agent stops."""
-        return self.blocked or self.stop
-
     def to_json(self) -> dict[str, Any]:
         """The outcome as plain data (untrusted hooks by label and content id)."""
         return {

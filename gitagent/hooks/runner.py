@@ -1,9 +1,10 @@
 """Running the hooks of an event for the agent loop: trust, matchers, the protocol, one merged outcome.
 
 The runner knows nothing of the agent: the loop calls it at each event and acts on the `HookOutcome`.
-Hooks of an event run one after another in discovery order (repository hooks, then the user's); a
-PreToolUse hook's `updatedInput` is what later hooks see, and the first hook that blocks or stops ends
-the event (the action is refused, so later hooks have nothing to judge).
+Hooks of an event run one after another in discovery order (repository hooks, then the user's), and
+every one of them runs, as in Claude Code (which runs them all at once): an auditing hook hears of a call
+an earlier hook blocked. A PreToolUse hook's `updatedInput` is what later hooks see; the decisions merge
+(deny over ask over allow; a block or a stop stands whatever later hooks say).
 """
 
 import json
@@ -98,8 +99,6 @@ class HookRunner:
                 outcome.errors.append(f"hook {hook.label} ({event}): {hook.problem}")
                 outcome.record(hook, "not-run", message=hook.problem)
         for hook in hooks:
-            if outcome.ends_event:
-                break
             if hook.problem:
                 continue
             if hook.needs_trust and not self.is_trusted(hook):
