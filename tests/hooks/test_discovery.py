@@ -70,7 +70,7 @@ def test_hooks_toml_config_toml_claude_settings_and_user_hooks_in_order(dirs, ru
 
 
 def test_claude_settings_hooks_run_with_claude_project_dir(dirs, runner) -> None:
-    root, worktree, _ = dirs
+    root, _, _ = dirs
     script = root / ".claude" / "hooks" / "check.sh"
     script.parent.mkdir(parents=True)
     script.write_text('#!/bin/sh\necho "checked from $CLAUDE_PROJECT_DIR in $(pwd)" >&2\nexit 2\n')

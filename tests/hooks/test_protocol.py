@@ -253,7 +253,7 @@ def test_megabytes_of_output_are_capped_and_reported(dirs, runner) -> None:
 
 
 def test_a_hook_past_its_timeout_is_killed_with_its_children(dirs, runner) -> None:
-    root, worktree, _ = dirs
+    root, _, _ = dirs
     pids = root / "pids"
     (root / ".gitagent").mkdir()
     (root / ".gitagent" / "hooks.toml").write_text(
