@@ -18,11 +18,14 @@ FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "hooks_turn.json").re
 
 DELIBERATE: dict[str, str] = {
     "effort": "Claude Code sends its reasoning effort level; gitagent has no such setting, so no `effort` field.",
-    "<files>": "Claude Code's file paths point into the project, where its agent edits your files; gitagent's "
-    "point into the conversation's worktree, where its agent works (your checkout is never edited). Both are "
-    "<files> here; test_file_paths_point_into_the_worktree checks gitagent's.",
+    "file paths": "Claude Code's point into the project, where its agent edits your files; gitagent's into the "
+    "conversation's worktree, where its agent works (your checkout is never edited). Both are <files> here; "
+    "test_file_paths_point_into_the_worktree checks gitagent's.",
+    "session_id": "Claude Code's is a UUID; gitagent's is the conversation's name (a session continues it).",
+    "transcript_path": "each tool's own transcript file (gitagent's under .git/gitagent/transcripts/).",
 }
-"""What differs from Claude Code on purpose, and why (docs: hooks/README.md, "Claude Code and gitagent")."""
+"""What differs from Claude Code on purpose, and why (also in hooks/README.md, "Claude Code and gitagent").
+Fields named here are left out of the comparison; values that differ are replaced by markers (`normalize`)."""
 
 GITAGENT_RULE = '[permissions]\ndeny = ["Read(secret.txt)"]\n'
 """The rule-denied call, in gitagent's own spelling: until gitagent reads Claude Code's `permissions.deny`
@@ -62,6 +65,7 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 def _without_deliberate(call: dict[str, Any]) -> dict[str, Any]:
     stdin = {key: value for key, value in call["stdin"].items() if key not in DELIBERATE}
+    assert set(call["stdin"]) - set(stdin) <= {"effort", "session_id", "transcript_path"}
     return {**call, "stdin": stdin}
 
 
@@ -75,7 +79,7 @@ def test_the_same_events_fire_in_the_same_order(recorded: dict[str, Any]) -> Non
 
 @pytest.mark.parametrize("index", range(len(FIXTURE["calls"])))
 def test_each_hook_gets_claude_codes_stdin(recorded: dict[str, Any], index: int) -> None:
-    expected, seen = _without_deliberate(FIXTURE["calls"][index]), recorded["calls"][index]
+    expected, seen = _without_deliberate(FIXTURE["calls"][index]), _without_deliberate(recorded["calls"][index])
     assert (seen["event"], seen["cwd"], seen["project_dir_variable"]) == (expected["event"], "<project>", True)
     assert json.dumps(seen["stdin"], indent=1, sort_keys=True) == json.dumps(
         expected["stdin"], indent=1, sort_keys=True
