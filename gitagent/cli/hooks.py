@@ -33,6 +33,7 @@ SAMPLE_METADATA: dict[str, dict[str, Any]] = {
     "Write": {"existed": False, "original": None},
     "Edit": {"original": "a\n", "updated": "b\n"},
 }
+TOOL_USE_ID = "toolu_hooks_test"
 TOOL_EVENTS = ("PreToolUse", "PermissionRequest", "PostToolUse", "PostToolUseFailure")
 
 
@@ -155,9 +156,10 @@ def _sample_payload(
     """What the loop would send for `event`, with sample values."""
     if event in TOOL_EVENTS:
         view = hook_input(tool, given if given is not None else SAMPLE_TOOL_INPUTS.get(tool, {}), workdir(repo))
-        payload: dict[str, Any] = {"tool_name": tool, "tool_input": view, "tool_use_id": "toolu_hooks_test"}
+        payload: dict[str, Any] = {"tool_name": tool, "tool_input": view, "tool_use_id": TOOL_USE_ID}
         if event == "PostToolUse":
-            payload["tool_response"] = tool_response(tool, view, "(sample tool output)", SAMPLE_METADATA.get(tool, {}))
+            response = tool_response(tool, view, "(sample tool output)", SAMPLE_METADATA.get(tool, {}))
+            payload = {"tool_name": tool, "tool_input": view, "tool_response": response, "tool_use_id": TOOL_USE_ID}
         elif event == "PostToolUseFailure":
             payload.update(error="Exit code 1\n(sample error)", is_interrupt=False)
         elif event == "PermissionRequest":
@@ -195,7 +197,8 @@ def _print_outcome(outcome: HookOutcome) -> None:
     if outcome.stop:
         print(f"result: the agent stops: {outcome.stop_reason}")
     elif outcome.blocked:
-        what = {"PreToolUse": "the tool does not run", "Stop": "the agent keeps working"}.get(outcome.event, "blocked")
+        what = {"PreToolUse": "the tool does not run", "PermissionRequest": "denied without asking the person",
+                "Stop": "the agent keeps working"}.get(outcome.event, "blocked")  # fmt: skip
         print(f"result: {what}: {outcome.reason}")
     elif outcome.permission:
         reason = f": {outcome.permission_reason}" if outcome.permission_reason else ""
