@@ -18,7 +18,7 @@ from gitagent.agent.trust import trusted_ids
 from gitagent.agent.turn import DEFAULT_MAP_TOKENS, TurnSettings
 from gitagent.hooks import HookRunner
 from gitagent.models import load_model
-from gitagent.models.catalog import retirement_notice
+from gitagent.models.catalog import model_info, retirement_notice
 from gitagent.skills import Skill, discover_skills
 from gitagent.store.repo import config_value, workdir
 from gitagent.workspace.worktree import worktree_for
@@ -36,6 +36,7 @@ class RunOptions:
     trust_repo: bool = False
     max_steps: int = 100
     repo_map: bool = True
+    max_cost: float | None = None
 
 
 def turn_settings(
@@ -62,6 +63,8 @@ def turn_settings(
     if retiring := retirement_notice(spec):
         emit(Notice(retiring))
     model = load_model(spec, base_url=options.base_url or config_value(repo, "gitagent.baseUrl"), on_retry=on_retry)
+    if options.max_cost is not None and model_info(spec) is None:
+        emit(Notice(f"the cost limit is not enforced: {spec} has no known price"))
     return TurnSettings(
         model=model,
         make_sandbox=sandbox_factory(repo, choice, network, extra_ro=[skill.path for skill in skills]),
@@ -74,6 +77,7 @@ def turn_settings(
         repo_map_tokens=int(config_value(repo, "gitagent.repoMapTokens") or DEFAULT_MAP_TOKENS)
         if options.repo_map
         else 0,
+        max_cost=options.max_cost,
     )
 
 

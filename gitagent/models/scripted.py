@@ -16,7 +16,7 @@ from typing import Any
 from gitagent.errors import GitagentError
 from gitagent.models.base import (
     COMPACTION_SYSTEM,
-    STOP_FEEDBACK_PREFIX,
+    FEEDBACK_PREFIXES,
     Block,
     ModelRequest,
     ModelResponse,
@@ -88,7 +88,7 @@ def _calls_this_turn(messages: list[dict[str, Any]]) -> int:
 
 
 def _is_prompt(block: Block) -> bool:
-    return block.get("type") == "text" and not block["text"].startswith(STOP_FEEDBACK_PREFIX)
+    return block.get("type") == "text" and not block["text"].startswith(FEEDBACK_PREFIXES)
 
 
 def _with_id(block: Block, response: int, position: int) -> Block:
