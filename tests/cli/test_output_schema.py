@@ -143,3 +143,11 @@ def test_a_non_object_schema_travels_wrapped_on_the_wire(repo: Path, anthropic) 
     assert json.loads(result.out) == ["a", "b"]
     sent = {t["name"]: t for t in anthropic.bodies[0]["tools"]}["StructuredOutput"]["input_schema"]
     assert sent["type"] == "object" and sent["properties"]["result"] == json.loads(schema)
+
+
+def test_show_tells_the_reminder_and_the_structured_output(repo: Path, cli, script, schema_file) -> None:
+    cli("run", "-c", "s", "-m", script([text("It is one readme.")], [answer(GOOD)]), "--output-schema",
+        str(schema_file), "list")  # fmt: skip
+    shown = cli("show", "s").out
+    assert "↺ reminded: This request needs its answer as structured output" in shown
+    assert 'Structured output:\n  {\n    "summary": "One readme.",' in shown
