@@ -4,7 +4,8 @@ Format (a public contract, documented in README): `{"responses": [[block, ...], 
 `{"type": "text", "text": "..."}` or `{"type": "tool_use", "name": "Write", "input": {...}}`.
 Within a turn, the Nth model call gets response N; past the end of the script the model answers `done.`.
 Every turn starts again from the first response. The position is counted from the request (assistant
-messages since the user's prompt), not kept in the process, so a resumed turn carries on where it stopped.
+messages since the user's prompt: a Stop hook's feedback and a typed turn's reminder are not prompts), not
+kept in the process, so a resumed turn carries on where it stopped.
 """
 
 import json
