@@ -2,11 +2,12 @@
 Anthropic and OpenAI SDKs talking to the fake servers."""
 
 import json
+import signal
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import conversation_head, git, run_cli, text, tool
+from tests.conftest import conversation_head, git, run_cli, text, tool, worktree
 from tests.fakes.anthropic_server import API_KEY as ANTHROPIC_KEY
 from tests.fakes.openai_server import API_KEY as OPENAI_KEY
 from tests.fakes.server import Reply
@@ -151,3 +152,19 @@ def test_show_tells_the_reminder_and_the_structured_output(repo: Path, cli, scri
     shown = cli("show", "s").out
     assert "↺ reminded: This request needs its answer as structured output" in shown
     assert 'Structured output:\n  {\n    "summary": "One readme.",' in shown
+
+
+def test_a_killed_typed_turn_resumes_with_its_recorded_schema(repo: Path, cli, script, schema_file) -> None:
+    from tests.cli.test_crash import _start, _wait_for
+
+    model = script([tool("Bash", command="touch started && sleep 30")], [answer(BAD)], [answer(GOOD)])
+    proc = _start(repo, "run", "-c", "k", "-m", model, "--output-schema", str(schema_file), "list")
+    _wait_for(worktree(repo, "k") / "started")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    result = cli("run", "--resume", "-c", "k", "-m", model, "--output-format", "json")  # no schema given again
+    assert json.loads(result.out)["structured_output"] == GOOD
+    turn = turn_record(repo, "k")
+    results = [(e["name"], e["is_error"]) for e in turn["events"] if e["type"] == "tool_result"]
+    assert turn["output_schema"] == SCHEMA
+    assert results == [("Bash", True), ("StructuredOutput", True), ("StructuredOutput", False)]
