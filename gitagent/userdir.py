@@ -1,4 +1,4 @@
-"""The user's gitagent directory: settings, user-level hooks and skills, stored keys."""
+"""The user's own directories: gitagent's (settings, user-level hooks and skills, stored keys) and Claude Code's."""
 
 import os
 from pathlib import Path
@@ -10,3 +10,9 @@ def user_config_dir() -> Path:
     if home:
         return Path(home)
     return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "gitagent"
+
+
+def claude_config_dir() -> Path:
+    """Claude Code's per-user directory: `$CLAUDE_CONFIG_DIR` if set (as Claude Code reads it), else `~/.claude`."""
+    configured = os.environ.get("CLAUDE_CONFIG_DIR")
+    return Path(configured) if configured else Path.home() / ".claude"

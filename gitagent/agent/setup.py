@@ -10,6 +10,7 @@ import pygit2
 from gitagent.agent.compaction import DEFAULT_SHARE, Compactor
 from gitagent.agent.events import EventSink, Notice
 from gitagent.agent.guard import Guard
+from gitagent.agent.instructions import load_instructions
 from gitagent.agent.modelchoice import choose_model
 from gitagent.agent.permissions import permissions_for
 from gitagent.agent.sandboxing import network_allowed, sandbox_choice, sandbox_factory
@@ -69,7 +70,7 @@ def turn_settings(
         emit=emit,
         guard=Guard(permissions_for(repo, options.approval), hooks=hooks),
         compactor=Compactor(float(config_value(repo, "gitagent.compactAt") or DEFAULT_SHARE)),
-        subdir=_subdir(root),
+        instructions=_instructions(root, emit),
         skills=skills,
         repo_map_tokens=int(config_value(repo, "gitagent.repoMapTokens") or DEFAULT_MAP_TOKENS)
         if options.repo_map
@@ -101,6 +102,15 @@ def _skills(root: Path, is_trusted: Callable[[str], bool], emit: EventSink) -> l
     if untrusted:
         emit(Notice(f"skipped untrusted repository skills: {', '.join(untrusted)} (trust them with `gitagent trust`)"))
     return usable
+
+
+def _instructions(root: Path, emit: EventSink) -> str:
+    """The instruction files of the user's checkout (not the worktree, which the agent writes), down to where
+    the user works; refused imports are emitted."""
+    found = load_instructions(root, _subdir(root))
+    for notice in found.notices:
+        emit(Notice(notice))
+    return found.text
 
 
 def _subdir(root: Path) -> str:
