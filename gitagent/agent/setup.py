@@ -12,7 +12,7 @@ from gitagent.agent.events import EventSink, Notice
 from gitagent.agent.guard import Guard
 from gitagent.agent.instructions import load_instructions
 from gitagent.agent.modelchoice import choose_model
-from gitagent.agent.permissions import permissions_for
+from gitagent.agent.permissions import Permissions, permissions_for
 from gitagent.agent.sandboxing import network_allowed, sandbox_choice, sandbox_factory
 from gitagent.agent.transcript import transcript_path
 from gitagent.agent.trust import trusted_ids
@@ -68,7 +68,7 @@ def turn_settings(
         make_sandbox=sandbox_factory(repo, choice, network, extra_ro=[skill.path for skill in skills]),
         max_steps=options.max_steps,
         emit=emit,
-        guard=Guard(permissions_for(repo, options.approval), hooks=hooks),
+        guard=Guard(_permissions(repo, options, emit), hooks=hooks),
         compactor=Compactor(float(config_value(repo, "gitagent.compactAt") or DEFAULT_SHARE)),
         instructions=_instructions(root, emit),
         skills=skills,
@@ -102,6 +102,13 @@ def _skills(root: Path, is_trusted: Callable[[str], bool], emit: EventSink) -> l
     if untrusted:
         emit(Notice(f"skipped untrusted repository skills: {', '.join(untrusted)} (trust them with `gitagent trust`)"))
     return usable
+
+
+def _permissions(repo: pygit2.Repository, options: RunOptions, emit: EventSink) -> Permissions:
+    permissions = permissions_for(repo, options.approval, options.trust_repo)
+    for warning in permissions.warnings:
+        emit(Notice(f"warning: {warning}"))
+    return permissions
 
 
 def _instructions(root: Path, emit: EventSink) -> str:

@@ -73,6 +73,7 @@ class Turn:
         guard.notify = lambda text: self.settings.emit(Notice(text))
         guard.emit = self.settings.emit
         guard.stop_hook_active = False
+        guard.permissions.worktree = self.worktree.path  # path rules see the agent's paths as the checkout's
 
     def content(self, workspace: pygit2.Oid | None = None) -> turns.TurnContent:
         """The commit content of the turn as it stands."""

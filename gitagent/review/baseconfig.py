@@ -15,11 +15,10 @@ from pathlib import Path, PurePosixPath
 import pygit2
 
 from gitagent.agent.instructions import CLAUDE_FILES, CODEX_FILES, MAX_IMPORT_DEPTH, import_targets, load_instructions
-from gitagent.agent.permissions import Permissions, load_permissions
-from gitagent.agent.trust import content_id, trusted_ids
+from gitagent.agent.permissions import Permissions, load_permissions, rule_files
+from gitagent.agent.trust import trusted_ids
 from gitagent.hooks import HookRunner
 from gitagent.skills import Discovery, Skill, discover_skills
-from gitagent.userdir import user_config_dir
 
 CONFIG_ENTRIES = (".gitagent", ".claude", ".agents", "CLAUDE.md", "CLAUDE.local.md", *CODEX_FILES)
 
@@ -95,12 +94,12 @@ def reviewer_config(repo: pygit2.Repository, root: Path, trust_repo: bool) -> Re
     skipped = [s.name for s in found.skills if s not in skills]
     if skipped:
         notices.append(f"skipped untrusted repository skills: {', '.join(skipped)} (pass --trust-repo)")
-    config = root / ".gitagent" / "config.toml"
-    config_trusted = trust_repo or (config.exists() and content_id(config.read_bytes()) in trusted)
+    rules = load_permissions(rule_files(root, is_trusted), "auto", root)
+    notices += [f"warning: {w}" for w in rules.warnings]
 
     def permissions() -> Permissions:
         # Headless: "ask" would refuse every command, and the read-only sandbox already bounds what runs.
-        return load_permissions([(config, config_trusted), (user_config_dir() / "config.toml", True)], "auto")
+        return load_permissions(rule_files(root, is_trusted), "auto", root)
 
     def hooks(worktree: Path, session: str, transcript: Path) -> HookRunner:
         return HookRunner(
