@@ -12,8 +12,9 @@ Rules come from gitagent's and Claude Code's files, all merged (their syntax is 
 
 - the `permissions` of `.claude/settings.json`, `.claude/settings.local.json` and `~/.claude/settings.json`.
 
-Deny wins over ask, ask over allow, in every mode. In `auto` mode everything else runs; in `ask` mode a
-command or an edit needs an allow rule or a person's approval, reads never do. An ask rule needs a person's
+Deny wins over ask, ask over allow, in every mode. In `auto` mode everything else runs (Claude Code's
+`bypassPermissions`); in `ask` mode (Claude Code's `default`) a command, an edit or any other tool that does
+more than read needs an allow rule or a person's approval, reads never do. An ask rule needs a person's
 approval in every mode (a headless run refuses). A repository's allow rules and mode count only once that
 file is trusted (a repository must not pre-approve its own commands); its deny and ask rules always count.
 A rule gitagent cannot read or act on is a warning at the start, never silently nothing.
@@ -35,7 +36,11 @@ from gitagent.store.repo import config_value, workdir
 from gitagent.userdir import claude_config_dir, user_config_dir
 
 MODES = ("auto", "ask")
-NEEDS_APPROVAL = frozenset({"Bash", "Write", "Edit"})
+READ_ONLY = frozenset({
+    "Read", "Glob", "Grep", "Outline", "RepoMap", "FindSymbol", "Skill", "ReportFinding", "TodoWrite", "LS",
+    "NotebookRead",
+})  # fmt: skip
+"""Tools that only read (or report): no approval needed in ask mode. Every other tool needs one there."""
 KINDS = ("deny", "ask", "allow")
 CLAUDE_SETTINGS = (".claude/settings.json", ".claude/settings.local.json")
 _SUBJECT_KEYS = ("command", "file_path", "pattern", "path", "name", "skill", "url")
@@ -87,7 +92,7 @@ class Permissions:
             why = f"rule {rule.text} ({rule.origin}) asks for approval"
             return approver(call) if approver else Decision(False, "rule", f"{why}; no one can approve in a "
                                                             "headless run", asked=True)  # fmt: skip
-        if hook != "ask" and (self.mode == "auto" or name not in NEEDS_APPROVAL):
+        if hook != "ask" and (self.mode == "auto" or name in READ_ONLY):
             return Decision(True, "mode", f"{self.mode} mode")
         if allowed_by := self._allowed(name, tool_input):
             return Decision(True, "rule", f"allowed by rule {allowed_by.text} ({allowed_by.origin})")
