@@ -18,9 +18,10 @@ from gitagent.skills.discover import (
     skill_folders,
     user_config_dir,
 )
+from gitagent.skills.frontmatter import split_frontmatter
 from gitagent.skills.model import SKILL_FILE, Problem, Skill, Source, display_path
 from gitagent.skills.prompt import PROMPT_BUDGET, skills_prompt
-from gitagent.skills.validate import CLIENT_KEYS, SPEC_KEYS, split_frontmatter, validate_skill
+from gitagent.skills.validate import CLIENT_KEYS, SPEC_KEYS, validate_skill
 
 __all__ = [
     "CLIENT_KEYS",

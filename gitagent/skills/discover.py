@@ -48,8 +48,12 @@ class Discovery:
 
     @property
     def warnings(self) -> list[str]:
-        """One line per problem of a skipped skill, for the session to show the user."""
-        return [f"skipped skill: {p}" for p in self.problems]
+        """One line per problem of a skipped skill, and per rule a loaded skill breaks (it loads anyway, as in
+        Claude Code), for the session to show the user."""
+        relaxed = [(s, p) for s in self.skills for p in s.warnings if p.relaxed]
+        return [f"skipped skill: {p}" for p in self.problems] + [
+            f"skill {s.name} loaded although {p} (`gitagent skills validate` checks it)" for s, p in relaxed
+        ]
 
 
 def find_repo_root(start: Path) -> Path | None:
@@ -134,7 +138,7 @@ def load_skills(dirs: list[SkillDir]) -> Discovery:
         folders, problems = skill_folders(d.path)
         found.problems += problems
         for folder in folders:
-            skill, skill_problems = validate_skill(folder, d.source)
+            skill, skill_problems = validate_skill(folder, d.source, strict=False)
             if skill is None:
                 found.problems += [p for p in skill_problems if p.level == "error"]
             elif found.get(skill.name) is not None:
