@@ -10,15 +10,14 @@ import pygit2
 from gitagent.agent.compaction import DEFAULT_SHARE, Compactor
 from gitagent.agent.events import EventSink, Notice
 from gitagent.agent.guard import Guard
-from gitagent.agent.instructions import load_instructions
-from gitagent.agent.modelchoice import choose_model
+from gitagent.agent.instructions import Instructions, load_instructions
+from gitagent.agent.modelchoice import model_choice
 from gitagent.agent.permissions import Permissions, permissions_for
 from gitagent.agent.sandboxing import network_allowed, sandbox_choice, sandbox_factory
 from gitagent.agent.transcript import transcript_path
 from gitagent.agent.trust import trusted_ids
 from gitagent.agent.turn import DEFAULT_MAP_TOKENS, TurnSettings
 from gitagent.hooks import HookRunner
-from gitagent.models import load_model
 from gitagent.models.catalog import retirement_notice
 from gitagent.skills import Skill, discover_skills
 from gitagent.store.repo import config_value, workdir
@@ -59,10 +58,10 @@ def turn_settings(
     if choice == "none":
         emit(Notice("warning: --sandbox none: commands run UNCONFINED on this machine"))
     network = network_allowed(repo, name, options.allow_network)
-    spec = choose_model(repo, options.model, name)
-    if retiring := retirement_notice(spec):
+    choice = model_choice(repo, options.model, name, options.base_url)
+    if retiring := retirement_notice(choice.spec):
         emit(Notice(retiring))
-    model = load_model(spec, base_url=options.base_url or config_value(repo, "gitagent.baseUrl"), on_retry=on_retry)
+    model = choice.load(on_retry)
     return TurnSettings(
         model=model,
         make_sandbox=sandbox_factory(repo, choice, network, extra_ro=[skill.path for skill in skills]),
@@ -111,10 +110,14 @@ def _permissions(repo: pygit2.Repository, options: RunOptions, emit: EventSink) 
     return permissions
 
 
+def instructions_here(root: Path) -> Instructions:
+    """The instruction files a turn started here reads: from the user's checkout `root` (not the worktree,
+    which the agent writes), down to the directory the user works in."""
+    return load_instructions(root, _subdir(root))
+
+
 def _instructions(root: Path, emit: EventSink) -> str:
-    """The instruction files of the user's checkout (not the worktree, which the agent writes), down to where
-    the user works; refused imports are emitted."""
-    found = load_instructions(root, _subdir(root))
+    found = instructions_here(root)
     for notice in found.notices:
         emit(Notice(notice))
     return found.text
