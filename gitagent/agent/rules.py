@@ -158,7 +158,7 @@ def command_pieces(command: str, *, lenient: bool) -> Subjects:
     its wrappers (`timeout 5`, `nice`, and with `lenient` leading `VAR=value`s)."""
     pieces = [list(dict.fromkeys((p, _strip(p, assignments=lenient)))) for p in _split(command)]
     if not lenient:  # an allow rule need not cover `cd DIR`: it changes nothing
-        pieces = [p for p in pieces if not re.fullmatch(r"cd(\s+\S+)?", p[0])]
+        pieces = [p for p in pieces if not any(re.fullmatch(r"cd(\s+\S+)?", form) for form in p)]
     return pieces
 
 
@@ -193,25 +193,22 @@ def path_matches(spec: str, path: str, where: Where) -> bool:
 
 
 def _split(command: str) -> list[str]:
-    """Split at control operators outside quotes; what `$(…)` and backquotes hold is split too."""
+    """Split at control operators outside quotes; what `$(…)` and backquotes hold (outside single quotes,
+    where the shell runs it) is split too."""
     pieces, current, quote, i = [], "", "", 0
     while i < len(command):
         char = command[i]
-        if quote:
-            current += char
-            if char == "\\" and quote == '"' and i + 1 < len(command):
-                current += command[i + 1]
-                i += 1
-            elif char == quote:
-                quote = ""
-        elif char in "'\"":
-            quote, current = char, current + char
-        elif char == "\\" and i + 1 < len(command):
-            current, i = current + command[i : i + 2], i + 1
-        elif command.startswith("$(", i) or char == "`":
+        if quote != "'" and (command.startswith("$(", i) or char == "`"):
             inner, end = _substitution(command, i)
             pieces += _split(inner)
             current, i = current + command[i:end], end - 1
+        elif char == "\\" and quote != "'" and i + 1 < len(command):
+            current, i = current + command[i : i + 2], i + 1
+        elif quote:
+            current += char
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote, current = char, current + char
         elif op := next((s for s in _SEPARATORS if command.startswith(s, i)), None):
             pieces.append(current)
             current, i = "", i + len(op) - 1
@@ -236,9 +233,10 @@ def _substitution(command: str, start: int) -> tuple[str, int]:
 
 
 def _strip(piece: str, *, assignments: bool) -> str:
-    """A simple command without leading wrappers (and, with `assignments`, without leading `VAR=value`s)."""
+    """A simple command without subshell brackets and leading wrappers (and, with `assignments`, without
+    leading `VAR=value`s)."""
     while True:
-        shorter = _WRAPPER.sub("", piece, count=1)
+        shorter = _WRAPPER.sub("", piece.strip("(){} \t"), count=1)
         if assignments:
             shorter = _ASSIGNMENT.sub("", shorter, count=1)
             if shorter.startswith("env "):

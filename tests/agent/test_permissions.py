@@ -42,6 +42,10 @@ def _denied(rule: str, call: dict, root: Path) -> bool:
         ("Bash(curl:*)", _call("Bash", command="echo hi && curl x"), True),
         ("Bash(curl:*)", _call("Bash", command="echo 'a && curl x'"), False),
         ("Bash(curl:*)", _call("Bash", command="echo $(curl x)"), True),
+        ("Bash(curl:*)", _call("Bash", command='echo "$(curl x)" `curl y`'), True),
+        ("Bash(curl:*)", _call("Bash", command="echo '$(curl x)'"), False),
+        ("Bash(curl:*)", _call("Bash", command="(cd /tmp && curl x)"), True),
+        ("Bash(curl:*)", _call("Bash", command="{ curl x; }"), True),
         ("Bash(curl:*)", _call("Bash", command="timeout 5 curl x"), True),
         ("Bash(curl:*)", _call("Bash", command="HTTPS_PROXY=p curl x"), True),
         ("Bash(make *)", _call("Bash", command="make"), True),
@@ -101,6 +105,7 @@ def test_an_ask_rule_asks_in_auto_mode_too() -> None:
 def test_an_allow_rule_must_cover_every_piece_of_a_command() -> None:
     permissions = Permissions("ask", allow=_rules("Bash(make *)", "Bash(npm test)"), root=Path("/r"))
     assert permissions.decide(_call("Bash", command="cd src && make build")).allowed  # `cd` needs no rule
+    assert permissions.decide(_call("Bash", command="(cd src && make)")).allowed
     assert permissions.decide(_call("Bash", command="timeout 60 make build")).allowed
     assert permissions.decide(_call("Bash", command="make build && npm test")).allowed
     for command in ("make build && rm -rf /", "make $(rm -rf x)", "FOO=1 make", "make; curl x", "npm test:unit"):
