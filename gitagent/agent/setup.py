@@ -58,10 +58,10 @@ def turn_settings(
     if choice == "none":
         emit(Notice("warning: --sandbox none: commands run UNCONFINED on this machine"))
     network = network_allowed(repo, name, options.allow_network)
-    choice = model_choice(repo, options.model, name, options.base_url)
-    if retiring := retirement_notice(choice.spec):
+    chosen = model_choice(repo, options.model, name, options.base_url)
+    if retiring := retirement_notice(chosen.spec):
         emit(Notice(retiring))
-    model = choice.load(on_retry)
+    model = chosen.load(on_retry)
     return TurnSettings(
         model=model,
         make_sandbox=sandbox_factory(repo, choice, network, extra_ro=[skill.path for skill in skills]),

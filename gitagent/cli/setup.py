@@ -60,7 +60,7 @@ def auth_set(provider: Annotated[str, typer.Argument(help="anthropic or openai."
 
 @app.command()
 def doctor(model: options.Model = None, base_url: options.BaseUrl = None) -> None:
-    """Check git, the sandbox, each provider's key and server, the model, instructions and rules, as `run` would."""
+    """Check git, the sandbox, keys, the model and its server, instructions and rules, as `run` would see them."""
     repo = _repository()
     choice, problem = _choice(repo, model, base_url)
     print(f"git        {_git_version()}")
