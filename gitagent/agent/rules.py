@@ -20,6 +20,7 @@ for the repository matches whichever worktree the agent works in.
 """
 
 import fnmatch
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -189,7 +190,12 @@ def path_matches(spec: str, path: str, where: Where) -> bool:
     if not target.is_relative_to(base):
         return False
     relative = target.relative_to(base).as_posix()
-    return relative != "." and pathspec.GitIgnoreSpec.from_lines([pattern]).match_file(relative)
+    return relative != "." and _gitignore(pattern).match_file(relative)
+
+
+@functools.lru_cache(maxsize=512)
+def _gitignore(pattern: str) -> pathspec.GitIgnoreSpec:
+    return pathspec.GitIgnoreSpec.from_lines([pattern])
 
 
 def _split(command: str) -> list[str]:
