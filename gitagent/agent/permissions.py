@@ -84,8 +84,8 @@ class Permissions:
     ) -> Decision:
         """The decision for one tool_use block; `hook` is a PreToolUse hook's `allow`, `deny` or `ask`."""
         name, tool_input = call["name"], call.get("input") or {}
-        if rule := self._first(self.deny, name, tool_input):
-            return Decision(False, "rule", f"denied by rule {rule.text} ({rule.origin})")
+        if denial := self.rule_denial(call):
+            return denial
         if hook in ("allow", "deny"):
             return Decision(hook == "allow", "hook", hook_reason or f"{hook} by a PreToolUse hook")
         if rule := self._first(self.ask, name, tool_input):
@@ -97,6 +97,11 @@ class Permissions:
         if allowed_by := self._allowed(name, tool_input):
             return Decision(True, "rule", f"allowed by rule {allowed_by.text} ({allowed_by.origin})")
         return approver(call) if approver else Decision(False, "mode", HEADLESS_ASK, asked=True)
+
+    def rule_denial(self, call: dict[str, Any]) -> Decision | None:
+        """The refusal of the first deny rule that matches `call` (checked before any hook runs), or None."""
+        rule = self._first(self.deny, call["name"], call.get("input") or {})
+        return None if rule is None else Decision(False, "rule", f"denied by rule {rule.text} ({rule.origin})")
 
     @property
     def where(self) -> Where:
