@@ -89,9 +89,9 @@ class Permissions:
         if hook in ("allow", "deny"):
             return Decision(hook == "allow", "hook", hook_reason or f"{hook} by a PreToolUse hook")
         if rule := self._first(self.ask, name, tool_input):
-            why = f"rule {rule.text} ({rule.origin}) asks for approval"
-            return approver(call) if approver else Decision(False, "rule", f"{why}; no one can approve in a "
-                                                            "headless run", asked=True)  # fmt: skip
+            asked = approver(call) if approver else Decision(False, "mode", HEADLESS_ASK, asked=True)
+            why = f"rule {rule.text} ({rule.origin}) asks for approval; no one can approve it in a headless run"
+            return Decision(False, "rule", why, asked=True) if asked.asked else asked
         if hook != "ask" and (self.mode == "auto" or name in READ_ONLY):
             return Decision(True, "mode", f"{self.mode} mode")
         if allowed_by := self._allowed(name, tool_input):
