@@ -16,7 +16,6 @@ from gitagent.skills.discover import (
     load_skills,
     search_path,
     skill_folders,
-    user_config_dir,
 )
 from gitagent.skills.frontmatter import split_frontmatter
 from gitagent.skills.model import SKILL_FILE, Problem, Skill, Source, display_path
@@ -45,6 +44,5 @@ __all__ = [
     "skills_prompt",
     "split_frontmatter",
     "tree_id",
-    "user_config_dir",
     "validate_skill",
 ]
