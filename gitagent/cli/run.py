@@ -121,9 +121,8 @@ def _report(result: Result, output_format: OutputFormat, last_message: Path | No
     if last_message is not None:
         try:
             last_message.write_text(result.text, encoding="utf-8")
-        except OSError as e:
-            print(f"gitagent: error: cannot write {last_message}: {e.strerror}", file=sys.stderr)
-            raise SystemExit(1) from e
+        except OSError as e:  # the turn is committed: say where its answer is instead
+            fail(f"cannot write {last_message}: {e.strerror} (the answer is in `gitagent show {result.conversation}`)")
     if output_format is not OutputFormat.text:
         print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
     elif result.ok and result.structured_output is not None:
