@@ -35,6 +35,8 @@ class Guard:
     notify: Callable[[str], None] = lambda text: None
     emit: Callable[[Event], None] = lambda event: None
     stop_hook_active: bool = False
+    tool_fields: Callable[[str], dict[str, Any]] = lambda name: {}
+    """Extra hook input about a tool (an MCP tool's `mcp_server`), by tool name."""
 
     def run_hooks(self, event: str, payload: dict[str, Any], record: TurnRecord) -> HookOutcome | None:
         """Run `event`'s hooks (None when none apply), record them, tell the user what they said."""
@@ -57,7 +59,8 @@ class Guard:
 
     def before_tool(self, call: Block, record: TurnRecord) -> tuple[Block, ToolResult | None]:
         """The call to run (possibly changed), or a refusal to return to the model instead."""
-        payload = {"tool_name": call["name"], "tool_input": call.get("input") or {}, "tool_use_id": call["id"]}
+        payload = {"tool_name": call["name"], "tool_input": call.get("input") or {}, "tool_use_id": call["id"],
+                   **self.tool_fields(call["name"])}  # fmt: skip
         out = self.run_hooks("PreToolUse", payload, record)
         if out is not None and out.blocked:
             return call, ToolResult(out.reason or "blocked by a PreToolUse hook", is_error=True)
@@ -76,7 +79,7 @@ class Guard:
         """The result the model sees, with what PostToolUse hooks added."""
         payload = {
             "tool_name": call["name"], "tool_input": call.get("input") or {}, "tool_use_id": call["id"],
-            "tool_response": {"content": result.output, "is_error": result.is_error},
+            "tool_response": {"content": result.output, "is_error": result.is_error}, **self.tool_fields(call["name"]),
         }  # fmt: skip
         out = self.run_hooks("PostToolUse", payload, record)
         if out is None:

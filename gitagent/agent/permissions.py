@@ -89,7 +89,7 @@ class Permissions:
                 return Decision(False, "rule", f"denied by rule {rule.text} ({rule.origin})")
         if hook in ("allow", "deny"):
             return Decision(hook == "allow", "hook", hook_reason or f"{hook} by a PreToolUse hook")
-        if hook != "ask" and (self.mode == "auto" or name not in NEEDS_APPROVAL):
+        if hook != "ask" and (self.mode == "auto" or not needs_approval(name)):
             return Decision(True, "mode", f"{self.mode} mode")
         for rule in self.allow:
             if rule.matches(name, tool_input):
@@ -97,6 +97,12 @@ class Permissions:
         if approver is not None:
             return approver(call)
         return Decision(False, "mode", HEADLESS_ASK)
+
+
+def needs_approval(name: str) -> bool:
+    """Whether a call of `name` needs approval in ask mode: commands, edits and MCP tools (which act outside
+    the sandbox, on whatever their server reaches)."""
+    return name in NEEDS_APPROVAL or name.startswith("mcp__")
 
 
 def call_subject(tool_input: dict[str, Any]) -> str | None:

@@ -17,6 +17,7 @@ from gitagent.agent.transcript import transcript_path
 from gitagent.agent.trust import trusted_ids
 from gitagent.agent.turn import DEFAULT_MAP_TOKENS, TurnSettings
 from gitagent.hooks import HookRunner
+from gitagent.mcp.setup import mcp_setup
 from gitagent.models import load_model
 from gitagent.models.catalog import retirement_notice
 from gitagent.skills import Skill, discover_skills
@@ -74,6 +75,7 @@ def turn_settings(
         repo_map_tokens=int(config_value(repo, "gitagent.repoMapTokens") or DEFAULT_MAP_TOKENS)
         if options.repo_map
         else 0,
+        mcp=mcp_setup(repo, options.trust_repo, choice, lambda text: emit(Notice(text))),
     )
 
 

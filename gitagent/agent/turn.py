@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pygit2
 
@@ -13,7 +13,7 @@ from gitagent.agent.history import conversation_messages
 from gitagent.agent.instructions import project_instructions
 from gitagent.agent.loop import Agent, StepLimitReached, run_loop
 from gitagent.agent.prompt import system_prompt
-from gitagent.agent.record import TurnRecord
+from gitagent.agent.record import TurnRecord, turn_messages
 from gitagent.agent.transcript import Transcript, transcript_path
 from gitagent.errors import GitagentError
 from gitagent.models.base import Model
@@ -27,6 +27,9 @@ from gitagent.tools.base import ToolContext
 from gitagent.tools.skill import SkillTool
 from gitagent.workspace import worktree as wt
 from gitagent.workspace.snapshot import PreparedSnapshot, Snapshot, take_snapshot
+
+if TYPE_CHECKING:
+    from gitagent.mcp.setup import McpSetup
 
 DEFAULT_MAP_TOKENS = 1024
 
@@ -50,6 +53,8 @@ class TurnSettings:
     skills: list[Skill] = field(default_factory=list)
     repo_map_tokens: int = DEFAULT_MAP_TOKENS
     """Budget of the code map in the first turn's system prompt (0: none)."""
+    mcp: "McpSetup | None" = None
+    """The MCP servers the turn may start (None: none configured, or none trusted)."""
 
 
 @dataclass
@@ -74,6 +79,9 @@ class Turn:
         guard.notify = lambda text: self.settings.emit(Notice(text))
         guard.emit = self.settings.emit
         guard.stop_hook_active = False
+        # Servers start now, in the background, while the hooks run and the turn is first saved.
+        self.mcp = self.settings.mcp.start(self.worktree.path) if self.settings.mcp else None
+        guard.tool_fields = self.mcp.hook_fields if self.mcp else lambda name: {}
 
     def content(self, workspace: pygit2.Oid | None = None) -> turns.TurnContent:
         """The commit content of the turn as it stands."""
@@ -111,10 +119,18 @@ class Turn:
         code_map = (
             repo_map_for_prompt(self.worktree.path, git_dir(self.repo), settings.repo_map_tokens) if first_turn else ""
         )
-        system = system_prompt(self.worktree.path, "\n\n".join(p for p in (instructions, skills, code_map) if p))
+        servers = ""
+        if self.mcp is not None:
+            self.mcp.ready(lambda text: settings.emit(Notice(text)))
+            self.mcp.remember(self.history + turn_messages(self.record.events))
+            servers = self.mcp.prompt_text()
+        parts = (instructions, skills, servers, code_map)
+        system = system_prompt(self.worktree.path, "\n\n".join(p for p in parts if p))
         tools = default_tools() + ([SkillTool(settings.skills)] if settings.skills else [])
         context = ToolContext(self.worktree.path, self.sandbox)
-        return Agent(settings.model, system, tools, context, settings.max_steps, settings.guard, settings.compactor)
+        return Agent(
+            settings.model, system, tools, context, settings.max_steps, settings.guard, settings.compactor, self.mcp
+        )
 
     def run(self, resumed: bool) -> TurnOutcome:
         """Drive the loop to an answer (or a limit, or a hook's stop) and commit; save and re-raise on failure."""

@@ -1,0 +1,75 @@
+"""Where and how a stdio MCP server process starts.
+
+By default in a bubblewrap sandbox of its own, laid out like the agent's commands' (gitagent.sandbox.bwrap):
+the host read-only, the user's home and secrets hidden, `.git` read-only, a private /tmp, no network, and
+its working directory (the conversation's worktree) writable, or read-only with `"worktree": "read-only"`.
+An entry opens more only by saying so: `"network": true`, `"readable": [paths]`, or `"sandbox": "none"` to
+run on the host. Its environment is rebuilt from the sandbox's allow-list plus the entry's own `env`, passed
+through bwrap's environment rather than its command line (where any process could read it); so the model's
+API key and the user's tokens never reach it unless the entry names them.
+"""
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from gitagent.mcp.config import Resolved, ServerConfig
+from gitagent.sandbox.env import sandbox_env
+from gitagent.sandbox.limits import Limits
+
+SERVER_LIMITS = Limits(cpu_seconds=7 * 24 * 3600)
+"""A server lives as long as the session: the per-command CPU cap would stop a busy one mid-chat."""
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where stdio servers run: their working directory (a conversation's worktree, or the user's checkout
+    mounted read-only), the repository's git dir, and the user's sandbox choice (`none` unconfines them all)."""
+
+    root: Path
+    git_dir: Path
+    read_only: bool = False
+    sandbox: str = "bwrap"
+
+
+@dataclass(frozen=True)
+class Launch:
+    """The process to start: program, arguments, environment and directory."""
+
+    command: str
+    args: list[str]
+    env: dict[str, str]
+    cwd: Path
+    confined: bool
+
+
+def stdio_launch(config: ServerConfig, resolved: Resolved, place: Place) -> Launch:
+    """How to start `config`'s server at `place`: under bwrap unless the entry or the user opted out."""
+    if config.sandbox == "none" or place.sandbox == "none":
+        return Launch(resolved.command, resolved.args, resolved.env, place.root, confined=False)
+    from gitagent.sandbox.bwrap import BwrapSandbox
+
+    home = Path.home().resolve()
+    readable = [Path(os.path.expanduser(p)) for p in config.readable] + _install_prefix(resolved.command, home)
+    sandbox = BwrapSandbox(
+        place.root, place.git_dir, allow_network=config.network, extra_ro=readable, limits=SERVER_LIMITS,
+        read_only=place.read_only or config.worktree == "read-only",
+    )  # fmt: skip
+    argv = sandbox.program_argv([resolved.command, *resolved.args], place.root.resolve())
+    env = {**sandbox_env(dict(os.environ)), **resolved.env}
+    return Launch(argv[0], argv[1:], env, place.root, confined=True)
+
+
+def _install_prefix(command: str, home: Path) -> list[Path]:
+    """The virtualenv a command under the hidden home comes from (a pipx or uv tool), so it can run:
+    `~/.local/bin/x` -> `~/.local/share/pipx/venvs/x`. Nothing for commands outside home or not in a virtualenv
+    (binding a plain `~/.local` would uncover what home hides)."""
+    found = shutil.which(command)
+    if found is None:
+        return []
+    real = Path(found).resolve()
+    if not real.is_relative_to(home):
+        return []
+    prefix = real.parent.parent
+    return [prefix] if real.parent.name == "bin" and (prefix / "pyvenv.cfg").is_file() else []
