@@ -52,6 +52,8 @@ class Connection:
         self.prompts: list[types.Prompt] = []
         self.has_resources = False
         self.instructions: str | None = None
+        self.server_info = ""
+        """The server's own name and version, and the protocol version agreed."""
         self.secrets: list[str] = []
         self.version = 0
         """Bumped whenever the tool list changes."""
@@ -153,6 +155,9 @@ class Connection:
     async def _load(self, client: Client) -> None:
         capabilities = client.server_capabilities
         self.instructions = client.instructions
+        info = client.server_info
+        about = f"{info.name} {info.version}" if info else "(unnamed)"
+        self.server_info = f"{about}, MCP {client.protocol_version}"
         self.tools = [t for t in await _all_pages(client.list_tools, "tools") if self.config.tool_allowed(t.name)]
         if capabilities.prompts is not None:
             self.prompts = await _all_pages(client.list_prompts, "prompts")

@@ -46,6 +46,10 @@ class McpTool:
 
     def run(self, tool_input: dict[str, Any], ctx: ToolContext) -> ToolResult:
         """Call the tool on its server."""
+        return self.call(tool_input)
+
+    def call(self, tool_input: dict[str, Any]) -> ToolResult:
+        """Call the tool on its server (it needs no worktree: the server has its own)."""
         server = self.connection.name
         try:
             result = self.connection.request(lambda client: client.call_tool(self.tool, tool_input))
