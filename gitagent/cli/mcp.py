@@ -22,13 +22,14 @@ def list_servers(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List the configured MCP servers, where each comes from, and whether it connects."""
+    from gitagent.mcp.inspect import check as start_servers
     from gitagent.mcp.inspect import statuses, target
     from gitagent.mcp.sources import discover_servers
     from gitagent.store.repo import workdir
 
     repo = repository()
     found = discover_servers(workdir(repo))
-    rows = statuses(repo, found.servers, check)
+    rows = statuses(repo, found.servers, start_servers(repo, found.servers) if check else None)
     if as_json:
         print_json({"servers": [row.to_json() for row in rows], "problems": found.problems})
         return

@@ -63,6 +63,7 @@ def doctor() -> None:
                         for t in default_tools()])  # fmt: skip
     prompt = system_prompt(Path("/worktree"))
     print(f"prompt     system prompt ~{len(prompt) // 4} tokens, tool schemas ~{len(tools) // 4} tokens")
+    print(f"mcp        {_mcp_status()}")
 
 
 def _git_version() -> str:
@@ -117,6 +118,16 @@ def _model_status() -> str:
         return choose_model(repo, None, "") if repo is not None else _model_without_repo()
     except GitagentError as e:
         return f"none: {e.message}"
+
+
+def _mcp_status() -> str:
+    try:
+        repo = open_repository()
+    except GitagentError:
+        return "not in a repository"
+    from gitagent.mcp.inspect import doctor_summary
+
+    return doctor_summary(repo)
 
 
 def _model_without_repo() -> str:

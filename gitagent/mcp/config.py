@@ -119,6 +119,16 @@ class Resolved:
         return [value for value in values if len(value) >= MIN_SECRET_LENGTH]
 
 
+NAME_LIMIT = 64
+"""The longest tool name every provider accepts (OpenAI's limit; Anthropic's is 128)."""
+
+
+def mcp_tool_name(server: str, tool: str) -> str:
+    """`mcp__<server>__<tool>`, as Claude Code names them: characters providers refuse become `_`."""
+    clean = [re.sub(r"[^A-Za-z0-9_-]", "_", part) for part in (server, tool)]
+    return f"mcp__{clean[0]}__{clean[1]}"[:NAME_LIMIT]
+
+
 MIN_SECRET_LENGTH = 6
 """Shorter values (`1`, `true`, a port) are not hidden: replacing them everywhere would garble every message."""
 

@@ -59,13 +59,16 @@ def connect(repo: pygit2.Repository, servers: list[ServerConfig]) -> "McpToolset
     return toolset
 
 
-def statuses(repo: pygit2.Repository, servers: list[ServerConfig], check: bool) -> list[Status]:
-    """Each server's state; with `check`, the trusted enabled ones are started to see whether they work."""
+def check(repo: pygit2.Repository, servers: list[ServerConfig]) -> "McpToolset | None":
+    """The trusted, enabled servers started and waited for (None when there are none)."""
+    startable = [s for s in servers if s.enabled and is_trusted(repo, s)]
+    return connect(repo, startable) if startable else None
+
+
+def statuses(repo: pygit2.Repository, servers: list[ServerConfig], toolset: "McpToolset | None") -> list[Status]:
+    """Each server's state: what happened to it in `toolset` (see `check`), or why it was not started."""
     trusted = {s.name: is_trusted(repo, s) for s in servers}
-    startable = [s for s in servers if s.enabled and trusted[s.name]]
-    live: dict[str, Connection] = {}
-    if check and startable:
-        live = {c.name: c for c in connect(repo, startable).connections}
+    live: dict[str, Connection] = {c.name: c for c in toolset.connections} if toolset else {}
     out = []
     for server in servers:
         if not server.enabled:
@@ -112,3 +115,27 @@ def target(server: ServerConfig) -> str:
     if server.transport != "stdio":
         return server.url
     return " ".join([server.command, *server.args])[:60]
+
+
+def doctor_summary(repo: pygit2.Repository) -> str:
+    """`gitagent doctor`'s line: the servers, how many connect, and what their tool schemas cost a request."""
+    from gitagent.mcp.sources import discover_servers
+    from gitagent.mcp.toolset import DEFER_TOKENS, DEFER_TOOLS, schema_tokens
+
+    servers = discover_servers(workdir(repo)).servers
+    if not servers:
+        return "no servers configured (gitagent mcp add)"
+    toolset = check(repo, servers)
+    counts: dict[str, int] = {}
+    for row in statuses(repo, servers, toolset):
+        counts[row.state] = counts.get(row.state, 0) + 1
+    states = ", ".join(f"{n} {state}" for state, n in counts.items())
+    if toolset is None:
+        return f"{len(servers)} servers: {states}"
+    tools = toolset.all_tools()
+    how = (
+        f"deferred behind ToolSearch: a request sends ~{schema_tokens(toolset.visible()):,}"
+        if toolset.deferring
+        else f"all sent (deferred past {DEFER_TOOLS} tools or {DEFER_TOKENS:,} tokens)"
+    )
+    return f"{len(servers)} servers: {states}; {len(tools)} tools, schemas ~{schema_tokens(tools):,} tokens, {how}"

@@ -5,11 +5,11 @@ treat it as they treat a built-in.
 """
 
 import json
-import re
 from typing import TYPE_CHECKING, Any
 
 import mcp_types as types
 
+from gitagent.mcp.config import mcp_tool_name
 from gitagent.mcp.connection import Connection, McpFailure
 from gitagent.mcp.results import failure, resource_text, tool_result
 from gitagent.tools.base import ToolContext, ToolResult, truncate
@@ -18,18 +18,7 @@ from gitagent.tools.paths import run_checked
 if TYPE_CHECKING:
     from gitagent.mcp.toolset import McpToolset
 
-NAME_LIMIT = 64
-"""The longest tool name every provider accepts (OpenAI's limit; Anthropic's is 128)."""
 DESCRIPTION_LIMIT = 2048
-
-
-def mcp_tool_name(server: str, tool: str) -> str:
-    """`mcp__<server>__<tool>`, as Claude Code names them: characters providers refuse become `_`."""
-    return f"mcp__{_clean(server)}__{_clean(tool)}"[:NAME_LIMIT]
-
-
-def _clean(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]", "_", text)
 
 
 class McpTool:
