@@ -11,6 +11,7 @@ secret values hidden, and the end of its standard error when that explains it.
 import asyncio
 import concurrent.futures
 import contextlib
+import logging
 import os
 import tempfile
 import threading
@@ -30,6 +31,10 @@ from gitagent.errors import GitagentError
 from gitagent.mcp.config import MissingVariable, Resolved, ServerConfig, redact
 from gitagent.mcp.launch import Place, stdio_launch
 from gitagent.mcp.runtime import runtime
+
+# The SDK logs a server's noise (lines that are not JSON-RPC) with tracebacks; the user sees our one-line errors.
+logging.getLogger("mcp").addHandler(logging.NullHandler())
+logging.getLogger("mcp").propagate = False
 
 T = TypeVar("T")
 PAGE_CAP = 100
@@ -110,25 +115,25 @@ class Connection:
         task = asyncio.current_task()
         assert task is not None
         watchdog = asyncio.get_running_loop().call_later(self.config.startup_timeout, self._too_slow, task)
-        try:
-            with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as errlog:
-                self._errlog = errlog
+        with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as errlog:
+            self._errlog = errlog
+            try:
                 async with self._client_for(resolved, errlog) as client:
                     await self._load(client)
                     watchdog.cancel()
                     self._client, self.state = client, "connected"
                     self._ready.set()
                     await self._serve(client)
-        except asyncio.CancelledError:
-            pass  # closed, or too slow to start (already recorded)
-        except BaseException as e:
-            self._fail(self._describe(_leaf(e)))
-        finally:
-            watchdog.cancel()
-            self._client = None
-            if self.state == "connected":
-                self.state = "closed"
-            self._ready.set()
+            except asyncio.CancelledError:
+                pass  # closed, or too slow to start (already recorded)
+            except BaseException as e:
+                self._fail(self._describe(_leaf(e)))
+            finally:
+                watchdog.cancel()
+                self._client, self._errlog = None, None
+                if self.state == "connected":
+                    self.state = "closed"
+                self._ready.set()
 
     def _too_slow(self, task: "asyncio.Task[None]") -> None:
         self._fail(f"did not start within {self.config.startup_timeout:g}s (startup_timeout_sec)")
@@ -186,6 +191,10 @@ class Connection:
             with contextlib.suppress(Exception):
                 await self._load(self._client)
 
+    def refresh(self) -> None:
+        """List the server's tools and prompts again now (a change notice may still be on its way)."""
+        self.request(self._load)
+
     def request(self, what: Callable[[Client], Awaitable[T]], timeout: float | None = None) -> T:
         """Run `what(client)` on the loop and wait; raises McpFailure with a message for the model."""
         limit = self.config.tool_timeout if timeout is None else timeout
@@ -200,7 +209,7 @@ class Connection:
             ) from None
         except MCPError as e:
             if e.code == types.CONNECTION_CLOSED:
-                self._fail(f"it stopped (exited or closed the connection){self._stderr_note()}")
+                self._fail(f"stopped (it exited or closed the connection){self._stderr_note()}")
                 raise McpFailure(f"MCP server {self.name!r} {self.error}") from None
             raise McpFailure(redact(f"MCP server {self.name!r} returned an error: {e.message}", self.secrets)) from None
         except ValidationError as e:

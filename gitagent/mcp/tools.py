@@ -61,6 +61,22 @@ _READ_SCHEMA: dict[str, Any] = {
 }
 
 
+class Unavailable:
+    """Stands in for a tool of a server that failed or stopped: calling it says why."""
+
+    def __init__(self, connection: Connection, name: str) -> None:
+        self.connection = connection
+        self.name = name
+        self.description = f"A tool of MCP server {connection.name}, which is not available."
+        self.input_schema: dict[str, Any] = {"type": "object", "properties": {}}
+
+    def run(self, tool_input: dict[str, Any], ctx: ToolContext) -> ToolResult:
+        """The reason the server is not available."""
+        server = self.connection.name
+        reason = self.connection.error or self.connection.state
+        return failure(server, self.name, f"MCP server {server!r} is not available: {reason}")
+
+
 class ListMcpResources:
     """Lists the resources of the MCP servers that offer some."""
 

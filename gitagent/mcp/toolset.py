@@ -6,14 +6,16 @@ the model sees their names in ToolSearch's description and loads the schemas it 
 `auto` (the budget), `always` or `never`. Tools a conversation used before stay loaded.
 """
 
+import contextlib
 import json
 import time
 from collections.abc import Callable
 from typing import Any
 
-from gitagent.mcp.connection import Connection
+from gitagent.mcp.config import mcp_tool_name
+from gitagent.mcp.connection import Connection, McpFailure
 from gitagent.mcp.search import ToolSearch
-from gitagent.mcp.tools import ListMcpResources, McpTool, ReadMcpResource
+from gitagent.mcp.tools import ListMcpResources, McpTool, ReadMcpResource, Unavailable
 from gitagent.models.base import Message
 from gitagent.tools.base import Tool
 
@@ -70,12 +72,23 @@ class McpToolset:
         return [*tools, self.search_tool, *loaded]
 
     def find(self, name: str) -> Tool | None:
-        """The tool called `name`, loaded or not (a deferred tool called by name still runs)."""
+        """The tool called `name`, loaded or not (a deferred tool called by name still runs). An unknown
+        `mcp__server__…` name has its server's list fetched again first: the tool may have just appeared."""
         if name == self.search_tool.name and self.deferring:
             return self.search_tool
-        for tool in [*self.resource_tools, *self.all_tools()]:
-            if tool.name == name:
-                return tool
+        for attempt in range(2):
+            for tool in [*self.resource_tools, *self.all_tools()]:
+                if tool.name == name:
+                    return tool
+            servers = [c for c in self.connections if name.startswith(mcp_tool_name(c.name, ""))]
+            down = [c for c in servers if c.state != "connected"]
+            if down:
+                return Unavailable(down[0], name)
+            if attempt or not servers:
+                return None
+            for connection in servers:
+                with contextlib.suppress(McpFailure):
+                    connection.refresh()
         return None
 
     def deferred(self) -> list[McpTool]:
