@@ -50,8 +50,7 @@ def stdio_launch(config: ServerConfig, resolved: Resolved, place: Place) -> Laun
         return Launch(resolved.command, resolved.args, resolved.env, place.root, confined=False)
     from gitagent.sandbox.bwrap import BwrapSandbox
 
-    home = Path.home().resolve()
-    readable = [Path(os.path.expanduser(p)) for p in config.readable] + _install_prefix(resolved.command, home)
+    readable = [Path(os.path.expanduser(p)) for p in config.readable] + _virtualenvs(resolved.command)
     sandbox = BwrapSandbox(
         place.root, place.git_dir, allow_network=config.network, extra_ro=readable, limits=SERVER_LIMITS,
         read_only=place.read_only or config.worktree == "read-only",
@@ -61,15 +60,16 @@ def stdio_launch(config: ServerConfig, resolved: Resolved, place: Place) -> Laun
     return Launch(argv[0], argv[1:], env, place.root, confined=True)
 
 
-def _install_prefix(command: str, home: Path) -> list[Path]:
-    """The virtualenv a command under the hidden home comes from (a pipx or uv tool), so it can run:
-    `~/.local/bin/x` -> `~/.local/share/pipx/venvs/x`. Nothing for commands outside home or not in a virtualenv
-    (binding a plain `~/.local` would uncover what home hides)."""
+def _virtualenvs(command: str) -> list[Path]:
+    """The virtualenv a command runs from (a pipx or uv tool under the hidden home, a project's `.venv` under
+    the hidden /tmp), so it can start: `~/.local/bin/x` -> `~/.local/share/pipx/venvs/x`. Only a directory with
+    `pyvenv.cfg` is bound: a plain `~/.local` would uncover what home hides."""
     found = shutil.which(command)
     if found is None:
         return []
-    real = Path(found).resolve()
-    if not real.is_relative_to(home):
-        return []
-    prefix = real.parent.parent
-    return [prefix] if real.parent.name == "bin" and (prefix / "pyvenv.cfg").is_file() else []
+    envs = []
+    for path in dict.fromkeys([Path(os.path.abspath(found)), Path(found).resolve()]):
+        prefix = path.parent.parent
+        if path.parent.name == "bin" and (prefix / "pyvenv.cfg").is_file():
+            envs.append(prefix)
+    return envs

@@ -32,8 +32,9 @@ def installed(name: str) -> str:
 
 
 def stdio(script: str, *args: str, **settings: Any) -> dict[str, Any]:
-    """A `.mcp.json` entry running one of tests/mcp/servers with this interpreter."""
-    return {"command": sys.executable, "args": [str(SERVERS / script), *args], **settings}
+    """A `.mcp.json` entry running one of tests/mcp/servers with this interpreter (the scripts' folder made
+    readable in the sandbox: the source tree may sit under the /tmp the sandbox hides)."""
+    return {"command": sys.executable, "args": [str(SERVERS / script), *args], "readable": [str(SERVERS)], **settings}
 
 
 def write_mcp_json(repo: Path, servers: dict[str, dict[str, Any]], commit: bool = True) -> None:

@@ -46,7 +46,9 @@ def test_a_turn_calls_time_git_and_an_http_server_and_the_results_land_in_turn_j
         "server": "notes", "tool": "add", "content": ["text"], "structured_content": {"result": 42},
     }  # fmt: skip
     assert f"Bearer {HTTP_TOKEN}" in http_server.authorizations
-    trailers = git(repo, "log", "-1", "--format=%(trailers:key=Gitagent-Tools,valueonly)", "refs/gitagent/conversations/t")
+    trailers = git(
+        repo, "log", "-1", "--format=%(trailers:key=Gitagent-Tools,valueonly)", "refs/gitagent/conversations/t"
+    )
     assert "mcp__notes__add" in trailers
 
 

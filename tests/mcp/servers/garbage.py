@@ -17,8 +17,17 @@ for line in sys.stdin:
         continue
     if method == "initialize":
         version = request["params"]["protocolVersion"]
-        send({"jsonrpc": "2.0", "id": rid, "result": {"protocolVersion": version, "capabilities": {"tools": {}},
-                                                       "serverInfo": {"name": "garbage", "version": "0"}}})
+        send(
+            {
+                "jsonrpc": "2.0",
+                "id": rid,
+                "result": {
+                    "protocolVersion": version,
+                    "capabilities": {"tools": {}},
+                    "serverInfo": {"name": "garbage", "version": "0"},
+                },
+            }
+        )
     elif method == "tools/list":
         tool = {"name": "answer", "description": "Answers badly.", "inputSchema": {"type": "object"}}
         send({"jsonrpc": "2.0", "id": rid, "result": {"tools": [tool]}})
