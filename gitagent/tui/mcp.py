@@ -5,6 +5,7 @@ The servers are the ones the turns start (gitagent.mcp.hub); before the first tu
 them in the conversation's worktree, or in the checkout mounted read-only when it has none yet.
 """
 
+import shlex
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -63,10 +64,14 @@ def prompt_commands() -> list[str]:
 
 
 def expand_prompt(session: "ChatSession", text: str, notify: Callable[[str], None]) -> str:
-    """The text of prompt command `text` (`/mcp__server__prompt ARGS…`), asked of its server (blocking)."""
+    """The text of prompt command `text` (`/mcp__server__prompt ARGS…`), asked of its server (blocking). The
+    arguments fill the prompt's in order, quoted as in a shell; extra words go to the last one."""
     from gitagent.mcp.connection import McpFailure
 
-    name, *words = text[1:].split()
+    try:
+        name, *words = shlex.split(text[1:])
+    except ValueError:  # an unbalanced quote: take the words as they are
+        name, *words = text[1:].split()
     connection, prompt = _find(session, "/" + name, notify)
     arguments = _arguments(prompt, words, "/" + name)
     try:
