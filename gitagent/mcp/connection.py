@@ -1,44 +1,43 @@
 """One MCP server: its client on the runtime's loop, its state, and blocking calls for the agent's thread.
 
-A connection lives in one task on the loop (the SDK's contexts must be entered and left by the same task):
-it starts the server, lists its tools, prompts and resources, then waits until it is closed, refreshing the
-lists when the server says they changed (`list_changed`: a notification on older protocol versions, a
-`subscriptions/listen` stream on 2026-07-28). A start that takes longer than `startup_timeout_sec` is
-cancelled. Every failure, at start or in a call, becomes one line naming the server, with the variables'
-secret values hidden, and the end of its standard error when that explains it.
+`start` returns at once: a stdio server's process is started there and then (gitagent.mcp.process), and the
+rest happens in one task on the runtime's loop (the SDK's contexts must be entered and left by one task): load
+the SDK if this is the first server, connect, list the tools, prompts and resources, then wait until closed,
+refreshing the lists when the server says they changed (`list_changed`: a notification on older protocol
+versions, a `subscriptions/listen` stream on 2026-07-28). A start that takes longer than `startup_timeout_sec`
+is abandoned. Every failure, at start or in a call, becomes one line naming the server, with the values of its
+secrets hidden and the end of its stderr when that explains it.
+
+The module imports nothing of the SDK itself, so starting servers never waits for it.
 """
 
 import asyncio
 import concurrent.futures
 import contextlib
+import io
 import logging
 import os
-import tempfile
+import subprocess
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import IO, Any, TypeVar
-
-import anyio
-import mcp_types as types
-from mcp import Client, MCPError, StdioServerParameters
-from mcp.client.stdio import stdio_client
-from mcp_types.version import MODERN_PROTOCOL_VERSIONS
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from gitagent import __version__
 from gitagent.errors import GitagentError
 from gitagent.mcp.config import MissingVariable, Resolved, ServerConfig, redact
 from gitagent.mcp.launch import Place, stdio_launch
+from gitagent.mcp.process import ServerProcess
 from gitagent.mcp.runtime import runtime
 
-# The SDK logs a server's noise (lines that are not JSON-RPC) with tracebacks; the user sees our one-line errors.
-logging.getLogger("mcp").addHandler(logging.NullHandler())
-logging.getLogger("mcp").propagate = False
+if TYPE_CHECKING:
+    import mcp_types
+    from mcp import Client
 
 T = TypeVar("T")
 PAGE_CAP = 100
-STDERR_TAIL = 600
+CONNECTION_CLOSED = -32000
+"""The JSON-RPC error code the SDK gives calls on a connection that ended."""
 
 
 class McpFailure(Exception):
@@ -53,8 +52,8 @@ class Connection:
         self.place = place
         self.state = "starting"
         self.error: str | None = None
-        self.tools: list[types.Tool] = []
-        self.prompts: list[types.Prompt] = []
+        self.tools: list[mcp_types.Tool] = []
+        self.prompts: list[mcp_types.Prompt] = []
         self.has_resources = False
         self.instructions: str | None = None
         self.server_info = ""
@@ -62,11 +61,11 @@ class Connection:
         self.secrets: list[str] = []
         self.version = 0
         """Bumped whenever the tool list changes."""
+        self.process: ServerProcess | None = None
         self._client: Client | None = None
         self._ready = threading.Event()
         self._stop: asyncio.Event | None = None
         self._closing = False
-        self._errlog: IO[str] | None = None
         self._running: concurrent.futures.Future[None] | None = None
 
     @property
@@ -75,13 +74,18 @@ class Connection:
         return self.config.name
 
     def start(self) -> None:
-        """Begin starting the server in the background; `wait_ready` waits for it."""
+        """Start the server's process (stdio) and, in the background, its client; `wait_ready` waits."""
         try:
             resolved = self.config.resolved(os.environ)
+            self.secrets = resolved.secrets
+            if self.config.transport == "stdio":
+                self.process = ServerProcess(stdio_launch(self.config, resolved, self.place))
         except MissingVariable as e:
             self._fail(f"{e} (needed by its configuration in {self.config.origin})")
             return
-        self.secrets = resolved.secrets
+        except (GitagentError, OSError) as e:
+            self._fail(self._describe(e))
+            return
         self._running = runtime().submit(self._main(resolved))
 
     def wait_ready(self, timeout: float | None = None) -> None:
@@ -100,6 +104,8 @@ class Connection:
         """Stop the server (without waiting for it to exit)."""
         if self._running is not None:
             runtime().loop.call_soon_threadsafe(self._request_stop)
+        elif self.process is not None:
+            self.process.stop(grace=0)
         if self.state in ("starting", "connected"):
             self.state = "closed"
 
@@ -110,30 +116,28 @@ class Connection:
 
     async def _main(self, resolved: Resolved) -> None:
         self._stop = asyncio.Event()
-        if self._closing:
-            return
         task = asyncio.current_task()
         assert task is not None
         watchdog = asyncio.get_running_loop().call_later(self.config.startup_timeout, self._too_slow, task)
-        with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as errlog:
-            self._errlog = errlog
-            try:
-                async with self._client_for(resolved, errlog) as client:
-                    await self._load(client)
-                    watchdog.cancel()
-                    self._client, self.state = client, "connected"
-                    self._ready.set()
-                    await self._serve(client)
-            except asyncio.CancelledError:
-                pass  # closed, or too slow to start (already recorded)
-            except BaseException as e:
-                self._fail(self._describe(_leaf(e)))
-            finally:
+        try:
+            if self._closing:
+                return
+            async with self._client_for(resolved) as client:
+                await self._load(client)
                 watchdog.cancel()
-                self._client, self._errlog = None, None
-                if self.state == "connected":
-                    self.state = "closed"
+                self._client, self.state = client, "connected"
                 self._ready.set()
+                await self._serve(client)
+        except asyncio.CancelledError:
+            pass  # closed, or too slow to start (already recorded)
+        except BaseException as e:
+            self._fail(self._describe(_leaf(e)))
+        finally:
+            watchdog.cancel()
+            self._client = None
+            if self.state == "connected":
+                self.state = "closed"
+            self._ready.set()
 
     def _too_slow(self, task: "asyncio.Task[None]") -> None:
         self._fail(f"did not start within {self.config.startup_timeout:g}s (startup_timeout_sec)")
@@ -145,31 +149,35 @@ class Connection:
         self._ready.set()
 
     @contextlib.asynccontextmanager
-    async def _client_for(self, resolved: Resolved, errlog: IO[str]) -> AsyncIterator[Client]:
-        info = types.Implementation(name="gitagent", version=__version__)
-        async with contextlib.AsyncExitStack() as stack:
-            if self.config.transport == "stdio":
-                launch = stdio_launch(self.config, resolved, self.place)
-                params = StdioServerParameters(command=launch.command, args=launch.args, env=launch.env, cwd=launch.cwd)
-                transport: Any = stdio_client(params, errlog=errlog)
-            else:
-                transport = _http_transport(self.config.transport, resolved)
-            client = Client(transport, message_handler=self._on_message, client_info=info, cache=None)
-            yield await stack.enter_async_context(client)
+    async def _client_for(self, resolved: Resolved) -> AsyncIterator["Client"]:
+        from mcp import Client
+        from mcp_types import Implementation
 
-    async def _load(self, client: Client) -> None:
+        _quiet_sdk()
+        info = Implementation(name="gitagent", version=__version__)
+        if self.process is not None:
+            transport: Any = _pipes(self.process, lambda: self._closing)
+        else:
+            transport = _http_transport(self.config.transport, resolved)
+        async with Client(transport, message_handler=self._on_message, client_info=info, cache=None) as client:
+            yield client
+
+    async def _load(self, client: "Client") -> None:
         capabilities = client.server_capabilities
         self.instructions = client.instructions
         info = client.server_info
         about = f"{info.name} {info.version}" if info else "(unnamed)"
         self.server_info = f"{about}, MCP {client.protocol_version}"
-        self.tools = [t for t in await _all_pages(client.list_tools, "tools") if self.config.tool_allowed(t.name)]
+        self.tools = [t for t in await all_pages(client.list_tools, "tools") if self.config.tool_allowed(t.name)]
         if capabilities.prompts is not None:
-            self.prompts = await _all_pages(client.list_prompts, "prompts")
+            self.prompts = await all_pages(client.list_prompts, "prompts")
         self.has_resources = capabilities.resources is not None
         self.version += 1
 
-    async def _serve(self, client: Client) -> None:
+    async def _serve(self, client: "Client") -> None:
+        import anyio
+        from mcp_types.version import MODERN_PROTOCOL_VERSIONS
+
         assert self._stop is not None
         tools = client.server_capabilities.tools
         listening = tools is not None and tools.list_changed and client.protocol_version in MODERN_PROTOCOL_VERSIONS
@@ -179,14 +187,16 @@ class Connection:
             await self._stop.wait()
             group.cancel_scope.cancel()
 
-    async def _listen(self, client: Client) -> None:
+    async def _listen(self, client: "Client") -> None:
         with contextlib.suppress(Exception):  # change events are a courtesy: without them the lists stay as listed
             async with client.listen(tools_list_changed=True, prompts_list_changed=True) as events:
                 async for _ in events:
                     await self._load(client)
 
     async def _on_message(self, message: Any) -> None:
-        changed = isinstance(message, types.ToolListChangedNotification | types.PromptListChangedNotification)
+        from mcp_types import PromptListChangedNotification, ToolListChangedNotification
+
+        changed = isinstance(message, ToolListChangedNotification | PromptListChangedNotification)
         if changed and self._client is not None:
             with contextlib.suppress(Exception):
                 await self._load(self._client)
@@ -195,60 +205,84 @@ class Connection:
         """List the server's tools and prompts again now (a change notice may still be on its way)."""
         self.request(self._load)
 
-    def request(self, what: Callable[[Client], Awaitable[T]], timeout: float | None = None) -> T:
+    def request(self, what: Callable[["Client"], Awaitable[T]], timeout: float | None = None) -> T:
         """Run `what(client)` on the loop and wait; raises McpFailure with a message for the model."""
         limit = self.config.tool_timeout if timeout is None else timeout
         if self.state != "connected" or self._client is None:
             raise McpFailure(f"MCP server {self.name!r} is not available: {self.error or self.state}")
         client = self._client
         try:
-            return runtime().run(_within(what(client), limit), limit + 5)
+            return runtime().run(asyncio.wait_for(what(client), limit), limit + 5)
         except TimeoutError:
             raise McpFailure(
                 f"MCP server {self.name!r} did not answer within {limit:g}s (tool_timeout_sec); the call was cancelled"
             ) from None
-        except MCPError as e:
-            if e.code == types.CONNECTION_CLOSED:
-                self._fail(f"stopped (it exited or closed the connection){self._stderr_note()}")
-                raise McpFailure(f"MCP server {self.name!r} {self.error}") from None
-            raise McpFailure(redact(f"MCP server {self.name!r} returned an error: {e.message}", self.secrets)) from None
-        except ValidationError as e:
-            raise McpFailure(f"MCP server {self.name!r} sent a malformed answer: {_first_error(e)}") from None
-        except (McpFailure, KeyboardInterrupt):
+        except KeyboardInterrupt:
             raise
         except Exception as e:
-            raise McpFailure(redact(f"MCP server {self.name!r}: {self._describe(e)}", self.secrets)) from None
+            raise McpFailure(self._call_failure(e)) from None
+
+    def _call_failure(self, error: Exception) -> str:
+        from mcp import MCPError
+        from pydantic import ValidationError
+
+        if isinstance(error, MCPError) and error.code == CONNECTION_CLOSED:
+            self._fail(f"stopped ({self._exit_note()}){self._stderr_note()}")
+            return f"MCP server {self.name!r} {self.error}"
+        if isinstance(error, MCPError):
+            return redact(f"MCP server {self.name!r} returned an error: {error.message}", self.secrets)
+        if isinstance(error, ValidationError):
+            return f"MCP server {self.name!r} sent a malformed answer: {_first_error(error)}"
+        return redact(f"MCP server {self.name!r}: {self._describe(error)}", self.secrets)
 
     def _describe(self, error: BaseException) -> str:
         if isinstance(error, GitagentError):
             hint = f"; {error.hint}" if error.hint else ""
             return f'{error.message}{hint}; or give it "sandbox": "none" to run it unconfined'
-        if isinstance(error, MCPError) and error.code == types.CONNECTION_CLOSED:
-            return f"the server exited or closed the connection during start-up{self._stderr_note()}"
         if isinstance(error, FileNotFoundError | PermissionError):
             return f"cannot run {self.config.command!r}: {error.strerror}"
-        if isinstance(error, ValidationError):
+        if getattr(error, "code", None) == CONNECTION_CLOSED:
+            return f"the server stopped during start-up ({self._exit_note()}){self._stderr_note()}"
+        if type(error).__name__ == "ValidationError":
             return f"it sent a malformed answer: {_first_error(error)}"
         text = str(error) or type(error).__name__
         return text.splitlines()[0][:300] + self._stderr_note()
 
+    def _exit_note(self) -> str:
+        if self.process is None:
+            return "it closed the connection"
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.proc.wait(0.5)  # a connection that ended is usually a process that is ending
+        return self.process.exited() or "it closed the connection"
+
     def _stderr_note(self) -> str:
-        if self._errlog is None:
-            return ""
-        with contextlib.suppress(OSError, ValueError):
-            fd = self._errlog.fileno()
-            size = os.fstat(fd).st_size
-            tail = os.pread(fd, STDERR_TAIL, max(0, size - STDERR_TAIL)).decode("utf-8", "replace").strip()
-            if tail:
-                return f"; its stderr ends: {' | '.join(tail.splitlines()[-4:])}"
-        return ""
+        tail = self.process.stderr_tail() if self.process is not None else ""
+        return f"; its stderr ends: {tail}" if tail else ""
 
 
-async def _within(awaitable: Awaitable[T], timeout: float) -> T:
-    return await asyncio.wait_for(awaitable, timeout)
+@contextlib.asynccontextmanager
+async def _pipes(process: ServerProcess, closing: Callable[[], bool]) -> AsyncIterator[Any]:
+    """The SDK's newline-delimited JSON-RPC framing over the pipes of a process started before the SDK was loaded.
+
+    `stdio_server` is that framing over explicit streams (the messages are the same in both directions). Its
+    reader waits for lines in a worker thread, which only a closed pipe wakes: so the process is stopped before
+    the transport is left, shielded from cancellation, gracefully only when the connection is being closed.
+    """
+    import anyio
+    from mcp.server.stdio import stdio_server
+
+    reader = anyio.wrap_file(io.TextIOWrapper(process.proc.stdout, encoding="utf-8", errors="replace"))  # type: ignore[arg-type]
+    writer = anyio.wrap_file(io.TextIOWrapper(process.proc.stdin, encoding="utf-8", write_through=True))  # type: ignore[arg-type]
+    async with stdio_server(stdin=reader, stdout=writer) as streams:
+        try:
+            yield streams
+        finally:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(process.stop, 2.0 if closing() else 0.0)
 
 
-async def _all_pages(fetch: Callable[..., Awaitable[Any]], attribute: str) -> list[Any]:
+async def all_pages(fetch: Callable[..., Awaitable[Any]], attribute: str) -> list[Any]:
+    """Every item of a paginated list (`client.list_tools`, "tools"), a bounded number of pages."""
     items: list[Any] = []
     cursor: str | None = None
     for _ in range(PAGE_CAP):
@@ -280,13 +314,21 @@ async def _http_transport(kind: str, resolved: Resolved) -> AsyncIterator[Any]:
         yield streams
 
 
+def _quiet_sdk() -> None:
+    # The SDK logs a server's noise (lines that are not JSON-RPC) with tracebacks; the user sees one-line errors.
+    logger = logging.getLogger("mcp")
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())
+        logger.propagate = False
+
+
 def _leaf(error: BaseException) -> BaseException:
     while isinstance(error, BaseExceptionGroup) and error.exceptions:
         error = error.exceptions[0]
     return error
 
 
-def _first_error(error: ValidationError) -> str:
+def _first_error(error: Any) -> str:
     first = error.errors()[0]
     where = ".".join(str(part) for part in first.get("loc", ())) or "result"
     return f"{where}: {first.get('msg', 'invalid')}"

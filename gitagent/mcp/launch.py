@@ -18,6 +18,8 @@ from gitagent.mcp.config import Resolved, ServerConfig
 from gitagent.sandbox.env import sandbox_env
 from gitagent.sandbox.limits import Limits
 
+UNCONFINED_ENV = ("HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER")
+"""What an unconfined server inherits besides its entry's `env` (the MCP SDK's own choice): no API keys."""
 SERVER_LIMITS = Limits(cpu_seconds=7 * 24 * 3600)
 """A server lives as long as the session: the per-command CPU cap would stop a busy one mid-chat."""
 
@@ -47,7 +49,8 @@ class Launch:
 def stdio_launch(config: ServerConfig, resolved: Resolved, place: Place) -> Launch:
     """How to start `config`'s server at `place`: under bwrap unless the entry or the user opted out."""
     if config.sandbox == "none" or place.sandbox == "none":
-        return Launch(resolved.command, resolved.args, resolved.env, place.root, confined=False)
+        inherited = {name: os.environ[name] for name in UNCONFINED_ENV if name in os.environ}
+        return Launch(resolved.command, resolved.args, {**inherited, **resolved.env}, place.root, confined=False)
     from gitagent.sandbox.bwrap import BwrapSandbox
 
     readable = [Path(os.path.expanduser(p)) for p in config.readable] + _virtualenvs(resolved.command)

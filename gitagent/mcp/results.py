@@ -9,15 +9,16 @@ tail with a note saying how much was cut; the values of the server's secrets nev
 import base64
 import binascii
 import json
-from typing import Any
-
-import mcp_types as types
+from typing import TYPE_CHECKING, Any
 
 from gitagent.mcp.config import redact
 from gitagent.tools.base import OUTPUT_LIMIT, ToolResult, truncate
 
+if TYPE_CHECKING:
+    import mcp_types as types
 
-def tool_result(server: str, tool: str, result: types.CallToolResult, secrets: list[str]) -> ToolResult:
+
+def tool_result(server: str, tool: str, result: "types.CallToolResult", secrets: list[str]) -> ToolResult:
     """The ToolResult for a `tools/call` answer."""
     parts = [_block_text(block) for block in result.content]
     kinds = [block.type for block in result.content]

@@ -7,15 +7,15 @@ treat it as they treat a built-in.
 import json
 from typing import TYPE_CHECKING, Any
 
-import mcp_types as types
-
 from gitagent.mcp.config import mcp_tool_name
-from gitagent.mcp.connection import Connection, McpFailure
+from gitagent.mcp.connection import Connection, McpFailure, all_pages
 from gitagent.mcp.results import failure, resource_text, tool_result
 from gitagent.tools.base import ToolContext, ToolResult, truncate
 from gitagent.tools.paths import run_checked
 
 if TYPE_CHECKING:
+    import mcp_types as types
+
     from gitagent.mcp.toolset import McpToolset
 
 DESCRIPTION_LIMIT = 2048
@@ -24,7 +24,7 @@ DESCRIPTION_LIMIT = 2048
 class McpTool:
     """One tool of an MCP server."""
 
-    def __init__(self, connection: Connection, tool: types.Tool) -> None:
+    def __init__(self, connection: Connection, tool: "types.Tool") -> None:
         self.connection = connection
         self.tool = tool.name
         self.name = mcp_tool_name(connection.name, tool.name)
@@ -98,7 +98,7 @@ class ListMcpResources:
         lines: list[str] = []
         for connection in self.toolset.resource_servers(args.get("server")):
             try:
-                resources = connection.request(_list_resources)
+                resources = connection.request(lambda client: all_pages(client.list_resources, "resources"))
             except McpFailure as e:
                 lines.append(str(e))
                 continue
@@ -135,19 +135,7 @@ class ReadMcpResource:
         return ToolResult(truncate(text), metadata={"mcp": {"server": server, "resource": uri}})
 
 
-async def _list_resources(client: Any) -> list[types.Resource]:
-    items: list[types.Resource] = []
-    cursor: str | None = None
-    for _ in range(100):
-        page = await client.list_resources(cursor=cursor)
-        items += page.resources
-        cursor = page.next_cursor
-        if not cursor:
-            return items
-    return items
-
-
-def _resource_line(server: str, resource: types.Resource) -> str:
+def _resource_line(server: str, resource: "types.Resource") -> str:
     about = {"server": server, "uri": str(resource.uri), "name": resource.name}
     if resource.mime_type:
         about["mimeType"] = resource.mime_type
