@@ -130,12 +130,13 @@ def doctor_summary(repo: pygit2.Repository) -> str:
     for row in statuses(repo, servers, toolset):
         counts[row.state] = counts.get(row.state, 0) + 1
     states = ", ".join(f"{n} {state}" for state, n in counts.items())
+    count = f"{len(servers)} server{'s' if len(servers) != 1 else ''}"
     if toolset is None:
-        return f"{len(servers)} servers: {states}"
+        return f"{count}: {states}"
     tools = toolset.all_tools()
     how = (
         f"deferred behind ToolSearch: a request sends ~{schema_tokens(toolset.visible()):,}"
         if toolset.deferring
         else f"all sent (deferred past {DEFER_TOOLS} tools or {DEFER_TOKENS:,} tokens)"
     )
-    return f"{len(servers)} servers: {states}; {len(tools)} tools, schemas ~{schema_tokens(tools):,} tokens, {how}"
+    return f"{count}: {states}; {len(tools)} tools, schemas ~{schema_tokens(tools):,} tokens, {how}"

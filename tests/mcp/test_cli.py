@@ -99,4 +99,4 @@ def test_an_untrusted_server_is_not_tested_and_doctor_reports_schema_tokens(repo
     cli("trust")
     doctor = cli("doctor").out
     line = next(line for line in doctor.splitlines() if line.startswith("mcp"))
-    assert "1 servers: 1 connected; 2 tools, schemas ~" in line and "all sent (deferred past 40 tools" in line
+    assert "1 server: 1 connected; 2 tools, schemas ~" in line and "all sent (deferred past 40 tools" in line
