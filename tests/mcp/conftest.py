@@ -73,6 +73,7 @@ class HttpServer:
 
 def _build_http_server() -> Any:
     from mcp.server.mcpserver import Context, MCPServer
+    from mcp.server.mcpserver.utilities.types import Image
 
     server = MCPServer("notes", instructions="Notes about the project; ask before deleting any.")
 
@@ -99,6 +100,16 @@ def _build_http_server() -> Any:
         await ctx.notify_tools_changed()
         return "grown"
 
+    @server.tool(structured_output=False)
+    def chart() -> list[Any]:
+        """A caption and a picture."""
+        return ["sales are up", Image(data=b"\x89PNG" + bytes(2044), format="png")]
+
+    @server.tool()
+    def dump(size: int) -> str:
+        """`size` characters of log."""
+        return "".join(f"line {n}\n" for n in range(size))[:size]
+
     @server.resource("notes://today", name="today", mime_type="text/plain", description="Today's notes")
     def today() -> str:
         return "ship the MCP client"
@@ -114,11 +125,21 @@ def _build_http_server() -> Any:
 @pytest.fixture
 def http_server() -> Iterator[HttpServer]:
     """A Streamable HTTP MCP server on 127.0.0.1 that wants `Authorization: Bearer HTTP_TOKEN`."""
+    server = _build_http_server()
+    yield from _serve(server, server.streamable_http_app(host="127.0.0.1"), "/mcp")
+
+
+@pytest.fixture
+def sse_server() -> Iterator[HttpServer]:
+    """The same server on the older SSE transport."""
+    server = _build_http_server()
+    yield from _serve(server, server.sse_app(host="127.0.0.1"), "/sse")
+
+
+def _serve(server: Any, app: Any, path: str) -> Iterator[HttpServer]:
     import uvicorn
     from starlette.responses import PlainTextResponse
 
-    server = _build_http_server()
-    app = server.streamable_http_app(host="127.0.0.1")
     seen: list[str] = []
 
     async def guarded(scope: Any, receive: Any, send: Any) -> None:
@@ -140,7 +161,7 @@ def http_server() -> Iterator[HttpServer]:
     deadline = time.monotonic() + 10
     while not runner.started and time.monotonic() < deadline:
         time.sleep(0.02)
-    yield HttpServer(f"http://127.0.0.1:{port}/mcp", seen, server)
+    yield HttpServer(f"http://127.0.0.1:{port}{path}", seen, server)
     runner.should_exit = True
     thread.join(10)
     sock.close()

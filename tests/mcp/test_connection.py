@@ -99,3 +99,32 @@ def test_running_without_servers_never_loads_the_mcp_sdk(repo: Path, script) -> 
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, timeout=120)
     assert done.stdout.strip().endswith("NOT LOADED"), done.stderr
+
+
+def test_images_become_notes_long_output_is_cut_and_sse_still_works(
+    repo: Path, http_server: HttpServer, sse_server: HttpServer
+) -> None:
+    auth = {"Authorization": f"Bearer {HTTP_TOKEN}"}
+    servers = [
+        parse_server("notes", {"url": http_server.url, "headers": auth}, "user", "test"),
+        parse_server("old", {"type": "sse", "url": sse_server.url, "headers": auth}, "user", "test"),
+    ]
+    hub = Hub()
+    toolset = McpToolset(hub.attach(servers, _place(repo)))
+    try:
+        toolset.ready()
+        assert [c.state for c in toolset.connections] == ["connected", "connected"]
+        chart = _tool(toolset, "mcp__notes__chart").call({})
+        assert chart.output == "sales are up\n[image image/png, 2,048 bytes: not shown to the model]"
+        assert chart.metadata["mcp"]["content"] == ["text", "image"]
+        dump = _tool(toolset, "mcp__old__dump").call({"size": 100_000})
+        assert len(dump.output) < 31_000 and "characters cut ...]" in dump.output
+        assert dump.output.startswith("line 0\nline 1\n")
+    finally:
+        hub.close_all(wait=5)
+
+
+def _tool(toolset: McpToolset, name: str) -> McpTool:
+    tool = toolset.find(name)
+    assert isinstance(tool, McpTool), name
+    return tool
