@@ -137,6 +137,8 @@ class Connection:
             self._client = None
             if self.state == "connected":
                 self.state = "closed"
+            if self.process is not None and not self.process.exited():  # it never got as far as its pipes
+                self.process.stop(grace=0)
             self._ready.set()
 
     def _too_slow(self, task: "asyncio.Task[None]") -> None:
