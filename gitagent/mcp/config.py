@@ -75,7 +75,8 @@ class ServerConfig:
     @property
     def content_id(self) -> str:
         """The id trust is recorded under: a changed entry needs trusting again."""
-        canonical = json.dumps({"mcp_server": self.name, "source": self.source, "entry": self.raw}, sort_keys=True)
+        entry = {"mcp_server": self.name, "source": self.source, "entry": self.raw}
+        canonical = json.dumps(entry, sort_keys=True, default=str)  # TOML may hold dates
         return content_id(canonical.encode())
 
     def tool_allowed(self, tool: str) -> bool:
