@@ -102,6 +102,30 @@ def test_a_pre_tool_use_hook_matches_an_mcp_tool_and_gets_claude_codes_fields(re
     assert {key: payload[key] for key in expected} == expected
 
 
+def test_post_tool_use_hooks_get_an_mcp_result_or_failure_in_claude_codes_shape(repo: Path, script, bwrap) -> None:
+    folder = repo.parent / "hook-inputs"
+    folder.mkdir()
+    hook = f'cat > "{folder}/$(date +%s%N).json"'
+    groups = [{"matcher": "mcp__time__.*", "hooks": [{"type": "command", "command": hook}]}]
+    (repo / ".claude").mkdir()
+    (repo / ".claude" / "settings.json").write_text(
+        json.dumps({"hooks": {"PostToolUse": groups, "PostToolUseFailure": groups}})
+    )
+    write_mcp_json(repo, {"time": {"command": installed("mcp-server-time")}})
+    model = script(
+        [tool("mcp__time__get_current_time", timezone="Europe/Paris")],
+        [tool("mcp__time__get_current_time", timezone="Nowhere/Nope")],
+        [text("done")],
+    )
+    assert run_cli(repo, "run", "-c", "p", "--trust-repo", "--model", model, "time?").code == 0
+    post, failure = [json.loads(p.read_text()) for p in sorted(folder.iterdir())]
+    expected = {k: v for k, v in FIXTURE["post_tool_use"].items() if k != "tool_response_type"}
+    assert {key: post[key] for key in expected} == expected
+    assert type(post["tool_response"]).__name__ == FIXTURE["post_tool_use"]["tool_response_type"]
+    assert json.loads(post["tool_response"])["timezone"] == "Europe/Paris"
+    assert {key: failure[key] for key in FIXTURE["post_tool_use_failure"]} == FIXTURE["post_tool_use_failure"]
+
+
 def test_a_crashing_and_a_hanging_server_give_tool_errors_within_their_timeouts(repo: Path, script, bwrap) -> None:
     write_mcp_json(repo, {
         "probe": stdio("probe.py", tool_timeout_sec=2),
