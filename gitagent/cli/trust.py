@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from gitagent.agent.permissions import load_permissions, repository_rule_files
 from gitagent.agent.trust import content_id, revoke, trust, trusted_ids
 from gitagent.cli.common import dispatch, new_app, print_json, repository
 from gitagent.hooks import discover
@@ -27,7 +28,8 @@ class Item:
 
 
 def repository_items(root: Path) -> list[Item]:
-    """The repository's hooks, skills, MCP servers and `.gitagent/config.toml`, each with its content id."""
+    """The repository's hooks, skills, MCP servers, `.gitagent/config.toml` and the Claude Code settings files
+    that allow something, each with its content id."""
     items = [Item("hook", f"{h.event}: {h.label}", h.content_id) for h in discover(root, None).hooks if h.needs_trust]
     skills = discover_skills(root, root)
     items += [Item("skill", f"{s.name} ({s.path.relative_to(root)})", s.content_id)
@@ -35,11 +37,10 @@ def repository_items(root: Path) -> list[Item]:
     servers = discover_servers(root)
     items += [Item("mcp", f"{s.name} ({s.origin}: {_launch_summary(s.raw)})", s.content_id)
               for s in servers.servers + servers.shadowed if s.needs_trust]  # fmt: skip
-    config = root / ".gitagent" / "config.toml"
-    if config.is_file():
-        items.append(
-            Item("config", ".gitagent/config.toml (its allow rules and mode)", content_id(config.read_bytes()))
-        )
+    for path in repository_rule_files(root):
+        if path.is_file() and (path.suffix == ".toml" or load_permissions([(path, True)], None).allow):
+            what = "its allow rules and mode" if path.suffix == ".toml" else "its allow rules"
+            items.append(Item("config", f"{path.relative_to(root)} ({what})", content_id(path.read_bytes())))
     return items
 
 

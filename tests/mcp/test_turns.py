@@ -3,6 +3,8 @@
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import git, run_cli, text, tool
 from tests.mcp.conftest import (
     HTTP_TOKEN,
@@ -71,6 +73,18 @@ def test_a_deny_rule_refuses_an_mcp_tool_and_the_others_still_run(repo: Path, sc
     assert "Asia/Tokyo" in allowed["content"] and not allowed["is_error"]
     verdicts = [e for e in turn["events"] if e["type"] == "permission"]
     assert verdicts == [{**verdicts[0], "name": "mcp__time__convert_time", "allowed": False, "by": "rule"}]
+
+
+@pytest.mark.parametrize("rule", ["mcp__time", "mcp__time__*"])
+def test_claude_codes_server_rule_denies_every_tool_of_the_server(repo: Path, script, rule: str, bwrap) -> None:
+    write_mcp_json(repo, {"time": {"command": installed("mcp-server-time")}})
+    (repo / ".claude").mkdir()
+    (repo / ".claude" / "settings.json").write_text(json.dumps({"permissions": {"deny": [rule]}}))
+    model = script([tool("mcp__time__get_current_time", timezone="Etc/UTC")], [text("done")])
+    result = run_cli(repo, "run", "-c", "s", "--trust-repo", "--model", model, "time?")
+    assert result.code == 0, result.err
+    (denied,) = tool_results(turn_json(repo, "s"))
+    assert denied["is_error"] and f"denied by rule {rule}" in denied["content"]
 
 
 def test_ask_mode_needs_approval_for_mcp_tools_as_claude_code_does(repo: Path, script, bwrap) -> None:
