@@ -13,7 +13,7 @@ from gitagent.agent.output import OutputContract
 from gitagent.agent.record import TurnRecord, turn_messages
 from gitagent.models.base import Block, Message, Model, ModelRequest, ModelResponse, TextDelta
 from gitagent.models.errors import INVALID_TOOL_INPUT, ContextTooLong
-from gitagent.tools.base import Tool, ToolContext, ToolResult
+from gitagent.tools.base import Tool, ToolContext, ToolResult, ToolSource
 
 INTERRUPTED = (
     "This tool call was interrupted before it finished (gitagent was stopped), so it may have run partly or not "
@@ -32,6 +32,8 @@ class Agent:
     max_steps: int
     guard: Guard = field(default_factory=unguarded)
     compactor: Compactor | None = None
+    extra: ToolSource | None = None
+    """Tools that may change from request to request (MCP)."""
     output: OutputContract | None = None
     """The schema the answer must match: its StructuredOutput tool joins the tools."""
     max_cost: float | None = None
@@ -42,9 +44,14 @@ class Agent:
             self.tools = [*self.tools, self.output.tool()]
 
     @property
+    def all_tools(self) -> list[Tool]:
+        """The tools the next request offers."""
+        return self.tools + (self.extra.visible() if self.extra else [])
+
+    @property
     def schemas(self) -> list[dict[str, Any]]:
-        """The tool definitions sent with every request."""
-        return [{"name": t.name, "description": t.description, "input_schema": t.input_schema} for t in self.tools]
+        """The tool definitions sent with the next request."""
+        return [{"name": t.name, "description": t.description, "input_schema": t.input_schema} for t in self.all_tools]
 
     def finished(self, record: TurnRecord) -> bool:
         """Whether the turn has its answer: a final response, or for a typed turn a valid StructuredOutput."""
@@ -154,8 +161,10 @@ def _execute(agent: Agent, call: Block) -> ToolResult:
     if INVALID_TOOL_INPUT in tool_input:  # the model's arguments were not valid JSON: say so, not "missing x"
         return ToolResult(str(tool_input[INVALID_TOOL_INPUT]), is_error=True)
     tool = next((t for t in agent.tools if t.name == call["name"]), None)
+    if tool is None and agent.extra is not None:
+        tool = agent.extra.find(call["name"])
     if tool is None:
-        known = ", ".join(t.name for t in agent.tools)
+        known = ", ".join(t.name for t in agent.all_tools)
         return ToolResult(f"Unknown tool {call['name']!r}. Available tools: {known}", is_error=True)
     try:
         return tool.run(call.get("input") or {}, agent.context)

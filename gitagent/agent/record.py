@@ -75,17 +75,18 @@ class TurnRecord:
         )
 
     def add_tool_result(self, call: Block, result: ToolResult, duration_ms: int) -> None:
-        """Record what a tool call returned."""
-        self.events.append(
-            {
-                "type": "tool_result",
-                "tool_use_id": call["id"],
-                "name": call["name"],
-                "content": result.output,
-                "is_error": result.is_error,
-                "duration_ms": duration_ms,
-            }
-        )
+        """Record what a tool call returned (with an MCP tool's server, content types and structured content)."""
+        event = {
+            "type": "tool_result",
+            "tool_use_id": call["id"],
+            "name": call["name"],
+            "content": result.output,
+            "is_error": result.is_error,
+            "duration_ms": duration_ms,
+        }
+        if "mcp" in result.metadata:
+            event["mcp"] = result.metadata["mcp"]
+        self.events.append(event)
 
     def add_permission(self, call: Block, allowed: bool, by: str, reason: str) -> None:
         """Record an approval or a denial of a tool call."""

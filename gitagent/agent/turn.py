@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pygit2
 
@@ -15,7 +15,7 @@ from gitagent.agent.limits import TurnLimit
 from gitagent.agent.loop import Agent, run_loop
 from gitagent.agent.output import OutputContract
 from gitagent.agent.prompt import system_prompt
-from gitagent.agent.record import TurnRecord
+from gitagent.agent.record import TurnRecord, turn_messages
 from gitagent.agent.transcript import Transcript, transcript_path
 from gitagent.errors import GitagentError
 from gitagent.models.base import Model
@@ -29,6 +29,9 @@ from gitagent.tools.base import ToolContext
 from gitagent.tools.skill import SkillTool
 from gitagent.workspace import worktree as wt
 from gitagent.workspace.snapshot import PreparedSnapshot, Snapshot, take_snapshot
+
+if TYPE_CHECKING:
+    from gitagent.mcp.setup import McpSetup
 
 DEFAULT_MAP_TOKENS = 1024
 
@@ -58,6 +61,8 @@ class TurnSettings:
     """The schema the turn's answer must match (a typed turn), recorded as `output_schema` in `turn.json`."""
     max_cost: float | None = None
     """USD the turn may spend on model calls (None: no limit)."""
+    mcp: "McpSetup | None" = None
+    """The MCP servers the turn may start (None: none configured, or none trusted)."""
 
 
 @dataclass
@@ -86,6 +91,9 @@ class Turn:
         guard.emit = self.settings.emit
         guard.stop_hook_active = False
         guard.permissions.worktree = self.worktree.path  # path rules see the agent's paths as the checkout's
+        # Servers start now, in the background, while the hooks run and the turn is first saved.
+        self.mcp = self.settings.mcp.start(self.worktree.path) if self.settings.mcp else None
+        guard.tool_fields = self.mcp.hook_fields if self.mcp else lambda name: {}
 
     def content(self, workspace: pygit2.Oid | None = None) -> turns.TurnContent:
         """The commit content of the turn as it stands."""
@@ -127,12 +135,19 @@ class Turn:
         code_map = (
             repo_map_for_prompt(self.worktree.path, git_dir(self.repo), settings.repo_map_tokens) if first_turn else ""
         )
-        extra = "\n\n".join(p for p in (settings.instructions, skills, code_map) if p)
+        servers = ""
+        if self.mcp is not None:
+            self.mcp.ready(lambda text: settings.emit(Notice(text)))
+            self.mcp.remember(self.history + turn_messages(self.record.events))
+            servers = self.mcp.prompt_text()
+        extra = "\n\n".join(p for p in (settings.instructions, skills, servers, code_map) if p)
         system = system_prompt(self.worktree.path, extra)
         tools = default_tools() + ([SkillTool(settings.skills)] if settings.skills else [])
         context = ToolContext(self.worktree.path, self.sandbox)
-        return Agent(settings.model, system, tools, context, settings.max_steps, settings.guard, settings.compactor,
-                     settings.output, settings.max_cost)  # fmt: skip
+        return Agent(
+            settings.model, system, tools, context, settings.max_steps, settings.guard, settings.compactor, self.mcp,
+            output=settings.output, max_cost=settings.max_cost,
+        )  # fmt: skip
 
     def run(self, resumed: bool) -> TurnOutcome:
         """Drive the loop to an answer (or a limit, or a hook's stop) and commit; save and re-raise on failure."""

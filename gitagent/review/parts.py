@@ -49,7 +49,7 @@ class ReviewTurn(Turn):
         """The reviewer: no Write or Edit, instructions and skills from the base commit (not the worktree)."""
         s = self.settings
         context = ToolContext(self.worktree.path, self.sandbox)
-        return Agent(s.model, self.system, self.tools, context, s.max_steps, s.guard, s.compactor, s.output)
+        return Agent(s.model, self.system, self.tools, context, s.max_steps, s.guard, s.compactor, output=s.output)
 
     def prepare_snapshot(self) -> None:
         """Nothing to prepare: the snapshot is the reviewed commit's tree."""

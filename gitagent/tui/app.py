@@ -29,6 +29,8 @@ from gitagent.tui.widgets.prompt import PromptInput
 from gitagent.tui.widgets.sidebar import SidePanel
 from gitagent.tui.widgets.statusbar import StatusBar
 
+WHILE_RUNNING = ("help", "log", "diff", "skills", "hooks", "mcp", "quit")
+"""Slash commands that only read, so they may run while a turn does."""
 DOUBLE_PRESS_S = 2.0
 """How soon a second Ctrl+C quits, and a second Esc opens the rewind picker."""
 
@@ -133,13 +135,21 @@ class ChatApp(App[None]):
     async def run_slash(self, text: str) -> None:
         """Run one slash command; its errors become notices."""
         try:
-            command, args = parse(text)
-            if self.running and command.name not in ("help", "log", "diff", "skills", "hooks", "quit"):
-                raise GitagentError(f"/{command.name} has to wait until the running turn ends", "Esc interrupts it")
-            await getattr(self.slash, command.name)(*args)
+            if text.startswith("/mcp__"):  # an MCP server's prompt (gitagent.tui.mcp)
+                self._refuse_while_running(text.split()[0])
+                await self.slash.mcp_prompt(text)
+            else:
+                command, args = parse(text)
+                if command.name not in WHILE_RUNNING:
+                    self._refuse_while_running(f"/{command.name}")
+                await getattr(self.slash, command.name)(*args)
         except GitagentError as e:
             await self.view.note(error_text(e), "error")
         self.refresh_panels()
+
+    def _refuse_while_running(self, command: str) -> None:
+        if self.running:
+            raise GitagentError(f"{command} has to wait until the running turn ends", "Esc interrupts it")
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         matches = complete(event.text_area.text.strip()) if event.text_area.text.startswith("/") else []

@@ -27,6 +27,7 @@ COMMANDS = [
     SlashCommand("compact", "", "Summarise the history so later turns send less"),
     SlashCommand("skills", "", "List the skills the agent can use"),
     SlashCommand("hooks", "", "List the hooks that run, and whether they are trusted"),
+    SlashCommand("mcp", "", "List the MCP servers, their state, tools and prompts (/mcp__SERVER__PROMPT runs one)"),
     SlashCommand("new", "", "Start a new conversation"),
     SlashCommand("switch", "NAME", "Open another conversation of this repository", 1, 1),
     SlashCommand("resume", "", "Finish the interrupted turn"),
@@ -54,7 +55,10 @@ def complete(text: str) -> list[str]:
     """The commands a partial `/na` could be."""
     if not text.startswith("/") or " " in text:
         return []
-    return [f"/{c.name}" for c in COMMANDS if c.name.startswith(text[1:])]
+    from gitagent.tui.mcp import prompt_commands
+
+    builtin = [f"/{c.name}" for c in COMMANDS if c.name.startswith(text[1:])]
+    return builtin + [command for command in prompt_commands() if command.startswith(text)]
 
 
 def help_text() -> str:

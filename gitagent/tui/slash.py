@@ -7,7 +7,7 @@ from textual.widgets import Static
 from gitagent.errors import GitagentError
 from gitagent.models.catalog import known_models
 from gitagent.store import turns
-from gitagent.tui import listings
+from gitagent.tui import listings, mcp
 from gitagent.tui.commands import help_text
 
 if TYPE_CHECKING:
@@ -113,6 +113,26 @@ class SlashHandlers:
     async def hooks(self) -> None:
         """/hooks"""
         await self.app.view.show(Static(listings.hooks_text(self.session.repo), classes="listing"))
+
+    async def mcp(self) -> None:
+        """/mcp"""
+        await self.app.view.show(Static(mcp.servers_text(self.session), classes="listing"))
+
+    async def mcp_prompt(self, text: str) -> None:
+        """/mcp__SERVER__PROMPT ARGS: the server's prompt, sent as the next prompt (asked in a worker)."""
+        await self._say(f"Getting {text.split()[0]} from its MCP server…")
+        self.app.run_worker(lambda: self._prompt_in_thread(text), thread=True, group="mcp")
+
+    def _prompt_in_thread(self, text: str) -> None:
+        def notify(note: str) -> None:
+            self.app.call_from_thread(self._say, note, "warning")
+
+        try:
+            prompt = mcp.expand_prompt(self.session, text, notify)
+        except GitagentError as e:
+            self.app.call_from_thread(self._say, str(e), "error")
+            return
+        self.app.call_from_thread(self.app.send_prompt, prompt)
 
     async def new(self) -> None:
         """/new"""
