@@ -8,6 +8,7 @@ import typer
 
 from gitagent.agent.trust import content_id, revoke, trust, trusted_ids
 from gitagent.cli.common import dispatch, new_app, print_json, repository
+from gitagent.commands import discover_commands
 from gitagent.hooks import discover
 from gitagent.skills import discover_skills
 from gitagent.store.repo import workdir
@@ -25,11 +26,14 @@ class Item:
 
 
 def repository_items(root: Path) -> list[Item]:
-    """The repository's hooks, skills and `.gitagent/config.toml`, each with its content id."""
+    """The repository's hooks, skills, slash commands and `.gitagent/config.toml`, each with its content id."""
     items = [Item("hook", f"{h.event}: {h.label}", h.content_id) for h in discover(root, None).hooks if h.needs_trust]
     skills = discover_skills(root, root)
     items += [Item("skill", f"{s.name} ({s.path.relative_to(root)})", s.content_id)
               for s in skills.skills + skills.shadowed if s.source == "repo"]  # fmt: skip
+    commands = discover_commands(root)
+    items += [Item("command", f"/{c.name} ({c.path.relative_to(root)})", c.content_id)
+              for c in [*commands.commands.values(), *commands.shadowed] if c.needs_trust]  # fmt: skip
     config = root / ".gitagent" / "config.toml"
     if config.is_file():
         items.append(
@@ -44,7 +48,7 @@ def trust_command(
     forget: Annotated[bool, typer.Option("--revoke", help="Forget every trust given in this repository.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (with --list).")] = False,
 ) -> None:
-    """Trust this repository's hooks, skills and config as they are now (a changed file needs trusting again)."""
+    """Trust this repository's hooks, skills, commands and config as they are (a changed file needs trusting again)."""
     repo = repository()
     if forget:
         print(f"forgot {revoke(repo)} trusted content ids")
@@ -55,11 +59,11 @@ def trust_command(
         print_json([{**item.__dict__, "trusted": item.content_id in known} for item in items])
         return
     if not items:
-        print("this repository has no hooks, skills or config of its own")
+        print("this repository has no hooks, skills, commands or config of its own")
         return
     if show_only:
         for item in items:
-            print(f"{'trusted  ' if item.content_id in known else 'UNTRUSTED'}  {item.kind:<6}  {item.label}")
+            print(f"{'trusted  ' if item.content_id in known else 'UNTRUSTED'}  {item.kind:<7}  {item.label}")
         return
     added = set(trust(repo, [item.content_id for item in items]))
     for item in items:

@@ -9,6 +9,7 @@ from textual.widget import Widget
 from textual.widgets import Markdown, Static
 from textual.widgets._markdown import MarkdownStream
 
+from gitagent.agent.attachments import Attachment
 from gitagent.agent.events import (
     AssistantMessage,
     Event,
@@ -46,7 +47,7 @@ def turn_widgets(commit: pygit2.Commit) -> list[Widget]:
 def _event_widgets(event: dict[str, Any], results: dict[str, dict[str, Any]]) -> list[Widget]:
     kind = event["type"]
     if kind == "user":
-        return [PromptBlock(event["text"])]
+        return [PromptBlock(event["text"], event.get("attachments"))]
     if kind == "assistant":
         out: list[Widget] = []
         for block in event["content"]:
@@ -131,9 +132,9 @@ class ConversationView(VerticalScroll):
         if new == 0 and self.older is not None and self.is_mounted:
             self.run_worker(self.load_earlier(), group="earlier")
 
-    async def show_prompt(self, text: str) -> None:
+    async def show_prompt(self, text: str, attachments: list[Attachment] | None = None) -> None:
         """The person's prompt, drawn as soon as it is sent."""
-        await self.mount(PromptBlock(text))
+        await self.mount(PromptBlock(text, attachments))
         self.scroll_end(animate=False)
         self.anchor()
 
