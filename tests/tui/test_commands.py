@@ -3,9 +3,9 @@
 from pathlib import Path
 
 from gitagent.store import turns
-from gitagent.tui.screens.models import ModelScreen
 from gitagent.tui.commands import COMMANDS, complete, parse
 from gitagent.tui.screens.approval import ApprovalScreen
+from gitagent.tui.screens.models import ModelScreen
 from gitagent.tui.screens.rewind import RewindScreen
 from gitagent.tui.widgets.blocks import NoticeBlock, PromptBlock
 from tests.conftest import conversation_head, git, text, tool, worktree
