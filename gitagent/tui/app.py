@@ -113,6 +113,7 @@ class ChatApp(ChatFeatures, App[None]):
         self.query_one(SidePanel).display = self.size.width >= 100
         prompt = self.query_one(PromptInput)
         prompt.mentions = self.query_one(MentionList)
+        prompt.custom_commands = lambda: list(custom_commands(self.session))
         prompt.focus()
         await self.reload()
         if self.session.interrupted:
@@ -183,8 +184,7 @@ class ChatApp(ChatFeatures, App[None]):
         prompt = self.query_one(PromptInput)
         matches = []
         if event.text_area.text.startswith("/"):
-            prompt.custom_commands = list(custom_commands(self.session))
-            matches = complete(event.text_area.text.strip(), prompt.custom_commands)
+            matches = complete(event.text_area.text.strip(), prompt.custom_commands())
         self.query_one("#hint", Static).update("  ".join(matches[:8]) + ("  (Tab completes)" if matches else ""))
         self.update_mentions(prompt)
 
@@ -246,11 +246,13 @@ class ChatApp(ChatFeatures, App[None]):
         answer: asyncio.Future[Decision] = asyncio.get_running_loop().create_future()
         scope = "all edits this session" if key[1] == "*" else "this command this session"
         self.pending_approval = answer
+        self.working.waiting(f"Waiting for your approval of {call['name']}")
         self.push_screen(ApprovalScreen(call, scope), callback=answer.set_result)
         try:
             decision = await answer
         finally:
             self.pending_approval = None
+            self.working.resume()
         if decision.allowed and decision.reason.endswith("this session"):
             self.allowed_for_session.add(key)
         return decision

@@ -2,6 +2,7 @@
 of sent prompts (kept per repository across sessions), Tab completes a slash command, a large paste shows as
 a placeholder, and an `@` mention offers the worktree's paths in the list above."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual import events
@@ -30,8 +31,8 @@ class PromptInput(TextArea):
         self.draft = ""
         self.pastes = Pastes()
         self.mentions: MentionList | None = None
-        self.custom_commands: list[str] = []
-        """Names of the custom slash commands, for Tab."""
+        self.custom_commands: Callable[[], list[str]] = list
+        """The names of the custom slash commands (read when needed: a new file counts at once), for Tab."""
         self.conversation: str | None = None
         """Recorded with each prompt in the history."""
 
@@ -106,7 +107,7 @@ class PromptInput(TextArea):
         self.post_message(self.Submitted(text))
 
     def _complete(self) -> None:
-        matches = complete(self.text, self.custom_commands)
+        matches = complete(self.text, self.custom_commands())
         if len(matches) == 1:
             self.load_text(matches[0] + " ")
             self.move_cursor(self.document.end)

@@ -21,7 +21,7 @@ def elapsed_text(seconds: float) -> str:
 
 
 class WorkingLine(Static):
-    """`⠹ Thinking… (12s · ↓ 1.2k tokens · esc to interrupt)`; hidden while nothing runs."""
+    """`⠹ Thinking… (12s · 1.2k tokens · esc to interrupt)`; hidden while nothing runs."""
 
     def __init__(self) -> None:
         super().__init__("", id="working")
@@ -31,6 +31,7 @@ class WorkingLine(Static):
         self.tokens = 0
         self.streamed = 0
         self.frame = 0
+        self.waiting_for: str | None = None
         self.timer = self.set_interval(0.1, self._tick, pause=True)
 
     @property
@@ -42,6 +43,7 @@ class WorkingLine(Static):
         """Show the line at once, counting time and tokens from now."""
         self.started = time.monotonic()
         self.tokens = self.streamed = 0
+        self.waiting_for = None
         self.activity = activity
         self.display = True
         self._draw()
@@ -50,19 +52,31 @@ class WorkingLine(Static):
     def doing(self, activity: str) -> None:
         """Say what is happening now (`Thinking`, `Running Bash: make test`)."""
         self.activity = activity
-        self._draw()
+        if self.waiting_for is None:
+            self._draw()
+            if self.display:
+                self.timer.resume()
 
     def streaming(self, chars: int) -> None:
         """The answer grew by `chars` characters."""
         self.streamed += chars
-        if self.activity != "Answering":
-            self.activity = "Answering"
-        self._draw()
+        self.doing("Answering")
 
     def counted(self, tokens: int) -> None:
         """A model response ended, using `tokens`; what was streamed of it is now counted exactly."""
         self.tokens += tokens
         self.streamed = 0
+
+    def waiting(self, reason: str) -> None:
+        """The turn waits for the person (an approval): no spinner, until `resume`."""
+        self.waiting_for = reason
+        self.timer.pause()
+        self.update(Text(f"◆ {reason}", style="bold"))
+
+    def resume(self) -> None:
+        """The person answered: back to showing the work."""
+        self.waiting_for = None
+        self.doing(self.activity)
 
     def stop(self) -> None:
         """Hide the line."""
@@ -76,7 +90,7 @@ class WorkingLine(Static):
         line.append(f"{self.activity}…", style="bold")
         details = [elapsed_text(time.monotonic() - self.started)]
         if tokens:
-            details.append(f"↓ {human_tokens(tokens)} tokens")
+            details.append(f"{human_tokens(tokens)} tokens")
         details.append("esc to interrupt")
         line.append(f" ({' · '.join(details)})", style="dim")
         return line
