@@ -84,15 +84,18 @@ class WorkingLine(Static):
         self.display = False
 
     def text(self) -> Text:
-        """What the line shows now."""
+        """What the line shows now; a long activity is shortened so the time and the Esc hint always fit."""
         tokens = self.tokens + self.streamed // CHARS_PER_TOKEN
-        line = Text(f"{SPINNER[self.frame % len(SPINNER)]} ", style="bold")
-        line.append(f"{self.activity}…", style="bold")
         details = [elapsed_text(time.monotonic() - self.started)]
         if tokens:
             details.append(f"{human_tokens(tokens)} tokens")
         details.append("esc to interrupt")
-        line.append(f" ({' · '.join(details)})", style="dim")
+        tail = f" ({' · '.join(details)})"
+        room = (self.size.width or 200) - 2 - len(tail) - 2  # spinner and space; padding
+        activity = self.activity if len(self.activity) < room else self.activity[: max(room - 1, 8)]
+        line = Text(f"{SPINNER[self.frame % len(SPINNER)]} ", style="bold")
+        line.append(f"{activity}…", style="bold")
+        line.append(tail, style="dim")
         return line
 
     def _tick(self) -> None:
