@@ -4,6 +4,7 @@ model picker. Each is a small piece of app behaviour; the widgets and screens li
 
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from textual import work
@@ -108,8 +109,6 @@ class ChatFeatures:
 
     @work(thread=True, group="paths", exclusive=True)
     def _list_paths(self, root: str) -> None:
-        from pathlib import Path
-
         self.post_message(PathsListed(root, list_paths(Path(root))))
 
     def on_paths_listed(self, message: PathsListed) -> None:

@@ -73,6 +73,14 @@ async def test_typing_at_offers_the_worktree_paths_and_tab_takes_one(repo, scrip
         assert prompt.text == "look at @src/app.py " and not mentions.open
         await pilot.press(*"@READ", "escape")
         assert not mentions.open and prompt.text.endswith("@READ") and not app.running
+        await pilot.press(*"ME.md")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if mentions.open:
+                break
+        await pilot.press("enter")  # the path is typed out: Enter sends the prompt
+        await settle(pilot)
+        assert str(app.view.query(PromptBlock).first().content).endswith("+ @README.md (1 line)")
 
 
 async def test_a_mentioned_file_reaches_the_model_before_the_prompt_as_claude_code_sends_it(
@@ -101,7 +109,7 @@ async def test_a_mentioned_file_reaches_the_model_before_the_prompt_as_claude_co
     assert recorded["attachments"] == [{"type": "directory", "path": "src", "entries": ["app.py"]}]
 
 
-async def test_a_shell_command_runs_in_the_sandbox_and_goes_with_the_next_prompt(repo, script, make_app):
+async def test_a_shell_command_runs_in_the_sandbox_and_goes_with_the_next_prompt(repo, cli, script, make_app):
     app = make_app(script([text("noted")]), name="sh")
     async with app.run_test(size=(100, 30)) as pilot:
         await send(pilot, "!touch made-before-any-turn.txt")  # no worktree yet: the checkout, read-only
@@ -122,6 +130,7 @@ async def test_a_shell_command_runs_in_the_sandbox_and_goes_with_the_next_prompt
     assert attachment["command"].startswith("echo from-the-shell")
     message = turn_messages([user])[0]["content"]
     assert "from-the-shell" in message[0]["text"] and message[1]["text"] == "what did it print?"
+    assert "> what did it print?\n  + !echo from-the-shell > made.txt" in cli("show", "sh").out
 
 
 async def test_esc_stops_a_shell_command_and_its_output_is_not_kept(repo, script, make_app):

@@ -4,6 +4,8 @@ the pilot."""
 import json
 from pathlib import Path
 
+from textual.command import CommandList
+
 from gitagent.agent.trust import trust
 from gitagent.commands import discover_commands
 from gitagent.store import turns
@@ -123,6 +125,16 @@ async def test_a_users_command_needs_no_trust_and_its_allowed_tools_skip_the_app
     model = script([tool("Bash", command="git status --short")], [text("clean")])
     app = make_app(model, name="st", approval="ask")
     async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+p", *"git:st")
+        listed = ""
+        for _ in range(100):
+            await pilot.pause(0.05)
+            commands = app.screen.query(CommandList)
+            listed = " ".join(str(o.prompt) for c in commands for o in c.options)
+            if "/git:status" in listed:
+                break
+        assert "/git:status" in listed and "(user)" in listed
+        await pilot.press("escape")
         await send(pilot, "/git:status --short")
     events = turns.read_turn(conversation_head(repo, "st"))["events"]
     assert events[0]["attachments"][-1]["text"] == "Run git status --short.\n"

@@ -11,6 +11,7 @@ from textual.widgets import TextArea
 
 from gitagent.tui.commands import complete
 from gitagent.tui.history import PromptHistory
+from gitagent.tui.mentions import partial_at
 from gitagent.tui.paste import Pastes
 from gitagent.tui.widgets.completions import MentionList
 
@@ -76,6 +77,9 @@ class PromptInput(TextArea):
         assert self.mentions is not None
         if key in ("up", "down"):
             self.mentions.move(-1 if key == "up" else 1)
+        elif key == "enter" and self._typed_mention() == self.mentions.chosen:
+            self.mentions.close()  # the path is typed out already: Enter sends
+            return False
         elif key in ("tab", "enter"):
             self.take_mention(self.mentions.chosen)
         elif key == "escape":
@@ -83,6 +87,10 @@ class PromptInput(TextArea):
         else:
             return False
         return True
+
+    def _typed_mention(self) -> str | None:
+        row, column = self.cursor_location
+        return partial_at(self.document.get_line(row), column)
 
     def take_mention(self, path: str | None) -> None:
         """Replace the `@partial` before the cursor with `@path` (quoted if it holds a space)."""
