@@ -51,7 +51,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "skills": ("gitagent.cli.skills", "List, show and validate the skills (Agent Skills folders) available here."),
     "trust": (
         "gitagent.cli.trust",
-        "Trust this repository's hooks, skills and config as they are now (a changed file needs trusting again).",
+        "Trust this repository's hooks, skills, commands and config as they are (a changed file needs trusting again).",
     ),
     "models": ("gitagent.cli.setup", "List known models with their context window and prices."),
     "auth": ("gitagent.cli.setup", "Store API keys for the model providers."),

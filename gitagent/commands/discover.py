@@ -92,11 +92,11 @@ def _commands_in(directory: Path, source: str) -> list[CustomCommand]:
 def load_command(path: Path, name: str, source: str) -> CustomCommand:
     """Read one command file; a file that cannot be used is a command with a `problem`, never an exception."""
     try:
-        data = path.read_bytes()[:MAX_BYTES]
-        text = data.decode("utf-8")
+        data = path.read_bytes()
+        text = data[:MAX_BYTES].decode("utf-8")
     except (OSError, UnicodeDecodeError) as e:
         return CustomCommand(name, path, source, "", "", problem=f"cannot read {path}: {e}")
-    ident = content_id(path.read_bytes())
+    ident = content_id(data)
     parts = split_frontmatter(text)
     if parts is None:
         return CustomCommand(name, path, source, text, ident, description=_first_line(text))

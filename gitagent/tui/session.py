@@ -130,7 +130,7 @@ class ChatSession:
         found = list_conversations(self.repo)
         return found[0].name if found else None
 
-    def run(self, prompt: "str | Prompt", emit: EventSink) -> TurnOutcome:
+    def run(self, prompt: str | Prompt, emit: EventSink) -> TurnOutcome:
         """Run one turn (blocking) and count it; a `Prompt` brings attachments and a command's settings."""
         request = prompt if isinstance(prompt, Prompt) else Prompt(prompt)
         if self.interrupted:

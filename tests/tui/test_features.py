@@ -34,9 +34,11 @@ async def test_the_working_line_shows_at_once_and_follows_the_turn(script, make_
         await pilot.press("enter")
         # Drawn by the key's own handler, before the turn's thread has done anything.
         assert working.display and "esc to interrupt" in working.text().plain
-        await wait_for(pilot, lambda: "Running Bash: sleep 1.5" in working.text().plain)
+        await wait_for(pilot, lambda: working.activity == "Running Bash: sleep 1.5")
         line = working.text().plain
-        assert "tokens" in line and "esc to interrupt" in line
+        assert "Running Bash" in line
+        assert "tokens" in line and line.endswith("esc to interrupt)")
+        assert len(line) <= working.size.width, "the time and the Esc hint always fit"
         await wait_for(pilot, lambda: "1s" in working.text().plain)
         await settle(pilot)
         assert not working.display

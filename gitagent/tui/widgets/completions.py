@@ -38,6 +38,12 @@ class MentionList(OptionList):
         if self.option_count:
             self.highlighted = ((self.highlighted or 0) + step) % self.option_count
 
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()  # a click on a path: take it, as Tab does
+        prompt = self.screen.query_one("#prompt")
+        prompt.take_mention(event.option.id)  # type: ignore[attr-defined]
+        prompt.focus()
+
     @property
     def chosen(self) -> str | None:
         """The highlighted path."""
