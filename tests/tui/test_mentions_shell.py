@@ -71,6 +71,15 @@ async def test_typing_at_offers_the_worktree_paths_and_tab_takes_one(repo, scrip
         await pilot.press("down", "tab")
         prompt = app.query_one(PromptInput)
         assert prompt.text == "look at @src/app.py " and not mentions.open
+        await pilot.press(*"and @ap")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if mentions.open:
+                break
+        await pilot.click(MentionList, offset=(3, 0))  # a click takes a path too
+        assert prompt.text == "look at @src/app.py and @src/api.py " and prompt.has_focus
+        prompt.load_text("look at @src/app.py ")
+        prompt.move_cursor(prompt.document.end)
         await pilot.press(*"@READ", "escape")
         assert not mentions.open and prompt.text.endswith("@READ") and not app.running
         await pilot.press(*"ME.md")
