@@ -12,6 +12,7 @@ from gitagent.agent.compact import Compacted, compact_conversation
 from gitagent.agent.compaction import Compactor
 from gitagent.agent.events import EventSink, TurnOutcome
 from gitagent.agent.guard import Guard
+from gitagent.agent.hooksession import HookSession
 from gitagent.agent.modelchoice import choose_model
 from gitagent.agent.permissions import Approver, parse_rule, permissions_for
 from gitagent.agent.sandboxing import network_allowed, sandbox_choice
@@ -66,6 +67,8 @@ class ChatSession:
     totals: Totals = field(default_factory=Totals)
     worker: threading.Thread | None = None
     """The thread running the current turn, so Esc can interrupt it."""
+    hooks: HookSession = field(default_factory=lambda: HookSession(ends_with_turn=False))
+    """The window's hook session: SessionStart at its first turn, SessionEnd when it closes or moves on."""
     guard: Guard | None = None
     """The guard of the latest turn, so a change of approval mode reaches a turn that is running."""
 
@@ -122,8 +125,14 @@ class ChatSession:
             unknown = read_ref(self.repo, conversation_ref(name)) is None and inflight.load(self.repo, name) is None
             if unknown and must_exist:
                 get_conversation(self.repo, name)  # raises the error that lists the existing ones
+        if self.hooks.started and (name != self.name or name is None):
+            self.hooks.end("clear" if name is None else "resume", next_source="clear" if name is None else None)
         self.name = name
         self.totals.context_tokens = 0
+
+    def close(self) -> None:
+        """The window closes: the session's SessionEnd hooks run."""
+        self.hooks.end("prompt_input_exit")
 
     def most_recent(self) -> str | None:
         """The most recently active conversation, if any."""
@@ -165,6 +174,7 @@ class ChatSession:
         if request is not None:
             settings.guard.permissions.allow += [parse_rule(rule, request.origin) for rule in request.allowed_tools]
         settings.guard.approver = self.approver
+        settings.session = self.hooks
         self.guard = settings.guard
         settings.model = Interruptible(settings.model)  # Esc must not wait for the model's next word
         return settings
