@@ -64,7 +64,7 @@ def trust_command(
         return
     if show_only:
         for item in items:
-            print(f"{'trusted  ' if item.content_id in known else 'UNTRUSTED'}  {item.kind:<7}  {item.label}")
+            print(f"{'trusted  ' if item.content_id in known else 'UNTRUSTED'}  {item.kind:<6}  {item.label}")
         return
     added = set(trust(repo, [item.content_id for item in items]))
     for item in items:

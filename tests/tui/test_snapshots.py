@@ -129,10 +129,11 @@ def test_working_line_while_a_tool_runs(fixed_repo, snap_compare):
         app.query_one("#prompt").cursor_blink = False
         await send(pilot, "run the slow tests", wait=False)
         working = app.query_one(WorkingLine)
-        for _ in range(400):
+        for _ in range(1500):  # a loaded machine can take seconds to get there
             await pilot.pause(0.02)
             if "Running Bash" in working.text().plain:
                 break
+        assert "Running Bash" in working.text().plain
         app.closing = True  # freeze the screen: the rest of the turn is not drawn
         working.timer.pause()
         working.frame, working.started = 0, time.monotonic() - 3.4
@@ -143,7 +144,7 @@ def test_working_line_while_a_tool_runs(fixed_repo, snap_compare):
         block.heading.update(block.title)
         await pilot.pause(0.1)
 
-    app = scripted_app(fixed_repo, [[text("Running them."), tool("Bash", command="sleep 2")], [text("ok")]])
+    app = scripted_app(fixed_repo, [[text("Running them."), tool("Bash", command="sleep 5")], [text("ok")]])
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
