@@ -65,6 +65,17 @@ def test_outline_sees_unsaved_edits_in_the_worktree(ctx: ToolContext) -> None:
     assert Outline().run({"file_path": "app/models.py"}, ctx).output.splitlines()[1] == "    1 def only_this() -> None:"
 
 
+def test_a_hand_written_file_mentioning_generated_code_is_found_and_outlined(ctx: ToolContext) -> None:
+    """sympy's body_base.py says "no auto-generated frame" in a comment: it is still hand-written code."""
+    (ctx.root / "app/body_base.py").write_text(
+        "class BodyBase:\n    def __init__(self, frame=None):\n"
+        "        # If frame=None, no auto-generated frame is created. DO NOT EDIT the default.\n"
+        "        self.frame = frame\n"
+    )
+    assert "app/body_base.py:1  [class]  class BodyBase:" in FindSymbol().run({"name": "BodyBase"}, ctx).output
+    assert Outline().run({"file_path": "app/body_base.py"}, ctx).output.splitlines()[1] == "    1 class BodyBase:"
+
+
 @pytest.mark.parametrize(
     ("file_path", "message"),
     [
