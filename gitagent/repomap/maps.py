@@ -9,10 +9,13 @@ from typing import Any
 from gitagent.repomap.cache import MapMemo
 from gitagent.repomap.files import Listing, list_files
 from gitagent.repomap.index import RepoIndex, build_index, cache_dir, discover_git_dir
+from gitagent.repomap.languages import EXTENSIONS
 from gitagent.repomap.parse import Progress
 from gitagent.repomap.rank import Focus, rank
 from gitagent.repomap.render import MapFile, estimate_tokens, render_text, select
 
+PLAIN_SUFFIXES = frozenset({"md", "rst", "txt", "json", "toml", "yaml", "yml", "cfg", "ini", "html", "css", "sh"})
+"""File name endings that mark a focus item as a path even though the map does not parse such files."""
 DEFAULT_TOKENS = 1024
 """The map's budget when none is given: room for the top few dozen definitions."""
 MEMO_FORMAT = 1
@@ -119,6 +122,14 @@ def resolve_focus(index: RepoIndex, focus: list[str]) -> Focus:
         else:
             names.update(part for part in item.replace("::", ".").split(".") if part)
     return Focus(frozenset(files), frozenset(names))
+
+
+def looks_like_path(item: str) -> bool:
+    """Whether a focus item is meant as a path (`a/b`, `x.py`, `./x`) rather than an identifier (`A.b`)."""
+    if "/" in item or item.startswith("."):
+        return True
+    suffix = item.rsplit(".", 1)[-1].lower() if "." in item else ""
+    return f".{suffix}" in EXTENSIONS or suffix in PLAIN_SUFFIXES
 
 
 def repo_map_for_prompt(root: Path, git_dir: Path | None = None, budget_tokens: int = DEFAULT_TOKENS) -> str:
