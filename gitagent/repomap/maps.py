@@ -6,19 +6,23 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gitagent.repomap.cache import MapMemo
-from gitagent.repomap.files import Listing, list_files
-from gitagent.repomap.index import RepoIndex, build_index, cache_dir, discover_git_dir
+import numpy as np
+
+from gitagent.repomap.cache import MapMemo, TagCache
+from gitagent.repomap.files import Listing, classify, list_files
+from gitagent.repomap.graph import Graph, graph_path, load, save, update
+from gitagent.repomap.index import cache_dir, discover_git_dir
 from gitagent.repomap.languages import EXTENSIONS
 from gitagent.repomap.parse import Progress
 from gitagent.repomap.rank import Focus, rank
 from gitagent.repomap.render import MapFile, estimate_tokens, render_text, select
+from gitagent.repomap.tags import Definition, Entry
 
 PLAIN_SUFFIXES = frozenset({"md", "rst", "txt", "json", "toml", "yaml", "yml", "cfg", "ini", "html", "css", "sh"})
 """File name endings that mark a focus item as a path even though the map does not parse such files."""
 DEFAULT_TOKENS = 1024
 """The map's budget when none is given: room for the top few dozen definitions."""
-MEMO_FORMAT = 1
+MEMO_FORMAT = 2
 
 
 @dataclass
@@ -75,38 +79,68 @@ def build_map(
     """The map of the work tree `root`, leaning towards `focus` (root-relative files or directories, or
     identifiers), covering only `paths` (root-relative) when given, fitted to `budget` tokens.
 
-    A map of an unchanged tree with the same options is recalled from the cache without parsing or ranking.
+    A map of an unchanged tree with the same options is recalled from the cache without parsing or ranking;
+    after a change only the changed files are read again (`graph.py`).
     """
     git_dir = git_dir or discover_git_dir(root)
     listing = list_files(root)
-    memo = MapMemo(cache_dir(git_dir))
+    directory = cache_dir(git_dir)
+    memo = MapMemo(directory)
     key = _memo_key(listing, focus or [], budget, paths or [])
     recalled = memo.get(key)
     if recalled is not None:
         return _from_memo(recalled)
-    index = build_index(root, git_dir, listing, paths, progress, workers)
-    result = map_of_index(index, focus or [], budget)
+    cache = TagCache(directory)
+    files, skipped = [], []
+    for path, blob in listing.blobs.items():
+        language, reason = classify(path)
+        if reason:
+            skipped.append((path, reason))
+        else:
+            files.append((path, blob, language))
+    where = graph_path(directory, root)
+    graph, parsed = update(load(where), files, root, cache, progress, workers)
+    result = map_of_graph(graph, cache, focus or [], budget, paths or [])
+    result.skipped = skipped + result.skipped
+    result.parsed = parsed
+    save(where, graph)
+    cache.compact({graph.key(i) for i in range(len(graph.paths)) if graph.languages[i] is not None})
     memo.put(key, _to_memo(result))
     return result
 
 
-def map_of_index(index: RepoIndex, focus: list[str], budget: int) -> RepoMap:
-    """Rank an index towards `focus` and fit it to `budget` tokens."""
-    ranking = rank(index.files, resolve_focus(index, focus))
+def map_of_graph(graph: Graph, cache: TagCache, focus: list[str], budget: int, paths: list[str]) -> RepoMap:
+    """Rank a graph towards `focus` and fit it to `budget` tokens (only files under `paths`, if given)."""
+    content_skipped = np.asarray([status == "skipped" for status in graph.status], np.bool_)
+    scope = None if not paths else np.asarray([_under(p, paths) for p in graph.paths], np.bool_)
+    shown = ~content_skipped & (scope if scope is not None else True)
+    ranking = rank(graph, resolve_focus(graph, focus), scope)
+    if not focus and scope is None:
+        graph.ranks = ranking.file_rank
+    entries: dict[int, Entry] = {}
+
+    def definition(row: int) -> Definition | None:
+        i = int(graph.def_file[row])
+        if i not in entries:
+            entries.update(graph.entries(cache, [i]))
+        entry = entries.get(i)
+        ordinal = int(graph.def_ord[row])
+        return entry[2][ordinal] if entry and ordinal < len(entry[2]) else None
+
+    in_scope = range(len(graph.paths)) if scope is None else np.flatnonzero(scope).tolist()
     return RepoMap(
-        files=select(index.files, ranking, budget),
+        files=select(graph, ranking, budget, definition, shown),
         budget=budget,
-        total_files=len(index.files),
-        skipped=index.skipped,
-        problems=index.problems(),
-        partial=index.partial(),
-        parsed=index.parsed,
+        total_files=int(np.count_nonzero(shown)),
+        skipped=[(graph.paths[i], graph.notes[i]) for i in in_scope if graph.status[i] == "skipped"],
+        problems=[(graph.paths[i], f"failed: {graph.notes[i]}") for i in in_scope if graph.status[i] == "failed"],
+        partial=[graph.paths[i] for i in in_scope if graph.status[i] == "partial"],
     )
 
 
-def resolve_focus(index: RepoIndex, focus: list[str]) -> Focus:
+def resolve_focus(graph: Graph, focus: list[str]) -> Focus:
     """Each focus item is a file, a directory (all its files) or else an identifier (`A.b` names both)."""
-    positions = {f.path: i for i, f in enumerate(index.files)}
+    positions = {path: i for i, path in enumerate(graph.paths)}
     files: set[int] = set()
     names: set[str] = set()
     for item in focus:
@@ -122,6 +156,10 @@ def resolve_focus(index: RepoIndex, focus: list[str]) -> Focus:
         else:
             names.update(part for part in item.replace("::", ".").split(".") if part)
     return Focus(frozenset(files), frozenset(names))
+
+
+def _under(path: str, prefixes: list[str]) -> bool:
+    return any(p in ("", ".") or path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes)
 
 
 def looks_like_path(item: str) -> bool:

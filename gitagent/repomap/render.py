@@ -1,9 +1,13 @@
 """Fitting a ranked map into a token budget and printing it the way a person skims a codebase."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from gitagent.repomap.index import SourceFile
+import numpy as np
+
+from gitagent.repomap.graph import Graph
 from gitagent.repomap.rank import Ranking
+from gitagent.repomap.tags import Definition
 
 CHARS_PER_TOKEN = 4
 """The usual estimate for code and English; the budget is approximate by design."""
@@ -38,41 +42,54 @@ def render_text(files: list[MapFile]) -> str:
     return "\n".join(lines)
 
 
-def select(files: list[SourceFile], ranking: Ranking, budget: int) -> list[MapFile]:
+def select(
+    graph: Graph, ranking: Ranking, budget: int, definition: Callable[[int], Definition | None], shown: np.ndarray
+) -> list[MapFile]:
     """The best definitions and files that fit in `budget` tokens: ranked definitions first, then files
-    with none (parsed files by rank, then plain files by path). Files come out best first."""
+    with none (parsed files by rank, then plain files by path). Files come out best first.
+
+    `definition(row)` gives a definition row's (name, kind, line, signature); `shown` masks the files the
+    map may show."""
     chosen: dict[int, MapFile] = {}
     chars = 0
     limit = budget * CHARS_PER_TOKEN
-    for _, i, definition in ranking.definitions:
-        cost = len(definition_line(definition)) + 1 + (0 if i in chosen else len(files[i].path) + 2)
+    rows = np.flatnonzero(shown[graph.def_file]) if len(graph.def_file) else np.zeros(0, np.int64)
+    order = rows[np.lexsort((graph.def_ord[rows], graph.def_file[rows], -ranking.scores[rows]))]
+    fitted = True
+    for row in order:
+        i = int(graph.def_file[row])
+        found = definition(int(row))
+        if found is None:
+            continue
+        cost = len(definition_line(found)) + 1 + (0 if i in chosen else len(graph.paths[i]) + 2)
         if chars + cost > limit:
+            fitted = False
             break  # stop at the first that does not fit: later ones rank lower
         chars += cost
-        _entry(chosen, files, ranking, i).definitions.append(definition)
-    else:
-        for i in _bare_files(files, ranking):
-            cost = len(files[i].path) + 1
+        _entry(chosen, graph, ranking, i).definitions.append(found)
+    if fitted:
+        for i in _bare_files(graph, ranking, shown):
+            cost = len(graph.paths[i]) + 1
             if i in chosen:
                 continue
             if chars + cost > limit:
                 break
             chars += cost
-            _entry(chosen, files, ranking, i)
+            _entry(chosen, graph, ranking, i)
     for item in chosen.values():
         item.definitions.sort(key=lambda d: d[2])
     return sorted(chosen.values(), key=lambda f: (f.language is None, -f.rank, f.path))
 
 
-def _entry(chosen: dict[int, MapFile], files: list[SourceFile], ranking: Ranking, i: int) -> MapFile:
+def _entry(chosen: dict[int, MapFile], graph: Graph, ranking: Ranking, i: int) -> MapFile:
     if i not in chosen:
-        chosen[i] = MapFile(files[i].path, files[i].language, ranking.file_rank[i])
+        chosen[i] = MapFile(graph.paths[i], graph.languages[i], float(ranking.file_rank[i]))
     return chosen[i]
 
 
-def _bare_files(files: list[SourceFile], ranking: Ranking) -> list[int]:
-    parsed = [i for i, f in enumerate(files) if f.language is not None]
-    plain = [i for i, f in enumerate(files) if f.language is None]
+def _bare_files(graph: Graph, ranking: Ranking, shown: np.ndarray) -> list[int]:
+    parsed = [i for i in np.flatnonzero(shown).tolist() if graph.languages[i] is not None]
+    plain = [i for i in np.flatnonzero(shown).tolist() if graph.languages[i] is None]
     parsed.sort(key=lambda i: -ranking.file_rank[i])
-    plain.sort(key=lambda i: (files[i].path.count("/"), files[i].path))
+    plain.sort(key=lambda i: (graph.paths[i].count("/"), graph.paths[i]))
     return parsed + plain

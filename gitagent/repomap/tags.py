@@ -2,10 +2,13 @@
 
 A file's tags are stored as plain tuples (they go through `marshal` into the cache and between processes):
 
-    Entry      = (status, note, definitions, references)
-    Definition = (name, kind, line, signature)   line is 1-based
+    Entry      = (status, note, definitions, references, imports)
+    Definition = (name, kind, line, signature)   line is 1-based; a Python function in a class body is
+                                                 a `method` (the wheel's query calls it a function)
     Reference  = (name, lines, member)           every line it is referenced on, ascending; `member`:
                                                  as `x.name` (a weaker link than a bare `name`)
+    Import     = (module, name, alias, line)     Python only: `from .a import b as c` is (".a", "b", "c"),
+                                                 `import a.b` is ("a.b", "", ""), a star import's name `*`
 
 `status` is `ok`, `partial` (tree-sitter recovered from syntax errors; the tags may be incomplete),
 `skipped` (minified, generated or huge: `note` says which) or `failed` (`note` says why).
@@ -18,12 +21,18 @@ from gitagent.repomap.languages import parser_and_query
 
 Definition = tuple[str, str, int, str]
 Reference = tuple[str, tuple[int, ...], bool]
-Entry = tuple[str, str, tuple[Definition, ...], tuple[Reference, ...]]
+Import = tuple[str, str, str, int]
+Entry = tuple[str, str, tuple[Definition, ...], tuple[Reference, ...], tuple[Import, ...]]
 
 MAX_BYTES = 1_000_000
 """Files larger than this are skipped: they are data or generated, and would dominate a cold build."""
 MAX_SIGNATURE = 160
 MEMBER_PARENTS = frozenset({"attribute", "member_expression", "field_expression", "selector_expression"})
+NO_IMPORTS_INSIDE = frozenset({
+    "expression_statement", "return_statement", "assignment", "call", "string", "comment", "binary_operator",
+    "parameters", "argument_list", "comparison_operator", "boolean_operator", "raise_statement", "assert_statement",
+})  # fmt: skip
+"""Python nodes an import statement is never inside: the walk for imports skips them (most of a module)."""
 SIGNATURE_LINES = 6
 """A signature split over lines (long parameter lists) is joined, up to this many lines."""
 
@@ -32,24 +41,26 @@ def extract(source: bytes, language: str) -> Entry:
     """Parse `source` as `language` and return its tags; never raises for bad content."""
     skipped = skip_reason(source, language)
     if skipped:
-        return ("skipped", skipped, (), ())
+        return ("skipped", skipped, (), (), ())
     try:
         parser, query = parser_and_query(language)
         tree = parser.parse(source)
         matches = QueryCursor(query).matches(tree.root_node)
     except Exception as e:  # a grammar bug or an exhausted parser must not stop the map
-        return ("failed", f"{type(e).__name__}: {e}", (), ())
+        return ("failed", f"{type(e).__name__}: {e}", (), (), ())
     lines = source.split(b"\n")
     definitions: dict[tuple[str, int], Definition] = {}
     references: dict[tuple[str, bool], set[int]] = {}
+    python = language == "python"
     for _, captures in matches:
-        _collect(captures, lines, definitions, references)
+        _collect(captures, lines, definitions, references, python)
     status = "partial" if tree.root_node.has_error else "ok"
     refs = tuple((name, tuple(sorted(rows)), member) for (name, member), rows in sorted(references.items()))
-    return (status, "", tuple(sorted(definitions.values(), key=lambda d: d[2])), refs)
+    imports = python_imports(tree.root_node) if python else ()
+    return (status, "", tuple(sorted(definitions.values(), key=lambda d: d[2])), refs, imports)
 
 
-def _collect(captures: dict, lines: list[bytes], definitions: dict, references: dict) -> None:
+def _collect(captures: dict, lines: list[bytes], definitions: dict, references: dict, python: bool) -> None:
     names = captures.get("name")
     if not names:
         return
@@ -59,12 +70,62 @@ def _collect(captures: dict, lines: list[bytes], definitions: dict, references: 
             row = nodes[0].start_point.row
             key = (name, row + 1)
             if key not in definitions:
-                definitions[key] = (name, capture[len("definition.") :], row + 1, signature(lines, row))
+                kind = capture[len("definition.") :]
+                if python and kind == "function" and _in_class_body(nodes[0]):
+                    kind = "method"
+                definitions[key] = (name, kind, row + 1, signature(lines, row))
             return
         if capture.startswith("reference."):
             key = (name, _is_member(names[0]))
             references.setdefault(key, set()).add(names[0].start_point.row + 1)
             return
+
+
+def _in_class_body(node: Node) -> bool:
+    """Whether a Python function is defined directly in a class body (decorated or not)."""
+    parent = node.parent
+    if parent is not None and parent.type == "decorated_definition":
+        parent = parent.parent
+    return (
+        parent is not None
+        and parent.type == "block"
+        and parent.parent is not None
+        and (parent.parent.type == "class_definition")
+    )
+
+
+def python_imports(root: Node) -> tuple[Import, ...]:
+    """Every `import` and `from … import` statement of a Python module (in functions too), in order."""
+    found: list[Import] = []
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if node.type == "import_statement":
+            for item in node.children_by_field_name("name"):
+                module, alias = _aliased(item)
+                found.append((module, "", alias, node.start_point.row + 1))
+        elif node.type == "import_from_statement":
+            source = node.child_by_field_name("module_name")
+            module = _text(source) if source is not None else ""
+            if any(child.type == "wildcard_import" for child in node.children):
+                found.append((module, "*", "", node.start_point.row + 1))
+            for item in node.children_by_field_name("name"):
+                name, alias = _aliased(item)
+                found.append((module, name, alias, node.start_point.row + 1))
+        elif node.type not in NO_IMPORTS_INSIDE:
+            pending.extend(reversed(node.children))
+    return tuple(sorted(found, key=lambda item: item[3]))
+
+
+def _aliased(node: Node) -> tuple[str, str]:
+    if node.type == "aliased_import":
+        name, alias = node.child_by_field_name("name"), node.child_by_field_name("alias")
+        return _text(name), _text(alias)
+    return _text(node), ""
+
+
+def _text(node: Node | None) -> str:
+    return "" if node is None or node.text is None else node.text.decode("utf-8", errors="replace")
 
 
 def _is_member(node: Node) -> bool:

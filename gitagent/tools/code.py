@@ -147,7 +147,7 @@ def _outline(file_path: str, root: Path) -> ToolResult:
     if entry is None:
         known = ", ".join(sorted(EXTENSIONS))
         raise ToolError(f"cannot outline '{relative}': not a language with a parser ({known})")
-    status, note, definitions, _ = entry
+    status, note, definitions = entry[:3]
     if status in ("skipped", "failed"):
         raise ToolError(f"cannot outline '{relative}': {note}")
     if not definitions:

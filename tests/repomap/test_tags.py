@@ -41,7 +41,7 @@ SAMPLES = {
 @pytest.mark.parametrize("language", sorted(SAMPLES))
 def test_every_language_yields_definitions_and_references(language: str) -> None:
     source, first, second, referenced = SAMPLES[language]
-    status, _, definitions, references = extract(source, language)
+    status, _, definitions, references, _ = extract(source, language)
     assert status == "ok"
     names = [d[0] for d in definitions]
     assert first in names and second in names
@@ -51,21 +51,21 @@ def test_every_language_yields_definitions_and_references(language: str) -> None
 def test_definitions_carry_kind_line_and_signature() -> None:
     source = b"import os\n\n\nclass Store:\n"
     source += b"    def save(self, key: str,\n             value: bytes) -> None:\n        pass\n"
-    _, _, definitions, _ = extract(source, "python")
+    definitions = extract(source, "python")[2]
     assert ("Store", "class", 4, "class Store:") in definitions
-    assert ("save", "function", 5, "    def save(self, key: str, value: bytes) -> None:") in definitions
+    assert ("save", "method", 5, "    def save(self, key: str, value: bytes) -> None:") in definitions
     js = extract(b"export function start(root) {\n  return render(root);\n}\n", "javascript")[2]
     assert js == (("start", "function", 1, "export function start(root) {"),)
 
 
 def test_references_record_every_line_and_whether_through_an_object() -> None:
-    _, _, _, references = extract(b"helper(1)\nobj.helper(2)\nhelper(3)\n", "python")
+    references = extract(b"helper(1)\nobj.helper(2)\nhelper(3)\n", "python")[3]
     assert ("helper", (1, 3), False) in references
     assert ("helper", (2,), True) in references
 
 
 def test_syntax_errors_still_give_tags_marked_partial() -> None:
-    status, _, definitions, _ = extract(b"def good():\n    pass\n\ndef broken(:\n", "python")
+    status, _, definitions, _, _ = extract(b"def good():\n    pass\n\ndef broken(:\n", "python")
     assert status == "partial"
     assert "good" in [d[0] for d in definitions]
 
@@ -80,7 +80,7 @@ def test_syntax_errors_still_give_tags_marked_partial() -> None:
     ],
 )
 def test_minified_generated_huge_and_binary_files_are_skipped(source: bytes, reason: str) -> None:
-    status, note, definitions, _ = extract(source, "javascript")
+    status, note, definitions, _, _ = extract(source, "javascript")
     assert status == "skipped"
     assert note.startswith(reason)
     assert definitions == ()
@@ -117,7 +117,7 @@ def write_parser(path):
 )
 def test_marker_words_in_code_comments_and_strings_do_not_make_a_file_generated(source: bytes, language: str) -> None:
     """Only the comment opening the file is a generator's header."""
-    status, _, definitions, _ = extract(source, language)
+    status, _, definitions, _, _ = extract(source, language)
     assert status == "ok"
     assert definitions
 
@@ -136,5 +136,5 @@ def test_marker_words_in_code_comments_and_strings_do_not_make_a_file_generated(
     ],
 )
 def test_a_generators_header_comment_marks_a_file_generated(source: bytes, language: str) -> None:
-    status, note, _, _ = extract(source, language)
+    status, note = extract(source, language)[:2]
     assert (status, note) == ("skipped", "generated (marked as such in its header)")
