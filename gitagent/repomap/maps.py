@@ -1,22 +1,24 @@
 """The repo map as callers see it: build (or recall) a ranked, budgeted map of a work tree."""
 
+from __future__ import annotations
+
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from gitagent.repomap.cache import MapMemo, TagCache
 from gitagent.repomap.files import Listing, classify, list_files
-from gitagent.repomap.graph import Graph, graph_path, load, save, update
 from gitagent.repomap.index import cache_dir, discover_git_dir
 from gitagent.repomap.languages import EXTENSIONS
 from gitagent.repomap.parse import Progress
-from gitagent.repomap.rank import Focus, rank
-from gitagent.repomap.render import MapFile, estimate_tokens, render_text, select
+from gitagent.repomap.render import MapFile, estimate_tokens, render_text
 from gitagent.repomap.tags import Definition, Entry
+
+if TYPE_CHECKING:  # numpy and what needs it load only when a map is built (start-up time is measured)
+    from gitagent.repomap.graph import Graph
+    from gitagent.repomap.rank import Focus
 
 PLAIN_SUFFIXES = frozenset({"md", "rst", "txt", "json", "toml", "yaml", "yml", "cfg", "ini", "html", "css", "sh"})
 """File name endings that mark a focus item as a path even though the map does not parse such files."""
@@ -90,6 +92,8 @@ def build_map(
     recalled = memo.get(key)
     if recalled is not None:
         return _from_memo(recalled)
+    from gitagent.repomap.graph import graph_path, load, save, update
+
     cache = TagCache(directory)
     files, skipped = [], []
     for path, blob in listing.blobs.items():
@@ -111,6 +115,11 @@ def build_map(
 
 def map_of_graph(graph: Graph, cache: TagCache, focus: list[str], budget: int, paths: list[str]) -> RepoMap:
     """Rank a graph towards `focus` and fit it to `budget` tokens (only files under `paths`, if given)."""
+    import numpy as np
+
+    from gitagent.repomap.rank import rank
+    from gitagent.repomap.render import select
+
     content_skipped = np.asarray([status == "skipped" for status in graph.status], np.bool_)
     scope = None if not paths else np.asarray([_under(p, paths) for p in graph.paths], np.bool_)
     shown = ~content_skipped & (scope if scope is not None else True)
@@ -140,6 +149,8 @@ def map_of_graph(graph: Graph, cache: TagCache, focus: list[str], budget: int, p
 
 def resolve_focus(graph: Graph, focus: list[str]) -> Focus:
     """Each focus item is a file, a directory (all its files) or else an identifier (`A.b` names both)."""
+    from gitagent.repomap.rank import Focus
+
     positions = {path: i for i, path in enumerate(graph.paths)}
     files: set[int] = set()
     names: set[str] = set()

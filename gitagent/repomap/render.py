@@ -1,13 +1,18 @@
 """Fitting a ranked map into a token budget and printing it the way a person skims a codebase."""
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from gitagent.repomap.graph import Graph
-from gitagent.repomap.rank import Ranking
 from gitagent.repomap.tags import Definition
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from gitagent.repomap.graph import Graph
+    from gitagent.repomap.rank import Ranking
 
 CHARS_PER_TOKEN = 4
 """The usual estimate for code and English; the budget is approximate by design."""
@@ -50,6 +55,8 @@ def select(
 
     `definition(row)` gives a definition row's (name, kind, line, signature); `shown` masks the files the
     map may show."""
+    import numpy as np
+
     chosen: dict[int, MapFile] = {}
     chars = 0
     limit = budget * CHARS_PER_TOKEN
@@ -88,8 +95,9 @@ def _entry(chosen: dict[int, MapFile], graph: Graph, ranking: Ranking, i: int) -
 
 
 def _bare_files(graph: Graph, ranking: Ranking, shown: np.ndarray) -> list[int]:
-    parsed = [i for i in np.flatnonzero(shown).tolist() if graph.languages[i] is not None]
-    plain = [i for i in np.flatnonzero(shown).tolist() if graph.languages[i] is None]
+    indexes = shown.nonzero()[0].tolist()
+    parsed = [i for i in indexes if graph.languages[i] is not None]
+    plain = [i for i in indexes if graph.languages[i] is None]
     parsed.sort(key=lambda i: -ranking.file_rank[i])
     plain.sort(key=lambda i: (graph.paths[i].count("/"), graph.paths[i]))
     return parsed + plain
