@@ -200,10 +200,13 @@ def _resolve_files(graph: Graph, redo: list[int], names: dict[str, int], columns
         resolved = modules.resolve(i)
         local = set(graph.py[i][0]) if graph.py[i] else set()
         for row in order[starts[i] : starts[i + 1]]:
-            if graph.ref_member[row]:
-                continue
             name = graph.names[graph.ref_name[row]]
-            found = resolved.names.get(name)
+            if graph.ref_member[row]:
+                if "." not in name:
+                    continue
+                found = modules.lookup_qualified(resolved, name)
+            else:
+                found = resolved.names.get(name)
             if found is None and resolved.stars and name not in local:
                 found = modules.lookup_star(resolved, name)
             if found is not None and found[0] != i and found[1] in names:

@@ -29,6 +29,8 @@ class Resolved:
 
     names: dict[str, tuple[int, str]] = field(default_factory=dict)
     modules: set[int] = field(default_factory=set)
+    aliases: dict[str, int] = field(default_factory=dict)
+    """Names bound to a module (`from . import util`, `import a.b as c`): `util.warn` resolves through it."""
     via: set[int] = field(default_factory=set)
     stars: list[int] = field(default_factory=list)
 
@@ -62,6 +64,12 @@ class Modules:
             result.via.add(target)
             if not name:
                 result.modules.add(target)
+                if alias:
+                    result.aliases[alias] = target
+                else:  # `import a.b` binds `a`
+                    top = self.module(i, module.split(".")[0])
+                    if top is not None:
+                        result.aliases[module.split(".")[0]] = top
             elif name == "*":
                 result.stars.append(target)
             else:
@@ -70,9 +78,19 @@ class Modules:
                     result.modules.add(target)
                 elif found[1] == "":
                     result.modules.add(found[0])
+                    result.aliases[alias or name] = found[0]
                 else:
                     result.names[alias or name] = found
         return result
+
+    def lookup_qualified(self, resolved: Resolved, name: str) -> tuple[int, str] | None:
+        """Where `m.attr` comes from when `m` is bound to a module of the repository."""
+        alias, _, attribute = name.partition(".")
+        target = resolved.aliases.get(alias)
+        if target is None or not attribute:
+            return None
+        found = self.defining(target, attribute, resolved.via)
+        return found if found is not None and found[1] else None
 
     def lookup_star(self, resolved: Resolved, name: str) -> tuple[int, str] | None:
         """Where a bare `name` comes from through the file's star imports, if it does."""

@@ -86,7 +86,7 @@ def rank(graph: Graph, focus: Focus, scope: np.ndarray | None = None) -> Ranking
         named = np.isin(graph.def_name, focus_names)
         scores[named] += ranks[graph.def_file[named]] + NAMED_BONUS
     if focus.files:
-        _direct_bonus(scores, edges, focus.files)
+        _direct_bonus(graph, scores, edges, focus.files)
     return Ranking(ranks, scores)
 
 
@@ -218,16 +218,25 @@ def pagerank(n: int, edges: Edges, restart: np.ndarray, start: np.ndarray | None
     return ranks
 
 
-def _direct_bonus(scores: np.ndarray, edges: Edges, focus_files: frozenset[int]) -> None:
-    """For each file a focus file uses directly, its best-used definition goes just after named ones."""
-    from_focus = np.isin(edges.src, np.fromiter(focus_files, np.int64)) & (edges.def_row >= 0)
-    if not from_focus.any():
-        return
-    rows, weights = edges.def_row[from_focus], edges.weight[from_focus]
+def _direct_bonus(graph: Graph, scores: np.ndarray, edges: Edges, focus_files: frozenset[int]) -> None:
+    """For each file a focus file uses directly, its best-used definition goes just after named ones (for a
+    module used as a whole, or only for names it re-exports from elsewhere, its best-ranked definition)."""
+    from_focus = np.isin(edges.src, np.fromiter(focus_files, np.int64))
+    named = from_focus & (edges.def_row >= 0)
+    rows, weights = edges.def_row[named], edges.weight[named]
     used = np.bincount(rows, weights, len(scores))
-    candidates = np.flatnonzero(used)
-    scores[candidates] += ALSO_USED_BONUS
-    files = edges.dst[from_focus]
-    order = np.lexsort((-used[rows], files))
-    best = rows[order][np.concatenate([[True], files[order][1:] != files[order][:-1]])]
-    scores[best] += DIRECT_BONUS + used[best] / max(used.max(), 1e-12) * 0.1
+    scores[np.flatnonzero(used)] += ALSO_USED_BONUS
+    best = _first_per_file(rows, edges.dst[named], -used[rows])
+    scores[best] += DIRECT_BONUS + used[best] / max(float(used.max()) if len(used) else 0.0, 1e-12) * 0.1
+    whole = np.setdiff1d(edges.dst[from_focus & (edges.def_row < 0)], edges.dst[named])
+    candidates = np.flatnonzero(np.isin(graph.def_file, whole) & ~graph.def_method)
+    scores[_first_per_file(candidates, graph.def_file[candidates], -scores[candidates])] += DIRECT_BONUS
+
+
+def _first_per_file(rows: np.ndarray, files: np.ndarray, order_key: np.ndarray) -> np.ndarray:
+    """The first of `rows` in each file, by `order_key` (lowest first)."""
+    if not len(rows):
+        return rows
+    order = np.lexsort((order_key, files))
+    files = files[order]
+    return rows[order][np.concatenate([[True], files[1:] != files[:-1]])]

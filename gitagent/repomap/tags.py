@@ -6,7 +6,9 @@ A file's tags are stored as plain tuples (they go through `marshal` into the cac
     Definition = (name, kind, line, signature)   line is 1-based; a Python function in a class body is
                                                  a `method` (the wheel's query calls it a function)
     Reference  = (name, lines, member)           every line it is referenced on, ascending; `member`:
-                                                 as `x.name` (a weaker link than a bare `name`)
+                                                 as `x.name` (a weaker link than a bare `name`); in
+                                                 Python, `m.name` where the module imports `m` is also
+                                                 kept whole, as `m.name`, to resolve through `m`
     Import     = (module, name, alias, line)     Python only: `from .a import b as c` is (".a", "b", "c"),
                                                  `import a.b` is ("a.b", "", ""), a star import's name `*`
 
@@ -14,7 +16,9 @@ A file's tags are stored as plain tuples (they go through `marshal` into the cac
 `skipped` (minified, generated or huge: `note` says which) or `failed` (`note` says why).
 """
 
-from tree_sitter import Node, QueryCursor
+from functools import cache
+
+from tree_sitter import Node, Query, QueryCursor
 
 from gitagent.repomap.generated import generated_header
 from gitagent.repomap.languages import parser_and_query
@@ -55,8 +59,10 @@ def extract(source: bytes, language: str) -> Entry:
     for _, captures in matches:
         _collect(captures, lines, definitions, references, python)
     status = "partial" if tree.root_node.has_error else "ok"
-    refs = tuple((name, tuple(sorted(rows)), member) for (name, member), rows in sorted(references.items()))
     imports = python_imports(tree.root_node) if python else ()
+    if imports:
+        _qualified(tree.root_node, imports, references)
+    refs = tuple((name, tuple(sorted(rows)), member) for (name, member), rows in sorted(references.items()))
     return (status, "", tuple(sorted(definitions.values(), key=lambda d: d[2])), refs, imports)
 
 
@@ -115,6 +121,23 @@ def python_imports(root: Node) -> tuple[Import, ...]:
         elif node.type not in NO_IMPORTS_INSIDE:
             pending.extend(reversed(node.children))
     return tuple(sorted(found, key=lambda item: item[3]))
+
+
+def _qualified(root: Node, imports: tuple[Import, ...], references: dict) -> None:
+    """`m.name` references where `m` is a name the module imports (a module, usually): kept as `m.name`."""
+    bound = {alias or (name if name else module.split(".")[0]) for module, name, alias, _ in imports} - {"*"}
+    for _, captures in QueryCursor(_attribute_query()).matches(root):
+        obj = captures["object"][0].text.decode("utf-8", errors="replace")
+        if obj in bound:
+            attribute = captures["attribute"][0]
+            key = (f"{obj}.{attribute.text.decode('utf-8', errors='replace')}", True)
+            references.setdefault(key, set()).add(attribute.start_point.row + 1)
+
+
+@cache
+def _attribute_query() -> Query:
+    parser, _ = parser_and_query("python")
+    return Query(parser.language, "(attribute object: (identifier) @object attribute: (identifier) @attribute)")
 
 
 def _aliased(node: Node) -> tuple[str, str]:
