@@ -5,8 +5,10 @@ builtin): `str(x)` never calls some class's `str` method. So a module's bare ref
 its imports, each resolved to the module that *defines* the name: `from sympy.core import Add` names
 `sympy/core/add.py`, found by following `sympy/core/__init__.py`'s own `from .add import Add`.
 
-Modules are found by path: `a/b/c.py` is module `a.b.c`, `b.c` and `c` (a repository may keep its packages
-under `src/` or `lib/`); when several files answer to a name, the one nearest the importing file wins.
+Modules are found by path, as Python's import path would: `a.b.c` is `R/a/b/c.py` (or `R/a/b/c/__init__.py`)
+for a root R: first the root of the importing file's own package (or, for a file outside any package, its
+directory and the repository's top), then every directory holding a top-level package (one with
+`__init__.py` whose parent has none: the top, `src/`, `lib/`, …).
 """
 
 from collections.abc import Callable
@@ -41,14 +43,10 @@ class Modules:
     def __init__(self, paths: list[str], summary: Callable[[int], PySummary | None]) -> None:
         self.paths = paths
         self.summary = summary
-        self.by_path = {path: i for i, path in enumerate(paths) if path.endswith((".py", ".pyi"))}
-        self.by_name: dict[str, list[int]] = {}
-        for path, i in self.by_path.items():
-            parts = path.rsplit(".", 1)[0].split("/")
-            if parts[-1] == "__init__":
-                parts.pop()
-            for start in range(len(parts)):
-                self.by_name.setdefault(".".join(parts[start:]), []).append(i)
+        self.by_path = dict(zip(paths, range(len(paths)), strict=True))
+        self.packages = {path[: -len("/__init__.py")] for path in paths if path.endswith("/__init__.py")}
+        roots = {package.rpartition("/")[0] for package in self.packages}
+        self.roots = sorted(roots - self.packages)
         self._top: dict[int, frozenset[str]] = {}
 
     def resolve(self, i: int) -> Resolved:
@@ -110,13 +108,19 @@ class Modules:
             rest = module[level:].replace(".", "/")
             base = "/".join([*directory, rest] if rest else directory)
             return self._file_at(base)
-        candidates = self.by_name.get(module)
-        if not candidates:
-            return None
-        if len(candidates) == 1:
-            return candidates[0]
-        here = self.paths[i]
-        return min(candidates, key=lambda c: (-_shared_prefix(here, self.paths[c]), len(self.paths[c]), c))
+        relative = module.replace(".", "/")
+        directory = self.paths[i].rpartition("/")[0]
+        if directory in self.packages:
+            while directory in self.packages:
+                directory = directory.rpartition("/")[0]
+            nearest = [directory]
+        else:  # a script or test outside any package: its own directory is first on its import path
+            nearest = [directory, ""]
+        for root in [*nearest, *(r for r in self.roots if r not in nearest)]:
+            found = self._file_at(f"{root}/{relative}" if root else relative)
+            if found is not None:
+                return found
+        return None
 
     def defining(
         self, target: int, name: str, via: set[int], hops: int = 0, stars_only: bool = False
@@ -170,12 +174,3 @@ class Modules:
             if found is not None:
                 return found
         return None
-
-
-def _shared_prefix(a: str, b: str) -> int:
-    shared = 0
-    for left, right in zip(a.split("/"), b.split("/"), strict=False):
-        if left != right:
-            break
-        shared += 1
-    return shared

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -85,8 +86,8 @@ def build_map(
     after a change only the changed files are read again (`graph.py`).
     """
     git_dir = git_dir or discover_git_dir(root)
-    listing = list_files(root)
     directory = cache_dir(git_dir)
+    listing = list_files(root, untracked_path(directory, root))
     memo = MapMemo(directory)
     key = _memo_key(listing, focus or [], budget, paths or [])
     recalled = memo.get(key)
@@ -95,22 +96,37 @@ def build_map(
     from gitagent.repomap.graph import graph_path, load, save, update
 
     cache = TagCache(directory)
+    where = graph_path(directory, root)
+    previous = load(where)
+    known = dict(zip(previous.paths, previous.languages, strict=True)) if previous else {}
+    passed_over = previous.passed_over if previous else {}
     files, skipped = [], []
     for path, blob in listing.blobs.items():
-        language, reason = classify(path)
+        if path in known:  # classified by an earlier build: the rules look at the path alone
+            language, reason = known[path], ""
+        elif path in passed_over:
+            language, reason = None, passed_over[path]
+        else:
+            language, reason = classify(path)
         if reason:
             skipped.append((path, reason))
         else:
             files.append((path, blob, language))
-    where = graph_path(directory, root)
-    graph, parsed = update(load(where), files, root, cache, progress, workers)
+    graph, parsed = update(previous, files, root, cache, progress, workers)
+    graph.passed_over = dict(skipped)
     result = map_of_graph(graph, cache, focus or [], budget, paths or [])
     result.skipped = skipped + result.skipped
     result.parsed = parsed
-    save(where, graph)
+    # Writing the graph (tens of MB at 50,000 files) is for the next build: the map is ready without it.
+    threading.Thread(target=save, args=(where, graph), name="gitagent-map-graph").start()
     cache.compact({graph.key(i) for i in range(len(graph.paths)) if graph.languages[i] is not None})
     memo.put(key, _to_memo(result))
     return result
+
+
+def untracked_path(directory: Path, root: Path) -> Path:
+    """Where the last walk for untracked files of the work tree `root` is remembered (beside its graph)."""
+    return directory / "graphs" / f"{hashlib.sha1(str(root).encode()).hexdigest()[:16]}.untracked"
 
 
 def map_of_graph(graph: Graph, cache: TagCache, focus: list[str], budget: int, paths: list[str]) -> RepoMap:
@@ -141,8 +157,10 @@ def map_of_graph(graph: Graph, cache: TagCache, focus: list[str], budget: int, p
         files=select(graph, ranking, budget, definition, shown),
         budget=budget,
         total_files=int(np.count_nonzero(shown)),
-        skipped=[(graph.paths[i], graph.notes[i]) for i in in_scope if graph.status[i] == "skipped"],
-        problems=[(graph.paths[i], f"failed: {graph.notes[i]}") for i in in_scope if graph.status[i] == "failed"],
+        skipped=[(graph.paths[i], graph.notes.get(i, "")) for i in in_scope if graph.status[i] == "skipped"],
+        problems=[
+            (graph.paths[i], f"failed: {graph.notes.get(i, '')}") for i in in_scope if graph.status[i] == "failed"
+        ],
         partial=[graph.paths[i] for i in in_scope if graph.status[i] == "partial"],
     )
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gitagent.repomap.graph import Graph
+from gitagent.repomap.names import DUNDER, PRIVATE
 
 DAMPING = 0.85
 MAX_ITERATIONS = 100
@@ -91,9 +92,8 @@ def rank(graph: Graph, focus: Focus, scope: np.ndarray | None = None) -> Ranking
 
 
 def _name_ids(graph: Graph, names: frozenset[str]) -> np.ndarray:
-    if not names:
-        return np.zeros(0, np.int32)
-    return np.asarray([i for i, name in enumerate(graph.names) if name in names], np.int32)
+    found = [graph.names.find(name) for name in names]
+    return np.asarray([i for i in found if i is not None], np.int32)
 
 
 def edges_of(graph: Graph, focus_names: np.ndarray) -> Edges:
@@ -113,8 +113,10 @@ def edges_of(graph: Graph, focus_names: np.ndarray) -> Edges:
     named = _concat(parts)
     members = defs.join(graph, member, focus_names, methods=True, cap=MAX_MEMBER_DEFINERS)
     n = max(1, len(graph.paths))
-    known = np.unique(named.src.astype(np.int64) * n + named.dst)
-    weak = ~np.isin(members.src.astype(np.int64) * n + members.dst, known)
+    known = np.sort(named.src.astype(np.int64) * n + named.dst)
+    keys = members.src.astype(np.int64) * n + members.dst
+    at = np.clip(np.searchsorted(known, keys), 0, max(0, len(known) - 1))
+    weak = known[at] != keys if len(known) else np.ones(len(keys), np.bool_)
     members.weight[weak] *= MEMBER_WEIGHT
     return _concat([named, members])
 
@@ -126,10 +128,9 @@ class _Definers:
         self.graph = graph
         self.all = self._pairs(np.ones(len(graph.def_file), np.bool_))
         self.bare = self._pairs(~graph.def_method)
-        names = graph.names
-        self.private = np.fromiter((name.startswith("_") for name in names), np.bool_, len(names))
+        self.private = (graph.names.flags & PRIVATE) > 0
         # protocol methods (`__init__`, `__eq__`): every class has them, so they link nothing in particular
-        self.dunder = np.fromiter((n.startswith("__") and n.endswith("__") for n in names), np.bool_, len(names))
+        self.dunder = (graph.names.flags & DUNDER) > 0
 
     def name_weight(self, names: np.ndarray, focus_names: np.ndarray) -> np.ndarray:
         """Per reference: private names count a tenth, focus names ten times."""
@@ -140,7 +141,7 @@ class _Definers:
         g = self.graph
         rows = np.flatnonzero(mask)
         keys = g.def_name[rows].astype(np.int64) * max(1, len(g.paths)) + g.def_file[rows]
-        unique, first = np.unique(keys, return_index=True)
+        unique, first, _ = unique_keys(keys)
         names = (unique // max(1, len(g.paths))).astype(np.int64)
         counts = np.bincount(names, minlength=len(g.names))
         starts = np.concatenate([[0], np.cumsum(counts)])
@@ -201,7 +202,7 @@ def pagerank(n: int, edges: Edges, restart: np.ndarray, start: np.ndarray | None
     Edges are merged per (source, target) first, so each iteration is one gather and one bincount."""
     if n == 0:
         return np.zeros(0)
-    keys, inverse = np.unique(edges.src.astype(np.int64) * n + edges.dst, return_inverse=True)
+    keys, _, inverse = unique_keys(edges.src.astype(np.int64) * n + edges.dst)
     weight = np.bincount(inverse, edges.weight, len(keys))
     src, dst = keys // n, keys % n
     out = np.bincount(src, weight, n)
@@ -218,10 +219,21 @@ def pagerank(n: int, edges: Edges, restart: np.ndarray, start: np.ndarray | None
     return ranks
 
 
+def unique_keys(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The sorted distinct keys, the index of each one's first occurrence, and each key's distinct index
+    (`np.unique` with `return_index` and `return_inverse`, by one stable sort)."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    starts = np.concatenate([[True], ordered[1:] != ordered[:-1]]) if len(ordered) else np.zeros(0, np.bool_)
+    inverse = np.empty(len(keys), np.int64)
+    inverse[order] = np.cumsum(starts) - 1
+    return ordered[starts], order[starts], inverse
+
+
 def _direct_bonus(graph: Graph, scores: np.ndarray, edges: Edges, focus_files: frozenset[int]) -> None:
     """For each file a focus file uses directly, its best-used definition goes just after named ones (for a
     module used as a whole, or only for names it re-exports from elsewhere, its best-ranked definition)."""
-    from_focus = np.isin(edges.src, np.fromiter(focus_files, np.int64))
+    from_focus = np.isin(edges.src, np.fromiter(focus_files, np.int64), kind="table")
     named = from_focus & (edges.def_row >= 0)
     rows, weights = edges.def_row[named], edges.weight[named]
     used = np.bincount(rows, weights, len(scores))
@@ -229,7 +241,9 @@ def _direct_bonus(graph: Graph, scores: np.ndarray, edges: Edges, focus_files: f
     best = _first_per_file(rows, edges.dst[named], -used[rows])
     scores[best] += DIRECT_BONUS + used[best] / max(float(used.max()) if len(used) else 0.0, 1e-12) * 0.1
     whole = np.setdiff1d(edges.dst[from_focus & (edges.def_row < 0)], edges.dst[named])
-    candidates = np.flatnonzero(np.isin(graph.def_file, whole) & ~graph.def_method)
+    if not len(whole):
+        return
+    candidates = np.flatnonzero(np.isin(graph.def_file, whole, kind="table") & ~graph.def_method)
     scores[_first_per_file(candidates, graph.def_file[candidates], -scores[candidates])] += DIRECT_BONUS
 
 

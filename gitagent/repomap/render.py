@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from gitagent.repomap.rank import Ranking
 
 CHARS_PER_TOKEN = 4
+FIRST_SORTED = 4096
 """The usual estimate for code and English; the budget is approximate by design."""
 
 
@@ -55,15 +56,12 @@ def select(
 
     `definition(row)` gives a definition row's (name, kind, line, signature); `shown` masks the files the
     map may show."""
-    import numpy as np
 
     chosen: dict[int, MapFile] = {}
     chars = 0
     limit = budget * CHARS_PER_TOKEN
-    rows = np.flatnonzero(shown[graph.def_file]) if len(graph.def_file) else np.zeros(0, np.int64)
-    order = rows[np.lexsort((graph.def_ord[rows], graph.def_file[rows], -ranking.scores[rows]))]
     fitted = True
-    for row in order:
+    for row in _best_first(graph, ranking, shown, limit):
         i = int(graph.def_file[row])
         found = definition(int(row))
         if found is None:
@@ -86,6 +84,23 @@ def select(
     for item in chosen.values():
         item.definitions.sort(key=lambda d: d[2])
     return sorted(chosen.values(), key=lambda f: (f.language is None, -f.rank, f.path))
+
+
+def _best_first(graph: Graph, ranking: Ranking, shown: np.ndarray, limit: int) -> Iterator[int]:
+    """Definition rows of shown files, best score first (ties: path order, then line): the top few thousand
+    sorted first, as a budget seldom reaches further; the rest only if it does."""
+    import numpy as np
+
+    rows = np.flatnonzero(shown[graph.def_file]) if len(graph.def_file) else np.zeros(0, np.int64)
+    head = min(len(rows), max(FIRST_SORTED, limit // 8))
+    if head < len(rows):
+        cut = np.partition(-ranking.scores[rows], head)[head]
+        first = rows[-ranking.scores[rows] < cut]
+        rest = rows[-ranking.scores[rows] >= cut]
+    else:
+        first, rest = rows, rows[:0]
+    for part in (first, rest):
+        yield from part[np.lexsort((graph.def_ord[part], graph.def_file[part], -ranking.scores[part]))].tolist()
 
 
 def _entry(chosen: dict[int, MapFile], graph: Graph, ranking: Ranking, i: int) -> MapFile:
