@@ -98,7 +98,7 @@ def update(
     _carry_files(graph, old, old_of_new, fresh)
     _carry_rows(graph, old, new_of_old, fresh)
     summaries = _Summaries(graph, cache, fresh)
-    _resolve(graph, old, new_of_old, set(changed), summaries, not same_files)
+    _resolve(graph, old, new_of_old, set(changed), summaries, previous is None)
     graph.names = graph.names.settled()
     if previous is not None and not changed and old.ranks is not None and len(old.ranks) == len(files):
         graph.ranks = old.ranks
@@ -191,11 +191,12 @@ def _summary(entry: Entry) -> PySummary:
 
 
 def _resolve(
-    graph: Graph, old: Graph, new_of_old: np.ndarray, changed: set[int], summaries: _Summaries, file_set_changed: bool
+    graph: Graph, old: Graph, new_of_old: np.ndarray, changed: set[int], summaries: _Summaries, first_build: bool
 ) -> None:
-    """Python files' bare names linked through their imports: redone for changed files and for those whose
-    resolution read a changed file (all of them when files came or went)."""
-    if file_set_changed:
+    """Python files' bare names linked through their imports: redone for changed (and added) files and for
+    those whose resolution read a changed or removed file; for all on a first build. (An import that named
+    no file of the repository is not looked at again when a file is added, until its own file changes.)"""
+    if first_build:
         redo = {i for i in range(len(graph.paths)) if graph.parsed_python(i)}
     else:
         via_src = new_of_old[old.via_src] if len(old.via_src) else np.zeros(0, np.int64)
