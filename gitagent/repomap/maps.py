@@ -25,7 +25,7 @@ PLAIN_SUFFIXES = frozenset({"md", "rst", "txt", "json", "toml", "yaml", "yml", "
 """File name endings that mark a focus item as a path even though the map does not parse such files."""
 DEFAULT_TOKENS = 1024
 """The map's budget when none is given: room for the top few dozen definitions."""
-MEMO_FORMAT = 3
+MEMO_FORMAT = 4
 
 
 @dataclass

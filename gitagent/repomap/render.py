@@ -52,7 +52,8 @@ def select(
     graph: Graph, ranking: Ranking, budget: int, definition: Callable[[int], Definition | None], shown: np.ndarray
 ) -> list[MapFile]:
     """The best definitions and files that fit in `budget` tokens: ranked definitions first, then files
-    with none (parsed files by rank, then plain files by path). Files come out best first.
+    with none (parsed files by rank, then plain files by path). Files come out in the order of their best
+    definition (a focused map: what the focus file uses first), then those without any.
 
     `definition(row)` gives a definition row's (name, kind, line, signature); `shown` masks the files the
     map may show."""
@@ -83,7 +84,7 @@ def select(
             _entry(chosen, graph, ranking, i)
     for item in chosen.values():
         item.definitions.sort(key=lambda d: d[2])
-    return sorted(chosen.values(), key=lambda f: (f.language is None, -f.rank, f.path))
+    return list(chosen.values())  # in the order of each file's best definition, then files without any
 
 
 def _best_first(graph: Graph, ranking: Ranking, shown: np.ndarray, limit: int) -> Iterator[int]:
