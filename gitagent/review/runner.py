@@ -17,10 +17,9 @@ from tempfile import TemporaryDirectory
 import pygit2
 
 from gitagent.agent.events import Event
-from gitagent.agent.modelchoice import choose_model
+from gitagent.agent.modelchoice import model_choice
 from gitagent.agent.record import now_iso
 from gitagent.agent.sandboxing import sandbox_choice
-from gitagent.models import load_model
 from gitagent.models.base import Model, ModelRequest, ModelResponse, TextDelta, Usage
 from gitagent.review.baseconfig import materialize, reviewer_config
 from gitagent.review.checkout import head_checkout
@@ -72,7 +71,8 @@ def run_review(
     files = changed_files(repo, revisions.merge_base, revisions.head)
     chunks = pack(files, options.chunk_tokens)
     ref = review_ref(target.key, revisions.head)
-    spec = choose_model(repo, options.model, f"reviews/{target.key}")
+    choice = model_choice(repo, options.model, f"reviews/{target.key}", options.base_url)
+    spec = choice.spec
     parts = [Part(c.number, c.paths) for c in chunks]
     review = Review(target, revisions, files, [], parts, ref, spec, run=new_run_id())
     if revisions.deepened:
@@ -80,7 +80,7 @@ def run_review(
     if not chunks:
         review.notices.append("nothing to review: no file in this change has reviewable text")
         return review
-    model = load_model(spec, base_url=options.base_url, on_retry=on_retry)
+    model = choice.load(on_retry)
     choice = sandbox_choice(repo, options.sandbox)
     with TemporaryDirectory(prefix="gitagent-review-base-") as tmp, head_checkout(repo, revisions.head) as checkout:
         worktree = checkout.worktree
