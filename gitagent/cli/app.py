@@ -59,7 +59,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "trust": (
         "gitagent.cli.trust",
-        "Trust this repository's hooks, skills, MCP servers and config as they are now.",
+        "Trust this repository's hooks, skills, commands, MCP servers and config as they are now.",
     ),
     "models": ("gitagent.cli.setup", "List known models with their context window and prices."),
     "auth": ("gitagent.cli.setup", "Store API keys for the model providers."),

@@ -146,3 +146,11 @@ def test_import_gitagent_does_not_load_the_api() -> None:
     code = "import sys, gitagent; print('gitagent.api' in sys.modules, gitagent.open.__module__)"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.split() == ["False", "gitagent.api.conversation"]
+
+
+def test_a_typed_turn_needs_no_approval_to_answer_in_ask_mode(repo: Path, script) -> None:
+    asked: list[str] = []
+    model = script([tool("StructuredOutput", result=2)])
+    repository = gitagent.open(repo, model=model, approve=lambda name, tool_input: asked.append(name) or False)
+    assert repository.conversation("q").run("how many?", output=int) == 2 and asked == []
+    assert gitagent.open(repo, model=model, approval="ask").conversation("h").run("headless?", output=int) == 2
