@@ -10,6 +10,7 @@ earlier holder is gone: that is what lets the holder clear what a killed one lef
 import contextlib
 import fcntl
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,9 @@ import pygit2
 
 from gitagent.errors import GitagentError
 from gitagent.store.repo import state_dir
+
+WAIT_S = 2.0
+POLL_S = 0.05
 
 
 class ConversationBusy(GitagentError):
@@ -30,8 +34,9 @@ def lock_path(repo: pygit2.Repository, name: str) -> Path:
 
 @contextlib.contextmanager
 def hold(repo: pygit2.Repository, name: str) -> Iterator[None]:
-    """Hold conversation `name`'s lock for the block, or raise ConversationBusy at once."""
-    with attempt(repo, name) as held:
+    """Hold conversation `name`'s lock for the block, or raise ConversationBusy if it is not free within
+    WAIT_S (a pull or prune holds it that briefly; a turn, far longer)."""
+    with attempt(repo, name, WAIT_S) as held:
         if not held:
             raise ConversationBusy(
                 f"conversation {name!r} is being written by another process{_holder(repo, name)}",
@@ -41,15 +46,19 @@ def hold(repo: pygit2.Repository, name: str) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def attempt(repo: pygit2.Repository, name: str) -> Iterator[bool]:
-    """Hold conversation `name`'s lock for the block if it is free; yields whether it is held."""
+def attempt(repo: pygit2.Repository, name: str, wait_s: float = 0.0) -> Iterator[bool]:
+    """Hold conversation `name`'s lock for the block if it is free (within `wait_s`); yields whether it is held."""
     path = lock_path(repo, name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as e:
+        raise GitagentError(
+            f"cannot open the lock file of conversation {name!r}: {e.strerror} ({path})",
+            "gitagent needs to write in the repository's .git directory; check its permissions and free space",
+        ) from e
+    try:
+        if not _lock(fd, wait_s):
             yield False
             return
         os.ftruncate(fd, 0)
@@ -57,6 +66,18 @@ def attempt(repo: pygit2.Repository, name: str) -> Iterator[bool]:
         yield True
     finally:
         os.close(fd)  # releases the lock
+
+
+def _lock(fd: int, wait_s: float) -> bool:
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(POLL_S)
 
 
 def _holder(repo: pygit2.Repository, name: str) -> str:

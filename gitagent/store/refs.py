@@ -93,9 +93,7 @@ def cas_delete(repo: pygit2.Repository, refname: str, expected: pygit2.Oid) -> N
     _clearing_stale_locks(repo, refname, delete)
 
 
-def _clearing_stale_locks(
-    repo: pygit2.Repository, refname: str, change: Callable[[pygit2.Repository], None]
-) -> None:
+def _clearing_stale_locks(repo: pygit2.Repository, refname: str, change: Callable[[pygit2.Repository], None]) -> None:
     """Run a ref change; a lock file in its way that is older than any live writer holds one is removed (it was
     left by a killed process) and the change tried again; a recent one is named, with how to remove it.
 
