@@ -10,6 +10,7 @@ from gitagent.agent.compaction import Compactor
 from gitagent.agent.events import EventSink, Notice, TurnFinished, TurnOutcome, TurnStarted
 from gitagent.agent.guard import Guard, HookStop, unguarded
 from gitagent.agent.history import conversation_messages
+from gitagent.agent.hooksession import HookSession
 from gitagent.agent.instructions import project_instructions
 from gitagent.agent.loop import Agent, StepLimitReached, run_loop
 from gitagent.agent.prompt import system_prompt
@@ -60,6 +61,8 @@ class TurnSettings:
     skills: list[Skill] = field(default_factory=list)
     repo_map_tokens: int = DEFAULT_MAP_TOKENS
     """Budget of the code map in the first turn's system prompt (0: none)."""
+    session: HookSession = field(default_factory=HookSession)
+    """The hook session the turn belongs to: by default its own (a `run`); the chat keeps one per window."""
 
 
 @dataclass
@@ -99,18 +102,23 @@ class Turn:
         inflight.save(self.repo, self.state, self.content(), user_identity(self.repo))
 
     def start_hooks(self, resumed: bool) -> None:
-        """SessionStart and, for a new prompt, UserPromptSubmit: either may add context; the latter may refuse."""
+        """SessionStart (once per session) and, for a new prompt, UserPromptSubmit: either may add context;
+        the latter may refuse the prompt, which ends a one-turn session."""
         guard = self.settings.guard
-        started = guard.run_hooks("SessionStart", {"source": "resume" if resumed else "startup"}, self.record)
-        if started is not None:
-            self.record.add_context(started.additional_context)
+        self.record.add_context(self.settings.session.start(guard, self.record, resumed or self.head is not None))
         if resumed:
             return
         submitted = guard.run_hooks("UserPromptSubmit", {"prompt": self.record.prompt}, self.record)
         if submitted is not None and submitted.blocked:
+            self.end_session()
             raise GitagentError(f"the prompt was refused by a UserPromptSubmit hook: {submitted.reason}")
         if submitted is not None:
             self.record.add_context(submitted.additional_context)
+
+    def end_session(self) -> None:
+        """SessionEnd, when this turn is the whole session (a `run`); recorded in the turn."""
+        if self.settings.session.ends_with_turn:
+            self.settings.session.end("other", self.record)
 
     def agent(self) -> Agent:
         """The agent for this turn: prompt with project instructions and skills, tools, sandbox, guard."""
@@ -139,11 +147,14 @@ class Turn:
             self.record.add_error(str(e))
         except KeyboardInterrupt:
             self.record.add_error("interrupted by the user")
+            self.save()  # first: a second Ctrl-C during SessionEnd must not lose the turn
+            self.end_session()
             self.save()
             raise
         except Exception as e:
             message = e.message if isinstance(e, GitagentError) else f"{type(e).__name__}: {e}"
             self.record.add_error(message)
+            self.end_session()
             self.save()
             raise TurnInterrupted(message) from e
         return self.commit(status)
@@ -161,6 +172,7 @@ class Turn:
         snapshot = self.snapshot()
         kill_point("turn-snapshot")
         left_out = [item.to_json() for item in snapshot.left_out]
+        self.end_session()
         self.record.finish(status, left_out)
         about: dict[str, Any] = {"conversation": self.state.name, "turn": self.record.data["turn"]}
         before = self.settings.guard.run_hooks("PreTurnCommit", {**about, "prompt": self.record.prompt}, self.record)
@@ -170,7 +182,6 @@ class Turn:
         if self.state.landed_as:
             self.settings.emit(Notice(landed_notice(self.state.name, name)))
         self.settings.guard.run_hooks("PostTurnCommit", {**about, "commit": str(oid)}, self.record)
-        self.settings.guard.run_hooks("SessionEnd", {"reason": "exit"}, self.record)
         record = self.record
         outcome = TurnOutcome(
             conversation=name, turn=record.data["turn"], commit=str(oid), model=record.data["model"],
