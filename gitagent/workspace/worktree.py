@@ -27,6 +27,10 @@ _GIT_CREATING = "initializing"  # what `git worktree add` itself writes until it
 _CHECKOUT_MARKER = "gitagent-checkout"
 
 
+class WorktreeMissing(GitagentError):
+    """A worktree that should be there is not, or its git directory is gone."""
+
+
 @dataclass(frozen=True)
 class Worktree:
     """Where a conversation's files live, and the user's checkout it belongs to."""
@@ -96,7 +100,10 @@ def checkout(worktree: Worktree, tree: pygit2.Oid) -> None:
 def prepare(worktree: Worktree, base: pygit2.Oid, tree: pygit2.Oid) -> str | None:
     """Make the worktree at `tree` if it is not made (completely), else `settle` it there; say what was repaired."""
     if worktree.exists:
-        return settle(worktree, tree)
+        try:
+            return settle(worktree, tree)
+        except WorktreeMissing:
+            pass  # made, then broken (its git directory gone): nothing in it can be read, so rebuild it
     left_over = worktree.path.exists()
     create(worktree, base, tree)
     return "rebuilt the worktree, which an interrupted command had left half-made" if left_over else None
@@ -187,8 +194,8 @@ def _git_in(worktree: Worktree, *args: str) -> None:
     run_git([f"--git-dir={admin}", f"--work-tree={worktree.path}", *args], cwd=worktree.path)
 
 
-def _missing(worktree: Worktree) -> GitagentError:
-    return GitagentError(
+def _missing(worktree: Worktree) -> "WorktreeMissing":
+    return WorktreeMissing(
         f"the worktree {worktree.path} is missing or broken",
         "run the command again: gitagent rebuilds a conversation's worktree from its latest turn",
     )

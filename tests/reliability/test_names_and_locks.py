@@ -2,6 +2,7 @@
 are recovered from, or named exactly; a worktree left half-made is rebuilt; no git child outlives gitagent."""
 
 import os
+import shutil
 import signal
 import time
 from pathlib import Path
@@ -97,6 +98,18 @@ def test_a_half_made_worktree_is_rebuilt_not_recorded(crash: Crash) -> None:
     (_admin(path) / "locked").write_text("initializing\n")
     git(path, "checkout", base, "--", "README.md")
     crash.next_turn("c")  # records next.txt only: not a.txt, src/ and docs/ as deleted
+    assert "a.txt" in git(crash.repo, "ls-tree", "--name-only", "refs/gitagent/conversations/c:workspace")
+
+
+@pytest.mark.parametrize("gone", ["", "commondir"])
+def test_a_worktree_whose_git_directory_is_gone_is_rebuilt(crash: Crash, gone: str) -> None:
+    crash.turn("c", write("a.txt", "a\n"))
+    admin = _admin(crash.worktree("c"))
+    if gone:
+        (admin / gone).unlink()  # half of it, as a removal killed half-way leaves it
+    else:
+        shutil.rmtree(admin)  # all of it, as `git worktree prune` by hand leaves it
+    crash.next_turn("c")
     assert "a.txt" in git(crash.repo, "ls-tree", "--name-only", "refs/gitagent/conversations/c:workspace")
 
 
