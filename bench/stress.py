@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -25,6 +26,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pygit2
+
 ENV = {
     "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull,
     "GIT_AUTHOR_NAME": "Stress User", "GIT_AUTHOR_EMAIL": "stress@example.com",
@@ -32,6 +35,11 @@ ENV = {
 }  # fmt: skip
 KILLED_COMMANDS = ["turn", "first-turn", "fork-turn", "rewind", "rm", "prune", "pull", "resume", "discard"]
 RACERS = ["prune", "pull", "rewind", "fork", "rm"]
+RACE_TURN_S = 3.0
+"""How long a racing turn's command runs: longer than a command waits for a conversation's lock (2 s), so a
+racer that comes while the turn runs is refused rather than served after it."""
+GIT_REPORTS = ("[rejected]", "(unable to update local ref)")
+"""How `git fetch` (in `gitagent pull`) reports an update it refused, as compare-and-swap: a clean failure."""
 
 
 @dataclass
@@ -153,6 +161,18 @@ class Stress:
         )
         return self.git("diff", "--name-only", before, f"{ref}:workspace").split()
 
+    def work_missing(self, turn_id: str) -> list[str]:
+        """The files a committed turn (found by id, wherever it landed) wrote but its snapshot lacks."""
+        repo = pygit2.Repository(str(self.repo))
+        for ref in repo.references:
+            head = repo.references[ref].peel(pygit2.Commit)
+            if not ref.startswith("refs/gitagent/conversations/") or "turn.json" not in head.tree:
+                continue
+            turn = json.loads(head.tree["turn.json"].data)
+            if turn.get("turn_id") == turn_id:
+                return [path for path, content in written(turn) if _blob(head, f"workspace/{path}") != content]
+        return ["(the turn is on no conversation)"]
+
     def at_head(self, name: str) -> bool:
         """Whether the worktree of `name` holds exactly its head's snapshot."""
         path = self.repo / ".git" / "gitagent" / "worktrees" / name
@@ -163,15 +183,41 @@ class Stress:
         return clean and self.git("write-tree", cwd=path).strip() == recorded
 
 
+def written(turn: dict[str, object]) -> list[tuple[str, str]]:
+    """(path, content) of each file a turn's tools reported writing: Write calls, and this script's Bash echo."""
+    events = turn["events"]
+    assert isinstance(events, list)
+    done = {e["tool_use_id"] for e in events if e["type"] == "tool_result" and not e["is_error"]}
+    calls = [b for e in events if e["type"] == "assistant" for b in e["content"] if b.get("type") == "tool_use"]
+    found = []
+    for call in (c for c in calls if c["id"] in done):
+        if call["name"] == "Write":
+            found.append((call["input"]["file_path"], call["input"]["content"]))
+        elif call["name"] == "Bash" and (echo := re.search(r"echo (\S+) > (\S+)$", call["input"]["command"])):
+            found.append((echo[2], echo[1] + "\n"))
+    return found
+
+
+def _blob(commit: pygit2.Commit, path: str) -> str | None:
+    try:
+        return commit.tree[path].data.decode()
+    except KeyError:
+        return None
+
+
 def settle_trial(s: Stress, tally: Tally, before: tuple[set[str], set[str]], prune: bool, probe: str | None) -> None:
     """The checks after a trial: fsck, stranded and lost turns, the user's files, the next turn, tracebacks."""
     if subprocess.run(["git", "fsck", "--strict", "--no-dangling"], cwd=s.repo, capture_output=True).returncode:
         tally.corruptions += 1
         tally.notes.append("fsck failed")
     for name in list(s.refs("inflight")):
+        turn_id = json.loads(s.git("show", f"refs/gitagent/inflight/{name}:turn.json"))["turn_id"]
         code, err = s.run("run", "--resume", "-c", name, "--model", s.script("resumed"))
         if code != 0 and "gitagent: error:" in err:
             s.run("run", "--discard", "-c", name)
+        elif code == 0 and (missing := s.work_missing(turn_id)):
+            tally.corruptions += 1
+            tally.notes.append(f"resumed turn of {name} lost its work: {missing}")
     if s.refs("inflight"):
         tally.stranded += len(s.refs("inflight"))
         tally.notes.append(f"stranded: {sorted(s.refs('inflight'))}")
@@ -191,9 +237,18 @@ def settle_trial(s: Stress, tally: Tally, before: tuple[set[str], set[str]], pru
 
 
 def pull_ready(s: Stress, name: str) -> None:
-    """Make `pull` fast-forward `name`: push it, then step it back one turn here."""
-    s.git("push", "-q", "--force", "origin", f"refs/gitagent/conversations/{name}:refs/gitagent/conversations/{name}")
+    """Make `pull` fast-forward `name`: the remote holds it alone (earlier trials' conversations, which moved
+    on here since, would only be reported as rejected), then it steps back one turn here."""
+    remote = s.root / "remote.git"
+    for ref in s.git("for-each-ref", "--format=%(refname)", "refs/gitagent/", cwd=remote).split():
+        s.git("update-ref", "-d", ref, cwd=remote)
+    s.git("push", "-q", "origin", f"refs/gitagent/conversations/{name}:refs/gitagent/conversations/{name}")
     s.run("rewind", name, "~1")
+
+
+def clean_failure(stderr: str) -> bool:
+    """Whether a failed command said why, as gitagent or as git's own fetch report."""
+    return "gitagent: error:" in stderr or any(report in stderr for report in GIT_REPORTS)
 
 
 def pool(s: Stress) -> list[str]:
@@ -271,14 +326,14 @@ def races(s: Stress, count: int) -> Tally:
         if racer == "pull":
             pull_ready(s, name)
         before = s.turns("conversations", "abandoned"), s.turns("conversations")
-        turn = s.start("run", "-c", name, "--model", s.script(f"race{i}", 0.5), "racing")
-        time.sleep(s.rng.uniform(0, 1.5))
+        turn = s.start("run", "-c", name, "--model", s.script(f"race{i}", RACE_TURN_S), "racing")
+        time.sleep(s.rng.uniform(0, RACE_TURN_S + 1.0))
         command = {"prune": ["prune"], "pull": ["pull"], "rewind": ["rewind", name, "1"],
                    "fork": ["fork", name, f"{name}-fork"], "rm": ["rm", name]}[racer]  # fmt: skip
         code, err = s.run(*command)
         turn_code, turn_err = s.finish(turn)
         for what, status, text in (("turn", turn_code, turn_err), (racer, code, err)):
-            if status != 0 and "gitagent: error:" not in text:
+            if status != 0 and not clean_failure(text):
                 tally.corruptions += 1
                 tally.notes.append(f"race {i}: {what} failed without a clean error: {text.strip()[-300:]}")
         probe = name if name in s.refs("conversations") else None

@@ -65,7 +65,7 @@ def resume_turn(repo: pygit2.Repository, name: str, settings: TurnSettings) -> T
         record.data["model"] = settings.model.spec
         head = commit.parents[0] if commit.parents else None
         conversation_blob = commit.tree["conversation.json"].id
-        worktree = _ready_worktree(repo, name, head, conversation_blob, settings)
+        worktree = _ready_worktree(repo, name, head, conversation_blob, settings, move=False)
         sandbox = settings.make_sandbox(worktree)
         state = inflight.InFlight.resuming(name, commit)
         turn = Turn(repo, state, record, conversation_blob, worktree, sandbox, head, settings)
@@ -136,12 +136,14 @@ def _ready_worktree(
     head: pygit2.Commit | None,
     conversation_blob: pygit2.Oid,
     settings: TurnSettings,
+    move: bool = True,
 ) -> wt.Worktree:
-    """The conversation's worktree, made complete and at `head`'s snapshot (or the base commit's tree)."""
+    """The conversation's worktree, made complete and at `head`'s snapshot (or the base commit's tree); with
+    `move=False` (resuming) a made one is only repaired, never moved (`workspace.worktree.prepare`)."""
     worktree = wt.worktree_for(repo, name)
     base = pygit2.Oid(hex=json.loads(repo[conversation_blob].data)["base"])
     tree = turns.workspace_tree(head) if head else repo[base].peel(pygit2.Commit).tree_id
-    note = wt.prepare(worktree, base, tree)
+    note = wt.prepare(worktree, base, tree, move)
     if note is not None:
         settings.emit(Notice(f"{name}: {note}"))
     return worktree

@@ -132,9 +132,12 @@ def commit(repo: pygit2.Repository, state: InFlight, content: turns.TurnContent,
     oid = turns.write_turn_commit(repo, content, state.parent, author)
     try:
         cas_update(repo, state.head_ref, oid, state.parent, f"gitagent: turn {content.turn['turn']}")
-    except ConcurrentUpdate:
-        if state.head_ref != conversation_ref(state.name) or read_ref(repo, state.head_ref) == state.parent:
-            raise  # a review's turn, or a lock in the way: nothing moved, so there is nothing to land beside
+    except ConcurrentUpdate as e:
+        if state.head_ref != conversation_ref(state.name):
+            raise  # a review's part
+        if read_ref(repo, state.head_ref) == state.parent:  # a lock file in the way: nothing moved
+            resume = f"the turn is saved: then finish it with `gitagent run --resume -c {state.name}`"
+            raise ConcurrentUpdate(e.message, f"{e.hint}; {resume}") from e
         state.landed_as = land(repo, state.name, repo[oid].peel(pygit2.Commit))
     kill_point("turn-committed")
     clear(repo, state)

@@ -97,11 +97,15 @@ def checkout(worktree: Worktree, tree: pygit2.Oid) -> None:
     marker.unlink()
 
 
-def prepare(worktree: Worktree, base: pygit2.Oid, tree: pygit2.Oid) -> str | None:
-    """Make the worktree at `tree` if it is not made (completely), else `settle` it there; say what was repaired."""
+def prepare(worktree: Worktree, base: pygit2.Oid, tree: pygit2.Oid, move: bool = True) -> str | None:
+    """Make the worktree at `tree` if it is not made (completely), else `settle` it there; say what was repaired.
+
+    `move=False` (an interrupted turn resuming: its changes are in the files, and its end-of-turn snapshot
+    may already be in the index) only repairs: a stale lock, a checkout cut short; it never moves the files.
+    """
     if worktree.exists:
         try:
-            return settle(worktree, tree)
+            return settle(worktree, tree, move)
         except WorktreeMissing:
             pass  # made, then broken (its git directory gone): nothing in it can be read, so rebuild it
     left_over = worktree.path.exists()
@@ -115,7 +119,7 @@ def clear_index_lock(worktree: Worktree) -> None:
     (_admin(worktree) / "index.lock").unlink(missing_ok=True)
 
 
-def settle(worktree: Worktree, tree: pygit2.Oid) -> str | None:
+def settle(worktree: Worktree, tree: pygit2.Oid, move: bool = True) -> str | None:
     """Bring a made worktree to `tree` if a killed or overtaken command left it elsewhere; say what was done.
 
     Clears a stale `index.lock`; finishes a checkout cut short. A worktree left at another recorded turn (a
@@ -126,6 +130,8 @@ def settle(worktree: Worktree, tree: pygit2.Oid) -> str | None:
     if (_admin(worktree) / _CHECKOUT_MARKER).exists():
         checkout(worktree, tree)
         return "finished moving the worktree to its turn (a command was interrupted while it moved it)"
+    if not move:
+        return None
     current = open_worktree(worktree).index.write_tree()
     if current == tree:
         return None

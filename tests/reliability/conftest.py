@@ -157,10 +157,22 @@ class Crash:
             assert_named_fix(result)
             assert f"gitagent run --resume -c {name}" in result.err, result.err
             self.resume(name)
+            self.assert_writes_recorded(name)
             self.turn(name, write("next.txt", content), "next")
         assert self.changed(name) == ["next.txt"]
         self.assert_worktree_at_head(name)
         self.check_intact()
+
+    def assert_writes_recorded(self, name: str) -> None:
+        """Every file the head turn of `name` wrote with the Write tool is in its snapshot, as written: a turn
+        resumed after a kill keeps the work it had done."""
+        turn = json.loads(git(self.repo, "show", f"refs/gitagent/conversations/{name}:turn.json"))
+        done = {e["tool_use_id"] for e in turn["events"] if e["type"] == "tool_result" and not e["is_error"]}
+        for event in turn["events"]:
+            for block in event.get("content", []) if event["type"] == "assistant" else []:
+                if block.get("type") == "tool_use" and block["name"] == "Write" and block["id"] in done:
+                    path, content = block["input"]["file_path"], block["input"]["content"]
+                    assert git(self.repo, "show", f"refs/gitagent/conversations/{name}:workspace/{path}") == content
 
     def resume(self, name: str) -> None:
         """`gitagent run --resume -c NAME`, in-process."""

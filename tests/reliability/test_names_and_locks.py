@@ -54,15 +54,21 @@ def test_a_stale_ref_lock_left_by_a_killed_process_is_recovered(crash: Crash, re
     assert git(crash.repo, "for-each-ref", "refs/gitagent/inflight/") == ""
 
 
-def test_a_fresh_ref_lock_is_named_with_the_file_to_remove(crash: Crash) -> None:
+@pytest.mark.parametrize("ref", ["inflight/c", "conversations/c"])
+def test_a_fresh_ref_lock_is_named_with_the_file_to_remove(crash: Crash, ref: str) -> None:
     crash.turn("c", write("a.txt", "a\n"))
-    lock = crash.repo / ".git" / "refs" / "gitagent" / "inflight" / "c.lock"
+    lock = crash.repo / ".git" / "refs" / "gitagent" / f"{ref}.lock"
     lock.parent.mkdir(parents=True, exist_ok=True)
     lock.touch()
     result = crash.run("run", "-c", "c", "--model", crash.script(write("b.txt", "b\n")), "second")
     assert result.code == 1
     assert_named_fix(result)
-    assert str(lock) in result.err
+    assert f"remove {lock} and try again" in result.err
+    lock.unlink()
+    if ref == "conversations/c":  # the whole turn ran: it is kept, and finished once the lock is gone
+        assert "gitagent run --resume -c c" in result.err
+        crash.resume("c")
+        assert crash.changed("c") == ["b.txt"]
 
 
 def test_a_stale_packed_refs_lock_is_recovered(crash: Crash) -> None:
