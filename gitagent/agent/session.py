@@ -5,7 +5,8 @@ import re
 
 import pygit2
 
-from gitagent.agent.events import Notice, TurnOutcome
+from gitagent.agent.attachments import Attachment
+from gitagent.agent.events import EventSink, Notice, TurnOutcome
 from gitagent.agent.record import TurnRecord, now_iso
 from gitagent.agent.turn import Turn, TurnSettings
 from gitagent.errors import GitagentError
@@ -26,8 +27,15 @@ def new_conversation_name(repo: pygit2.Repository, prompt: str) -> str:
     return unused_name(repo, "-".join(words)[:40].strip("-") or "conversation")
 
 
-def run_turn(repo: pygit2.Repository, name: str, prompt: str, settings: TurnSettings) -> TurnOutcome:
-    """Run a new turn of conversation `name` (created if it does not exist) and commit it."""
+def run_turn(
+    repo: pygit2.Repository,
+    name: str,
+    prompt: str,
+    settings: TurnSettings,
+    attachments: list[Attachment] | None = None,
+) -> TurnOutcome:
+    """Run a new turn of conversation `name` (created if it does not exist) and commit it; `attachments`
+    (files mentioned, command output, a slash command's instructions) go with the prompt."""
     validate_name(name)
     with locks.hold(repo, name):
         kill_point("turn-locked")
@@ -37,7 +45,7 @@ def run_turn(repo: pygit2.Repository, name: str, prompt: str, settings: TurnSett
         if head is None:
             check_new_name(repo, name)
         conversation_blob = _conversation_blob(repo, name, head, settings.model.spec)
-        worktree = _ready_worktree(repo, name, head, conversation_blob, settings)
+        worktree = _ready_worktree(repo, name, head, conversation_blob, settings.emit)
         sandbox = settings.make_sandbox(worktree)
         record = TurnRecord.start(
             conversation=name,
@@ -46,6 +54,7 @@ def run_turn(repo: pygit2.Repository, name: str, prompt: str, settings: TurnSett
             prompt=prompt,
             owner=inflight.owner(),
             sandbox=sandbox.name,
+            attachments=attachments,
         )
         state = inflight.InFlight(name, head_oid)
         turn = Turn(repo, state, record, conversation_blob, worktree, sandbox, head, settings)
@@ -65,7 +74,7 @@ def resume_turn(repo: pygit2.Repository, name: str, settings: TurnSettings) -> T
         record.data["model"] = settings.model.spec
         head = commit.parents[0] if commit.parents else None
         conversation_blob = commit.tree["conversation.json"].id
-        worktree = _ready_worktree(repo, name, head, conversation_blob, settings, move=False)
+        worktree = _ready_worktree(repo, name, head, conversation_blob, settings.emit, move=False)
         sandbox = settings.make_sandbox(worktree)
         state = inflight.InFlight.resuming(name, commit)
         turn = Turn(repo, state, record, conversation_blob, worktree, sandbox, head, settings)
@@ -130,12 +139,24 @@ def _conversation_blob(repo: pygit2.Repository, name: str, head: pygit2.Commit |
     return turns.write_blob_json(repo, forked)
 
 
+def ensure_worktree(
+    repo: pygit2.Repository, name: str, head: pygit2.Commit | None, conversation_blob: pygit2.Oid
+) -> wt.Worktree:
+    """The conversation's worktree as it is, or, if it is not made (completely) yet, made at `head`'s workspace
+    (the base commit's tree without a head), under the conversation's lock."""
+    worktree = wt.worktree_for(repo, name)
+    if worktree.exists:
+        return worktree
+    with locks.hold(repo, name):
+        return _ready_worktree(repo, name, head, conversation_blob, lambda event: None, move=False)
+
+
 def _ready_worktree(
     repo: pygit2.Repository,
     name: str,
     head: pygit2.Commit | None,
     conversation_blob: pygit2.Oid,
-    settings: TurnSettings,
+    emit: EventSink,
     move: bool = True,
 ) -> wt.Worktree:
     """The conversation's worktree, made complete and at `head`'s snapshot (or the base commit's tree); with
@@ -145,5 +166,5 @@ def _ready_worktree(
     tree = turns.workspace_tree(head) if head else repo[base].peel(pygit2.Commit).tree_id
     note = wt.prepare(worktree, base, tree, move)
     if note is not None:
-        settings.emit(Notice(f"{name}: {note}"))
+        emit(Notice(f"{name}: {note}"))
     return worktree

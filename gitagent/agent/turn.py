@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pygit2
 
@@ -11,10 +11,9 @@ from gitagent.agent.events import EventSink, Notice, TurnFinished, TurnOutcome, 
 from gitagent.agent.guard import Guard, HookStop, unguarded
 from gitagent.agent.history import conversation_messages
 from gitagent.agent.hooksession import HookSession
-from gitagent.agent.instructions import project_instructions
 from gitagent.agent.loop import Agent, StepLimitReached, run_loop
 from gitagent.agent.prompt import system_prompt
-from gitagent.agent.record import TurnRecord
+from gitagent.agent.record import TurnRecord, turn_messages
 from gitagent.agent.transcript import Transcript, transcript_path
 from gitagent.errors import GitagentError
 from gitagent.models.base import Model
@@ -29,6 +28,9 @@ from gitagent.tools.base import ToolContext
 from gitagent.tools.skill import SkillTool
 from gitagent.workspace import worktree as wt
 from gitagent.workspace.snapshot import PreparedSnapshot, Snapshot, take_snapshot
+
+if TYPE_CHECKING:
+    from gitagent.mcp.setup import McpSetup
 
 DEFAULT_MAP_TOKENS = 1024
 
@@ -56,13 +58,15 @@ class TurnSettings:
     emit: EventSink = lambda event: None
     guard: Guard = field(default_factory=unguarded)
     compactor: Compactor | None = field(default_factory=Compactor)
-    subdir: str = ""
-    """Where the user works, relative to the repository root: instruction files are read down to it."""
+    instructions: str = ""
+    """The project's and the user's instruction files (`load_instructions`), read once for the session."""
     skills: list[Skill] = field(default_factory=list)
     repo_map_tokens: int = DEFAULT_MAP_TOKENS
     """Budget of the code map in the first turn's system prompt (0: none)."""
     session: HookSession = field(default_factory=HookSession)
     """The hook session the turn belongs to: by default its own (a `run`); the chat keeps one per window."""
+    mcp: "McpSetup | None" = None
+    """The MCP servers the turn may start (None: none configured, or none trusted)."""
 
 
 @dataclass
@@ -87,6 +91,10 @@ class Turn:
         guard.notify = lambda text: self.settings.emit(Notice(text))
         guard.emit = self.settings.emit
         guard.stop_hook_active = False
+        guard.permissions.worktree = self.worktree.path  # path rules see the agent's paths as the checkout's
+        # Servers start now, in the background, while the hooks run and the turn is first saved.
+        self.mcp = self.settings.mcp.start(self.worktree.path) if self.settings.mcp else None
+        guard.tool_fields = self.mcp.hook_fields if self.mcp else lambda name: {}
 
     def content(self, workspace: pygit2.Oid | None = None) -> turns.TurnContent:
         """The commit content of the turn as it stands."""
@@ -123,16 +131,23 @@ class Turn:
     def agent(self) -> Agent:
         """The agent for this turn: prompt with project instructions and skills, tools, sandbox, guard."""
         settings = self.settings
-        instructions = project_instructions(self.worktree.path, settings.subdir)
         skills = skills_prompt(settings.skills)
         first_turn = self.head is None and settings.repo_map_tokens > 0
         code_map = (
             repo_map_for_prompt(self.worktree.path, git_dir(self.repo), settings.repo_map_tokens) if first_turn else ""
         )
-        system = system_prompt(self.worktree.path, "\n\n".join(p for p in (instructions, skills, code_map) if p))
+        servers = ""
+        if self.mcp is not None:
+            self.mcp.ready(lambda text: settings.emit(Notice(text)))
+            self.mcp.remember(self.history + turn_messages(self.record.events))
+            servers = self.mcp.prompt_text()
+        extra = "\n\n".join(p for p in (settings.instructions, skills, servers, code_map) if p)
+        system = system_prompt(self.worktree.path, extra)
         tools = default_tools() + ([SkillTool(settings.skills)] if settings.skills else [])
         context = ToolContext(self.worktree.path, self.sandbox)
-        return Agent(settings.model, system, tools, context, settings.max_steps, settings.guard, settings.compactor)
+        return Agent(
+            settings.model, system, tools, context, settings.max_steps, settings.guard, settings.compactor, self.mcp
+        )
 
     def run(self, resumed: bool) -> TurnOutcome:
         """Drive the loop to an answer (or a limit, or a hook's stop) and commit; save and re-raise on failure."""

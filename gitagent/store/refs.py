@@ -7,6 +7,7 @@ from pathlib import Path
 import pygit2
 
 from gitagent.errors import GitagentError
+from gitagent.store.packs import flush_pending
 from gitagent.store.repo import git_dir
 
 PREFIX = "refs/gitagent/"
@@ -68,6 +69,7 @@ def cas_update(
     repo: pygit2.Repository, refname: str, new: pygit2.Oid, expected: pygit2.Oid | None, message: str
 ) -> None:
     """Point `refname` at `new` only if it still points at `expected` (None: only if it does not exist)."""
+    flush_pending(repo)
 
     def update(repo: pygit2.Repository) -> None:
         if expected is None:
