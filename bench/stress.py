@@ -358,13 +358,15 @@ def main() -> None:
         kills = random_kills(s, args.kills)
         raced = races(s, args.races)
         minutes = (time.monotonic() - started) / 60
-    print(f"\nstress: {args.files:,}-file repository, seed {args.seed}, {minutes:.1f} min")
-    print("| run | trials | corruptions | lost turns | stranded turns | tracebacks |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    print(kills.row("random kill -9 (turn, first turn, fork's first turn, rewind, rm, prune, pull, resume, discard)"))
-    print(raced.row("races against a running turn (prune, pull, rewind, fork, rm)"))
-    for note in kills.notes + raced.notes:
-        print(f"  - {note}")
+        # Printed before the temporary repository goes: removing its hundred worktrees takes minutes on a busy disk.
+        print(f"\nstress: {args.files:,}-file repository, seed {args.seed}, {minutes:.1f} min", flush=True)
+        print("| run | trials | corruptions | lost turns | stranded turns | tracebacks |")
+        print("| --- | --- | --- | --- | --- | --- |")
+        killed = "turn, first turn, fork's first turn, rewind, rm, prune, pull, resume, discard"
+        print(kills.row(f"random kill -9 ({killed})"))
+        print(raced.row("races against a running turn (prune, pull, rewind, fork, rm)"))
+        for note in kills.notes + raced.notes:
+            print(f"  - {note}", flush=True)
 
 
 if __name__ == "__main__":
