@@ -2,6 +2,7 @@
 
 import json
 import re
+from collections.abc import Collection
 
 import pygit2
 
@@ -21,10 +22,10 @@ from gitagent.workspace import worktree as wt
 NAME_WORDS = 5
 
 
-def new_conversation_name(repo: pygit2.Repository, prompt: str) -> str:
+def new_conversation_name(repo: pygit2.Repository, prompt: str, taken: Collection[str] = ()) -> str:
     """A readable, unused name made from the prompt's first words (`fix-the-login-bug`, `-2` if taken)."""
     words = re.findall(r"[a-z0-9]+", prompt.lower())[:NAME_WORDS]
-    return unused_name(repo, "-".join(words)[:40].strip("-") or "conversation")
+    return unused_name(repo, "-".join(words)[:40].strip("-") or "conversation", taken)
 
 
 def run_turn(

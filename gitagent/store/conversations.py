@@ -2,7 +2,7 @@
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,9 +87,13 @@ def check_new_name(repo: pygit2.Repository, name: str) -> None:
     )
 
 
-def unused_name(repo: pygit2.Repository, stem: str) -> str:
-    """`stem`, or `stem-2`, `stem-3`… whichever no conversation has yet (committed or in flight) nor nests with."""
-    return next(name for name in candidate_names(stem) if not _taken(repo, name) and not nesting_conflict(repo, name))
+def unused_name(repo: pygit2.Repository, stem: str, taken: Collection[str] = ()) -> str:
+    """`stem`, `stem-2`, … the first no conversation has (committed or in flight), nests with, or `taken` holds."""
+    return next(
+        name
+        for name in candidate_names(stem)
+        if name not in taken and not _taken(repo, name) and not nesting_conflict(repo, name)
+    )
 
 
 def candidate_names(stem: str) -> Iterator[str]:
