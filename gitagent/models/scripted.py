@@ -131,3 +131,24 @@ def _validate_block(block: Any, where: str) -> None:
             raise GitagentError(f'{where}: a tool_use block needs an object "input"')
     else:
         raise GitagentError(f"{where}: unknown block type {kind!r} (expected 'text' or 'tool_use')")
+
+
+def agent_script(spec: str, agent_type: str, prompt: str) -> str | None:
+    """The script a subagent of a scripted conversation runs, from the parent script's `"agents"` object.
+
+    `{"responses": [...], "agents": {"explore": "explore.json", "count the files": "counter.json"}}`: a key
+    equal to the agent's type (its definition's name, or `fork`) wins, else the first key found in the child's
+    prompt; the value is a script path relative to the parent script's folder. None: no entry applies, the
+    child runs the parent's script (from its first response).
+    """
+    path = Path(spec.removeprefix("scripted:"))
+    try:
+        mapping = json.loads(path.read_text(encoding="utf-8")).get("agents") or {}
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not isinstance(mapping, dict):
+        return None
+    chosen = mapping.get(agent_type)
+    if chosen is None:
+        chosen = next((v for k, v in mapping.items() if k.lower() in prompt.lower()), None)
+    return f"scripted:{path.parent / chosen}" if isinstance(chosen, str) else None
