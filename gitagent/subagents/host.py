@@ -19,6 +19,7 @@ from gitagent.errors import GitagentError
 from gitagent.store import inflight, turns
 from gitagent.store.conversations import list_conversations
 from gitagent.subagents.definitions import AgentDefinition, AgentDiscovery
+from gitagent.subagents.models import continued_model
 from gitagent.subagents.notify import Finished, notification, report
 from gitagent.subagents.start import Task, agent_info, child_prefix, start_child
 
@@ -132,7 +133,8 @@ class Subagents:
         repo = self.repository.handle()
         head = _child_head(repo, name)
         info = agent_info(head)
-        if info is None or info.get("parent") != (self.turn.state.name if self.turn else None):
+        assert self.turn is not None
+        if info is None or info.get("parent") != self.turn.state.name:
             raise GitagentError(f"{name!r} is not an agent of this conversation")
         with self.lock:
             running = self.children.get(name)
@@ -142,7 +144,8 @@ class Subagents:
         child = Child(name, task, info["start"])
         with self.lock:
             self.children[name] = child
-        model = turns.read_turn(head).get("model") or self.options.model
+        recorded = turns.read_turn(head).get("model") or self.turn.settings.model.spec
+        model = continued_model(self.turn.settings.model.spec, recorded, task.agent_type, message)
         run = lambda: self._run(child, lambda c: c.turn(message, **self._child_options(model)), None)  # noqa: E731
         if not background:
             run()

@@ -37,3 +37,10 @@ def _resolve(parent: str, asked: str) -> tuple[str, str | None]:
     if asked.startswith("claude-"):
         return f"anthropic:{asked}", None
     return parent, f"unknown model {asked!r}; the agent uses {parent}"
+
+
+def continued_model(parent: str, recorded: str, agent_type: str, message: str) -> str:
+    """The model a child continued with SendMessage runs: the one it ran (a scripted parent's script may name
+    another script for the message)."""
+    chosen = agent_script(parent, agent_type, message) if parent.startswith("scripted:") else None
+    return chosen or recorded

@@ -88,8 +88,8 @@ def _conflict(
     if ours is None or theirs is None:
         side = "the other side deleted it" if theirs is None else "this side deleted it"
         return Conflict(path, f"changed on one side, while {side}")
-    text = repo.merge_file_from_index(ancestor, ours, theirs)
-    return Conflict(path, _hunks(text))
+    merged = repo.merge_file_from_index(ancestor, ours, theirs)
+    return Conflict(path, _hunks(merged if isinstance(merged, str) else merged.contents))
 
 
 def _hunks(text: str) -> str:
