@@ -10,6 +10,7 @@ parent resumes them). Each child runs through the Python API, the same turn `git
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pygit2
@@ -251,12 +252,12 @@ class Subagents:
 
     def _hook_stop(self, child: Child) -> None:
         assert self.turn is not None and child.finished is not None
-        from gitagent.agent.transcript import transcript_path
-
-        repo = self.repository.handle()
+        guard = self.turn.settings.guard
+        if guard.hooks is None or not guard.hooks.hooks_for("SubagentStop", {}):
+            return
         fields = {
             "stop_hook_active": False, "agent_id": child.name, "agent_type": child.task.agent_type,
-            "agent_transcript_path": str(transcript_path(repo, child.name)),
+            "agent_transcript_path": str(_write_transcript(self.repository.handle(), child.name)),
             "last_assistant_message": child.finished.text,
             "background_tasks": [
                 {"id": c.name, "type": "subagent", "status": "running", "description": c.task.description,
@@ -265,6 +266,22 @@ class Subagents:
             "session_crons": [],
         }  # fmt: skip
         self.turn.settings.guard.run_hooks("SubagentStop", fields, self.turn.record)
+
+
+def _write_transcript(repo: pygit2.Repository, name: str) -> Path:
+    """The child's transcript (Claude Code's JSONL), written from its latest turn for SubagentStop hooks."""
+    from gitagent.agent.history import conversation_messages
+    from gitagent.agent.record import TurnRecord
+    from gitagent.agent.transcript import Transcript, transcript_path
+
+    path = transcript_path(repo, name)
+    try:
+        head = _child_head(repo, name)
+    except GitagentError:
+        return path
+    earlier = conversation_messages(head.parents[0]) if head.parents else []
+    Transcript(path, earlier).write(TurnRecord(turns.read_turn(head)))
+    return path
 
 
 def _child_head(repo: pygit2.Repository, name: str) -> pygit2.Commit:
