@@ -96,8 +96,8 @@ def overhead(root: Path, runs: int) -> tuple[float, float]:
     `git worktree add`, interleaved, on a 5,000-file repository."""
     repo = init_repo(root / "repo", {"README.md": "# bench\n", **source_files(FILES, 100)})
     model = root / "script.json"
-    model.write_text(json.dumps({"responses": [[{"type": "tool_use", "name": "Write",
-                                                 "input": {"file_path": "draft.txt", "content": "x\n"}}]]}))  # fmt: skip
+    write = {"type": "tool_use", "name": "Write", "input": {"file_path": "draft.txt", "content": "x\n"}}
+    model.write_text(json.dumps({"responses": [[write]]}))
     gitagent.open(root / "repo", model=f"scripted:{model}", repo_map=False).conversation("p").turn("Start")
     head = get_conversation(repo, "p").head
     record = TurnRecord.start(conversation="p", turn=2, model="m", prompt="go", owner={}, sandbox="bwrap")

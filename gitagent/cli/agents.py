@@ -27,8 +27,9 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
     found = discover_agents(root)
     trusted = trusted_ids(repo)
     if as_json:
-        print_json({"agents": [_row(a, root, trusted) for a in found.agents],
-                    "shadowed": [_row(a, root, trusted) for a in found.shadowed], "problems": found.problems})  # fmt: skip
+        rows = {"agents": found.agents, "shadowed": found.shadowed}
+        print_json({key: [_row(a, root, trusted) for a in items] for key, items in rows.items()}
+                   | {"problems": found.problems})  # fmt: skip
         return
     for problem in found.problems:
         print(f"warning: {problem}")

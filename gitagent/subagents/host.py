@@ -177,7 +177,9 @@ class Subagents:
             self.children[name] = child
             model = info.get("model") or turns.read_conversation(conversation.head).get("model")
             opts = self._child_options(model)
-            call = (lambda c, o=opts: c.resume(**o)) if interrupted else (lambda c, o=opts, t=task: c.turn(t.prompt, **o))
+            call = (
+                (lambda c, o=opts: c.resume(**o)) if interrupted else (lambda c, o=opts, t=task: c.turn(t.prompt, **o))
+            )
             child.thread = threading.Thread(target=self._run, args=(child, call, None), daemon=True)
             child.thread.start()
             resumed.append(name)

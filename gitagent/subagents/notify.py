@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from gitagent.api.result import Result
     from gitagent.subagents.start import Task
 
+
 @dataclass(frozen=True)
 class Finished:
     """How a child's turn ended: its status, answer, cost and the files it changed since it started."""
@@ -80,7 +81,7 @@ def _footer(name: str, finished: Finished) -> str:
     )
     return (
         f"[agent {name}: {finished.status}, {finished.tokens} tokens, cost {_cost(finished)} USD, files changed:"
-        f" {files}.{merge} Continue it with SendMessage {{\"to\": \"{name}\", \"message\": ...}}.]"
+        f' {files}.{merge} Continue it with SendMessage {{"to": "{name}", "message": ...}}.]'
     )
 
 

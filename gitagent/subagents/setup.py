@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 import pygit2
 
 from gitagent.agent.events import EventSink, Notice
+from gitagent.agent.setup import RunOptions
 from gitagent.agent.trust import trusted_ids
 from gitagent.agent.turn import TurnSettings
 from gitagent.store.repo import config_value, workdir
@@ -40,3 +41,11 @@ def install(
         emit(Notice(problem))
     settings.subagents = Subagents(repository, options, lineage, found, emit)
     settings.role = lineage.definition
+
+
+def install_for_chat(settings: TurnSettings, repo: pygit2.Repository, options: RunOptions, emit: EventSink) -> None:
+    """`install` for a turn the chat starts from its own options: the children run through the Python API."""
+    from gitagent.api.conversation import Repository
+    from gitagent.api.options import Options
+
+    install(settings, repo, Repository(workdir(repo)), Options(**options.__dict__), None, emit)

@@ -83,7 +83,7 @@ def start_child(repo: pygit2.Repository, parent: "Turn", task: Task, model: str)
         "usage": _usage(events).to_json(), "left_out": [item.to_json() for item in snapshot.left_out],
     }  # fmt: skip
     head = parent.head if fork else None
-    trailers = turns.turn_trailers(repo, data, data["usage"], [], head) + [("Gitagent-Parent", parent.state.name)]
+    trailers = [*turns.turn_trailers(repo, data, data["usage"], [], head), ("Gitagent-Parent", parent.state.name)]
     content = turns.TurnContent(
         data, turns.write_blob_json(repo, child_info), snapshot.tree, trailers,
         f"agent start: {task.description or task.prompt}", "", parent.record.context if fork else None,

@@ -31,7 +31,7 @@ def test_a_fresh_child_is_a_conversation_of_its_own_and_its_work_merges_back(rep
     assert own["status"] == "complete" and own["turn"] == 2
     reads = [e for e in own["events"] if e["type"] == "tool_result" and e["name"] == "Read"]
     assert "parent draft" in reads[0]["content"]
-    assert [e["type"] for e in own["events"]][0] == "user"  # fresh: the dialogue starts with the task
+    assert own["events"][0]["type"] == "user"  # fresh: the dialogue starts with the task
     assert len([m for m in own["events"] if m["type"] == "user"]) == 1
     start = child.parents[0]
     assert json.loads(start.tree["turn.json"].data)["events"] == [] and not start.parents

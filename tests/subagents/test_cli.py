@@ -20,12 +20,17 @@ def test_children_are_conversations_for_log_show_diff_fork_and_rewind(repo: Path
     assert "agents (child conversations under their parents):\nt\n  └─ t.agents/1  general-purpose: Write notes\n" \
            "  └─ t.agents/2  explore: Look around" in graph  # fmt: skip
     shown = run_cli(repo, "show", "t").out
-    assert "⤷ agent t.agents/1" in shown and "Agents (child conversations):\n  t.agents/1   gitagent log t.agents/1" in shown
+    assert (
+        "⤷ agent t.agents/1" in shown
+        and "Agents (child conversations):\n  t.agents/1   gitagent log t.agents/1" in shown
+    )
     child_log = run_cli(repo, "log", "t.agents/1")
     assert child_log.code == 0 and "Write notes.txt" in child_log.out and "agent start: Write notes" in child_log.out
     diff = run_cli(repo, "diff", "t.agents/1")
     assert "+n" in diff.out and "notes.txt" in diff.out
-    assert "Gitagent-Agents: t.agents/1, t.agents/2" in git(repo, "log", "-1", "--format=%B", "refs/gitagent/conversations/t")
+    assert "Gitagent-Agents: t.agents/1, t.agents/2" in git(
+        repo, "log", "-1", "--format=%B", "refs/gitagent/conversations/t"
+    )
     assert run_cli(repo, "fork", "t.agents/1", "notes-copy").code == 0
     rewound = run_cli(repo, "rewind", "t.agents/1", "1")
     assert rewound.code == 0, rewound.err

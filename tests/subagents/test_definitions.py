@@ -20,7 +20,9 @@ def _install_qa_expert(repo: Path) -> None:
 def test_agents_list_and_show_name_every_source_and_what_needs_trust(repo: Path, tmp_path: Path) -> None:
     _install_qa_expert(repo)
     (repo / ".gitagent/agents").mkdir(parents=True)
-    (repo / ".gitagent/agents/qa-expert.md").write_text("---\nname: qa-expert\ndescription: Ours first.\n---\nBe ours.\n")
+    (repo / ".gitagent/agents/qa-expert.md").write_text(
+        "---\nname: qa-expert\ndescription: Ours first.\n---\nBe ours.\n"
+    )
     (repo / ".gitagent/agents/broken.md").write_text("no frontmatter here\n")
     user = tmp_path / "claude-home/agents"
     user.mkdir(parents=True)
@@ -46,8 +48,10 @@ def test_an_untrusted_repository_agent_is_not_offered(repo: Path, family) -> Non
     _install_qa_expert(repo)
     model = family([[tool("Agent", description="QA", prompt="Plan tests", subagent_type="qa-expert")]], {})
     notes: list[str] = []
-    result = gitagent.open(repo, model=model).conversation("u").turn(
-        "Plan", on_event=lambda e: notes.append(getattr(e, "text", ""))
+    result = (
+        gitagent.open(repo, model=model)
+        .conversation("u")
+        .turn("Plan", on_event=lambda e: notes.append(getattr(e, "text", "")))
     )
     assert any("skipped untrusted repository agents: qa-expert" in n for n in notes)
     events = json.loads(conversation_head(repo, result.conversation).tree["turn.json"].data)["events"]
@@ -68,7 +72,9 @@ def test_a_public_claude_code_definition_restricts_tools_and_maps_its_model(repo
     child = conversation_head(repo, "q.agents/1")
     turn = json.loads(child.tree["turn.json"].data)
     calls = [e for e in turn["events"] if e["type"] == "tool_result"]
-    assert calls[0]["is_error"] and calls[0]["content"] == "Unknown tool 'Write'. Available tools: Read, Glob, Grep, Bash"
+    assert (
+        calls[0]["is_error"] and calls[0]["content"] == "Unknown tool 'Write'. Available tools: Read, Glob, Grep, Bash"
+    )
     assert not calls[1]["is_error"]
     assert "plan.txt" not in git(repo, "ls-tree", "-r", "--name-only", f"{child.id}:workspace")
     parent = json.loads(conversation_head(repo, "q").tree["turn.json"].data)["events"]
