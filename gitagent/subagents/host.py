@@ -25,9 +25,12 @@ from gitagent.subagents.notify import Finished, notification, report
 from gitagent.subagents.start import Task, agent_info, child_prefix, start_child
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from gitagent.agent.turn import Turn
-    from gitagent.api.conversation import Repository
+    from gitagent.api.conversation import Conversation, Repository
     from gitagent.api.options import Options
+    from gitagent.api.result import Result
     from gitagent.tools.base import Tool
 
 DEFAULT_MAX_AGENTS = 4
@@ -114,20 +117,29 @@ class Subagents:
         repo = self.repository.handle()
         name, start = start_child(repo, self.turn, task, model)
         child = Child(name, task, str(start))
-        with self.lock:
-            self.children[name] = child
         self._hook_start(child)
         self.emit(Notice(f"agent {name} started: {task.description or task.agent_type}"))
-        run = lambda: self._run(child, lambda c: c.turn(task.prompt, **self._child_options(model)), definition)  # noqa: E731
-        if not task.background:
-            run()
-            return name, self.collect(child)
-        child.thread = threading.Thread(target=run, name=f"gitagent-{name}", daemon=True)
-        child.thread.start()
-        return name, (
+        options = self._child_options(model)
+        report = self._launch(child, lambda c: c.turn(task.prompt, **options), definition)
+        return name, report or (
             f"Started agent {name} in the background ({task.description}). You will be notified when it "
             "finishes; its changes stay in its own worktree until you merge them with MergeAgent."
         )
+
+    def _launch(
+        self, child: Child, call: "Callable[[Conversation], Result]", definition: AgentDefinition | None
+    ) -> str | None:
+        """Run `call` on the child's conversation: in the foreground, then its report; else in a thread (None)."""
+        with self.lock:
+            self.children[child.name] = child
+        if not child.task.background:
+            self._run(child, call, definition)
+            return self.collect(child)
+        child.thread = threading.Thread(
+            target=self._run, args=(child, call, definition), name=f"gitagent-{child.name}", daemon=True
+        )
+        child.thread.start()
+        return None
 
     def continue_child(self, name: str, message: str, background: bool) -> str:
         """A new turn of finished child `name` with `message` (its context intact); its report, or that it started."""
@@ -142,18 +154,12 @@ class Subagents:
             if running is not None and running.finished is None:
                 raise GitagentError(f"agent {name} is still running; wait for its notification")
         task = Task(info["type"], info.get("description", ""), message, info.get("tool_use_id", ""), background)
-        child = Child(name, task, info["start"])
-        with self.lock:
-            self.children[name] = child
         recorded = turns.read_turn(head).get("model") or self.turn.settings.model.spec
-        model = continued_model(self.turn.settings.model.spec, recorded, task.agent_type, message)
-        run = lambda: self._run(child, lambda c: c.turn(message, **self._child_options(model)), None)  # noqa: E731
-        if not background:
-            run()
-            return self.collect(child)
-        child.thread = threading.Thread(target=run, name=f"gitagent-{name}", daemon=True)
-        child.thread.start()
-        return f"Sent the message to agent {name}; it runs in the background and you will be notified."
+        options = self._child_options(
+            continued_model(self.turn.settings.model.spec, recorded, task.agent_type, message)
+        )
+        report = self._launch(Child(name, task, info["start"]), lambda c: c.turn(message, **options), None)
+        return report or f"Sent the message to agent {name}; it runs in the background and you will be notified."
 
     def resume_interrupted(self) -> list[str]:
         """Resume (in the background) every child of this conversation a crash left unfinished: one with an
@@ -173,15 +179,11 @@ class Subagents:
             if not (interrupted or never_ran):
                 continue
             task = Task(info["type"], info.get("description", ""), info["prompt"], info.get("tool_use_id", ""), True)
-            child = Child(name, task, info["start"])
-            self.children[name] = child
-            model = info.get("model") or turns.read_conversation(conversation.head).get("model")
-            opts = self._child_options(model)
+            opts = self._child_options(turns.read_conversation(conversation.head).get("model"))
             call = (
-                (lambda c, o=opts: c.resume(**o)) if interrupted else (lambda c, o=opts, t=task: c.turn(t.prompt, **o))
+                (lambda c, o=opts: c.resume(**o)) if interrupted else (lambda c, o=opts, p=task.prompt: c.turn(p, **o))
             )
-            child.thread = threading.Thread(target=self._run, args=(child, call, None), daemon=True)
-            child.thread.start()
+            self._launch(Child(name, task, info["start"]), call, None)
             resumed.append(name)
             self.emit(Notice(f"agent {name} was interrupted; resuming it in the background"))
         return resumed

@@ -9,6 +9,7 @@ work back). The child's own turns follow it, so it is a conversation like any ot
 """
 
 import copy
+import json
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,8 @@ import pygit2
 from gitagent.agent.record import now_iso
 from gitagent.models.base import Usage
 from gitagent.store import operations, turns
-from gitagent.store.conversations import _taken, nesting_conflict
+from gitagent.store.conversations import nesting_conflict
+from gitagent.store.refs import conversation_ref, inflight_ref, read_ref
 from gitagent.store.repo import user_identity
 from gitagent.workspace.snapshot import take_snapshot
 
@@ -49,9 +51,12 @@ def child_prefix(parent: str) -> str:
 def child_name(repo: pygit2.Repository, parent: str) -> str:
     """The next free child name of `parent`: `<parent>.agents/1`, `/2`, …"""
     n = 1
-    while _taken(repo, f"{child_prefix(parent)}{n}") or nesting_conflict(repo, f"{child_prefix(parent)}{n}"):
+    while True:
+        name = f"{child_prefix(parent)}{n}"
+        taken = read_ref(repo, conversation_ref(name)) or read_ref(repo, inflight_ref(name))
+        if not taken and not nesting_conflict(repo, name):
+            return name
         n += 1
-    return f"{child_prefix(parent)}{n}"
 
 
 def agent_info(commit: pygit2.Commit) -> dict[str, Any] | None:
@@ -64,7 +69,7 @@ def start_child(repo: pygit2.Repository, parent: "Turn", task: Task, model: str)
     name = child_name(repo, parent.state.name)
     snapshot = take_snapshot(parent.worktree)
     fork = task.agent_type == "fork"
-    info = json_of(repo, parent.conversation_blob)
+    info = json.loads(repo[parent.conversation_blob].data)
     child_info = {
         "schema": turns.SCHEMA, "name": name, "base": info["base"], "created_at": now_iso(), "model": model,
         "agent": {
@@ -91,13 +96,6 @@ def start_child(repo: pygit2.Repository, parent: "Turn", task: Task, model: str)
     oid = turns.write_turn_commit(repo, content, head.id if head is not None else None, user_identity(repo))
     operations.fork(repo, repo[oid].peel(pygit2.Commit), name)
     return name, snapshot.tree
-
-
-def json_of(repo: pygit2.Repository, blob: pygit2.Oid) -> dict[str, Any]:
-    """A JSON blob's content."""
-    import json
-
-    return json.loads(repo[blob].data)
 
 
 def _forked_events(events: list[dict[str, Any]], tool_use_id: str) -> list[dict[str, Any]]:
