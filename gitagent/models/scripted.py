@@ -3,7 +3,8 @@
 Format (a public contract, documented in README): `{"responses": [[block, ...], ...]}`, each block
 `{"type": "text", "text": "..."}` or `{"type": "tool_use", "name": "Write", "input": {...}}`.
 Within a turn, the Nth model call gets response N; past the end of the script the model answers `done.`.
-Every turn starts again from the first response. The position is counted from the request (assistant
+Every turn starts again from the first response. An optional `"agents"` object names the scripts of the
+subagents a scripted conversation starts (`agent_script`). The position is counted from the request (assistant
 messages since the user's prompt: a Stop hook's feedback and a typed turn's reminder are not prompts), not
 kept in the process, so a resumed turn carries on where it stopped.
 """

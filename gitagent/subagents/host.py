@@ -9,7 +9,7 @@ parent resumes them). Each child runs through the Python API, the same turn `git
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -189,9 +189,11 @@ class Subagents:
         return resumed
 
     def _child_options(self, model: str | None) -> dict[str, Any]:
+        """The parent turn's options (sandbox, approval, trust…) with the child's model and what is left to spend."""
         limit = self.lineage.tree.max_cost
         remaining = None if limit is None else max(0.0, limit - self.lineage.tree.children_cost - self._own_cost())
-        return {"model": model, "max_cost": remaining}
+        inherited = {f.name: getattr(self.options, f.name) for f in fields(self.options)}
+        return {**inherited, "model": model, "max_cost": remaining}
 
     def _own_cost(self) -> float:
         return (self.turn.record.cost_usd or 0.0) if self.turn else 0.0

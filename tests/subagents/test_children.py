@@ -15,7 +15,7 @@ def test_a_fresh_child_is_a_conversation_of_its_own_and_its_work_merges_back(rep
     model = family(
         [
             [tool("Write", file_path="draft.txt", content="parent draft\n")],
-            [agent("Write docs", "Write docs/guide.md describing the draft")],
+            [agent("Write docs", "Write docs/guide.md describing the draft", isolation="worktree", name="docs")],
             [tool("MergeAgent", agent_id="1")],
             [text("Merged the guide.")],
         ],
