@@ -26,13 +26,16 @@ from gitagent.store import inflight, turns
 from gitagent.store.repo import git_dir, user_identity
 from gitagent.testpoints import kill_point
 from gitagent.tools import default_tools
-from gitagent.tools.base import ToolContext
+from gitagent.tools.base import Tool, ToolContext
 from gitagent.tools.skill import SkillTool
 from gitagent.workspace import worktree as wt
 from gitagent.workspace.snapshot import PreparedSnapshot, Snapshot, take_snapshot
 
 if TYPE_CHECKING:
     from gitagent.mcp.setup import McpSetup
+    from gitagent.mcp.toolset import McpToolset
+    from gitagent.subagents.definitions import AgentDefinition
+    from gitagent.subagents.host import Subagents
 
 DEFAULT_MAP_TOKENS = 1024
 
@@ -73,6 +76,10 @@ class TurnSettings:
     """USD the turn may spend on model calls (None: no limit)."""
     mcp: "McpSetup | None" = None
     """The MCP servers the turn may start (None: none configured, or none trusted)."""
+    subagents: "Subagents | None" = None
+    """The children the turn may start with the Agent tool (None: no Agent tool)."""
+    role: "AgentDefinition | None" = None
+    """A subagent's definition: its system prompt and the tools it may use (None: gitagent's own)."""
 
 
 @dataclass
@@ -109,6 +116,8 @@ class Turn:
         """The commit content of the turn as it stands."""
         record = self.record
         trailers = turns.turn_trailers(self.repo, record.data, record.usage.to_json(), record.tools_used, self.head)
+        if record.agents:
+            trailers.append(("Gitagent-Agents", ", ".join(record.agents)))
         return turns.TurnContent(
             record.data, self.conversation_blob, workspace, trailers + self.extra_trailers, record.prompt,
             record.answer, record.context,
@@ -153,16 +162,39 @@ class Turn:
         extra = "\n\n".join(p for p in (settings.instructions, skills, servers, code_map) if p)
         system = system_prompt(self.worktree.path, extra)
         tools = default_tools() + ([SkillTool(settings.skills)] if settings.skills else [])
+        if settings.subagents is not None:
+            settings.subagents.attach(self)
+            tools += settings.subagents.tools()
+        mcp = self.mcp
+        if settings.role is not None:
+            system = settings.role.system_prompt(self.worktree.path) + (f"\n\n{extra}" if extra else "")
+            tools, mcp = self.role_tools(tools)
         context = ToolContext(self.worktree.path, self.sandbox)
         return Agent(
-            settings.model, system, tools, context, settings.max_steps, settings.guard, settings.compactor, self.mcp,
-            output=settings.output, max_cost=settings.max_cost,
+            settings.model, system, tools, context, settings.max_steps, settings.guard, settings.compactor, mcp,
+            output=settings.output, max_cost=settings.max_cost, children=settings.subagents,
         )  # fmt: skip
+
+    def role_tools(self, tools: list[Tool]) -> tuple[list[Tool], "McpToolset | None"]:
+        """The tools a subagent's definition allows (its MCP tools only when it names some)."""
+        role = self.settings.role
+        assert role is not None
+        if role.tools is None:
+            return tools, self.mcp
+        allowed = set(role.tools)
+        unknown = sorted(allowed - {t.name for t in tools} - {n for n in allowed if n.startswith("mcp__")})
+        if unknown:
+            self.settings.emit(Notice(f"agent {role.name}: tools not available in gitagent: {', '.join(unknown)}"))
+        keep_mcp = any(n.startswith("mcp__") for n in allowed)
+        return [t for t in tools if t.name in allowed], self.mcp if keep_mcp else None
 
     def run(self, resumed: bool) -> TurnOutcome:
         """Drive the loop to an answer (or a limit, or a hook's stop) and commit; save and re-raise on failure."""
         settings = self.settings
         settings.emit(TurnStarted(self.state.name, self.record.data["turn"], settings.model.spec, resumed))
+        if resumed and settings.subagents is not None:
+            settings.subagents.attach(self)
+            settings.subagents.resume_interrupted()
         self.prepare_snapshot()
         status = "complete"
         try:
