@@ -15,6 +15,13 @@ Layout inside the sandbox, in mount order (later mounts cover earlier ones):
 All namespaces are new (network too, unless allowed), a new user namespace with every capability dropped and
 no further user namespaces: as host root, bwrap otherwise keeps capabilities in the sandbox, enough to remount
 a read-only bind mount writable. The environment comes from `sandbox_env`; limits from `limits`.
+
+Nothing in the sandbox outlives gitagent. `--die-with-parent` alone leaves a window: bwrap arms it only after
+it has cloned the sandbox, and the sandbox's init arms its own a moment after the command was forked, so a
+gitagent killed while the sandbox starts would leave the command running unsupervised. Each command therefore
+gets a lifeline: the read end of a pipe whose write end only gitagent holds, which reads as end-of-file exactly
+when gitagent is gone (whoever killed it). The command does not start if it already is; a watcher in the
+sandbox's PID namespace kills every process there the moment it becomes so.
 """
 
 import os
@@ -59,12 +66,14 @@ def bwrap_argv(
     read_only: bool = False,
     bwrap: str = "bwrap",
     features: frozenset[str] = frozenset({"--disable-userns"}),
+    lifeline: int | None = None,
 ) -> list[str]:
     """The full bwrap command line running `command` (pure: it reads no file system state).
 
     `hidden` are replaced by empty read-only directories; `readonly` are bound back read-only after that
     (toolchains under home, the user's checkout, extra paths); then `git_dir` read-only, `worktree` writable
-    (read-only too with `read_only`).
+    (read-only too with `read_only`). `lifeline` is the file descriptor of the pipe that ends the sandbox
+    when gitagent goes (see the module docstring).
     """
     argv = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
     if "--size" in features:
@@ -91,7 +100,16 @@ def bwrap_argv(
     for name, value in env.items():
         argv += ["--setenv", name, value]
     argv += ["--chdir", str(cwd), "--"]
-    return argv + wrap_command(command, limits)
+    return argv + wrap_command(command, limits, "" if lifeline is None else lifeline_prologue(lifeline))
+
+
+def lifeline_prologue(fd: int) -> str:
+    """Shell lines run in the sandbox before the command, tying its life to the write end of pipe `fd`."""
+    return (
+        f"read -t 0 -u {fd} && exit 137\n"  # end-of-file already: gitagent died while the sandbox started
+        f"{{ read -r -u {fd} _; kill -KILL -1; }} </dev/null >/dev/null 2>&1 &\n"  # -1: all but init, in this PID ns
+        f"exec {fd}<&-"
+    )
 
 
 class BwrapSandbox:
@@ -137,20 +155,28 @@ class BwrapSandbox:
             tools.append(checkout)
         return tools + extra
 
-    def argv(self, command: str, cwd: Path) -> list[str]:
+    def argv(self, command: str, cwd: Path, lifeline: int | None = None) -> list[str]:
         """The bwrap command line for `command` run in `cwd` (which should be inside the worktree)."""
         return bwrap_argv(
             command, cwd=cwd, worktree=self.worktree, git_dir=self.git_dir, hidden=self.hidden,
             readonly=self.readonly, env=sandbox_env(dict(os.environ)), limits=self.limits,
             allow_network=self.allow_network, read_only=self.read_only, bwrap=self._bwrap, features=self._features,
+            lifeline=lifeline,
         )  # fmt: skip
 
     def run(self, command: str, *, cwd: Path, timeout: float) -> CommandResult:
-        """Run `command` with bash in `cwd`, confined; the whole sandbox is killed after `timeout` seconds."""
+        """Run `command` with bash in `cwd`, confined; the whole sandbox is killed after `timeout` seconds, or
+        as soon as this process is gone."""
         if cgroup_needed():
             bound_pids(self.limits.processes)
-        argv = self.argv(command, cwd.resolve())
-        return run_process(argv, cwd=self.worktree, env=sandbox_env(dict(os.environ)), timeout=timeout)
+        read_end, write_end = os.pipe()  # both close-on-exec: only the sandbox gets the read end
+        try:
+            argv = self.argv(command, cwd.resolve(), lifeline=read_end)
+            env = sandbox_env(dict(os.environ))
+            return run_process(argv, cwd=self.worktree, env=env, timeout=timeout, pass_fds=(read_end,))
+        finally:
+            os.close(read_end)
+            os.close(write_end)
 
 
 def hidden_paths(home: Path, host_env: Mapping[str, str]) -> list[Path]:
