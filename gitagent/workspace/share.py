@@ -1,5 +1,6 @@
 """Moving a conversation's code out: a diff, uncommitted changes in the user's checkout, or a branch."""
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -19,11 +20,21 @@ def diff_trees(repo_workdir: Path, old: pygit2.Oid, new: pygit2.Oid, extra: list
 def apply_to_checkout(repo_workdir: Path, old: pygit2.Oid, new: pygit2.Oid) -> list[str]:
     """Apply the change from tree `old` to tree `new` to the user's files, uncommitted; all or nothing.
 
-    Returns the paths changed. On any conflict nothing is written and the error names the paths.
+    Returns the paths changed (a name that is not UTF-8 with its bytes as `\\xNN`). Everything is checked
+    before anything is written: on any conflict nothing is written and the error names the paths. Files
+    are written as a checkout writes them (smudge filters and line endings applied).
     """
-    patch = run_git(["diff", "--binary", "--full-index", str(old), str(new)], cwd=repo_workdir).stdout
-    if not patch:
+    changes = _changes(repo_workdir, old, new)
+    if not changes:
         return []
+    in_the_way = _in_the_way(repo_workdir, changes)
+    if in_the_way:
+        shown = "; ".join(in_the_way[:5]) + (f"; and {len(in_the_way) - 5} more" if len(in_the_way) > 5 else "")
+        raise GitagentError(
+            f"the changes do not apply to your checkout; nothing was changed: {shown}",
+            "move those paths out of the way (or commit or stash them), then apply again",
+        )
+    patch = run_git(["diff", "--binary", "--full-index", str(old), str(new)], cwd=repo_workdir).stdout
     check = run_git(["apply", "--check", "--whitespace=nowarn", "-"], cwd=repo_workdir, input=patch, check=False)
     if check.returncode != 0:
         raise GitagentError(
@@ -31,8 +42,40 @@ def apply_to_checkout(repo_workdir: Path, old: pygit2.Oid, new: pygit2.Oid) -> l
             check.stderr.decode(errors="replace").strip(),
         )
     run_git(["apply", "--whitespace=nowarn", "-"], cwd=repo_workdir, input=patch)
-    names = run_git(["diff", "--name-only", "-z", str(old), str(new)], cwd=repo_workdir).stdout
-    return [n for n in names.decode().split("\0") if n]
+    return [display_path(path) for _, path in changes]
+
+
+def display_path(path: bytes) -> str:
+    """A path as printed: UTF-8, with any byte that is not shown as `\\xNN` (a Latin-1 name, say)."""
+    return path.decode("utf-8", errors="backslashreplace")
+
+
+def _changes(repo_workdir: Path, old: pygit2.Oid, new: pygit2.Oid) -> list[tuple[bytes, bytes]]:
+    """(status letter, path) of each path the change touches: A, D, M or T (renames as a D and an A)."""
+    args = ["diff", "--name-status", "--no-renames", "-z", str(old), str(new)]
+    fields = run_git(args, cwd=repo_workdir).stdout.split(b"\0")
+    return list(zip(fields[0:-1:2], fields[1::2], strict=True))
+
+
+def _in_the_way(root: Path, changes: list[tuple[bytes, bytes]]) -> list[str]:
+    """What in the checkout would stop a path being written that `git apply --check` does not see: a file
+    (or symlink) where the change has a directory, or a directory where it has a file."""
+    deleted = {path for status, path in changes if status == b"D"}
+    base = os.fsencode(root)
+    problems: dict[bytes, str] = {}
+    for status, path in changes:
+        if status == b"D":
+            continue
+        parts = path.split(b"/")
+        for depth in range(1, len(parts)):
+            parent = b"/".join(parts[:depth])
+            full = os.path.join(base, parent)
+            if parent not in deleted and os.path.lexists(full) and (os.path.islink(full) or not os.path.isdir(full)):
+                problems[parent] = f"{display_path(parent)} is a file in your checkout, a directory in the change"
+        full = os.path.join(base, path)
+        if status == b"A" and os.path.isdir(full) and not os.path.islink(full):
+            problems[path] = f"{display_path(path)} is a directory in your checkout, a file in the change"
+    return list(problems.values())
 
 
 def export_branch(
