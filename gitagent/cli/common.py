@@ -7,7 +7,7 @@ from typing import Any, NoReturn
 import pygit2
 import typer
 
-from gitagent.errors import GitagentError
+from gitagent.errors import GitagentError, disk_error
 from gitagent.store.repo import open_repository
 
 
@@ -19,11 +19,34 @@ def new_app() -> typer.Typer:
 
 
 def dispatch(app: typer.Typer, args: list[str]) -> None:
-    """Run `args` (starting with the command name) through `app`, turning GitagentError into a clean exit."""
+    """Run `args` (starting with the command name) through `app`, turning GitagentError, and a file operation
+    that failed (a full disk, a read-only repository), into a clean exit."""
+    for arg in args:
+        check_utf8(arg, "an argument")
     try:
         app(args=args, prog_name="gitagent")
     except GitagentError as e:
         fail(e)
+    except OSError as e:
+        error = disk_error(e)
+        if error is None:
+            fail(f"{type(e).__name__}: {e}")
+        fail(GitagentError(error.message, f"{error.hint}, then run the command again"))
+
+
+def check_utf8(text: str, what: str) -> None:
+    """Refuse text that is not UTF-8: Python keeps the bytes it cannot decode as lone surrogates, which no
+    prompt, name or git object can hold."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        fail(
+            GitagentError(
+                f"{what} is not valid UTF-8: {shown[:80]}",
+                "gitagent reads text as UTF-8: convert it (e.g. `iconv -f latin1 -t utf-8`) or use a UTF-8 locale",
+            )
+        )
 
 
 def fail(error: GitagentError | str, code: int = 1) -> NoReturn:

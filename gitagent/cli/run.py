@@ -5,6 +5,7 @@ import sys
 from enum import StrEnum
 from typing import Annotated, Any, NoReturn
 
+import pygit2
 import typer
 
 from gitagent.agent.events import (
@@ -23,8 +24,11 @@ from gitagent.agent.session import discard_turn, new_conversation_name, resume_t
 from gitagent.agent.setup import RunOptions, turn_settings
 from gitagent.agent.turn import TurnInterrupted
 from gitagent.cli import options
-from gitagent.cli.common import dispatch, fail, new_app, repository
+from gitagent.cli.common import check_utf8, dispatch, fail, new_app, repository
+from gitagent.errors import GitagentError, disk_error
 from gitagent.models import TextDelta
+from gitagent.store import inflight
+from gitagent.store.refs import validate_name
 
 app = new_app()
 
@@ -61,6 +65,8 @@ def run(
 ) -> None:
     """Run one turn of a conversation headless and print the answer."""
     repo = repository()
+    if conversation is not None:
+        validate_name(conversation)  # before the name is used in a config key or a path; "" is no name
     if resume or discard:
         if not conversation or prompt is not None or (resume and discard):
             fail("--resume and --discard take -c NAME and no PROMPT (and not both)")
@@ -70,7 +76,7 @@ def run(
             return
     elif prompt is None:
         fail("a PROMPT is needed", "e.g. gitagent run 'add a README' (or --resume -c NAME)")
-    text = sys.stdin.read() if prompt == "-" else prompt
+    text = _read_stdin() if prompt == "-" else prompt
     if text is not None and not text.strip():
         fail("the prompt is empty")
     name = conversation or new_conversation_name(repo, text or "")
@@ -79,9 +85,11 @@ def run(
     try:
         outcome = resume_turn(repo, name, settings) if resume else run_turn(repo, name, text or "", settings)
     except KeyboardInterrupt:
-        _interrupted(name, output_format, "interrupted", 130)
+        _interrupted(repo, name, output_format, GitagentError("interrupted"), 130)
     except TurnInterrupted as e:
-        _interrupted(name, output_format, e.message, 1)
+        _interrupted(repo, name, output_format, e, 1)
+    except OSError as e:  # the end of the turn (its snapshot, its commit) on a full disk, say
+        _interrupted(repo, name, output_format, disk_error(e) or GitagentError(f"{type(e).__name__}: {e}"), 1)
     if output_format is OutputFormat.json:
         print(json.dumps(outcome_json(outcome), ensure_ascii=False))
     if outcome.is_error:
@@ -89,20 +97,33 @@ def run(
         raise SystemExit(1)
 
 
+def _read_stdin() -> str:
+    text = sys.stdin.buffer.read().decode("utf-8", errors="surrogateescape")
+    check_utf8(text, "the prompt")
+    return text
+
+
 def _retrying(attempt: int, wait_s: float, reason: str) -> None:
     # A retried stream starts its answer again, so text already shown may appear twice: say so plainly.
     print(f"\ngitagent: {reason}; retrying in {wait_s:.0f}s (attempt {attempt}; the answer restarts)", file=sys.stderr)
 
 
-def _interrupted(name: str, output_format: OutputFormat, reason: str, code: int) -> NoReturn:
+def _interrupted(
+    repo: pygit2.Repository, name: str, output_format: OutputFormat, error: GitagentError, code: int
+) -> NoReturn:
     if output_format is not OutputFormat.text:
-        print(json.dumps({"type": "result", "conversation": name, "is_error": True, "error": reason}))
-    print(f"\ngitagent: {reason}", file=sys.stderr)
-    print(
-        f"  the turn so far is saved: finish it with `gitagent run --resume -c {name}`"
-        f" or drop it with `gitagent run --discard -c {name}`",
-        file=sys.stderr,
-    )
+        print(json.dumps({"type": "result", "conversation": name, "is_error": True, "error": error.message}))
+    print(f"\ngitagent: {error.message}", file=sys.stderr)
+    if error.hint:
+        print(f"  {error.hint}", file=sys.stderr)
+    if inflight.load(repo, name) is None:  # it failed before its first save
+        print("  nothing was saved; run the command again", file=sys.stderr)
+    else:
+        print(
+            f"  the turn so far is saved: finish it with `gitagent run --resume -c {name}`"
+            f" or drop it with `gitagent run --discard -c {name}`",
+            file=sys.stderr,
+        )
     raise SystemExit(code)
 
 

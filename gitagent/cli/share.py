@@ -6,7 +6,8 @@ from typing import Annotated
 import pygit2
 import typer
 
-from gitagent.cli.common import dispatch, new_app, repository
+from gitagent.cli.common import dispatch, fail, new_app, repository
+from gitagent.errors import GitagentError
 from gitagent.store import sync, turns
 from gitagent.store.conversations import base_commit, resolve_target
 from gitagent.store.repo import user_identity, workdir
@@ -70,7 +71,25 @@ def push(
     ] = False,
 ) -> None:
     """Push every conversation (refs/gitagent/*) to a remote."""
-    raise typer.Exit(sync.push(repository(), remote, force))
+    result = sync.push(repository(), remote, force)
+    print(f"pushed: {', '.join(result.pushed) or 'nothing new'}")
+    behind = [name for name, why in result.rejected if why.startswith("[rejected]")]
+    refused = [
+        f"{name} {why.removeprefix('[remote rejected] ')}"
+        for name, why in result.rejected
+        if not why.startswith("[rejected]")
+    ]
+    if behind:
+        also = f"; the remote refused {', '.join(refused)}" if refused else ""
+        fail(
+            GitagentError(
+                f"not pushed, the remote has turns this repository does not have: {', '.join(behind)}{also}",
+                "get them with `gitagent pull` (where both sides added turns, keep yours first with "
+                "`gitagent fork NAME NEW`), or replace the remote's with `gitagent push --force`",
+            )
+        )
+    if refused:
+        fail(GitagentError(f"the remote refused {', '.join(refused)}", "ask whoever runs the remote why"))
 
 
 @app.command()
@@ -85,7 +104,13 @@ def pull(
         print(f"moved the worktree of {name} to its new latest turn")
     for name in result.worktrees_kept:
         print(f"the worktree of {name} has unrecorded changes and was left as it was", file=sys.stderr)
-    raise typer.Exit(result.status)
+    if result.rejected:
+        fail(
+            GitagentError(
+                f"not updated, both sides added turns (kept as they are here): {', '.join(result.rejected)}",
+                "to take the remote's, keep yours first with `gitagent fork NAME NEW`, then `gitagent pull --force`",
+            )
+        )
 
 
 def run_command(args: list[str]) -> None:
