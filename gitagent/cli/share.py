@@ -11,7 +11,7 @@ from gitagent.errors import GitagentError
 from gitagent.store import sync, turns
 from gitagent.store.conversations import base_commit, resolve_target
 from gitagent.store.repo import user_identity, workdir
-from gitagent.workspace.share import apply_to_checkout, export_branch, export_message
+from gitagent.workspace.share import apply_to_checkout, branch_ref, export_branch, export_message
 
 app = new_app()
 
@@ -57,8 +57,9 @@ def export(
         author,
         force,
     )
+    shown = branch_ref(branch).removeprefix("refs/heads/")
     print(
-        f"created branch {branch} at {str(oid)[:7]}: the changes of {conversation.name} "
+        f"created branch {shown} at {str(oid)[:7]}: the changes of {conversation.name} "
         f"(turn {turns.turn_number(commit)}) on top of {base.short_id}"
     )
 

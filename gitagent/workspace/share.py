@@ -87,10 +87,9 @@ def export_branch(
     author: pygit2.Signature,
     force: bool = False,
 ) -> pygit2.Oid:
-    """Create branch `branch` with one commit of `tree` on top of `base`; the checkout is not touched."""
-    refname = f"refs/heads/{branch}"
-    if not pygit2.reference_is_valid_name(refname):
-        raise GitagentError(f"invalid branch name {branch!r}")
+    """Create branch `branch` (a name, or a full `refs/heads/` one) with one commit of `tree` on top of `base`;
+    the checkout is not touched."""
+    refname = branch_ref(branch)
     if refname in repo.references and not force:
         raise GitagentError(f"branch {branch!r} already exists", "pick another name, or pass --force to replace it")
     if repo.head_is_detached is False and repo.head.name == refname:
@@ -98,6 +97,20 @@ def export_branch(
     oid = repo.create_commit(None, author, author, message, tree, [base.id])
     repo.create_reference_direct(refname, oid, force, message="gitagent: export")
     return oid
+
+
+def branch_ref(branch: str) -> str:
+    """The ref of branch `branch`, given as `feature/x` or `refs/heads/feature/x`; GitagentError for a name git
+    would not take for a branch (`HEAD`, another kind of ref, a leading `-`)."""
+    refname = branch if branch.startswith("refs/") else f"refs/heads/{branch}"
+    short = refname.removeprefix("refs/heads/")
+    valid = branch.isprintable() and pygit2.reference_is_valid_name(refname)
+    if not valid or not refname.startswith("refs/heads/") or short == "HEAD" or short.startswith("-"):
+        raise GitagentError(
+            f"invalid branch name {branch!r}",
+            "name a branch, e.g. feature/x or refs/heads/feature/x (not HEAD, and no other kind of ref)",
+        )
+    return refname
 
 
 def export_message(name: str, head: pygit2.Commit) -> str:

@@ -87,6 +87,7 @@ class Snapshotter:
         self.batch = ObjectBatch(self.repo)
         self.index = self.repo.index
         self.drivers = filter_drivers(self.repo.config)
+        self.submodules = _submodule_paths(self.repo, worktree.path)
 
     def prepare(self) -> None:
         """Load every tree of the worktree's last snapshot into memory."""
@@ -114,6 +115,7 @@ class Snapshotter:
                 index.add(path)
         if filtered:
             self._add_through_git(filtered)
+        left_out += _inside_submodules(self.worktree.path, self.submodules)
         tree = index.write_tree()
         self.batch.flush()  # before the index that names the new objects is written
         index.write()
@@ -181,6 +183,30 @@ def _tune_libgit2() -> None:
     pygit2.settings.enable_strict_hash_verification(False)
     # By default trees over 4 KiB (directories of a hundred entries or more) are never cached.
     pygit2.settings.cache_object_limit(ObjectType.TREE, _TREE_CACHE_LIMIT)
+
+
+def _submodule_paths(repo: pygit2.Repository, root: Path) -> list[str]:
+    if not (root / ".gitmodules").is_file():  # the common case costs one stat
+        return []
+    try:
+        return list(repo.listall_submodules())
+    except pygit2.GitError:  # a malformed .gitmodules: git itself would not read it either
+        return []
+
+
+def _inside_submodules(root: Path, submodules: list[str]) -> list[LeftOut]:
+    """Files in the directory of a submodule that is not checked out in the worktree (a worktree never checks
+    them out): the tree can only record the submodule's commit, so they are listed as left out."""
+    found = []
+    for submodule in submodules:
+        directory = root / submodule
+        if not directory.is_dir() or (directory / ".git").exists():
+            continue
+        for dirpath, _, filenames in os.walk(directory):
+            for name in filenames:
+                path = Path(dirpath, name).relative_to(root).as_posix()
+                found.append(LeftOut(path, f"inside submodule {submodule}, which is not checked out in the worktree"))
+    return found
 
 
 def _leave_out_reason(root: Path, path: str) -> LeftOut | None:
