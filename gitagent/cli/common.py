@@ -52,10 +52,18 @@ def check_utf8(text: str, what: str) -> None:
 def fail(error: GitagentError | str, code: int = 1) -> NoReturn:
     """Print an error (and its hint) to stderr and exit."""
     error = error if isinstance(error, GitagentError) else GitagentError(error)
-    print(f"gitagent: error: {error.message}", file=sys.stderr)
+    print(f"gitagent: error: {one_line(error.message)}", file=sys.stderr)
     if error.hint:
-        print(f"  {error.hint}", file=sys.stderr)
+        print(f"  {one_line(error.hint)}", file=sys.stderr)
     raise SystemExit(code)
+
+
+def one_line(text: str) -> str:
+    """`text` with control characters (a newline or a terminal escape in a name the user gave) and bytes that are
+    not UTF-8 shown as escapes, so that it prints as one harmless line."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 def repository() -> pygit2.Repository:

@@ -11,6 +11,9 @@ from gitagent.store import turns
 from gitagent.store.conversations import chain
 from gitagent.workspace.git import run_git
 
+_MAX_REF_PART = 250
+"""Bytes of a ref name between slashes: a file name (at most 255) with room for git's `.lock`."""
+
 
 def diff_trees(repo_workdir: Path, old: pygit2.Oid, new: pygit2.Oid, extra: list[str]) -> int:
     """Show `git diff` between two trees on the terminal (git's own colours and pager); return its status."""
@@ -95,7 +98,12 @@ def export_branch(
     if repo.head_is_detached is False and repo.head.name == refname:
         raise GitagentError(f"branch {branch!r} is checked out; export to another branch")
     oid = repo.create_commit(None, author, author, message, tree, [base.id])
-    repo.create_reference_direct(refname, oid, force, message="gitagent: export")
+    try:
+        repo.create_reference_direct(refname, oid, force, message="gitagent: export")
+    except (pygit2.GitError, OSError) as e:  # `a` when `a/b` exists (or the reverse), a name the file system refuses
+        raise GitagentError(
+            f"cannot create branch {branch!r}: {e}", "pick another name (a branch cannot be both a and a/b)"
+        ) from e
     return oid
 
 
@@ -104,7 +112,8 @@ def branch_ref(branch: str) -> str:
     would not take for a branch (`HEAD`, another kind of ref, a leading `-`)."""
     refname = branch if branch.startswith("refs/") else f"refs/heads/{branch}"
     short = refname.removeprefix("refs/heads/")
-    valid = branch.isprintable() and pygit2.reference_is_valid_name(refname)
+    fits = all(len(os.fsencode(part)) <= _MAX_REF_PART for part in short.split("/"))  # each part is a file
+    valid = fits and branch.isprintable() and pygit2.reference_is_valid_name(refname)
     if not valid or not refname.startswith("refs/heads/") or short == "HEAD" or short.startswith("-"):
         raise GitagentError(
             f"invalid branch name {branch!r}",
