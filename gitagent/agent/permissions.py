@@ -84,9 +84,8 @@ class Permissions:
     ) -> Decision:
         """The decision for one tool_use block; `hook` is a PreToolUse hook's `allow`, `deny` or `ask`."""
         name, tool_input = call["name"], call.get("input") or {}
-        for rule in self.deny:
-            if rule.matches(name, tool_input):
-                return Decision(False, "rule", f"denied by rule {rule.text} ({rule.origin})")
+        if denial := self.rule_denial(call):
+            return denial
         if hook in ("allow", "deny"):
             return Decision(hook == "allow", "hook", hook_reason or f"{hook} by a PreToolUse hook")
         if hook != "ask" and (self.mode == "auto" or name not in NEEDS_APPROVAL):
@@ -97,6 +96,13 @@ class Permissions:
         if approver is not None:
             return approver(call)
         return Decision(False, "mode", HEADLESS_ASK)
+
+    def rule_denial(self, call: dict[str, Any]) -> Decision | None:
+        """The refusal of the first deny rule that matches `call` (checked before any hook runs), or None."""
+        for rule in self.deny:
+            if rule.matches(call["name"], call.get("input") or {}):
+                return Decision(False, "rule", f"denied by rule {rule.text} ({rule.origin})")
+        return None
 
 
 def call_subject(tool_input: dict[str, Any]) -> str | None:

@@ -95,9 +95,14 @@ class TurnRecord:
 
     def add_context(self, texts: list[str]) -> None:
         """Attach context from SessionStart/UserPromptSubmit hooks to the user's message of this turn."""
-        if texts:
-            user = next(e for e in self.events if e["type"] == "user")
+        user = next((e for e in self.events if e["type"] == "user"), None)
+        if texts and user is not None:  # a compaction-only record has no message to attach to
             user.setdefault("context", []).extend(texts)
+
+    def add_input_change(self, call: Block, by: str) -> None:
+        """Record the input a tool call really ran with, after a `by` hook (PreToolUse…) changed it."""
+        self.events.append({"type": "tool_input", "tool_use_id": call["id"], "name": call["name"],
+                            "input": call.get("input") or {}, "by": by})  # fmt: skip
 
     def add_hooks(self, records: list[dict[str, Any]]) -> None:
         """Record what each hook run decided (event, hook, source, exit status, verdict, duration)."""

@@ -78,14 +78,14 @@ def turn_settings(
 
 
 def hook_runner(repo: pygit2.Repository, name: str, trust_repo: bool, emit: EventSink) -> HookRunner:
-    """The hooks of the user's checkout and the user, run in the conversation's worktree (the checkout until
-    the worktree exists); repository hooks only when trusted. Problems with hook files are emitted."""
+    """The hooks of the user's checkout and the user, run in the checkout on every turn (the conversation's
+    worktree is theirs to look at, never where they run); repository hooks only when trusted. Problems with
+    hook files are emitted."""
     trusted = trusted_ids(repo)
-    worktree = worktree_for(repo, name)
     hooks = HookRunner(
-        workdir(repo), worktree.path if worktree.exists else workdir(repo),
+        workdir(repo), worktree_for(repo, name).path,
         is_trusted=lambda hook: trust_repo or hook.content_id in trusted,
-        session_id=name, transcript_path=transcript_path(repo, name),
+        session_id=name, transcript_path=transcript_path(repo, name), conversation=name,
     )  # fmt: skip
     for problem in hooks.problems:
         emit(Notice(problem))

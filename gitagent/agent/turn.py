@@ -11,6 +11,7 @@ from gitagent.agent.compaction import Compactor
 from gitagent.agent.events import EventSink, Notice, TurnFinished, TurnOutcome, TurnStarted
 from gitagent.agent.guard import Guard, HookStop, unguarded
 from gitagent.agent.history import conversation_messages
+from gitagent.agent.hooksession import HookSession
 from gitagent.agent.instructions import project_instructions
 from gitagent.agent.loop import Agent, StepLimitReached, run_loop
 from gitagent.agent.prompt import system_prompt
@@ -52,6 +53,8 @@ class TurnSettings:
     skills: list[Skill] = field(default_factory=list)
     repo_map_tokens: int = DEFAULT_MAP_TOKENS
     """Budget of the code map in the first turn's system prompt (0: none)."""
+    session: HookSession = field(default_factory=HookSession)
+    """The hook session the turn belongs to: by default its own (a `run`); the chat keeps one per window."""
 
 
 @dataclass
@@ -91,18 +94,23 @@ class Turn:
         inflight.save(self.repo, self.state, self.content(), user_identity(self.repo))
 
     def start_hooks(self, resumed: bool) -> None:
-        """SessionStart and, for a new prompt, UserPromptSubmit: either may add context; the latter may refuse."""
+        """SessionStart (once per session) and, for a new prompt, UserPromptSubmit: either may add context;
+        the latter may refuse the prompt, which ends a one-turn session."""
         guard = self.settings.guard
-        started = guard.run_hooks("SessionStart", {"source": "resume" if resumed else "startup"}, self.record)
-        if started is not None:
-            self.record.add_context(started.additional_context)
+        self.record.add_context(self.settings.session.start(guard, self.record, resumed or self.head is not None))
         if resumed:
             return
         submitted = guard.run_hooks("UserPromptSubmit", {"prompt": self.record.prompt}, self.record)
         if submitted is not None and submitted.blocked:
+            self.end_session()
             raise GitagentError(f"the prompt was refused by a UserPromptSubmit hook: {submitted.reason}")
         if submitted is not None:
             self.record.add_context(submitted.additional_context)
+
+    def end_session(self) -> None:
+        """SessionEnd, when this turn is the whole session (a `run`); recorded in the turn."""
+        if self.settings.session.ends_with_turn:
+            self.settings.session.end("other", self.record)
 
     def agent(self) -> Agent:
         """The agent for this turn: prompt with project instructions and skills, tools, sandbox, guard."""
@@ -131,17 +139,19 @@ class Turn:
             self.record.add_error(str(e))
         except KeyboardInterrupt:
             self.record.add_error("interrupted by the user")
+            self.save()  # first: a second Ctrl-C during SessionEnd must not lose the turn
+            self.end_session()
             self.save()
             raise
-        except AuthenticationFailed:
-            if resumed or self.record.steps:
-                raise
-            self.abandon()  # the model never answered: nothing to resume, and the error names the key to set
-            raise
         except Exception as e:
+            if isinstance(e, AuthenticationFailed) and not resumed and not self.record.steps:
+                self.end_session()
+                self.abandon()  # the model never answered: nothing to resume, and the error names the key to set
+                raise
             error = disk_error(e) if isinstance(e, OSError) else e if isinstance(e, GitagentError) else None
             message = error.message if error else f"{type(e).__name__}: {e}"
             self.record.add_error(message)
+            self.end_session()
             with contextlib.suppress(OSError, pygit2.GitError):  # a full disk that failed the step fails this too
                 self.save()
             raise TurnInterrupted(message, error.hint if error else None) from e
@@ -166,13 +176,13 @@ class Turn:
         """Snapshot the worktree and write the turn commit (PreTurnCommit hooks may add trailers)."""
         snapshot = self.snapshot()
         left_out = [item.to_json() for item in snapshot.left_out]
+        self.end_session()
         self.record.finish(status, left_out)
         about: dict[str, Any] = {"conversation": self.state.name, "turn": self.record.data["turn"]}
         before = self.settings.guard.run_hooks("PreTurnCommit", {**about, "prompt": self.record.prompt}, self.record)
         self.extra_trailers = before.trailers if before is not None else []
         oid = inflight.commit(self.repo, self.state, self.content(snapshot.tree), user_identity(self.repo))
         self.settings.guard.run_hooks("PostTurnCommit", {**about, "commit": str(oid)}, self.record)
-        self.settings.guard.run_hooks("SessionEnd", {"reason": "exit"}, self.record)
         record = self.record
         outcome = TurnOutcome(
             conversation=self.state.name, turn=record.data["turn"], commit=str(oid), model=record.data["model"],

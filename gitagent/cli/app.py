@@ -48,6 +48,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Print a ranked map of the repository: its key files and their definitions' signatures.",
     ),
     "hooks": ("gitagent.cli.hooks", "List the hooks that run for each event, or try them on a sample event."),
+    "exec": (
+        "gitagent.cli.exec",
+        "Run a command in a conversation's worktree, in its sandbox (for hooks that run agent code).",
+    ),
     "skills": ("gitagent.cli.skills", "List, show and validate the skills (Agent Skills folders) available here."),
     "trust": (
         "gitagent.cli.trust",

@@ -65,6 +65,9 @@ def _render_event(event: dict[str, Any]) -> list[str]:
         status = f", exit {event['exit']}" if event.get("exit") is not None else ""
         note = f": {event['message']}" if event.get("message") else ""
         return [f"    hook {event['event']} {event['hook']} ({event['source']}{status}): {event['verdict']}{note}"]
+    if kind == "tool_input":
+        ran = json.dumps(event["input"], ensure_ascii=False)[:200]
+        return [f"    ↪ a {event['by']} hook changed the input; {event['name']} ran with {ran}"]
     if kind == "stop_feedback":
         return [_indent(event["text"], "  ↺ kept working: ")]
     return []

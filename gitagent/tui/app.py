@@ -251,6 +251,7 @@ class ChatApp(App[None]):
         # A turn waiting on the approval dialog must not wait forever once the app is gone.
         if self.pending_approval is not None and not self.pending_approval.done():
             self.pending_approval.set_result(Decision(False, "person", "the chat was closed"))
+        self.session.close()
 
     def action_toggle_side(self) -> None:
         """Show or hide the side panel."""

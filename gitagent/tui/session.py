@@ -11,6 +11,7 @@ from gitagent.agent.compact import Compacted, compact_conversation
 from gitagent.agent.compaction import Compactor
 from gitagent.agent.events import EventSink, TurnOutcome
 from gitagent.agent.guard import Guard
+from gitagent.agent.hooksession import HookSession
 from gitagent.agent.modelchoice import choose_model
 from gitagent.agent.permissions import Approver, permissions_for
 from gitagent.agent.sandboxing import network_allowed, sandbox_choice
@@ -59,6 +60,8 @@ class ChatSession:
     totals: Totals = field(default_factory=Totals)
     worker: threading.Thread | None = None
     """The thread running the current turn, so Esc can interrupt it."""
+    hooks: HookSession = field(default_factory=lambda: HookSession(ends_with_turn=False))
+    """The window's hook session: SessionStart at its first turn, SessionEnd when it closes or moves on."""
 
     @property
     def conversation(self) -> Conversation | None:
@@ -107,8 +110,14 @@ class ChatSession:
             unknown = read_ref(self.repo, conversation_ref(name)) is None and inflight.load(self.repo, name) is None
             if unknown and must_exist:
                 get_conversation(self.repo, name)  # raises the error that lists the existing ones
+        if self.hooks.started and (name != self.name or name is None):
+            self.hooks.end("clear" if name is None else "resume", next_source="clear" if name is None else None)
         self.name = name
         self.totals.context_tokens = 0
+
+    def close(self) -> None:
+        """The window closes: the session's SessionEnd hooks run."""
+        self.hooks.end("prompt_input_exit")
 
     def most_recent(self) -> str | None:
         """The most recently active conversation, if any."""
@@ -144,6 +153,7 @@ class ChatSession:
     def _settings(self, emit: EventSink) -> TurnSettings:
         settings = turn_settings(self.repo, self.name or "", self.options, emit)
         settings.guard.approver = self.approver
+        settings.session = self.hooks
         settings.model = Interruptible(settings.model)  # Esc must not wait for the model's next word
         return settings
 
