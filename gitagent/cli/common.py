@@ -40,10 +40,9 @@ def check_utf8(text: str, what: str) -> None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
         fail(
             GitagentError(
-                f"{what} is not valid UTF-8: {shown[:80]}",
+                f"{what} is not valid UTF-8: {one_line(text[:80])}",
                 "gitagent reads text as UTF-8: convert it (e.g. `iconv -f latin1 -t utf-8`) or use a UTF-8 locale",
             )
         )
@@ -59,11 +58,19 @@ def fail(error: GitagentError | str, code: int = 1) -> NoReturn:
 
 
 def one_line(text: str) -> str:
-    """`text` with control characters (a newline or a terminal escape in a name the user gave) and bytes that are
-    not UTF-8 shown as escapes, so that it prints as one harmless line."""
+    """`text` with control characters (a newline or a terminal escape in a name the user or the agent gave) and
+    bytes that are not UTF-8 (held as lone surrogates) shown as escapes, so that it prints as one harmless line."""
     if text.isprintable():
         return text
-    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+    return "".join(_escaped(char) for char in text)
+
+
+def _escaped(char: str) -> str:
+    if char.isprintable():
+        return char
+    if "\udc80" <= char <= "\udcff":  # a byte that was not UTF-8, as os.fsdecode keeps it
+        return f"\\x{ord(char) - 0xDC00:02x}"
+    return repr(char)[1:-1]
 
 
 def repository() -> pygit2.Repository:

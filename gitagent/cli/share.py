@@ -6,7 +6,7 @@ from typing import Annotated
 import pygit2
 import typer
 
-from gitagent.cli.common import dispatch, fail, new_app, repository
+from gitagent.cli.common import dispatch, fail, new_app, one_line, repository
 from gitagent.errors import GitagentError
 from gitagent.store import sync, turns
 from gitagent.store.conversations import base_commit, resolve_target
@@ -32,7 +32,7 @@ def apply(
         "(uncommitted; review with `git diff`):"
     )
     for path in paths:
-        print(f"  {path}")
+        print(f"  {one_line(path)}")
 
 
 @app.command()

@@ -23,7 +23,7 @@ def diff_trees(repo_workdir: Path, old: pygit2.Oid, new: pygit2.Oid, extra: list
 def apply_to_checkout(repo_workdir: Path, old: pygit2.Oid, new: pygit2.Oid) -> list[str]:
     """Apply the change from tree `old` to tree `new` to the user's files, uncommitted; all or nothing.
 
-    Returns the paths changed (a name that is not UTF-8 with its bytes as `\\xNN`). Everything is checked
+    Returns the paths changed (as `os.fsdecode` gives names that are not UTF-8). Everything is checked
     before anything is written: on any conflict nothing is written and the error names the paths. Files
     are written as a checkout writes them (smudge filters and line endings applied).
     """
@@ -45,12 +45,7 @@ def apply_to_checkout(repo_workdir: Path, old: pygit2.Oid, new: pygit2.Oid) -> l
             check.stderr.decode(errors="replace").strip(),
         )
     run_git(["apply", "--whitespace=nowarn", "-"], cwd=repo_workdir, input=patch)
-    return [display_path(path) for _, path in changes]
-
-
-def display_path(path: bytes) -> str:
-    """A path as printed: UTF-8, with any byte that is not shown as `\\xNN` (a Latin-1 name, say)."""
-    return path.decode("utf-8", errors="backslashreplace")
+    return [os.fsdecode(path) for _, path in changes]
 
 
 def _changes(repo_workdir: Path, old: pygit2.Oid, new: pygit2.Oid) -> list[tuple[bytes, bytes]]:
@@ -74,10 +69,10 @@ def _in_the_way(root: Path, changes: list[tuple[bytes, bytes]]) -> list[str]:
             parent = b"/".join(parts[:depth])
             full = os.path.join(base, parent)
             if parent not in deleted and os.path.lexists(full) and (os.path.islink(full) or not os.path.isdir(full)):
-                problems[parent] = f"{display_path(parent)} is a file in your checkout, a directory in the change"
+                problems[parent] = f"{os.fsdecode(parent)} is a file in your checkout, a directory in the change"
         full = os.path.join(base, path)
         if status == b"A" and os.path.isdir(full) and not os.path.islink(full):
-            problems[path] = f"{display_path(path)} is a directory in your checkout, a file in the change"
+            problems[path] = f"{os.fsdecode(path)} is a directory in your checkout, a file in the change"
     return list(problems.values())
 
 

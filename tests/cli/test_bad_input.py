@@ -46,6 +46,8 @@ class Ran:
         tail = lines[starts[-1] + 1 :]
         if len(tail) > 2 or any(not line.startswith("  ") for line in tail):
             return "the error is more than its message and a hint"
+        if any(char in "".join(lines[starts[-1] :]) for char in "\x1b\x07\r"):
+            return "the error printed a raw control character"
         return None
 
 
@@ -212,7 +214,11 @@ def _hostile_repo(repo: Path, tmp_path: Path, gitagent, script) -> dict[str, str
         (repo / name).write_text("hostile\n")
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-m", "hostile names")
-    making = tool("Bash", command="printf x > \"$(printf 'made\\351.txt')\"; printf y > \"$(printf 'nl\\nmade')\"")
+    making = tool(
+        "Bash",
+        command="printf x > \"$(printf 'made\\351.txt')\"; printf y > \"$(printf 'nl\\nmade')\"; "
+        "printf z > \"$(printf 'esc\\033[2Jclear')\"",
+    )
     tools = [
         tool("Glob", pattern="**/*"),
         tool("Grep", pattern="hostile", output_mode="content"),

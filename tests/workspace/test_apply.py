@@ -41,9 +41,9 @@ def test_a_file_replaced_by_a_directory_of_the_same_name_applies(repo: Path, cli
     assert (repo / "README.md" / "part.txt").read_text() == "x\n"
 
 
-def test_apply_of_names_that_are_not_utf8(repo: Path, cli, script) -> None:
-    steps = [tool("Bash", command="printf 'latin\\n' > \"$(printf 'caf\\351.txt')\"")]
-    cli("run", "-c", "n", "--model", script(steps), "a latin-1 name")
+def test_apply_of_names_that_are_not_utf8_or_hold_terminal_escapes(repo: Path, cli, script) -> None:
+    command = "printf 'latin\\n' > \"$(printf 'caf\\351.txt')\"; printf 'x' > \"$(printf 'clear\\033[2J')\""
+    cli("run", "-c", "n", "--model", script([tool("Bash", command=command)]), "odd names")
     result = cli("apply", "n")
-    assert "caf\\xe9.txt" in result.out and "Traceback" not in result.err
-    assert (repo / "caf\udce9.txt").read_text() == "latin\n"
+    assert "caf\\xe9.txt" in result.out and "clear\\x1b[2J" in result.out and "\x1b" not in result.out
+    assert (repo / "caf\udce9.txt").read_text() == "latin\n" and (repo / "clear\x1b[2J").read_text() == "x"
