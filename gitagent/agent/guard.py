@@ -120,7 +120,7 @@ class Guard:
             changed = self._change_input(call, updated, "PermissionRequest", record) if updated else None
             return Decision(out.permission == "allow", "hook", reason), changed
         if self.approver is None:
-            return Decision(False, "mode", HEADLESS_ASK), None
+            return Decision(False, "mode", HEADLESS_ASK, asked=True), None
         notice = {"message": f"gitagent needs your permission to use {call['name']}"}
         self.run_hooks("Notification", {**notice, "notification_type": "permission_prompt"}, record)
         return self.approver(call), None

@@ -12,7 +12,6 @@ from gitagent.agent.events import EventSink, Notice, TurnFinished, TurnOutcome, 
 from gitagent.agent.guard import Guard, HookStop, unguarded
 from gitagent.agent.history import conversation_messages
 from gitagent.agent.hooksession import HookSession
-from gitagent.agent.instructions import project_instructions
 from gitagent.agent.loop import Agent, StepLimitReached, run_loop
 from gitagent.agent.prompt import system_prompt
 from gitagent.agent.record import TurnRecord
@@ -48,8 +47,8 @@ class TurnSettings:
     emit: EventSink = lambda event: None
     guard: Guard = field(default_factory=unguarded)
     compactor: Compactor | None = field(default_factory=Compactor)
-    subdir: str = ""
-    """Where the user works, relative to the repository root: instruction files are read down to it."""
+    instructions: str = ""
+    """The project's and the user's instruction files (`load_instructions`), read once for the session."""
     skills: list[Skill] = field(default_factory=list)
     repo_map_tokens: int = DEFAULT_MAP_TOKENS
     """Budget of the code map in the first turn's system prompt (0: none)."""
@@ -79,6 +78,7 @@ class Turn:
         guard.notify = lambda text: self.settings.emit(Notice(text))
         guard.emit = self.settings.emit
         guard.stop_hook_active = False
+        guard.permissions.worktree = self.worktree.path  # path rules see the agent's paths as the checkout's
 
     def content(self, workspace: pygit2.Oid | None = None) -> turns.TurnContent:
         """The commit content of the turn as it stands."""
@@ -115,13 +115,13 @@ class Turn:
     def agent(self) -> Agent:
         """The agent for this turn: prompt with project instructions and skills, tools, sandbox, guard."""
         settings = self.settings
-        instructions = project_instructions(self.worktree.path, settings.subdir)
         skills = skills_prompt(settings.skills)
         first_turn = self.head is None and settings.repo_map_tokens > 0
         code_map = (
             repo_map_for_prompt(self.worktree.path, git_dir(self.repo), settings.repo_map_tokens) if first_turn else ""
         )
-        system = system_prompt(self.worktree.path, "\n\n".join(p for p in (instructions, skills, code_map) if p))
+        extra = "\n\n".join(p for p in (settings.instructions, skills, code_map) if p)
+        system = system_prompt(self.worktree.path, extra)
         tools = default_tools() + ([SkillTool(settings.skills)] if settings.skills else [])
         context = ToolContext(self.worktree.path, self.sandbox)
         return Agent(settings.model, system, tools, context, settings.max_steps, settings.guard, settings.compactor)

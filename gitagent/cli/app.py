@@ -61,7 +61,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "auth": ("gitagent.cli.setup", "Store API keys for the model providers."),
     "doctor": (
         "gitagent.cli.setup",
-        "Check git, the sandbox, each provider's key and reachability, and the default model.",
+        "Check git, the sandbox, keys, the model and its server, instructions and rules, as `run` would see them.",
     ),
 }
 

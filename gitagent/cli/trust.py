@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from gitagent.agent.permissions import load_permissions, repository_rule_files
 from gitagent.agent.trust import content_id, revoke, trust, trusted_ids
 from gitagent.cli.common import dispatch, new_app, print_json, repository
 from gitagent.hooks import discover
@@ -25,16 +26,16 @@ class Item:
 
 
 def repository_items(root: Path) -> list[Item]:
-    """The repository's hooks, skills and `.gitagent/config.toml`, each with its content id."""
+    """The repository's hooks, skills, `.gitagent/config.toml` and the Claude Code settings files that allow
+    something, each with its content id."""
     items = [Item("hook", f"{h.event}: {h.label}", h.content_id) for h in discover(root, None).hooks if h.needs_trust]
     skills = discover_skills(root, root)
     items += [Item("skill", f"{s.name} ({s.path.relative_to(root)})", s.content_id)
               for s in skills.skills + skills.shadowed if s.source == "repo"]  # fmt: skip
-    config = root / ".gitagent" / "config.toml"
-    if config.is_file():
-        items.append(
-            Item("config", ".gitagent/config.toml (its allow rules and mode)", content_id(config.read_bytes()))
-        )
+    for path in repository_rule_files(root):
+        if path.is_file() and (path.suffix == ".toml" or load_permissions([(path, True)], None).allow):
+            what = "its allow rules and mode" if path.suffix == ".toml" else "its allow rules"
+            items.append(Item("config", f"{path.relative_to(root)} ({what})", content_id(path.read_bytes())))
     return items
 
 

@@ -18,10 +18,9 @@ from tempfile import TemporaryDirectory
 import pygit2
 
 from gitagent.agent.events import Event
-from gitagent.agent.modelchoice import choose_model
+from gitagent.agent.modelchoice import model_choice
 from gitagent.agent.record import now_iso
 from gitagent.agent.sandboxing import hidden_by_config, sandbox_choice
-from gitagent.models import load_model
 from gitagent.models.base import Usage
 from gitagent.review.baseconfig import materialize, reviewer_config
 from gitagent.review.chunks import DEFAULT_CHUNK_TOKENS, Chunk, pack
@@ -71,14 +70,15 @@ def run_review(
     files = changed_files(repo, revisions.merge_base, revisions.head)
     chunks = pack(files, options.chunk_tokens)
     ref = review_ref(target.key, revisions.head)
-    spec = choose_model(repo, options.model, f"reviews/{target.key}")
+    choice = model_choice(repo, options.model, f"reviews/{target.key}", options.base_url)
+    spec = choice.spec
     review = Review(target, revisions, files, [], [Part(c.number, c.paths) for c in chunks], ref, spec)
     if revisions.deepened:
         review.notices.append(f"deepened the shallow clone by {revisions.deepened} commits to find the merge base")
     if not chunks:
         review.notices.append("nothing to review: no file in this change has reviewable text")
         return review
-    model = load_model(spec, base_url=options.base_url, on_retry=on_retry)
+    model = choice.load(on_retry)
     choice = sandbox_choice(repo, options.sandbox)
     with TemporaryDirectory(prefix="gitagent-review-base-") as tmp, _worktree(repo, revisions.head) as worktree:
         materialize(repo, revisions.base, Path(tmp))

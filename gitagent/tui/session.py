@@ -12,20 +12,19 @@ from gitagent.agent.compaction import Compactor
 from gitagent.agent.events import EventSink, TurnOutcome
 from gitagent.agent.guard import Guard
 from gitagent.agent.hooksession import HookSession
-from gitagent.agent.modelchoice import choose_model
+from gitagent.agent.modelchoice import ModelChoice, choose_model, model_choice
 from gitagent.agent.permissions import Approver, permissions_for
 from gitagent.agent.sandboxing import network_allowed, sandbox_choice
 from gitagent.agent.session import discard_turn, new_conversation_name, resume_turn, run_turn, unused_name
 from gitagent.agent.setup import RunOptions, hook_runner, turn_settings
 from gitagent.agent.turn import TurnSettings
 from gitagent.errors import GitagentError
-from gitagent.models import load_model
 from gitagent.models.base import Usage
 from gitagent.models.catalog import context_window
 from gitagent.store import inflight, operations, turns
 from gitagent.store.conversations import Conversation, base_commit, get_conversation, list_conversations
 from gitagent.store.refs import conversation_ref, read_ref, validate_name
-from gitagent.store.repo import config_value, user_identity, workdir
+from gitagent.store.repo import user_identity, workdir
 from gitagent.tui.interrupt import Interruptible
 from gitagent.workspace.share import apply_to_checkout, export_branch, export_message
 
@@ -187,15 +186,15 @@ class ChatSession:
     def compact(self, emit: EventSink) -> Compacted:
         """Summarise the history so later turns send less (blocking: it asks the model)."""
         conversation = self._require_turns()
-        spec = choose_model(self.repo, self.options.model, conversation.name)
+        choice = model_choice(self.repo, self.options.model, conversation.name, self.options.base_url)
         hooks = hook_runner(self.repo, conversation.name, self.options.trust_repo, emit)
         guard = Guard(permissions_for(self.repo, self.options.approval), hooks=hooks)
-        model = load_model(spec, base_url=self.options.base_url or config_value(self.repo, "gitagent.baseUrl"))
+        model = choice.load()
         return compact_conversation(self.repo, conversation.name, model, Compactor(), guard)
 
     def set_model(self, spec: str) -> str:
         """Use `spec` for the next turns (checked now, so a typo is caught before a prompt is lost)."""
-        load_model(spec, base_url=self.options.base_url)
+        ModelChoice(spec, self.options.base_url).load()
         self.options = RunOptions(**{**self.options.__dict__, "model": spec})
         return spec
 

@@ -27,11 +27,6 @@ DELIBERATE: dict[str, str] = {
 """What differs from Claude Code on purpose, and why (also in hooks/README.md, "Claude Code and gitagent").
 Fields named here are left out of the comparison; values that differ are replaced by markers (`normalize`)."""
 
-GITAGENT_RULE = '[permissions]\ndeny = ["Read(secret.txt)"]\n'
-"""The rule-denied call, in gitagent's own spelling: until gitagent reads Claude Code's `permissions.deny`
-(cc-rules), `.claude/settings.json`'s `Read(./secret.txt)` alone denies nothing here. Then drop this file."""
-
-
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """gitagent's run of the scenario: the raw hook calls, their normalized form, the worktree, the turn."""
@@ -40,8 +35,6 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     repo.mkdir()
     git(repo, "init", "-q", "-b", "main")
     make_repo(repo)
-    (repo / ".gitagent").mkdir()
-    (repo / ".gitagent" / "config.toml").write_text(GITAGENT_RULE)
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "scenario")
     recorder = tmp / "record-hook.py"
