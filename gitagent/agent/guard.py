@@ -44,6 +44,8 @@ class Guard:
     notify: Callable[[str], None] = lambda text: None
     emit: Callable[[Event], None] = lambda event: None
     stop_hook_active: bool = False
+    tool_fields: Callable[[str], dict[str, Any]] = lambda name: {}
+    """Extra hook input about a tool (an MCP tool's `mcp_server`, as Claude Code sends it), by tool name."""
 
     @property
     def permission_mode(self) -> str:
@@ -80,7 +82,8 @@ class Guard:
         denial = self.permissions.rule_denial(call)
         if denial is not None:
             return call, self._refuse(call, denial, record)
-        payload = {"tool_name": call["name"], "tool_input": self._view(call), "tool_use_id": call["id"]}
+        payload = {"tool_name": call["name"], "tool_input": self._view(call), "tool_use_id": call["id"],
+                   **self.tool_fields(call["name"])}  # fmt: skip
         out = self.run_hooks("PreToolUse", payload, record)
         if out is not None and out.blocked:
             return call, ToolResult(out.reason or "blocked by a PreToolUse hook", is_error=True)
@@ -112,7 +115,8 @@ class Guard:
     def _ask(self, call: Block, record: TurnRecord) -> tuple[Decision, Block | None]:
         """Where a person would be asked: PermissionRequest hooks may answer; else the person (after a
         Notification), or, headless, a refusal. Returns the decision and the call a hook changed, if any."""
-        payload = {"tool_name": call["name"], "tool_input": self._view(call), "permission_suggestions": []}
+        payload = {"tool_name": call["name"], "tool_input": self._view(call), "permission_suggestions": [],
+                   **self.tool_fields(call["name"])}  # fmt: skip
         out = self.run_hooks("PermissionRequest", payload, record)
         if out is not None and out.permission in ("allow", "deny"):
             reason = out.permission_reason or out.reason or f"{out.permission} by a PermissionRequest hook"
@@ -131,12 +135,12 @@ class Guard:
         if result.is_error:
             error = failure_error(name, result.output, result.metadata)
             payload = {"tool_name": name, "tool_input": view, "tool_use_id": call["id"], "error": error,
-                       "is_interrupt": False, "duration_ms": duration_ms}  # fmt: skip
+                       "is_interrupt": False, "duration_ms": duration_ms, **self.tool_fields(name)}  # fmt: skip
             out = self.run_hooks("PostToolUseFailure", payload, record)
         else:
             response = tool_response(name, view, result.output, result.metadata)
             payload = {"tool_name": name, "tool_input": view, "tool_response": response, "tool_use_id": call["id"],
-                       "duration_ms": duration_ms}  # fmt: skip
+                       "duration_ms": duration_ms, **self.tool_fields(name)}  # fmt: skip
             out = self.run_hooks("PostToolUse", payload, record)
         if out is None:
             return result

@@ -11,7 +11,7 @@ from gitagent.agent.guard import Guard, unguarded
 from gitagent.agent.record import TurnRecord, turn_messages
 from gitagent.models.base import Block, Message, Model, ModelRequest, ModelResponse, TextDelta
 from gitagent.models.errors import INVALID_TOOL_INPUT, ContextTooLong
-from gitagent.tools.base import Tool, ToolContext, ToolResult
+from gitagent.tools.base import Tool, ToolContext, ToolResult, ToolSource
 
 INTERRUPTED = (
     "This tool call was interrupted before it finished (gitagent was stopped), so it may have run partly or not "
@@ -34,11 +34,18 @@ class Agent:
     max_steps: int
     guard: Guard = field(default_factory=unguarded)
     compactor: Compactor | None = None
+    extra: ToolSource | None = None
+    """Tools that may change from request to request (MCP)."""
+
+    @property
+    def all_tools(self) -> list[Tool]:
+        """The tools the next request offers."""
+        return self.tools + (self.extra.visible() if self.extra else [])
 
     @property
     def schemas(self) -> list[dict[str, Any]]:
-        """The tool definitions sent with every request."""
-        return [{"name": t.name, "description": t.description, "input_schema": t.input_schema} for t in self.tools]
+        """The tool definitions sent with the next request."""
+        return [{"name": t.name, "description": t.description, "input_schema": t.input_schema} for t in self.all_tools]
 
 
 def run_loop(
@@ -139,8 +146,10 @@ def _execute(agent: Agent, call: Block) -> ToolResult:
     if INVALID_TOOL_INPUT in tool_input:  # the model's arguments were not valid JSON: say so, not "missing x"
         return ToolResult(str(tool_input[INVALID_TOOL_INPUT]), is_error=True)
     tool = next((t for t in agent.tools if t.name == call["name"]), None)
+    if tool is None and agent.extra is not None:
+        tool = agent.extra.find(call["name"])
     if tool is None:
-        known = ", ".join(t.name for t in agent.tools)
+        known = ", ".join(t.name for t in agent.all_tools)
         return ToolResult(f"Unknown tool {call['name']!r}. Available tools: {known}", is_error=True)
     try:
         return tool.run(call.get("input") or {}, agent.context)

@@ -38,7 +38,7 @@ from gitagent.userdir import claude_config_dir, user_config_dir
 MODES = ("auto", "ask")
 READ_ONLY = frozenset({
     "Read", "Glob", "Grep", "Outline", "RepoMap", "FindSymbol", "Skill", "ReportFinding", "TodoWrite", "LS",
-    "NotebookRead",
+    "NotebookRead", "ToolSearch", "ListMcpResourcesTool", "ReadMcpResourceTool",
 })  # fmt: skip
 """Tools that only read (or report): no approval needed in ask mode. Every other tool needs one there."""
 KINDS = ("deny", "ask", "allow")

@@ -43,7 +43,9 @@ CLAUDE_TOOLS = frozenset({
     "EnterWorktree", "ExitWorktree", "ListAgents", "ScheduleWakeup", "Workflow", "ReportFindings",
 })  # fmt: skip
 """Claude Code's tool names: a rule naming one gitagent lacks is valid and simply never applies."""
-GITAGENT_TOOLS = frozenset({"RepoMap", "FindSymbol", "Outline", "ReportFinding"})
+GITAGENT_TOOLS = frozenset(
+    {"RepoMap", "FindSymbol", "Outline", "ReportFinding", "ListMcpResourcesTool", "ReadMcpResourceTool"}
+)
 _NO_SPECIFIER = frozenset({"WebSearch", "TodoWrite", "ExitPlanMode", "AskUserQuestion", "RepoMap"})
 _SEPARATORS = ("&&", "||", ";", "|", "&", "\n")
 _WRAPPER = re.compile(

@@ -18,6 +18,7 @@ from gitagent.agent.transcript import transcript_path
 from gitagent.agent.trust import trusted_ids
 from gitagent.agent.turn import DEFAULT_MAP_TOKENS, TurnSettings
 from gitagent.hooks import HookRunner
+from gitagent.mcp.setup import mcp_setup
 from gitagent.models.catalog import retirement_notice
 from gitagent.skills import Skill, discover_skills
 from gitagent.store.repo import config_value, workdir
@@ -48,13 +49,17 @@ def turn_settings(
     """Everything the next turn of conversation `name` needs; problems worth knowing are emitted as notices."""
     root = workdir(repo)
     trusted = trusted_ids(repo)
+    choice = sandbox_choice(repo, options.sandbox)
+    mcp = mcp_setup(repo, options.trust_repo, choice, lambda text: emit(Notice(text)))
+    worktree = worktree_for(repo, name)
+    if mcp is not None and worktree.exists:
+        mcp.start(worktree.path)  # the servers start while the rest is set up; the turn picks them up
 
     def is_trusted(content_id: str) -> bool:
         return options.trust_repo or content_id in trusted
 
     skills = _skills(root, is_trusted, emit)
     hooks = hook_runner(repo, name, options.trust_repo, emit)
-    choice = sandbox_choice(repo, options.sandbox)
     if choice == "none":
         emit(Notice("warning: --sandbox none: commands run UNCONFINED on this machine"))
     network = network_allowed(repo, name, options.allow_network)
@@ -74,6 +79,7 @@ def turn_settings(
         repo_map_tokens=int(config_value(repo, "gitagent.repoMapTokens") or DEFAULT_MAP_TOKENS)
         if options.repo_map
         else 0,
+        mcp=mcp,
     )
 
 

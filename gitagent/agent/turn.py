@@ -3,7 +3,7 @@
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pygit2
 
@@ -14,7 +14,7 @@ from gitagent.agent.history import conversation_messages
 from gitagent.agent.hooksession import HookSession
 from gitagent.agent.loop import Agent, StepLimitReached, run_loop
 from gitagent.agent.prompt import system_prompt
-from gitagent.agent.record import TurnRecord
+from gitagent.agent.record import TurnRecord, turn_messages
 from gitagent.agent.transcript import Transcript, transcript_path
 from gitagent.errors import GitagentError, disk_error
 from gitagent.models.base import Model
@@ -29,6 +29,9 @@ from gitagent.tools.base import ToolContext
 from gitagent.tools.skill import SkillTool
 from gitagent.workspace import worktree as wt
 from gitagent.workspace.snapshot import PreparedSnapshot, Snapshot, take_snapshot
+
+if TYPE_CHECKING:
+    from gitagent.mcp.setup import McpSetup
 
 DEFAULT_MAP_TOKENS = 1024
 
@@ -54,6 +57,8 @@ class TurnSettings:
     """Budget of the code map in the first turn's system prompt (0: none)."""
     session: HookSession = field(default_factory=HookSession)
     """The hook session the turn belongs to: by default its own (a `run`); the chat keeps one per window."""
+    mcp: "McpSetup | None" = None
+    """The MCP servers the turn may start (None: none configured, or none trusted)."""
 
 
 @dataclass
@@ -79,6 +84,9 @@ class Turn:
         guard.emit = self.settings.emit
         guard.stop_hook_active = False
         guard.permissions.worktree = self.worktree.path  # path rules see the agent's paths as the checkout's
+        # Servers start now, in the background, while the hooks run and the turn is first saved.
+        self.mcp = self.settings.mcp.start(self.worktree.path) if self.settings.mcp else None
+        guard.tool_fields = self.mcp.hook_fields if self.mcp else lambda name: {}
 
     def content(self, workspace: pygit2.Oid | None = None) -> turns.TurnContent:
         """The commit content of the turn as it stands."""
@@ -120,11 +128,18 @@ class Turn:
         code_map = (
             repo_map_for_prompt(self.worktree.path, git_dir(self.repo), settings.repo_map_tokens) if first_turn else ""
         )
-        extra = "\n\n".join(p for p in (settings.instructions, skills, code_map) if p)
+        servers = ""
+        if self.mcp is not None:
+            self.mcp.ready(lambda text: settings.emit(Notice(text)))
+            self.mcp.remember(self.history + turn_messages(self.record.events))
+            servers = self.mcp.prompt_text()
+        extra = "\n\n".join(p for p in (settings.instructions, skills, servers, code_map) if p)
         system = system_prompt(self.worktree.path, extra)
         tools = default_tools() + ([SkillTool(settings.skills)] if settings.skills else [])
         context = ToolContext(self.worktree.path, self.sandbox)
-        return Agent(settings.model, system, tools, context, settings.max_steps, settings.guard, settings.compactor)
+        return Agent(
+            settings.model, system, tools, context, settings.max_steps, settings.guard, settings.compactor, self.mcp
+        )
 
     def run(self, resumed: bool) -> TurnOutcome:
         """Drive the loop to an answer (or a limit, or a hook's stop) and commit; save and re-raise on failure."""

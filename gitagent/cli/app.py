@@ -53,9 +53,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Run a command in a conversation's worktree, in its sandbox (for hooks that run agent code).",
     ),
     "skills": ("gitagent.cli.skills", "List, show and validate the skills (Agent Skills folders) available here."),
+    "mcp": (
+        "gitagent.cli.mcp",
+        "Configure, check and try MCP servers, or serve this repository's conversations over MCP.",
+    ),
     "trust": (
         "gitagent.cli.trust",
-        "Trust this repository's hooks, skills and config as they are now (a changed file needs trusting again).",
+        "Trust this repository's hooks, skills, commands, MCP servers and config as they are now.",
     ),
     "models": ("gitagent.cli.setup", "List known models with their context window and prices."),
     "auth": ("gitagent.cli.setup", "Store API keys for the model providers."),

@@ -73,6 +73,7 @@ def doctor(model: options.Model = None, base_url: options.BaseUrl = None) -> Non
                         for t in default_tools()])  # fmt: skip
     prompt = system_prompt(Path("/worktree"))
     print(f"prompt     system prompt ~{len(prompt) // 4} tokens, tool schemas ~{len(tools) // 4} tokens")
+    print(f"mcp        {_mcp_status(repo)}")
     if repo is not None:
         _print_instructions(workdir(repo))
         _print_rules(permissions_for(repo, None))
@@ -153,6 +154,14 @@ def _reachability(provider: str, base: str) -> str:
     if status in (401, 403):
         return f"reachable at {base}, but the key was REJECTED (HTTP {status})"
     return f"reachable at {base} (HTTP {status} in {elapsed} ms)"
+
+
+def _mcp_status(repo: pygit2.Repository | None) -> str:
+    if repo is None:
+        return "not in a repository"
+    from gitagent.mcp.inspect import doctor_summary
+
+    return doctor_summary(repo)
 
 
 def _model_without_repo() -> str:

@@ -29,6 +29,7 @@ sandbox's PID namespace kills every process there the moment it becomes so.
 """
 
 import os
+import shlex
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -72,6 +73,7 @@ def bwrap_argv(
     read_only: bool = False,
     bwrap: str = "bwrap",
     features: frozenset[str] = frozenset({"--disable-userns"}),
+    clear_env: bool = True,
     lifeline: int | None = None,
     secret_dirs: list[Path] | None = None,
     secret_files: list[Path] | None = None,
@@ -81,7 +83,9 @@ def bwrap_argv(
     `hidden` are replaced by empty read-only directories; `readonly` are bound back read-only after that
     (toolchains under home, the user's checkout, extra paths); then `git_dir` read-only, `worktree` writable
     (read-only too with `read_only`); then `secret_dirs` and `secret_files` are covered (see the module
-    docstring). `lifeline` is the file descriptor of the pipe that ends the sandbox when gitagent goes.
+    docstring). Without `clear_env` the command inherits bwrap's own environment (which the caller builds)
+    and `env` is added to it. `lifeline` is the file descriptor of the pipe that ends the sandbox when gitagent
+    goes.
     """
     argv = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
     if "--size" in features:
@@ -105,7 +109,7 @@ def bwrap_argv(
         argv.append("--disable-userns")
     if allow_network:
         argv.append("--share-net")
-    argv += ["--die-with-parent", "--new-session", "--clearenv"]
+    argv += ["--die-with-parent", "--new-session"] + (["--clearenv"] if clear_env else [])
     for name, value in env.items():
         argv += ["--setenv", name, value]
     argv += ["--chdir", str(cwd), "--"]
@@ -200,14 +204,29 @@ class BwrapSandbox:
 
     def argv(self, command: str, cwd: Path, lifeline: int | None = None) -> list[str]:
         """The bwrap command line for `command` run in `cwd` (which should be inside the worktree)."""
-        dirs = [p for p in self.secrets if p.is_dir()]  # looked at now: a secret may appear after start-up
-        files = [p for p in self.secrets if p.exists() and not p.is_dir()]
         return bwrap_argv(
             command, cwd=cwd, worktree=self.worktree, git_dir=self.git_dir, hidden=self.hidden,
             readonly=self.readonly, env=sandbox_env(dict(os.environ)), limits=self.limits,
             allow_network=self.allow_network, read_only=self.read_only, bwrap=self._bwrap, features=self._features,
-            lifeline=lifeline, secret_dirs=dirs, secret_files=files,
+            lifeline=lifeline, **self._secret_mounts(),
         )  # fmt: skip
+
+    def program_argv(self, program: list[str], cwd: Path) -> list[str]:
+        """The bwrap command line for a long-running program (an MCP server) run in `cwd`. It inherits bwrap's
+        environment, so the caller passes it through the process's environment and never on a command line."""
+        return bwrap_argv(
+            shlex.join(program), cwd=cwd, worktree=self.worktree, git_dir=self.git_dir, hidden=self.hidden,
+            readonly=self.readonly, env={}, limits=self.limits, allow_network=self.allow_network,
+            read_only=self.read_only, bwrap=self._bwrap, features=self._features, clear_env=False,
+            **self._secret_mounts(),
+        )  # fmt: skip
+
+    def _secret_mounts(self) -> dict[str, list[Path]]:
+        """The secrets as they are now (one may appear after start-up, `gitagent auth set` in another shell)."""
+        return {
+            "secret_dirs": [p for p in self.secrets if p.is_dir()],
+            "secret_files": [p for p in self.secrets if p.exists() and not p.is_dir()],
+        }
 
     def run(self, command: str, *, cwd: Path, timeout: float) -> CommandResult:
         """Run `command` with bash in `cwd`, confined; the whole sandbox is killed after `timeout` seconds, or

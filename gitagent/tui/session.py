@@ -4,6 +4,7 @@ worker threads; the app only renders."""
 
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pygit2
 
@@ -14,6 +15,7 @@ from gitagent.agent.guard import Guard
 from gitagent.agent.hooksession import HookSession
 from gitagent.agent.modelchoice import ModelChoice, choose_model, model_choice
 from gitagent.agent.permissions import Approver, permissions_for
+from gitagent.agent.rules import parse_rule
 from gitagent.agent.sandboxing import network_allowed, sandbox_choice
 from gitagent.agent.session import discard_turn, new_conversation_name, resume_turn, run_turn, unused_name
 from gitagent.agent.setup import RunOptions, hook_runner, turn_settings
@@ -26,7 +28,9 @@ from gitagent.store.conversations import Conversation, base_commit, get_conversa
 from gitagent.store.refs import conversation_ref, read_ref, validate_name
 from gitagent.store.repo import user_identity, workdir
 from gitagent.tui.interrupt import Interruptible
+from gitagent.tui.prompting import Prompt
 from gitagent.workspace.share import apply_to_checkout, export_branch, export_message
+from gitagent.workspace.worktree import worktree_for
 
 
 @dataclass
@@ -36,11 +40,15 @@ class Totals:
     tokens: int = 0
     cost_usd: float = 0.0
     context_tokens: int = 0
+    usage: Usage = field(default_factory=Usage)
+    turns: int = 0
 
     def add(self, outcome: TurnOutcome) -> None:
         """Count a finished turn."""
         self.tokens += outcome.usage.total
         self.cost_usd += outcome.cost_usd or 0.0
+        self.usage.add(outcome.usage)
+        self.turns += 1
 
     def saw_request(self, usage: Usage) -> None:
         """Note how much of the context window the latest request used."""
@@ -61,6 +69,8 @@ class ChatSession:
     """The thread running the current turn, so Esc can interrupt it."""
     hooks: HookSession = field(default_factory=lambda: HookSession(ends_with_turn=False))
     """The window's hook session: SessionStart at its first turn, SessionEnd when it closes or moves on."""
+    guard: Guard | None = None
+    """The guard of the latest turn, so a change of approval mode reaches a turn that is running."""
 
     @property
     def conversation(self) -> Conversation | None:
@@ -101,6 +111,12 @@ class ChatSession:
         """auto or ask."""
         return permissions_for(self.repo, self.options.approval).mode
 
+    @property
+    def files_root(self) -> Path:
+        """Where the conversation's files are: its worktree, or before its first turn the user's checkout."""
+        worktree = worktree_for(self.repo, self.name) if self.name else None
+        return worktree.path if worktree is not None and worktree.exists else workdir(self.repo)
+
     def open(self, name: str | None, must_exist: bool = True) -> None:
         """Open conversation `name` (None: a new one, named by its first prompt); `must_exist=False` lets a
         new conversation take `name`."""
@@ -123,15 +139,16 @@ class ChatSession:
         found = list_conversations(self.repo)
         return found[0].name if found else None
 
-    def run(self, prompt: str, emit: EventSink) -> TurnOutcome:
-        """Run one turn (blocking) and count it."""
+    def run(self, prompt: str | Prompt, emit: EventSink) -> TurnOutcome:
+        """Run one turn (blocking) and count it; a `Prompt` brings attachments and a command's settings."""
+        request = prompt if isinstance(prompt, Prompt) else Prompt(prompt)
         if self.interrupted:
             raise GitagentError(
                 f"the last turn of {self.name!r} was interrupted", "/resume finishes it, /discard drops it"
             )
         if self.name is None:
-            self.name = new_conversation_name(self.repo, prompt)
-        outcome = run_turn(self.repo, self.name, prompt, self._settings(emit))
+            self.name = new_conversation_name(self.repo, request.text)
+        outcome = run_turn(self.repo, self.name, request.text, self._settings(emit, request), request.attachments)
         self.totals.add(outcome)
         return outcome
 
@@ -149,10 +166,16 @@ class ChatSession:
             raise GitagentError("no conversation is open")
         return discard_turn(self.repo, self.name)
 
-    def _settings(self, emit: EventSink) -> TurnSettings:
-        settings = turn_settings(self.repo, self.name or "", self.options, emit)
+    def _settings(self, emit: EventSink, request: Prompt | None = None) -> TurnSettings:
+        options = self.options
+        if request is not None and request.model:
+            options = RunOptions(**{**options.__dict__, "model": request.model})
+        settings = turn_settings(self.repo, self.name or "", options, emit)
+        if request is not None:
+            settings.guard.permissions.allow += [parse_rule(rule, request.origin) for rule in request.allowed_tools]
         settings.guard.approver = self.approver
         settings.session = self.hooks
+        self.guard = settings.guard
         settings.model = Interruptible(settings.model)  # Esc must not wait for the model's next word
         return settings
 
@@ -191,6 +214,12 @@ class ChatSession:
         guard = Guard(permissions_for(self.repo, self.options.approval), hooks=hooks)
         model = choice.load()
         return compact_conversation(self.repo, conversation.name, model, Compactor(), guard)
+
+    def set_approval(self, mode: str) -> None:
+        """Use approval `mode` from now on, in the running turn too."""
+        self.options = RunOptions(**{**self.options.__dict__, "approval": mode})
+        if self.guard is not None:
+            self.guard.permissions.mode = mode
 
     def set_model(self, spec: str) -> str:
         """Use `spec` for the next turns (checked now, so a typo is caught before a prompt is lost)."""

@@ -27,6 +27,7 @@ DELIBERATE: dict[str, str] = {
 """What differs from Claude Code on purpose, and why (also in hooks/README.md, "Claude Code and gitagent").
 Fields named here are left out of the comparison; values that differ are replaced by markers (`normalize`)."""
 
+
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """gitagent's run of the scenario: the raw hook calls, their normalized form, the worktree, the turn."""

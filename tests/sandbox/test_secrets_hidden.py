@@ -1,6 +1,7 @@
 """gitagent's own state and the paths configured as secret are invisible to the agent's commands, wherever
 they live: a stored key never reaches turn.json, the transcript, the output or a hook's input."""
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -9,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from gitagent.sandbox.bwrap import bwrap_argv
+from gitagent.sandbox.bwrap import BwrapSandbox, bwrap_argv
 from gitagent.sandbox.limits import Limits
-from tests.conftest import git, run_cli, tool
+from tests.conftest import Layout, git, run_cli, tool
 
 KEY = "sk-ant-leaktest-0123456789abcdef"
 VAULT_SECRET = "vault-secret-fixture"
@@ -83,3 +84,12 @@ def test_secret_paths_are_mounted_last_so_nothing_bound_later_uncovers_them() ->
     assert flat.index("--bind /r/.git/gitagent/worktrees/w") < flat.index("--ro-bind /dev/null /r/.env")
     assert flat.index("--bind /r/.git/gitagent/worktrees/w") < flat.index("--tmpfs /srv/gitagent")
     assert "--remount-ro /srv/gitagent" in flat
+
+
+def test_mcp_servers_in_the_sandbox_do_not_see_secrets_either(layout: Layout) -> None:
+    home = Path(os.environ["GITAGENT_HOME"])
+    home.mkdir(parents=True)
+    box = BwrapSandbox(layout.worktree, layout.git_dir, home=layout.home)
+    for argv in (box.argv("true", layout.worktree), box.program_argv(["server", "--stdio"], layout.worktree)):
+        flat = " ".join(argv)
+        assert f"--tmpfs {home.resolve()}" in flat and f"--remount-ro {home.resolve()}" in flat
