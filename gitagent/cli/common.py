@@ -48,9 +48,9 @@ def check_utf8(text: str, what: str) -> None:
         )
 
 
-def fail(error: GitagentError | str, code: int = 1) -> NoReturn:
-    """Print an error (and its hint) to stderr and exit."""
-    error = error if isinstance(error, GitagentError) else GitagentError(error)
+def fail(error: GitagentError | str, hint: str | None = None, *, code: int = 1) -> NoReturn:
+    """Print an error and its hint (the error's own, or `hint` with a message) to stderr, and exit."""
+    error = error if isinstance(error, GitagentError) else GitagentError(error, hint)
     print(f"gitagent: error: {one_line(error.message)}", file=sys.stderr)
     if error.hint:
         print(f"  {one_line(error.hint)}", file=sys.stderr)

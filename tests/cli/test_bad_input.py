@@ -270,7 +270,9 @@ def _cases(ids: dict[str, str], scripts: list[str]) -> list[tuple[tuple[str, ...
             ("rm", name), ("compact", name, "--model", model), ("run", "--resume", "-c", name),
             ("run", "--discard", "-c", name), ("push", name), ("pull", name), ("skills", "show", name),
             ("hooks", "test", name), ("auth", "set", name), ("map", "--focus", name),
-            ("run", "-c", name, "--sandbox", "none", "--model", model, "hi"),
+            ("run", "-c", name, "--sandbox", "none", "--model", model, "hi"), ("exec", "-c", name, "--", "true"),
+            ("chat", name, "--theme", "no-such-theme"), ("mcp", "get", name), ("mcp", "test", name),
+            ("mcp", "add", name, "--", "true"), ("mcp", "remove", "--", name),
         ]  # fmt: skip
     for rev in revs:
         cases += [
@@ -280,6 +282,7 @@ def _cases(ids: dict[str, str], scripts: list[str]) -> list[tuple[tuple[str, ...
     cases += [("run", "-c", "fresh", "--sandbox", "none", "--model", model, prompt) for prompt in PROMPTS]
     cases += [("run", "-c", "scripted", "--sandbox", "none", "--model", spec, "hi") for spec in scripts]
     cases += [("conversations",), ("log", "--all"), ("prune",), ("doctor",), ("models",), ("trust", "--list")]
+    cases += [("mcp", "list"), ("hooks", "list"), ("skills", "list"), ("skills", "validate"), ("exec", "--", "true")]
     cases += [("apply", "c"), ("export", "c", "hostile-names"), ("diff", "c", "--since-base"), ("map",)]
     stdin = {("run", "-c", "fresh", "--sandbox", "none", "--model", model, "-"): b"caf\xe9 \xff"}
     return [(case, stdin.get(case, b"")) for case in cases]

@@ -1,7 +1,6 @@
 """gitagent's own state and the paths configured as secret are invisible to the agent's commands, wherever
 they live: a stored key never reaches turn.json, the transcript, the output or a hook's input."""
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -10,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from gitagent.sandbox.bwrap import BwrapSandbox, bwrap_argv
+from gitagent.sandbox.bwrap import bwrap_argv
 from gitagent.sandbox.limits import Limits
-from tests.conftest import Layout, git, run_cli, tool
+from tests.conftest import git, run_cli, text, tool
+from tests.mcp.conftest import stdio, tool_results, turn_json, write_mcp_json
 
 KEY = "sk-ant-leaktest-0123456789abcdef"
 VAULT_SECRET = "vault-secret-fixture"
@@ -86,10 +86,24 @@ def test_secret_paths_are_mounted_last_so_nothing_bound_later_uncovers_them() ->
     assert "--remount-ro /srv/gitagent" in flat
 
 
-def test_mcp_servers_in_the_sandbox_do_not_see_secrets_either(layout: Layout) -> None:
-    home = Path(os.environ["GITAGENT_HOME"])
-    home.mkdir(parents=True)
-    box = BwrapSandbox(layout.worktree, layout.git_dir, home=layout.home)
-    for argv in (box.argv("true", layout.worktree), box.program_argv(["server", "--stdio"], layout.worktree)):
-        flat = " ".join(argv)
-        assert f"--tmpfs {home.resolve()}" in flat and f"--remount-ro {home.resolve()}" in flat
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap (bwrap) is not installed")
+def test_mcp_servers_in_the_sandbox_do_not_see_secrets_either(
+    repo: Path, script, outside_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = outside_tmp / "gitagent"
+    monkeypatch.setenv("GITAGENT_HOME", str(home))
+    assert run_cli(repo, "auth", "set", "anthropic", input=KEY + "\n").code == 0
+    vault = outside_tmp / "vault"
+    vault.mkdir()
+    (vault / "token.txt").write_text(VAULT_SECRET)
+    git(repo, "config", "--add", "gitagent.sandboxHide", str(vault))
+    write_mcp_json(repo, {"probe": stdio("probe.py")})
+    assert run_cli(repo, "trust").code == 0
+    reads = [home / "credentials.json", vault / "token.txt", repo / "README.md"]
+    model = script(*[[tool("mcp__probe__read_file", path=str(path))] for path in reads], [text("done")])
+    result = run_cli(repo, "run", "-c", "mcp-leak", "--model", model, "look")
+    assert result.code == 0, result.err
+    credentials, token, readme = [r["content"] for r in tool_results(turn_json(repo, "mcp-leak"))]
+    assert readme == "# demo\n"  # the server ran, and reads what it may
+    assert credentials.startswith("refused") and token.startswith("refused"), (credentials, token)
+    assert KEY.encode() not in _reachable_bytes(repo) and VAULT_SECRET.encode() not in _reachable_bytes(repo)
