@@ -24,11 +24,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import Check, init_repo, report, runs_from_argv
+from common import Check, child_env, init_repo, report, runs_from_argv
 
 from tests.fakes.anthropic_server import API_KEY, FakeAnthropic
 from tests.fakes.server import Reply
@@ -63,7 +62,8 @@ def script(steps: int, where: Path) -> list[Reply]:
         ("Bash", {"command": "wc -l notes.txt", "description": "Count the lines"}),
         ("Bash", {"command": "grep -c edited notes.txt", "description": "Check the edit"}),
     ]
-    replies = [Reply([{"type": "text", "text": "Next step."}, {"type": "tool_use", "name": n, "input": i}]) for n, i in calls]
+    text = {"type": "text", "text": "Next step."}
+    replies = [Reply([text, {"type": "tool_use", "name": n, "input": i}]) for n, i in calls]
     return [*replies, Reply([{"type": "text", "text": ANSWER}])]
 
 
@@ -84,11 +84,11 @@ class Runner:
 
     def env(self) -> dict[str, str]:
         """The environment: the stand-in's key and URL, a private HOME for Claude Code and GITAGENT_HOME."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "CLAUDE_"))}
+        env = child_env()
         env.update(ANTHROPIC_API_KEY=API_KEY, GITAGENT_HOME=str(self.home / "gitagent"))
         if self.name == "claude":
-            env.update(HOME=str(self.home), ANTHROPIC_BASE_URL=self.server.base_url, IS_SANDBOX="1",
-                       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC="1", DISABLE_TELEMETRY="1", DISABLE_AUTOUPDATER="1")  # fmt: skip
+            env.update(HOME=str(self.home), ANTHROPIC_BASE_URL=self.server.base_url, IS_SANDBOX="1")
+            env.update(CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC="1", DISABLE_TELEMETRY="1", DISABLE_AUTOUPDATER="1")
         return env
 
     def turn(self, steps: int, n: int) -> float:
@@ -116,7 +116,8 @@ def main() -> list[Check]:
     runs = runs_from_argv(7)
     claude = claude_binary()
     if claude is None or not claude.exists():
-        report("vs_claude_code", "Claude Code not found: pass --claude PATH or run ../shared/oracle/claude-code install", [], [])
+        hint = "pass --claude PATH or run ../shared/oracle/claude-code install"
+        report("vs_claude_code", f"Claude Code not found: {hint}", [], [])
         return []
     version = subprocess.run([str(claude), "--version"], capture_output=True, text=True).stdout.strip()
     with tempfile.TemporaryDirectory(prefix="gitagent-bench-") as tmp:
@@ -140,13 +141,13 @@ def main() -> list[Check]:
     medians = {key: statistics.median(values) for key, values in samples.items()}
     figures = [f"{key} step(s): median {ms:.0f} ms of {runs} (all: {', '.join(f'{v:.0f}' for v in samples[key])})"
                for key, ms in medians.items()]  # fmt: skip
-    checks = [
-        Check(f"gitagent run / claude -p, {steps} step(s)", medians[f"gitagent {steps}"] / medians[f"claude {steps}"],
-              TARGET, "x", f"{medians[f'gitagent {steps}']:.0f} vs {medians[f'claude {steps}']:.0f} ms")  # fmt: skip
-        for steps in (1, 5)
-    ]
-    load = os.getloadavg()[0]
-    report("vs_claude_code", f"a headless turn, gitagent run vs Claude Code {version}; load {load:.1f}", figures, checks)
+    checks = []
+    for steps in (1, 5):
+        ours, theirs = medians[f"gitagent {steps}"], medians[f"claude {steps}"]
+        label = f"gitagent run / claude -p, {steps} step(s)"
+        checks.append(Check(label, ours / theirs, TARGET, "x", f"{ours:.0f} vs {theirs:.0f} ms"))
+    what = f"a headless turn, gitagent run vs Claude Code {version}; load {os.getloadavg()[0]:.1f}"
+    report("vs_claude_code", what, figures, checks)
     return checks
 
 
