@@ -11,7 +11,6 @@ from gitagent.agent.attachments import attachment_summary
 from gitagent.humanize import human_tokens
 from gitagent.models.base import Usage
 from gitagent.store import turns
-from gitagent.tools.todo import checklist
 
 RESULT_LINES = 12
 
@@ -33,6 +32,8 @@ def render_turn(name: str, commit: pygit2.Commit, stats: pygit2.DiffStats) -> st
     for event in turn["events"]:
         lines.extend(_render_event(event))
     if turn.get("todos"):
+        from gitagent.tools.todo import checklist  # the tools package loads every tool: only for a plan
+
         lines += ["Plan (TodoWrite):", _indent(checklist(turn["todos"]), "  "), ""]
     if turn.get("left_out"):
         lines.append("Left out of the snapshot:")
