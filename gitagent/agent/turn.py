@@ -162,7 +162,7 @@ class Turn:
             self.record.add_error(message)
             self.end_session()
             self.save()
-            raise TurnInterrupted(message) from e
+            raise TurnInterrupted(message, e.hint if isinstance(e, GitagentError) else None) from e
         finally:
             if self.code_map is not None:
                 self.code_map.stop()

@@ -81,7 +81,7 @@ def run(
     except KeyboardInterrupt:
         _interrupted(name, output_format, "interrupted", 130)
     except TurnInterrupted as e:
-        _interrupted(name, output_format, e.message, 1)
+        _interrupted(name, output_format, e.message, 1, e.hint)
     if output_format is OutputFormat.json:
         print(json.dumps(outcome_json(outcome), ensure_ascii=False))
     if outcome.is_error:
@@ -94,10 +94,12 @@ def _retrying(attempt: int, wait_s: float, reason: str) -> None:
     print(f"\ngitagent: {reason}; retrying in {wait_s:.0f}s (attempt {attempt}; the answer restarts)", file=sys.stderr)
 
 
-def _interrupted(name: str, output_format: OutputFormat, reason: str, code: int) -> NoReturn:
+def _interrupted(name: str, output_format: OutputFormat, reason: str, code: int, hint: str | None = None) -> NoReturn:
     if output_format is not OutputFormat.text:
         print(json.dumps({"type": "result", "conversation": name, "is_error": True, "error": reason}))
     print(f"\ngitagent: {reason}", file=sys.stderr)
+    if hint:
+        print(f"  {hint}", file=sys.stderr)
     print(
         f"  the turn so far is saved: finish it with `gitagent run --resume -c {name}`"
         f" or drop it with `gitagent run --discard -c {name}`",
