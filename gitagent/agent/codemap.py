@@ -5,7 +5,7 @@ the cache in a fraction of a second; cold, in a large repository, parsing takes 
 when the turn does and the prompt waits for it at most `WAIT_S`: past that the first request goes without the map,
 the user is told how far the build got, and the RepoMap tool (whose build waits for this one, see `build_map`)
 gives the model the map when it asks. At the end of the turn an unfinished build stops; what it parsed stays in the
-cache, so the next build starts from there.
+cache, so the next build starts from there (a build still listing files is left to finish or die with the process).
 """
 
 import threading
@@ -58,6 +58,9 @@ class BackgroundMap:
         return PENDING
 
     def stop(self) -> None:
-        """Stop an unfinished build (what it parsed stays cached) and wait for its thread."""
+        """Stop an unfinished build. Once it parses, wait for it, so that what it parsed stays cached; while it
+        still lists the files (in a large fresh worktree, hashing them all: seconds), it has nothing to keep, and
+        the turn does not wait for it."""
         self.stopping.set()
-        self.thread.join()
+        if self.total:
+            self.thread.join()

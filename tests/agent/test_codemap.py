@@ -1,6 +1,7 @@
 """The first turn of a new conversation never waits long for a cold code map: it starts without it, the user is
 told, the RepoMap tool still gives the model the map, and what was parsed is cached for the next conversation."""
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,6 +33,19 @@ class MapAsker:
             yield ModelResponse([{"type": "tool_use", "id": "m1", "name": "RepoMap", "input": {}}], "tool_use")
         else:
             yield ModelResponse([{"type": "text", "text": "mapped"}], "end_turn")
+
+
+class Answerer:
+    """Answers at once; remembers each request's system prompt."""
+
+    spec = "test:answerer"
+
+    def __init__(self) -> None:
+        self.systems: list[str] = []
+
+    def stream(self, request: ModelRequest) -> Iterator[ModelResponse]:
+        self.systems.append(request.system)
+        yield ModelResponse([{"type": "text", "text": "hello"}], "end_turn")
 
 
 @pytest.fixture
@@ -71,3 +85,27 @@ def test_the_next_conversation_gets_the_cached_map_in_its_prompt(big_repo, monke
     run_turn(big_repo, "second", "map the code", settings)
 
     assert "Repository map" in model.systems[2] and "class Widget" in model.systems[2]
+
+
+def test_the_turn_does_not_wait_for_a_map_still_listing_files(big_repo, monkeypatch) -> None:
+    from gitagent.repomap import maps
+
+    listing, release, listed = threading.Event(), threading.Event(), threading.Event()
+    real_list_files = maps.list_files
+
+    def slow_list_files(*args, **kwargs):
+        listing.set()
+        release.wait(60)  # hashing every file of a large fresh worktree
+        listed.set()
+        return real_list_files(*args, **kwargs)
+
+    monkeypatch.setattr(maps, "list_files", slow_list_files)
+    monkeypatch.setattr(codemap, "WAIT_S", 0.01)
+    model = Answerer()
+    settings = TurnSettings(model=model, make_sandbox=lambda worktree: UnconfinedSandbox())
+    try:
+        outcome = run_turn(big_repo, "listing", "hello", settings)
+        assert listing.is_set() and not listed.is_set()  # the turn ended while the map was still listing files
+    finally:
+        release.set()
+    assert outcome.status == "complete" and codemap.PENDING in model.systems[0]
