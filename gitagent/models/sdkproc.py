@@ -9,8 +9,10 @@ process's environment, the Messages parameters) and the SDK's stream events come
 comes back described (`describe`) and is raised here as `SdkError`. The helper ignores Ctrl-C (this process
 decides), and exits when its standard input closes, so it never outlives the command.
 
-One request at a time goes to the helper; a second one made meanwhile (reviews ask in parallel) runs in this
-process, through the same `describe` and event dictionaries, so callers see no difference.
+One request at a time goes to the helper; a second one made meanwhile runs in this process, through the same
+`describe` and event dictionaries, so callers see no difference. Only a command that calls `prestart` has a helper
+(`run` and `chat`); elsewhere (a review asking for its parts in parallel, the library) every request runs here, so
+parallel requests never wait on one process's SDK load while the others load it here.
 """
 
 import importlib
@@ -53,8 +55,7 @@ def prestart() -> None:
 
 
 def prepare(options: Options) -> None:
-    """Have the helper build the client for `options` before the first request needs it."""
-    _Helper.start()
+    """Have the helper, if the command started one, build the client for `options` before the first request."""
     with _Helper.lock:
         helper = _Helper.idle
     if helper is not None:
@@ -96,7 +97,7 @@ class _Helper:
         with cls.lock:
             if cls.in_use:
                 return None
-            helper, cls.idle = cls.idle or cls.spawn(), None
+            helper, cls.idle = cls.idle, None
             cls.in_use = helper is not None
             return helper
 
