@@ -23,6 +23,9 @@ BENCHES = [
     "review.py",
     "mcp_startup.py",
     "subagents.py",
+    "read_commands.py",
+    "first_turn.py",
+    "vs_claude_code.py",
 ]
 OPTIONAL = {"sandbox_startup.py": ["100"]}  # owned by the sandbox work; run when present
 TIMEOUT_S = 300
