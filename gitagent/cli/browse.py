@@ -12,6 +12,7 @@ import typer
 from gitagent.cli.common import dispatch, fail, new_app, print_json, repository
 from gitagent.cli.render import render_turn
 from gitagent.humanize import human_tokens, relative_time
+from gitagent.printable import printable
 from gitagent.store import inflight, turns
 from gitagent.store.conversations import (
     base_commit,
@@ -90,7 +91,7 @@ def _interrupted_first_turns(repo: pygit2.Repository, known: set[str]) -> list[d
 def _print_table(rows: list[tuple[str, ...]]) -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        print(printable("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()))
 
 
 @app.command()
@@ -116,7 +117,7 @@ def log(
         tokens = human_tokens(sum(e["tokens"].values()))
         tools = f"  [{', '.join(e['tools'])}]" if e["tools"] else ""
         cost = f"  ${e['cost_usd']:.4f}" if e["cost_usd"] is not None else ""
-        print(f"{e['turn']:>4}  {e['commit'][:7]}  {e['subject']}{tools}  {tokens} tokens{cost}")
+        print(printable(f"{e['turn']:>4}  {e['commit'][:7]}  {e['subject']}{tools}  {tokens} tokens{cost}"))
 
 
 def _most_recent(repo: pygit2.Repository):
@@ -167,7 +168,7 @@ def _log_all(repo: pygit2.Repository, limit: int | None) -> None:
     def label(m: re.Match[str]) -> str:
         return m[2] if m[1] == "conversations" else f"abandoned {m[2]}"
 
-    print(_DECORATION.sub(label, out), end="")
+    print(printable(_DECORATION.sub(label, out)), end="")
 
 
 @app.command()
@@ -182,7 +183,7 @@ def show(
         print_json(turns.read_turn(commit))
         return
     stats = repo.diff(repo[previous_workspace(repo, commit)], repo[turns.workspace_tree(commit)]).stats
-    print(render_turn(conversation.name, commit, stats))
+    print(printable(render_turn(conversation.name, commit, stats)))
 
 
 @app.command()

@@ -8,6 +8,7 @@ import pygit2
 import typer
 
 from gitagent.errors import GitagentError
+from gitagent.printable import printable
 from gitagent.store.repo import open_repository
 
 
@@ -29,9 +30,9 @@ def dispatch(app: typer.Typer, args: list[str]) -> None:
 def fail(error: GitagentError | str, code: int = 1) -> NoReturn:
     """Print an error (and its hint) to stderr and exit."""
     error = error if isinstance(error, GitagentError) else GitagentError(error)
-    print(f"gitagent: error: {error.message}", file=sys.stderr)
+    print(printable(f"gitagent: error: {error.message}"), file=sys.stderr)
     if error.hint:
-        print(f"  {error.hint}", file=sys.stderr)
+        print(printable(f"  {error.hint}"), file=sys.stderr)
     raise SystemExit(code)
 
 

@@ -25,6 +25,7 @@ from gitagent.agent.turn import TurnInterrupted
 from gitagent.cli import options
 from gitagent.cli.common import dispatch, fail, new_app, repository
 from gitagent.models import TextDelta
+from gitagent.printable import printable
 
 app = new_app()
 
@@ -91,13 +92,13 @@ def run(
 
 def _retrying(attempt: int, wait_s: float, reason: str) -> None:
     # A retried stream starts its answer again, so text already shown may appear twice: say so plainly.
-    print(f"\ngitagent: {reason}; retrying in {wait_s:.0f}s (attempt {attempt}; the answer restarts)", file=sys.stderr)
+    _say(f"\ngitagent: {reason}; retrying in {wait_s:.0f}s (attempt {attempt}; the answer restarts)")
 
 
 def _interrupted(name: str, output_format: OutputFormat, reason: str, code: int) -> NoReturn:
     if output_format is not OutputFormat.text:
         print(json.dumps({"type": "result", "conversation": name, "is_error": True, "error": reason}))
-    print(f"\ngitagent: {reason}", file=sys.stderr)
+    _say(f"\ngitagent: {reason}")
     print(
         f"  the turn so far is saved: finish it with `gitagent run --resume -c {name}`"
         f" or drop it with `gitagent run --discard -c {name}`",
@@ -194,23 +195,27 @@ class _TextPrinter:
     def __call__(self, event: Event) -> None:
         match event:
             case TextDelta():
-                sys.stdout.write(event.text)
+                sys.stdout.write(printable(event.text))
                 sys.stdout.flush()
                 self.at_line_start = event.text.endswith("\n")
             case AssistantMessage() if not self.at_line_start:
                 print(flush=True)
                 self.at_line_start = True
             case ToolStarted():
-                print(f"→ {event.call['name']} {summarize_input(event.call.get('input', {}))}", file=sys.stderr)
+                _say(f"→ {event.call['name']} {summarize_input(event.call.get('input', {}))}")
             case ToolFinished():
                 first = (event.result.output.strip().splitlines() or [""])[0][:100]
                 mark = "✗" if event.result.is_error else "✓"
-                print(f"  {mark} {first}", file=sys.stderr)
+                _say(f"  {mark} {first}")
             case Notice():
-                print(f"gitagent: {event.text}", file=sys.stderr)
+                _say(f"gitagent: {event.text}")
             case TurnFinished():
                 o = event.outcome
-                print(f"[{o.conversation} turn {o.turn} → {o.commit[:7]}]", file=sys.stderr)
+                _say(f"[{o.conversation} turn {o.turn} → {o.commit[:7]}]")
+
+
+def _say(line: str) -> None:
+    print(printable(line), file=sys.stderr)
 
 
 def summarize_input(tool_input: dict[str, Any]) -> str:

@@ -18,7 +18,9 @@ from gitagent.agent.events import AssistantMessage, Event, TurnOutcome
 from gitagent.agent.permissions import Decision
 from gitagent.errors import GitagentError
 from gitagent.tui.commands import complete, parse
+from gitagent.tui.driver import tolerate_invalid_input
 from gitagent.tui.interrupt import interrupt_thread
+from gitagent.tui.literal import literal
 from gitagent.tui.palette import SlashCommands
 from gitagent.tui.screens.approval import ApprovalScreen
 from gitagent.tui.screens.rewind import RewindScreen
@@ -69,6 +71,7 @@ class ChatApp(App[None]):
 
     def __init__(self, session: ChatSession, theme: str | None = None) -> None:
         super().__init__()
+        tolerate_invalid_input()
         self.session = session
         self.slash = SlashHandlers(self)
         self.running = False
@@ -143,7 +146,8 @@ class ChatApp(App[None]):
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         matches = complete(event.text_area.text.strip()) if event.text_area.text.startswith("/") else []
-        self.query_one("#hint", Static).update("  ".join(matches[:8]) + ("  (Tab completes)" if matches else ""))
+        hint = "  ".join(matches[:8]) + ("  (Tab completes)" if matches else "")
+        self.query_one("#hint", Static).update(literal(hint))
 
     def start_turn(self, run: Any) -> None:
         """Run a turn (`run(emit)`) in a worker thread, drawing its events as they come."""

@@ -9,6 +9,7 @@ from gitagent.models.catalog import known_models
 from gitagent.store import turns
 from gitagent.tui import listings
 from gitagent.tui.commands import help_text
+from gitagent.tui.literal import literal
 
 if TYPE_CHECKING:
     from gitagent.tui.app import ChatApp
@@ -56,7 +57,7 @@ class SlashHandlers:
         """/log"""
         conversation = self.session.conversation
         await self.app.view.show(
-            Static(listings.log_text(conversation) if conversation else "No turns yet.", classes="listing")
+            Static(literal(listings.log_text(conversation) if conversation else "No turns yet."), classes="listing")
         )
 
     async def diff(self, rev: str | None = None) -> None:
@@ -108,11 +109,11 @@ class SlashHandlers:
 
     async def skills(self) -> None:
         """/skills"""
-        await self.app.view.show(Static(listings.skills_text(self.session.repo), classes="listing"))
+        await self.app.view.show(Static(literal(listings.skills_text(self.session.repo)), classes="listing"))
 
     async def hooks(self) -> None:
         """/hooks"""
-        await self.app.view.show(Static(listings.hooks_text(self.session.repo), classes="listing"))
+        await self.app.view.show(Static(literal(listings.hooks_text(self.session.repo)), classes="listing"))
 
     async def new(self) -> None:
         """/new"""
@@ -142,7 +143,7 @@ class SlashHandlers:
 
     async def help(self) -> None:
         """/help"""
-        await self.app.view.show(Static(help_text(), classes="listing"))
+        await self.app.view.show(Static(literal(help_text()), classes="listing"))
 
     async def quit(self) -> None:
         """/quit"""

@@ -61,3 +61,8 @@ def screen_text(app: ChatApp) -> str:
         if isinstance(title, str):
             parts.append(title)
     return "\n".join(parts)
+
+
+def rendered(app: ChatApp) -> str:
+    """The screen as the terminal would show it: every line the compositor draws, as plain text."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())

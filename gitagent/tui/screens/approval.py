@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from gitagent.agent.permissions import Decision
+from gitagent.tui.literal import literal
 from gitagent.tui.widgets.blocks import call_detail
 
 DEFAULT_DENIAL = "the user denied this"
@@ -30,7 +31,7 @@ class ApprovalScreen(ModalScreen[Decision]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="approval", classes="dialog"):
-            yield Label(f"Allow {self.call['name']}?", classes="title")
+            yield Label(literal(f"Allow {self.call['name']}?"), classes="title")
             yield Static(call_detail(self.call["name"], self.call.get("input") or {}), classes="detail")
             with Horizontal(classes="buttons"):
                 yield Button("Allow once (y)", id="once", variant="success")

@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import Markdown, Static
 
 from gitagent.agent.permissions import call_subject
+from gitagent.tui.literal import literal, safe
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 PREVIEW_LINES = 20
@@ -21,21 +22,21 @@ class PromptBlock(Static):
     """What the person asked."""
 
     def __init__(self, text: str) -> None:
-        super().__init__(Text(text), classes="prompt")
+        super().__init__(literal(text), classes="prompt")
 
 
 class AnswerBlock(Markdown):
     """The assistant's words, as Markdown; `stream` appends while the model is still answering."""
 
     def __init__(self, text: str = "") -> None:
-        super().__init__(text, classes="answer")
+        super().__init__(safe(text), classes="answer")
 
 
 class NoticeBlock(Static):
     """Something outside the dialogue: a hook's verdict, an approval, an error with its fix."""
 
     def __init__(self, text: str, kind: str = "info") -> None:
-        super().__init__(Text(text), classes=f"notice {kind}")
+        super().__init__(literal(text), classes=f"notice {kind}")
 
 
 def diff_text(old: str, new: str, path: str) -> Text:
@@ -58,7 +59,7 @@ def colour_diff(lines: list[str]) -> Text:
             style = "red"
         elif line.startswith("@@"):
             style = "cyan"
-        text.append(line + "\n", style=style)
+        text.append(safe(line) + "\n", style=style)
     if len(lines) > DIFF_LINES:
         text.append(f"… {len(lines) - DIFF_LINES} more lines\n", style="dim")
     return text
@@ -72,8 +73,8 @@ def call_detail(name: str, tool_input: dict[str, Any]) -> Text:
     if name == "Write":
         return diff_text("", str(tool_input.get("content", "")), path)
     if name == "Bash":
-        return Text("$ " + str(tool_input.get("command", "")), style="bold")
-    return Text(", ".join(f"{k}={v!r}" for k, v in tool_input.items()))
+        return literal("$ " + str(tool_input.get("command", "")), style="bold")
+    return literal(", ".join(f"{k}={v!r}" for k, v in tool_input.items()))
 
 
 def summary(tool_input: dict[str, Any]) -> str:
@@ -108,13 +109,13 @@ class ToolBlock(Vertical):
         self.outcome = result
         self.frame = 0
         self.expanded = False
-        self.heading = Static(self._title(), classes="title")
+        self.heading = Static(literal(self._title()), classes="title")
         self.set_class(result is not None and result.is_error, "failed")
 
     @property
     def title(self) -> str:
         """The one-line summary as shown."""
-        return self._title()
+        return safe(self._title())
 
     def compose(self) -> ComposeResult:
         yield self.heading
@@ -134,14 +135,14 @@ class ToolBlock(Vertical):
             self.mount(detail, Static(self._result_text(), classes="result"))
         else:
             self.query(".detail, .result").remove()
-        self.heading.update(self._title())
+        self.heading.update(literal(self._title()))
 
     def finish(self, outcome: ToolOutcome) -> None:
         """Show how the call ended: its mark, exit status and the start of its result."""
         self.outcome = outcome
         if hasattr(self, "spinner"):
             self.spinner.stop()
-        self.heading.update(self._title())
+        self.heading.update(literal(self._title()))
         self.set_class(outcome.is_error, "failed")
         for result in self.query(".result"):
             result.update(self._result_text())
@@ -161,7 +162,7 @@ class ToolBlock(Vertical):
 
     def _spin(self) -> None:
         self.frame += 1
-        self.heading.update(self._title())
+        self.heading.update(literal(self._title()))
 
     def _result_text(self) -> Text:
         if self.outcome is None:
@@ -170,4 +171,4 @@ class ToolBlock(Vertical):
         preview = "\n".join(lines[:PREVIEW_LINES])
         if len(lines) > PREVIEW_LINES:
             preview += f"\n… {len(lines) - PREVIEW_LINES} more lines"
-        return Text(preview, style="red" if self.outcome.is_error else "")
+        return literal(preview, style="red" if self.outcome.is_error else "")

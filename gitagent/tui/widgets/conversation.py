@@ -22,6 +22,7 @@ from gitagent.agent.events import (
 from gitagent.models.base import TextDelta
 from gitagent.store import turns
 from gitagent.tui.format import outcome_footer, turn_footer
+from gitagent.tui.literal import literal, safe
 from gitagent.tui.widgets.blocks import AnswerBlock, NoticeBlock, PromptBlock, ToolBlock, ToolOutcome
 
 FIRST_PAGE = 6
@@ -39,7 +40,7 @@ def turn_widgets(commit: pygit2.Commit) -> list[Widget]:
         widgets.extend(_event_widgets(event, results))
     if turn.get("kind") == "compaction":
         widgets.insert(0, NoticeBlock(f"compacted: {commit.message.splitlines()[0]}"))
-    widgets.append(Static(turn_footer(turn), classes="footer"))
+    widgets.append(Static(literal(turn_footer(turn)), classes="footer"))
     return widgets
 
 
@@ -124,7 +125,7 @@ class ConversationView(VerticalScroll):
 
     def _earlier_marker(self) -> Static:
         assert self.older is not None
-        return Static(f"▲ {turns.turn_number(self.older)} earlier turns: scroll up to load", classes="earlier")
+        return Static(literal(f"▲ {turns.turn_number(self.older)} earlier turns: scroll up to load"), classes="earlier")
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
@@ -153,7 +154,7 @@ class ConversationView(VerticalScroll):
                     self.answer = AnswerBlock()
                     await self.mount(self.answer)
                     self.stream = Markdown.get_stream(self.answer)
-                await self.stream.write(event.text)
+                await self.stream.write(safe(event.text))
             case AssistantMessage():
                 await self._end_answer(event)
             case ToolStarted():
@@ -170,7 +171,7 @@ class ConversationView(VerticalScroll):
             case Verdict():
                 await self.mount(NoticeBlock(event.text, "info" if event.allowed else "warning"))
             case TurnFinished():
-                await self.mount(Static(outcome_footer(event.outcome), classes="footer"))
+                await self.mount(Static(literal(outcome_footer(event.outcome)), classes="footer"))
             case TurnStarted():
                 pass
 

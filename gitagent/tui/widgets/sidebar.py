@@ -11,6 +11,7 @@ from textual.widgets.option_list import Option
 
 from gitagent.store import turns
 from gitagent.store.conversations import Conversation, chain, list_conversations
+from gitagent.tui.literal import literal
 
 TURNS_SHOWN = 50
 
@@ -64,7 +65,7 @@ class SidePanel(Vertical):
                     continue
                 under = nodes[parent] if parent is not None else tree.root
                 label = f"{'▶ ' if c.name == current else ''}{c.name} ({c.turns})"
-                nodes[c.name] = under.add(label, data=c.name, expand=True, allow_expand=False)
+                nodes[c.name] = under.add(literal(label), data=c.name, expand=True, allow_expand=False)
             if len(waiting) == len(pending):  # a cycle cannot happen, but never loop forever
                 break
             pending = waiting
@@ -77,10 +78,10 @@ class SidePanel(Vertical):
             return
         for index, commit in enumerate(chain(conversation.head)):
             if index >= TURNS_SHOWN:
-                turn_list.add_option(Option(f"… {turns.turn_number(commit)} earlier", disabled=True))
+                turn_list.add_option(Option(literal(f"… {turns.turn_number(commit)} earlier"), disabled=True))
                 break
             subject = commit.message.splitlines()[0] if commit.message else ""
-            turn_list.add_option(Option(f"{turns.turn_number(commit):>3} {commit.short_id} {subject[:30]}"))
+            turn_list.add_option(Option(literal(f"{turns.turn_number(commit):>3} {commit.short_id} {subject[:30]}")))
 
     def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
         if event.node.data:

@@ -4,6 +4,7 @@ from textual.widgets import Static
 
 from gitagent.humanize import human_tokens
 from gitagent.tui.format import short_model
+from gitagent.tui.literal import literal
 from gitagent.tui.session import ChatSession
 
 
@@ -33,4 +34,4 @@ class StatusBar(Static):
 
     def show(self, session: ChatSession, running: bool) -> None:
         """Redraw from the session's current state."""
-        self.update(status_line(session, running))
+        self.update(literal(status_line(session, running)))
