@@ -6,6 +6,7 @@ import re
 import pygit2
 
 from gitagent.agent.events import TurnOutcome
+from gitagent.agent.loop import INTERRUPTED
 from gitagent.agent.record import TurnRecord, now_iso
 from gitagent.agent.turn import Turn, TurnSettings
 from gitagent.errors import GitagentError
@@ -20,6 +21,7 @@ from gitagent.store.refs import (
     validate_name,
 )
 from gitagent.store.repo import head_commit
+from gitagent.tools.base import ToolResult
 from gitagent.workspace import worktree as wt
 
 NAME_WORDS = 5
@@ -69,10 +71,26 @@ def run_turn(repo: pygit2.Repository, name: str, prompt: str, settings: TurnSett
 
 def resume_turn(repo: pygit2.Repository, name: str, settings: TurnSettings) -> TurnOutcome:
     """Finish the interrupted turn of conversation `name`."""
+    turn = _reopen(repo, name, settings)
+    turn.record.data["model"] = settings.model.spec
+    turn.start_hooks(resumed=True)
+    return turn.run(resumed=True)
+
+
+def close_interrupted_turn(repo: pygit2.Repository, name: str, settings: TurnSettings) -> TurnOutcome:
+    """Commit the interrupted turn of `name` as it stands, with status `interrupted`: what it did (its events and
+    the worktree's files) is kept, and a tool call it cut off gets the result that says so, so the next prompt
+    continues from there. The chat does this when a prompt is sent after Esc."""
+    turn = _reopen(repo, name, settings)
+    for call in turn.record.unanswered_tool_calls():
+        turn.record.add_tool_result(call, ToolResult(INTERRUPTED, is_error=True), 0)
+    return turn.commit("interrupted")
+
+
+def _reopen(repo: pygit2.Repository, name: str, settings: TurnSettings) -> Turn:
     commit = _interrupted(repo, name)
     record = TurnRecord(turns.read_turn(commit), turns.read_context(commit))
     record.data["owner"] = inflight.owner()
-    record.data["model"] = settings.model.spec
     head = commit.parents[0] if commit.parents else None
     worktree = wt.worktree_for(repo, name)
     conversation_blob = commit.tree["conversation.json"].id
@@ -80,9 +98,7 @@ def resume_turn(repo: pygit2.Repository, name: str, settings: TurnSettings) -> T
         _ensure_worktree(repo, name, head, conversation_blob)
     sandbox = settings.make_sandbox(worktree)
     state = inflight.InFlight.resuming(name, commit)
-    turn = Turn(repo, state, record, conversation_blob, worktree, sandbox, head, settings)
-    turn.start_hooks(resumed=True)
-    return turn.run(resumed=True)
+    return Turn(repo, state, record, conversation_blob, worktree, sandbox, head, settings)
 
 
 def discard_turn(repo: pygit2.Repository, name: str) -> int:

@@ -24,7 +24,7 @@ from gitagent.tui.literal import literal
 from gitagent.tui.palette import SlashCommands
 from gitagent.tui.screens.approval import ApprovalScreen
 from gitagent.tui.screens.rewind import RewindScreen
-from gitagent.tui.session import ChatSession
+from gitagent.tui.session import AFTER_INTERRUPT, ChatSession
 from gitagent.tui.slash import SlashHandlers
 from gitagent.tui.widgets.conversation import ConversationView
 from gitagent.tui.widgets.prompt import PromptInput
@@ -100,7 +100,7 @@ class ChatApp(App[None]):
         self.query_one(PromptInput).focus()
         await self.reload()
         if self.session.interrupted:
-            await self.view.note("The last turn was interrupted: /resume finishes it, /discard drops it.", "warning")
+            await self.view.note(f"The last turn was interrupted: {AFTER_INTERRUPT}.", "warning")
 
     @property
     def view(self) -> ConversationView:
@@ -162,7 +162,7 @@ class ChatApp(App[None]):
         try:
             outcome = run(lambda event: self.post_message(AgentEvent(event)))
         except KeyboardInterrupt:
-            error = "Interrupted. The turn so far is saved: /resume finishes it, /discard drops it."
+            error = f"Interrupted; what the turn did is kept: {AFTER_INTERRUPT}."
         except BaseException as e:
             error = error_text(e)
         finally:

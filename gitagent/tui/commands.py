@@ -64,7 +64,7 @@ def help_text() -> str:
         ("Enter", "send"),
         ("Shift+Enter, Ctrl+J", "new line"),
         ("Up / Down", "earlier prompts"),
-        ("Esc", "interrupt the running turn (saved; /resume finishes it)"),
+        ("Esc", "interrupt the running turn (its work is kept; type to carry on)"),
         ("Esc Esc", "on an empty prompt: pick a turn to rewind to"),
         ("Ctrl+B", "show or hide the side panel"),
         ("Ctrl+P", "command palette (themes too)"),

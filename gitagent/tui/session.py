@@ -14,7 +14,14 @@ from gitagent.agent.guard import Guard
 from gitagent.agent.modelchoice import choose_model
 from gitagent.agent.permissions import Approver, permissions_for
 from gitagent.agent.sandboxing import network_allowed, sandbox_choice
-from gitagent.agent.session import discard_turn, new_conversation_name, resume_turn, run_turn, unused_name
+from gitagent.agent.session import (
+    close_interrupted_turn,
+    discard_turn,
+    new_conversation_name,
+    resume_turn,
+    run_turn,
+    unused_name,
+)
 from gitagent.agent.setup import RunOptions, hook_runner, turn_settings
 from gitagent.agent.turn import TurnSettings
 from gitagent.errors import GitagentError
@@ -27,6 +34,9 @@ from gitagent.store.refs import conversation_ref, read_ref, validate_name
 from gitagent.store.repo import config_value, user_identity, workdir
 from gitagent.tui.interrupt import Interruptible
 from gitagent.workspace.share import apply_to_checkout, export_branch, export_message
+
+AFTER_INTERRUPT = "type your next message to carry on from here, /resume finishes the turn, /discard drops it"
+"""What a person can do once a turn was interrupted."""
 
 
 @dataclass
@@ -116,14 +126,14 @@ class ChatSession:
         return found[0].name if found else None
 
     def run(self, prompt: str, emit: EventSink) -> TurnOutcome:
-        """Run one turn (blocking) and count it."""
-        if self.interrupted:
-            raise GitagentError(
-                f"the last turn of {self.name!r} was interrupted", "/resume finishes it, /discard drops it"
-            )
+        """Run one turn (blocking) and count it. After an interruption, the interrupted turn is committed first
+        as it stands (status `interrupted`), so the prompt carries on from what it did: Esc, then type."""
         if self.name is None:
             self.name = new_conversation_name(self.repo, prompt)
-        outcome = run_turn(self.repo, self.name, prompt, self._settings(emit))
+        settings = self._settings(emit)
+        if self.interrupted:
+            self.totals.add(close_interrupted_turn(self.repo, self.name, self._settings(lambda event: None)))
+        outcome = run_turn(self.repo, self.name, prompt, settings)
         self.totals.add(outcome)
         return outcome
 

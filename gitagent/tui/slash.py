@@ -10,6 +10,7 @@ from gitagent.store import turns
 from gitagent.tui import listings
 from gitagent.tui.commands import help_text
 from gitagent.tui.literal import literal
+from gitagent.tui.session import AFTER_INTERRUPT
 
 if TYPE_CHECKING:
     from gitagent.tui.app import ChatApp
@@ -126,7 +127,7 @@ class SlashHandlers:
         self.session.open(name)
         await self.app.reload()
         if self.session.interrupted:
-            await self._say("Its last turn was interrupted: /resume finishes it, /discard drops it.", "warning")
+            await self._say(f"Its last turn was interrupted: {AFTER_INTERRUPT}.", "warning")
 
     async def resume(self) -> None:
         """/resume"""
