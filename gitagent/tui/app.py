@@ -2,6 +2,7 @@
 itself lives in `gitagent.agent` and runs the same way headless."""
 
 import asyncio
+import contextlib
 import threading
 import time
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Static, TextArea
+from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from gitagent.agent.events import AssistantMessage, Event, TurnOutcome
 from gitagent.agent.permissions import Decision
@@ -21,6 +23,7 @@ from gitagent.tui.commands import complete, parse
 from gitagent.tui.driver import tolerate_invalid_input
 from gitagent.tui.interrupt import interrupt_thread
 from gitagent.tui.literal import literal
+from gitagent.tui.navigation import Navigation
 from gitagent.tui.palette import SlashCommands
 from gitagent.tui.screens.approval import ApprovalScreen
 from gitagent.tui.screens.rewind import RewindScreen
@@ -33,6 +36,8 @@ from gitagent.tui.widgets.statusbar import StatusBar
 
 DOUBLE_PRESS_S = 2.0
 """How soon a second Ctrl+C quits, and a second Esc opens the rewind picker."""
+QUIT_WAIT_S = 10.0
+"""How long quitting waits for an interrupted turn to save itself (it takes a tenth of a second)."""
 
 
 @dataclass
@@ -57,7 +62,7 @@ def error_text(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-class ChatApp(App[None]):
+class ChatApp(Navigation):
     """A conversation with the agent, its history from git, and fork and rewind a keystroke away."""
 
     TITLE = "gitagent"
@@ -80,6 +85,7 @@ class ChatApp(App[None]):
         self.start_theme = theme
         self.pending_approval: asyncio.Future[Decision] | None = None
         self.queued: list[str] = []
+        self.turn_job: Worker[None] | None = None
         self.closing = False
         """Prompts typed ahead while a turn ran, sent one by one as turns end."""
         session.approver = self._approver
@@ -142,6 +148,7 @@ class ChatApp(App[None]):
             await getattr(self.slash, command.name)(*args)
         except GitagentError as e:
             await self.view.note(error_text(e), "error")
+        self.view.follow()  # what the command said is where the person looks next, even if they had scrolled up
         self.refresh_panels()
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
@@ -153,7 +160,7 @@ class ChatApp(App[None]):
         """Run a turn (`run(emit)`) in a worker thread, drawing its events as they come."""
         self.running = True
         self.query_one(StatusBar).show(self.session, True)
-        self._turn_worker(run)
+        self.turn_job = self._turn_worker(run)
 
     @work(thread=True, group="turn")  # not exclusive: that would cancel a finished turn's worker still unwinding
     def _turn_worker(self, run: Any) -> None:
@@ -228,7 +235,10 @@ class ChatApp(App[None]):
             self.notify("Interrupting…", timeout=2)
 
     def action_ctrl_c(self) -> None:
-        """Clear the prompt; pressed twice, quit (interrupting a running turn first, so nothing is lost)."""
+        """Copy the selected text; with nothing selected, clear the prompt; pressed twice, quit (interrupting
+        a running turn first, so nothing is lost)."""
+        if self.copy_selection():
+            return
         prompt = self.query_one(PromptInput)
         if self._pressed_twice("ctrl+c"):
             self.run_worker(self.quit_safely())
@@ -245,10 +255,12 @@ class ChatApp(App[None]):
         self.closing = True
         if isinstance(self.screen, ApprovalScreen):
             self.screen.action_deny()
-        worker = self.session.worker
-        if worker is not None:
-            interrupt_thread(worker)
-            await asyncio.to_thread(worker.join, 10)
+        thread = self.session.worker
+        if thread is not None and self.turn_job is not None:
+            interrupt_thread(thread)
+            # Wait for the turn to save itself, not for its thread: that is the executor's, and lives on.
+            with contextlib.suppress(TimeoutError, WorkerFailed, WorkerCancelled):
+                await asyncio.wait_for(self.turn_job.wait(), QUIT_WAIT_S)
         self.exit()
 
     def on_unmount(self) -> None:
@@ -264,6 +276,7 @@ class ChatApp(App[None]):
     async def on_side_panel_open(self, message: SidePanel.Open) -> None:
         if message.name != self.session.name:
             await self.run_slash(f"/switch {message.name}")
+        self.focus_prompt()
 
     def _pressed_twice(self, key: str) -> bool:
         now = time.monotonic()

@@ -101,6 +101,7 @@ class ToolBlock(Vertical):
     of tool calls stays cheap to draw."""
 
     can_focus = True
+    FOCUS_ON_CLICK = False  # a click expands it; the keyboard stays with the prompt
     BINDINGS = [("enter", "toggle", "Expand")]
 
     def __init__(self, call: dict[str, Any], result: ToolOutcome | None = None) -> None:

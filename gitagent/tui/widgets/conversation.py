@@ -4,6 +4,7 @@ scroll), and the running turn drawn from the loop's events as they arrive."""
 from typing import Any
 
 import pygit2
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Markdown, Static
@@ -81,17 +82,38 @@ class ConversationView(VerticalScroll):
         self.answer: AnswerBlock | None = None
         self.stream: MarkdownStream | None = None
         self.tools: dict[str, ToolBlock] = {}
+        self.in_turn = False
+        self.aside: Widget | None = None
+        """The first block a command drew while a turn ran: the turn's own blocks go above it, so a /diff typed
+        meanwhile never splits the turn's answer."""
+        self.below = Static(literal("↓ new output below · Ctrl+End"), id="below")
+
+    def compose(self) -> ComposeResult:
+        yield self.below
 
     def on_mount(self) -> None:
+        self.below.display = False
         self.anchor()
 
     async def show_history(self, head: pygit2.Commit | None) -> None:
         """Draw the latest turns up to `head` (None: an empty conversation)."""
-        await self.remove_children()
+        await self.remove_children([child for child in self.children if child is not self.below])
         self.older = head
         await self.mount_all(self._page(FIRST_PAGE), before=None)
-        self.scroll_end(animate=False)
+        self.follow()
+
+    def follow(self) -> None:
+        """Scroll to the newest output and keep it in view as more comes (what the person asked for is there)."""
+        self.below.display = False
         self.anchor()
+
+    def _added(self) -> None:
+        """Something was drawn at the end: say so when the person has scrolled away from the end."""
+        self.call_after_refresh(self._mark_below)
+
+    def _mark_below(self) -> None:
+        if self.max_scroll_y - self.scroll_y >= 1:
+            self.below.display = True
 
     async def load_earlier(self) -> None:
         """Draw the page of turns before the earliest one shown, keeping the view where it was."""
@@ -129,22 +151,33 @@ class ConversationView(VerticalScroll):
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
+        if new >= self.max_scroll_y:
+            self.below.display = False
         if new == 0 and self.older is not None and self.is_mounted:
             self.run_worker(self.load_earlier(), group="earlier")
 
     async def show_prompt(self, text: str) -> None:
         """The person's prompt, drawn as soon as it is sent."""
         await self.mount(PromptBlock(text))
-        self.scroll_end(animate=False)
-        self.anchor()
+        self.in_turn = True
+        self.follow()
 
     async def note(self, text: str, kind: str = "info") -> None:
         """A notice outside the dialogue."""
-        await self.mount(NoticeBlock(text, kind))
+        await self.show(NoticeBlock(text, kind))
 
     async def show(self, widget: Widget) -> None:
-        """Any other block (a diff, a list) a slash command draws inline."""
+        """Any other block (a diff, a list) a slash command draws inline, below the running turn if there is one."""
         await self.mount(widget)
+        if self.in_turn and self.aside is None:
+            self.aside = widget
+        self._added()
+
+    async def _add(self, widget: Widget) -> None:
+        """A block of the running turn: after the turn's earlier blocks, above anything drawn meanwhile."""
+        self.in_turn = True
+        await self.mount(widget, before=self.aside)
+        self._added()
 
     async def draw(self, event: Event) -> None:
         """Draw one event of the running turn."""
@@ -152,7 +185,7 @@ class ConversationView(VerticalScroll):
             case TextDelta():
                 if self.stream is None:
                     self.answer = AnswerBlock()
-                    await self.mount(self.answer)
+                    await self._add(self.answer)
                     self.stream = Markdown.get_stream(self.answer)
                 await self.stream.write(safe(event.text))
             case AssistantMessage():
@@ -160,18 +193,18 @@ class ConversationView(VerticalScroll):
             case ToolStarted():
                 block = ToolBlock(event.call)
                 self.tools[event.call["id"]] = block
-                await self.mount(block)
+                await self._add(block)
             case ToolFinished():
                 block = self.tools.pop(event.call["id"], None)
                 if block is not None:
                     code = event.result.metadata.get("exit_code")
                     block.finish(ToolOutcome(event.result.output, event.result.is_error, code))
             case Notice():
-                await self.mount(NoticeBlock(event.text, "warning"))
+                await self._add(NoticeBlock(event.text, "warning"))
             case Verdict():
-                await self.mount(NoticeBlock(event.text, "info" if event.allowed else "warning"))
+                await self._add(NoticeBlock(event.text, "info" if event.allowed else "warning"))
             case TurnFinished():
-                await self.mount(Static(literal(outcome_footer(event.outcome)), classes="footer"))
+                await self._add(Static(literal(outcome_footer(event.outcome)), classes="footer"))
             case TurnStarted():
                 pass
 
@@ -183,6 +216,7 @@ class ConversationView(VerticalScroll):
         for block in self.tools.values():
             block.finish(ToolOutcome("interrupted before it finished", True))
         self.tools.clear()
+        self.in_turn, self.aside = False, None
 
     async def _end_answer(self, event: AssistantMessage) -> None:
         if self.stream is not None:
@@ -190,6 +224,6 @@ class ConversationView(VerticalScroll):
         elif any(b.get("type") == "text" and b["text"].strip() for b in event.response.content):
             # A model that does not stream (the scripted one) gives its text only in the full response.
             text = "".join(b["text"] for b in event.response.content if b.get("type") == "text")
-            await self.mount(AnswerBlock(text))
+            await self._add(AnswerBlock(text))
         self.stream = None
         self.answer = None
