@@ -5,7 +5,9 @@ import asyncio
 import contextlib
 import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from textual import work
@@ -19,13 +21,14 @@ from textual.worker import Worker, WorkerCancelled, WorkerFailed
 from gitagent.agent.events import AssistantMessage, Event, TurnOutcome
 from gitagent.agent.permissions import Decision
 from gitagent.errors import GitagentError
+from gitagent.tui.approvals import CLOSED, Approvals
 from gitagent.tui.commands import complete, parse
 from gitagent.tui.driver import tolerate_invalid_input
+from gitagent.tui.failures import error_text, failure_notice, interrupted_notice
 from gitagent.tui.interrupt import interrupt_thread
 from gitagent.tui.literal import literal
 from gitagent.tui.navigation import Navigation
 from gitagent.tui.palette import SlashCommands
-from gitagent.tui.screens.approval import ApprovalScreen
 from gitagent.tui.screens.rewind import RewindScreen
 from gitagent.tui.session import AFTER_INTERRUPT, ChatSession
 from gitagent.tui.slash import SlashHandlers
@@ -55,14 +58,7 @@ class TurnEnded(Message):
     error: str | None = None
 
 
-def error_text(error: BaseException) -> str:
-    """A readable notice for any failure: the message and its fix, never a traceback."""
-    if isinstance(error, GitagentError):
-        return str(error)
-    return f"{type(error).__name__}: {error}"
-
-
-class ChatApp(Navigation):
+class ChatApp(Navigation, Approvals):
     """A conversation with the agent, its history from git, and fork and rewind a keystroke away."""
 
     TITLE = "gitagent"
@@ -83,12 +79,12 @@ class ChatApp(Navigation):
         self.allowed_for_session: set[tuple[str, str]] = set()
         self.last_press: dict[str, float] = {}
         self.start_theme = theme
-        self.pending_approval: asyncio.Future[Decision] | None = None
+        self.pending_approval: Future[Decision] | None = None
         self.queued: list[str] = []
         self.turn_job: Worker[None] | None = None
         self.closing = False
         """Prompts typed ahead while a turn ran, sent one by one as turns end."""
-        session.approver = self._approver
+        session.approver = self.approve
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -118,6 +114,11 @@ class ChatApp(Navigation):
         conversation = self.session.conversation
         await self.view.show_history(conversation.head if conversation else None)
         self.refresh_panels()
+        self.run_worker(self._count_totals, thread=True, group="totals", exit_on_error=False)
+
+    def _count_totals(self) -> None:
+        self.session.load_totals()
+        self.call_from_thread(self.refresh_panels)
 
     def refresh_panels(self) -> None:
         """Redraw the side panel and the status bar."""
@@ -169,9 +170,9 @@ class ChatApp(Navigation):
         try:
             outcome = run(lambda event: self.post_message(AgentEvent(event)))
         except KeyboardInterrupt:
-            error = f"Interrupted; what the turn did is kept: {AFTER_INTERRUPT}."
+            error = interrupted_notice()
         except BaseException as e:
-            error = error_text(e)
+            error = failure_notice(self.session, e)
         finally:
             self.session.worker = None
         self.post_message(TurnEnded(outcome, error))
@@ -197,26 +198,6 @@ class ChatApp(Navigation):
         self.refresh_panels()
         if self.queued and not message.error:
             await self.send_prompt(self.queued.pop(0))
-
-    def _approver(self, call: dict[str, Any]) -> Decision:
-        """Called by the guard in the worker thread: ask the person on the app's thread and wait."""
-        return self.call_from_thread(self._ask_approval, call)
-
-    async def _ask_approval(self, call: dict[str, Any]) -> Decision:
-        key = _session_key(call)
-        if key in self.allowed_for_session:
-            return Decision(True, "person", "allowed for this session")
-        answer: asyncio.Future[Decision] = asyncio.get_running_loop().create_future()
-        scope = "all edits this session" if key[1] == "*" else "this command this session"
-        self.pending_approval = answer
-        self.push_screen(ApprovalScreen(call, scope), callback=answer.set_result)
-        try:
-            decision = await answer
-        finally:
-            self.pending_approval = None
-        if decision.allowed and decision.reason.endswith("this session"):
-            self.allowed_for_session.add(key)
-        return decision
 
     def action_escape(self) -> None:
         """Interrupt the running turn; on an empty prompt, twice, open the rewind picker."""
@@ -253,8 +234,7 @@ class ChatApp(Navigation):
     async def quit_safely(self) -> None:
         """Leave, after a running turn has saved itself."""
         self.closing = True
-        if isinstance(self.screen, ApprovalScreen):
-            self.screen.action_deny()
+        self.deny_pending()
         thread = self.session.worker
         if thread is not None and self.turn_job is not None:
             interrupt_thread(thread)
@@ -266,7 +246,11 @@ class ChatApp(Navigation):
     def on_unmount(self) -> None:
         # A turn waiting on the approval dialog must not wait forever once the app is gone.
         if self.pending_approval is not None and not self.pending_approval.done():
-            self.pending_approval.set_result(Decision(False, "person", "the chat was closed"))
+            self.pending_approval.set_result(CLOSED)
+
+    def approval_root(self) -> Path:
+        """The open conversation's worktree, which an edit asked about changes."""
+        return self.session.worktree_path
 
     def action_toggle_side(self) -> None:
         """Show or hide the side panel."""
@@ -290,10 +274,3 @@ class ChatApp(Navigation):
         if conversation is None:
             raise GitagentError("this conversation has no turns yet")
         self.push_screen(RewindScreen(self.session.repo, conversation.name, conversation.head), callback=callback)
-
-
-def _session_key(call: dict[str, Any]) -> tuple[str, str]:
-    """What "allow for this session" covers: every edit, or this exact command."""
-    if call["name"] in ("Write", "Edit"):
-        return ("edit", "*")
-    return (call["name"], str((call.get("input") or {}).get("command", "")))

@@ -4,6 +4,7 @@ worker threads; the app only renders."""
 
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pygit2
 
@@ -28,11 +29,14 @@ from gitagent.errors import GitagentError
 from gitagent.models import load_model
 from gitagent.models.base import Usage
 from gitagent.models.catalog import context_window
+from gitagent.models.keys import require_sign_in
+from gitagent.models.registry import check_spec
 from gitagent.store import inflight, operations, turns
-from gitagent.store.conversations import Conversation, base_commit, get_conversation, list_conversations
+from gitagent.store.conversations import Conversation, base_commit, chain, get_conversation, list_conversations
 from gitagent.store.refs import conversation_ref, read_ref, validate_name
 from gitagent.store.repo import config_value, user_identity, workdir
 from gitagent.tui.interrupt import Interruptible
+from gitagent.workspace import worktree as wt
 from gitagent.workspace.share import apply_to_checkout, export_branch, export_message
 
 AFTER_INTERRUPT = "type your next message to carry on from here, /resume finishes the turn, /discard drops it"
@@ -41,7 +45,7 @@ AFTER_INTERRUPT = "type your next message to carry on from here, /resume finishe
 
 @dataclass
 class Totals:
-    """Tokens and cost of the turns run in this session, and the context the last request filled."""
+    """Tokens and cost of the open conversation's turns, and the context its last request filled."""
 
     tokens: int = 0
     cost_usd: float = 0.0
@@ -55,6 +59,19 @@ class Totals:
     def saw_request(self, usage: Usage) -> None:
         """Note how much of the context window the latest request used."""
         self.context_tokens = usage.input_tokens + usage.cache_read_tokens + usage.cache_write_tokens
+
+    @classmethod
+    def recorded(cls, head: pygit2.Commit | None) -> "Totals":
+        """What a conversation has used so far, from its turns' trailers, and its last request's context."""
+        totals = cls()
+        for commit in chain(head) if head else []:
+            found = turns.trailers(commit)
+            totals.tokens += sum(turns.parse_tokens_trailer(found.get("Gitagent-Tokens", "")).values())
+            totals.cost_usd += float(found["Gitagent-Cost"].split()[0]) if "Gitagent-Cost" in found else 0.0
+        requests = [e for e in turns.read_turn(head)["events"] if e["type"] == "assistant"] if head else []
+        if requests:
+            totals.saw_request(Usage.from_json(requests[-1]["usage"]))
+        return totals
 
 
 @dataclass
@@ -105,6 +122,11 @@ class ChatSession:
         return "bwrap+network" if network_allowed(self.repo, self.name or "", self.options.allow_network) else choice
 
     @property
+    def worktree_path(self) -> Path:
+        """Where the open conversation's files are (it may not exist before the first turn)."""
+        return wt.worktree_for(self.repo, self.name or "").path
+
+    @property
     def approval_mode(self) -> str:
         """auto or ask."""
         return permissions_for(self.repo, self.options.approval).mode
@@ -118,7 +140,12 @@ class ChatSession:
             if unknown and must_exist:
                 get_conversation(self.repo, name)  # raises the error that lists the existing ones
         self.name = name
-        self.totals.context_tokens = 0
+        self.totals = Totals()
+
+    def load_totals(self) -> None:
+        """Count what the open conversation used before (blocking: it reads every turn's commit)."""
+        conversation = self.conversation
+        self.totals = Totals.recorded(conversation.head if conversation else None)
 
     def most_recent(self) -> str | None:
         """The most recently active conversation, if any."""
@@ -194,8 +221,11 @@ class ChatSession:
         return compact_conversation(self.repo, conversation.name, model, Compactor(), guard)
 
     def set_model(self, spec: str) -> str:
-        """Use `spec` for the next turns (checked now, so a typo is caught before a prompt is lost)."""
-        load_model(spec, base_url=self.options.base_url)
+        """Use `spec` for the next turns. It is checked now (a typo, a script that cannot be read, a provider with
+        no key), so a prompt is never lost to it, but without loading the provider's SDK: that takes a second or
+        two and happens in the turn's worker thread instead, so the screen never waits for it."""
+        check_spec(spec)
+        require_sign_in(spec)
         self.options = RunOptions(**{**self.options.__dict__, "model": spec})
         return spec
 

@@ -45,9 +45,9 @@ def diff_text(old: str, new: str, path: str) -> Text:
     return colour_diff(lines)
 
 
-def colour_diff(lines: list[str]) -> Text:
-    """Colour the lines of a unified diff: additions green, removals red, hunk headers cyan."""
-    shown = lines[:DIFF_LINES]
+def colour_diff(lines: list[str], limit: int = DIFF_LINES) -> Text:
+    """Colour the lines of a unified diff: additions green, removals red, hunk headers cyan; cut at `limit`."""
+    shown = lines[:limit]
     text = Text()
     for line in shown:
         style = ""
@@ -60,8 +60,8 @@ def colour_diff(lines: list[str]) -> Text:
         elif line.startswith("@@"):
             style = "cyan"
         text.append(safe(line) + "\n", style=style)
-    if len(lines) > DIFF_LINES:
-        text.append(f"… {len(lines) - DIFF_LINES} more lines\n", style="dim")
+    if len(lines) > limit:
+        text.append(f"… {len(lines) - limit} more lines\n", style="dim")
     return text
 
 
