@@ -22,7 +22,7 @@ from gitagent.store.conversations import (
     previous_workspace,
     resolve_target,
 )
-from gitagent.store.refs import INFLIGHT, read_ref
+from gitagent.store.refs import inflight_ref, read_ref
 from gitagent.store.repo import workdir
 from gitagent.workspace.share import diff_trees
 
@@ -71,10 +71,9 @@ def _state(repo: pygit2.Repository, name: str) -> str:
 
 def _interrupted_first_turns(repo: pygit2.Repository, known: set[str]) -> list[dict[str, Any]]:
     rows = []
-    for refname in repo.references:
-        name = refname[len(INFLIGHT) :]
-        if refname.startswith(INFLIGHT) and name not in known:
-            commit = repo[read_ref(repo, refname)].peel(pygit2.Commit)
+    for name in inflight.names(repo):
+        if name not in known:
+            commit = repo[read_ref(repo, inflight_ref(name))].peel(pygit2.Commit)
             rows.append(
                 {
                     "name": name,

@@ -32,6 +32,7 @@ from gitagent.tui.palette import SlashCommands
 from gitagent.tui.screens.rewind import RewindScreen
 from gitagent.tui.session import AFTER_INTERRUPT, ChatSession
 from gitagent.tui.slash import SlashHandlers
+from gitagent.tui.welcome import welcome
 from gitagent.tui.widgets.conversation import ConversationView
 from gitagent.tui.widgets.prompt import PromptInput
 from gitagent.tui.widgets.sidebar import SidePanel
@@ -113,6 +114,8 @@ class ChatApp(Navigation, Approvals):
         """Redraw the conversation, side panel and status bar from git."""
         conversation = self.session.conversation
         await self.view.show_history(conversation.head if conversation else None)
+        if conversation is None and not self.session.interrupted:
+            await self.view.show(welcome(self.session.model_spec))
         self.refresh_panels()
         self.run_worker(self._count_totals, thread=True, group="totals", exit_on_error=False)
 
@@ -260,6 +263,13 @@ class ChatApp(Navigation, Approvals):
     async def on_side_panel_open(self, message: SidePanel.Open) -> None:
         if message.name != self.session.name:
             await self.run_slash(f"/switch {message.name}")
+        self.focus_prompt()
+
+    async def on_side_panel_pick_turn(self, message: SidePanel.PickTurn) -> None:
+        """A turn picked in the side panel: what it changed, and how to go back to it."""
+        await self.run_slash(f"/diff {message.commit}")
+        await self.view.note("Esc Esc (or /rewind) goes back to a turn; /fork branches off the latest one.")
+        self.view.follow()
         self.focus_prompt()
 
     def _pressed_twice(self, key: str) -> bool:

@@ -19,6 +19,7 @@ class SlashCommand:
 COMMANDS = [
     SlashCommand("fork", "[NAME]", "Fork this conversation at its latest turn and switch to the fork", 0, 1),
     SlashCommand("rewind", "", "Pick a turn to go back to, code and dialogue together"),
+    SlashCommand("undo", "", "Undo the last rewind: the turns it left come back, code and dialogue"),
     SlashCommand("log", "", "List the turns of this conversation"),
     SlashCommand("diff", "[REV|base]", "Show a turn's code change (the latest; `base`: the whole conversation)", 0, 1),
     SlashCommand("apply", "", "Apply the conversation's changes to your checkout, uncommitted"),

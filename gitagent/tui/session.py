@@ -36,6 +36,7 @@ from gitagent.store.conversations import Conversation, base_commit, chain, get_c
 from gitagent.store.refs import conversation_ref, read_ref, validate_name
 from gitagent.store.repo import config_value, user_identity, workdir
 from gitagent.tui.interrupt import Interruptible
+from gitagent.tui.undo import undo_rewind
 from gitagent.workspace import worktree as wt
 from gitagent.workspace.share import apply_to_checkout, export_branch, export_message
 
@@ -195,6 +196,10 @@ class ChatSession:
     def rewind(self, commit: pygit2.Commit, force: bool = False) -> pygit2.Commit:
         """Roll the open conversation back to turn `commit`, code and dialogue together."""
         return operations.rewind(self.repo, self._require_turns(), str(commit.id), force)
+
+    def undo_rewind(self) -> tuple[pygit2.Commit, int]:
+        """Bring back the turns the last rewind left; the new head and how many turns came back."""
+        return undo_rewind(self.repo, self._require_turns())
 
     def apply(self) -> list[str]:
         """Apply the conversation's changes to the user's checkout, uncommitted; the paths changed."""

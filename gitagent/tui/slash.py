@@ -51,8 +51,15 @@ class SlashHandlers:
         await self.app.reload()
         await self._say(
             f"Rewound to turn {turns.turn_number(target)} ({target.short_id}): code and dialogue are back there; "
-            "later turns are kept until `gitagent prune`."
+            "/undo brings the later turns back."
         )
+
+    async def undo(self) -> None:
+        """/undo: the last rewind."""
+        head, restored = self.session.undo_rewind()
+        await self.app.reload()
+        await self._say(f"Undid the rewind: {restored} turn(s) are back; the conversation is at turn "
+                        f"{turns.turn_number(head)} ({head.short_id}), its files too.")  # fmt: skip
 
     async def log(self) -> None:
         """/log"""

@@ -62,7 +62,7 @@ class RewindScreen(ModalScreen[str | None]):
                 yield OptionList(*options)
             else:
                 yield Label("There is no earlier turn to go back to.")
-            yield Label("Enter: rewind · Esc: cancel · later turns kept until prune",
+            yield Label("Enter: rewind · Esc: cancel · /undo brings the later turns back",
                         classes="hint")  # fmt: skip
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

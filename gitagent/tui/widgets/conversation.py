@@ -158,6 +158,7 @@ class ConversationView(VerticalScroll):
 
     async def show_prompt(self, text: str) -> None:
         """The person's prompt, drawn as soon as it is sent."""
+        await self.query(".welcome").remove()
         await self.mount(PromptBlock(text))
         self.in_turn = True
         self.follow()
