@@ -21,6 +21,7 @@ COMMANDS = [
     SlashCommand("rewind", "", "Pick a turn to go back to, code and dialogue together"),
     SlashCommand("undo", "", "Undo the last rewind: the turns it left come back, code and dialogue"),
     SlashCommand("log", "", "List the turns of this conversation"),
+    SlashCommand("transcript", "", "Print the whole conversation into your terminal's scrollback"),
     SlashCommand("diff", "[REV|base]", "Show a turn's code change (the latest; `base`: the whole conversation)", 0, 1),
     SlashCommand("apply", "", "Apply the conversation's changes to your checkout, uncommitted"),
     SlashCommand("export", "BRANCH", "Create BRANCH with the conversation's changes as one commit", 1, 1),

@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING
 
+from textual.app import SuspendNotSupported
 from textual.widgets import Static
 
 from gitagent.errors import GitagentError
@@ -11,6 +12,7 @@ from gitagent.tui import listings
 from gitagent.tui.commands import help_text
 from gitagent.tui.literal import literal
 from gitagent.tui.session import AFTER_INTERRUPT
+from gitagent.tui.transcript import conversation_text, print_and_wait
 
 if TYPE_CHECKING:
     from gitagent.tui.app import ChatApp
@@ -67,6 +69,19 @@ class SlashHandlers:
         await self.app.view.show(
             Static(literal(listings.log_text(conversation) if conversation else "No turns yet."), classes="listing")
         )
+
+    async def transcript(self) -> None:
+        """/transcript: the conversation printed on the terminal's normal screen, into its scrollback."""
+        conversation = self.session.conversation
+        if conversation is None:
+            raise GitagentError("this conversation has no turns yet")
+        text = conversation_text(self.session.repo, conversation)
+        try:
+            with self.app.suspend():
+                print_and_wait(text)
+        except SuspendNotSupported as e:
+            hint = "`gitagent show NAME@N` prints a turn"
+            raise GitagentError("this terminal cannot step out of the chat", hint) from e
 
     async def diff(self, rev: str | None = None) -> None:
         """/diff [REV|base]"""

@@ -3,7 +3,7 @@ copies a selection, and output added out of sight is brought into view or announ
 
 from gitagent.tui.widgets.blocks import NoticeBlock, PromptBlock, ToolBlock
 from gitagent.tui.widgets.prompt import PromptInput
-from tests.conftest import text, tool
+from tests.conftest import text, tool, worktree
 from tests.tui.conftest import rendered, send, settle
 
 LONG_ANSWER = "\n\n".join(f"Paragraph {n} of a long answer." for n in range(1, 25))
@@ -89,15 +89,17 @@ async def test_a_command_run_while_scrolled_up_shows_its_output(script, make_app
         assert "Ctrl+C Ctrl+C" in rendered(app), "the listing is scrolled into view"
 
 
-async def test_output_arriving_below_while_scrolled_up_is_announced(script, make_app):
-    app = make_app(script([text(LONG_ANSWER), tool("Bash", command="sleep 1")], [text("the end")]))
+async def test_output_arriving_below_while_scrolled_up_is_announced(repo, script, make_app):
+    wait = "while [ ! -e go ]; do sleep 0.05; done"  # the command ends when the test says so
+    app = make_app(script([text(LONG_ANSWER), tool("Bash", command=wait)], [text("the end")]), name="below")
     async with app.run_test(size=(100, 30)) as pilot:
         await send(pilot, "write a lot", wait=False)
-        for _ in range(200):
+        for _ in range(400):
             await pilot.pause(0.05)
             if app.view.query(ToolBlock):
                 break
         await pilot.press("ctrl+home")
+        (worktree(repo, "below") / "go").touch()
         await settle(pilot)
         assert app.view.scroll_y == 0, "the reader's place is kept"
         assert "↓ new output below · Ctrl+End" in rendered(app)

@@ -85,3 +85,25 @@ def test_hostile_output_cannot_take_over_the_terminal(repo, script, tmux):
     tmux("send-keys", "-t", "chat", "C-c")
     tmux("send-keys", "-t", "chat", "C-c")
     wait_for(screen, "EXITED 0")
+
+
+def test_transcript_puts_the_conversation_in_the_terminals_scrollback(repo, script, tmux):
+    model = script([text("The answer is forty-two.")])
+    tmux("new-session", "-d", "-s", "chat", "-x", "100", "-y", "30", "-c", str(repo),
+         f"{GITAGENT} chat --model {model}; echo EXITED $?; sleep 5")  # fmt: skip
+    screen = lambda: tmux("capture-pane", "-p", "-t", "chat")  # noqa: E731
+    wait_for(screen, "scripted:")
+    for keys in ("what is the answer", "Enter"):
+        tmux("send-keys", "-t", "chat", *(["-l", keys] if keys != "Enter" else [keys]))
+    wait_for(screen, "turn 1 ·")
+    tmux("send-keys", "-t", "chat", "-l", "/transcript")
+    tmux("send-keys", "-t", "chat", "Enter")
+    shown = wait_for(screen, "Press Enter to go back to the chat")
+    assert "> what is the answer" in shown and "The answer is forty-two." in shown
+    tmux("send-keys", "-t", "chat", "Enter")
+    wait_for(screen, "scripted:")
+    tmux("send-keys", "-t", "chat", "C-c")
+    tmux("send-keys", "-t", "chat", "C-c")
+    wait_for(screen, "EXITED 0")
+    history = tmux("capture-pane", "-p", "-S", "-200", "-t", "chat")
+    assert "> what is the answer" in history, "the transcript stays in the scrollback after the chat"

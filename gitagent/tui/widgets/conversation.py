@@ -87,6 +87,8 @@ class ConversationView(VerticalScroll):
         """The first block a command drew while a turn ran: the turn's own blocks go above it, so a /diff typed
         meanwhile never splits the turn's answer."""
         self.below = Static(literal("↓ new output below · Ctrl+End"), id="below")
+        self.following = True
+        """Whether new output scrolls into view (False once the person scrolls away from the end)."""
 
     def compose(self) -> ComposeResult:
         yield self.below
@@ -105,14 +107,17 @@ class ConversationView(VerticalScroll):
     def follow(self) -> None:
         """Scroll to the newest output and keep it in view as more comes (what the person asked for is there)."""
         self.below.display = False
+        self.following = True
         self.anchor()
+
+    def release_anchor(self) -> None:
+        """The person scrolled: new output no longer pulls the view down (Textual calls this)."""
+        super().release_anchor()
+        self.following = False
 
     def _added(self) -> None:
         """Something was drawn at the end: say so when the person has scrolled away from the end."""
-        self.call_after_refresh(self._mark_below)
-
-    def _mark_below(self) -> None:
-        if self.max_scroll_y - self.scroll_y >= 1:
+        if not self.following:
             self.below.display = True
 
     async def load_earlier(self) -> None:
@@ -151,8 +156,9 @@ class ConversationView(VerticalScroll):
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
-        if new >= self.max_scroll_y:
+        if new >= self.max_scroll_y and self.max_scroll_y > 0:
             self.below.display = False
+            self.following = True
         if new == 0 and self.older is not None and self.is_mounted:
             self.run_worker(self.load_earlier(), group="earlier")
 
