@@ -1,19 +1,29 @@
-"""The repo map on a real repository and on a generated one of 50,000 files (issue 7).
+"""The repo map on a real repository and on a generated one of 50,000 files (issues 7 and 21).
 
 Real: Django's sdist from PyPI (thousands of .py/.js files; fetched once with `pip download` into
 `$REPOMAP_BENCH_DIR`, default /tmp/gitagent-bench-repomap, and made a git repository), or any work tree
-given as `--repo PATH`. Generated: 50,000 Python files in 500 directories, each defining a class and two
-functions and calling functions of two other files.
+given as `--repo PATH`.
 
-Timed: the cold build (empty cache) with the parse spread over the cores and in one process (files/s
-and the speed-up); the warm build of an unchanged tree (`build_map`, cache filled) against `git ls-files`
-on the same tree; and, for context, a warm build with a new focus (tags cached, ranking recomputed).
+Generated (`generated_files`): 50,000 Python modules of about 1 KB in 50 packages of 10 subpackages, each
+subpackage's `__init__.py` re-exporting its modules' classes, as real packages do. Each module imports a
+class through such a re-export, two names from another module and a sibling module, defines a constant, a
+class deriving from the imported one with `save`/`get`/`map` methods (names every file defines) and two
+functions, and calls builtins (`str`, `list`, `map`, `dict`) and its imports.
+
+Timed: the cold build (empty cache; on the real repository also in one process, for the speed-up), with
+the gaps between progress reports and the peak memory of the building process; the warm build of an
+unchanged tree against `git ls-files` on the same tree; an edit to one file then a new map (median of
+several, in a process that has built a map before, as the agent's is), with its peak memory; and, for
+context, a warm build with a new focus. Builds that report memory run in a child process of their own.
 
 Run: python bench/repomap.py [runs] [--repo PATH]
 """
 
+import json
 import os
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -28,9 +38,13 @@ from gitagent.repomap.index import cache_dir
 from gitagent.repomap.parse import available_cores
 
 GENERATED_FILES = 50_000
-GENERATED_DIRECTORIES = 500
+EDITED = "pkg3/mod4/file_34.py"
+EDITS = 5
 WARM_TARGET_S = 0.5
 WARM_RATIO_TARGET = 10.0
+EDIT_TARGET_S = 2.0
+COLD_TARGET_S = 120.0
+MEMORY_TARGET_MB = 1024.0
 BENCH_DIR = Path(os.environ.get("REPOMAP_BENCH_DIR", "/tmp/gitagent-bench-repomap"))
 
 
@@ -55,18 +69,68 @@ def real_repository() -> Path:
     return target
 
 
-def generated_files(count: int, directories: int) -> dict[str, str]:
-    """`count` Python files that define a class and two functions and call into two other files."""
-    files = {}
+def generated_files(count: int, packages: int = 50, subpackages: int = 10) -> dict[str, str]:
+    """`count` modules shaped like a real package tree's (see the module docstring), with `__init__.py`s."""
+    directories = packages * subpackages
+    files = {f"pkg{p}/__init__.py": '"""Package."""\n' for p in range(packages)}
+
+    def where(i: int) -> str:
+        d = i % directories
+        return f"pkg{d // subpackages}.mod{d % subpackages}"
+
+    for d in range(directories):
+        exported = "".join(f"from .file_{i} import Model{i}\n" for i in range(d, count, directories))
+        files[f"{where(d).replace('.', '/')}/__init__.py"] = exported
     for i in range(count):
-        a, b = (i * 7 + 1) % count, (i * 13 + 5) % count
-        files[f"pkg{i % directories // 50}/mod{i % directories}/file_{i}.py"] = (
-            f"from pkg.file_{a} import helper_{a}\nfrom pkg.file_{b} import Model{b}\n\n\n"
-            f"class Model{i}:\n    def save(self, value: int) -> int:\n        return helper_{a}(value)\n\n\n"
-            f"def helper_{i}(x: int) -> int:\n    return Model{b}().save(x) + {i}\n\n\n"
-            f"def describe_{i}() -> str:\n    return str(helper_{i}(1))\n"
+        a, b, c = (i * 7 + 1) % count, (i * 13 + 5) % count, (i + directories) % count
+        files[f"{where(i).replace('.', '/')}/file_{i}.py"] = MODULE.format(
+            i=i, a=a, b=b, c=c, package_a=where(a), package_b=where(b)
         )
     return files
+
+
+MODULE = '''"""Module {i}: models and helpers."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from {package_a} import Model{a}
+from {package_b}.file_{b} import CONSTANT_{b}, helper_{b}
+from . import file_{c} as sibling
+
+CONSTANT_{i} = {i}
+
+
+class Model{i}(Model{a}):
+    """A model."""
+
+    def __init__(self, value: int) -> None:
+        super().__init__(value)
+        self.value = value
+
+    def save(self, path: str) -> None:
+        with open(os.path.join(path, str(self.value)), "w") as f:
+            f.write(repr(self.get("value")))
+
+    def get(self, key: str) -> Any:
+        return dict(value=self.value).get(key)
+
+    def map(self, items: list[int]) -> list[str]:
+        return list(map(str, items))
+
+    def describe_{i}(self) -> str:
+        return sibling.function_{c}(self.value)
+
+
+def helper_{i}(x: int) -> int:
+    return helper_{b}(x) + CONSTANT_{b} + len(str(x))
+
+
+def function_{i}(x: int) -> str:
+    return str(Model{i}(helper_{i}(x)).map([x]))
+'''
 
 
 def cold_build(root: Path, workers: int) -> tuple[float, int]:
@@ -118,22 +182,94 @@ def bench_tree(label: str, root: Path, runs: int, serial_too: bool) -> tuple[lis
     return figures, checks
 
 
+def child(root: Path, operation: str, count: int = 1) -> dict:
+    """Run `operation` (`cold` or `edit`) in a process of its own; its times, progress gaps and peak memory."""
+    argv = [sys.executable, __file__, "--child", str(root), operation, str(count)]
+    proc = subprocess.run(argv, capture_output=True, text=True, check=True, cwd=Path(__file__).parent)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def run_child(root: Path, operation: str, count: int) -> None:
+    """In the child: a cold build with progress, or `count` edits each followed by a map; print JSON."""
+    from gitagent.repomap import graph, rank  # noqa: F401  (loaded by the first map of a real session)
+
+    git_dir = discover_git_dir(root)
+    seen: list[float] = []
+    times: list[float] = []
+    if operation == "cold":
+        shutil.rmtree(cache_dir(git_dir).parent, ignore_errors=True)
+        started = time.perf_counter()
+        result = build_map(root, git_dir, progress=lambda done, total: seen.append(time.perf_counter()))
+        times.append(time.perf_counter() - started)
+        gaps = [b - a for a, b in zip([started, *seen], [*seen, started + times[0]], strict=True)]
+        print(json.dumps({"s": times, "parsed": len(result.parsed), "updates": len(seen), "gap": max(gaps),
+                          **_memory()}))  # fmt: skip
+        return
+    build_map(root, git_dir)
+    target = root / EDITED
+    for n in range(count):
+        target.write_text(target.read_text() + f"\n\ndef edited_{n}() -> int:\n    return helper_34({n})\n")
+        started = time.perf_counter()
+        result = build_map(root, git_dir)
+        times.append(time.perf_counter() - started)
+        assert result.parsed == [EDITED], result.parsed
+    print(json.dumps({"s": times, **_memory()}))
+
+
+def _memory() -> dict[str, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"rss_mb": own, "worker_rss_mb": workers}
+
+
+def bench_generated(runs: int) -> tuple[list[str], list[Check]]:
+    """The 50,000-file repository: cold build, warm build against `git ls-files`, one-file edits."""
+    with tempfile.TemporaryDirectory(prefix="gitagent-bench-") as tmp:
+        started = time.perf_counter()
+        root = Path(tmp) / "generated"
+        files = generated_files(GENERATED_FILES)
+        init_repo(root, files)
+        git(["status", "--porcelain"], root)  # as a user's checkout is: the index's file times up to date
+        size = sum(len(text) for text in files.values()) / len(files)
+        figures = [f"generated repository: {len(files):,} files, {size:,.0f} bytes each on average, "
+                   f"written in {time.perf_counter() - started:.0f} s"]  # fmt: skip
+        cold = child(root, "cold")
+        medians = measure(warm_cases(root), runs)
+        edits = child(root, "edit", EDITS)
+    edit_s = statistics.median(edits["s"])
+    figures += [
+        f"  cold build, {available_cores()} workers: {cold['s'][0]:.1f} s = {cold['parsed'] / cold['s'][0]:,.0f} "
+        f"files/s; {cold['updates']} progress reports, at most {cold['gap']:.1f} s apart; peak memory "
+        f"{cold['rss_mb']:,.0f} MB (each parsing worker {cold['worker_rss_mb']:,.0f} MB)",
+        f"  warm build (unchanged): {medians['warm']:.1f} ms, git ls-files {medians['ls-files']:.1f} ms "
+        f"(median of {runs})",
+        f"  one file edited, then a map: median {edit_s:.2f} s of {EDITS} (all: "
+        f"{', '.join(f'{t:.2f}' for t in edits['s'])} s); peak memory {edits['rss_mb']:,.0f} MB",
+    ]
+    label = f"{GENERATED_FILES:,} files"
+    checks = [
+        Check(f"cold build, {label}", cold["s"][0], COLD_TARGET_S, " s"),
+        Check(f"cold build peak memory, {label}", cold["rss_mb"], MEMORY_TARGET_MB, " MB"),
+        Check(f"warm build / git ls-files, {label}", medians["warm"] / medians["ls-files"], WARM_RATIO_TARGET, "x"),
+        Check(f"one edited file re-mapped, {label}", edit_s, EDIT_TARGET_S, " s"),
+        Check(f"edit peak memory, {label}", edits["rss_mb"], MEMORY_TARGET_MB, " MB"),
+    ]
+    return figures, checks
+
+
 def main() -> list[Check]:
     """Measure the real repository, then the generated one."""
+    if "--child" in sys.argv:
+        at = sys.argv.index("--child")
+        run_child(Path(sys.argv[at + 1]), sys.argv[at + 2], int(sys.argv[at + 3]))
+        return []
     runs = runs_from_argv(10)
     real = real_repository()
     figures, checks = bench_tree(f"{real.name}", real, runs, serial_too=True)
-    with tempfile.TemporaryDirectory(prefix="gitagent-bench-") as tmp:
-        started = time.perf_counter()
-        generated = Path(tmp) / "generated"
-        init_repo(generated, generated_files(GENERATED_FILES, GENERATED_DIRECTORIES))
-        figures.append(f"generated repository written in {time.perf_counter() - started:.0f} s")
-        more_figures, more_checks = bench_tree(
-            f"{GENERATED_FILES:,} generated files", generated, runs, serial_too=False
-        )
+    more_figures, more_checks = bench_generated(runs)
     figures += more_figures
-    checks += [more_checks[0]]
-    report("repomap", "build_map: cold (empty cache) and warm (unchanged tree) vs `git ls-files`", figures, checks)
+    checks += more_checks
+    report("repomap", "build_map: cold, warm (unchanged tree) vs `git ls-files`, one file edited", figures, checks)
     return checks
 
 

@@ -3,10 +3,10 @@
 
 1. Overhead: `run_review` on a repository of 1,000 files where a branch modifies 100 of them, with the scripted
    model answering at once, so what is timed is everything but model time: resolving the commits and the
-   merge base, the diff and its hunks, skipping and packing, the head's worktree (made and removed), the
-   base commit's configuration, the read-only sandbox, the turn's in-flight saves and commit, and the
-   findings' placement; then rendering every output format. Baseline, in the same run: `git diff MB HEAD`,
-   the bare patch a reviewer reads. Target: under 1 s (a real review's model time is minutes).
+   merge base, the diff and its hunks, skipping and packing, the head's worktree (kept between runs and
+   moved to the head), the base commit's configuration, the read-only sandbox, the turn's in-flight saves
+   and commit, and the findings' placement; then rendering every output format. Baseline, in the same
+   run: `git diff MB HEAD`, the bare patch a reviewer reads. Target: under 1 s (a real review's model time is minutes).
 2. Parallel parts: the same kind of change split into 8 parts (`chunk_tokens`), against the fake Anthropic
    server (tests/fakes) answering every request after a fixed delay. Wall time with 1 part at a time
    against 4 at a time. Target: a speed-up of at least 3x (4x is the ideal).

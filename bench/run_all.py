@@ -21,6 +21,7 @@ BENCHES = [
     "repomap.py",
     "chat_open.py",
     "review.py",
+    "mcp_startup.py",
 ]
 OPTIONAL = {"sandbox_startup.py": ["100"]}  # owned by the sandbox work; run when present
 TIMEOUT_S = 300

@@ -11,7 +11,7 @@ from gitagent.agent.guard import Guard, unguarded
 from gitagent.agent.record import TurnRecord, turn_messages
 from gitagent.models.base import Block, Message, Model, ModelRequest, ModelResponse, TextDelta
 from gitagent.models.errors import INVALID_TOOL_INPUT, ContextTooLong
-from gitagent.tools.base import Tool, ToolContext, ToolResult
+from gitagent.tools.base import Tool, ToolContext, ToolResult, ToolSource
 
 INTERRUPTED = (
     "This tool call was interrupted before it finished (gitagent was stopped), so it may have run partly or not "
@@ -34,11 +34,18 @@ class Agent:
     max_steps: int
     guard: Guard = field(default_factory=unguarded)
     compactor: Compactor | None = None
+    extra: ToolSource | None = None
+    """Tools that may change from request to request (MCP)."""
+
+    @property
+    def all_tools(self) -> list[Tool]:
+        """The tools the next request offers."""
+        return self.tools + (self.extra.visible() if self.extra else [])
 
     @property
     def schemas(self) -> list[dict[str, Any]]:
-        """The tool definitions sent with every request."""
-        return [{"name": t.name, "description": t.description, "input_schema": t.input_schema} for t in self.tools]
+        """The tool definitions sent with the next request."""
+        return [{"name": t.name, "description": t.description, "input_schema": t.input_schema} for t in self.all_tools]
 
 
 def run_loop(
@@ -84,10 +91,14 @@ def _step(agent: Agent, history: list[Message], record: TurnRecord, emit: EventS
     record.add_assistant(response, agent.model.spec, int((time.monotonic() - started) * 1000))
     emit(AssistantMessage(record.steps, response))
     save()
+    done = []
     for call in response.tool_calls:
-        result, duration_ms = _run_tool(agent, call, record, emit)
+        call, result, duration_ms = _run_tool(agent, call, record, emit)
         record.add_tool_result(call, result, duration_ms)
+        done.append((call, result))
         save()
+    if done:
+        agent.guard.after_batch(done, record)
 
 
 def _ask(agent: Agent, messages: list[Message], emit: EventSink) -> ModelResponse:
@@ -105,23 +116,29 @@ def compact(
 ) -> str | None:
     """Replace `history` (in place) with its summary, and note it in the record. A PreCompact hook may veto:
     then nothing changes and its reason is returned."""
-    vetoed = guard.run_hooks("PreCompact", {"trigger": trigger}, record)
+    vetoed = guard.run_hooks("PreCompact", {"trigger": trigger, "custom_instructions": None}, record)
     if vetoed is not None and vetoed.blocked:
         return vetoed.reason or "a PreCompact hook kept the full history"
     replaced = len(history)
     history[:] = compactor.compact(model, history)
     record.add_compaction(replaced, history)
+    summary = next(e["summary"] for e in reversed(record.events) if e["type"] == "compaction")
+    record.add_context(guard.after_compaction(trigger, summary, model.spec, record))
     return None
 
 
-def _run_tool(agent: Agent, call: Block, record: TurnRecord, emit: EventSink) -> tuple[ToolResult, int]:
+def _run_tool(agent: Agent, call: Block, record: TurnRecord, emit: EventSink) -> tuple[Block, ToolResult, int]:
+    """Guard and run one call: the call as it ran (a hook may have changed its input), its result, the time."""
     emit(ToolStarted(call))
     started = time.monotonic()
-    call, refusal = agent.guard.before_tool(call, record)
-    result = agent.guard.after_tool(call, refusal or _execute(agent, call), record)
+    call, result = agent.guard.before_tool(call, record)
+    if result is None:  # a refused call never ran: no PostToolUse for it
+        ran = time.monotonic()
+        result = _execute(agent, call)
+        result = agent.guard.after_tool(call, result, record, int((time.monotonic() - ran) * 1000))
     duration_ms = int((time.monotonic() - started) * 1000)
     emit(ToolFinished(call, result, duration_ms))
-    return result, duration_ms
+    return call, result, duration_ms
 
 
 def _execute(agent: Agent, call: Block) -> ToolResult:
@@ -129,8 +146,10 @@ def _execute(agent: Agent, call: Block) -> ToolResult:
     if INVALID_TOOL_INPUT in tool_input:  # the model's arguments were not valid JSON: say so, not "missing x"
         return ToolResult(str(tool_input[INVALID_TOOL_INPUT]), is_error=True)
     tool = next((t for t in agent.tools if t.name == call["name"]), None)
+    if tool is None and agent.extra is not None:
+        tool = agent.extra.find(call["name"])
     if tool is None:
-        known = ", ".join(t.name for t in agent.tools)
+        known = ", ".join(t.name for t in agent.all_tools)
         return ToolResult(f"Unknown tool {call['name']!r}. Available tools: {known}", is_error=True)
     try:
         return tool.run(call.get("input") or {}, agent.context)

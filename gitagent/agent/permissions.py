@@ -1,21 +1,26 @@
-"""Which tool calls may run: approval modes and allow/deny rules (`Bash(git push *)`, `Edit`, `Read(.env)`).
+"""Which tool calls may run: approval modes and deny / ask / allow rules in Claude Code's syntax.
 
-Rules come from `.gitagent/config.toml` in the repository and `config.toml` in the user's config dir:
+Rules come from gitagent's and Claude Code's files, all merged (their syntax is in `gitagent.agent.rules`):
 
-    [permissions]
-    mode = "ask"                      # or "auto" (the default: the sandbox confines every edit and command)
-    allow = ["Bash(npm test*)", "Glob"]
-    deny = ["Bash(git push *)", "Read(.env)"]
+- `.gitagent/config.toml` of the repository and `config.toml` in gitagent's user config dir:
 
-A rule is a tool name, or a tool name with a glob (`*` matches anything, `/` included) on the call's main
-argument: the command for Bash, the path for file tools, the pattern for Glob and Grep. Deny rules win
-in every mode. In `ask` mode a command or an edit needs an allow rule or a person's approval; reads never
-need one. The repository's allow rules count only once its config is trusted (a repository must not
-pre-approve its own commands); its deny rules always count.
+      [permissions]
+      mode = "ask"                      # or "auto" (the default: the sandbox confines every edit and command)
+      allow = ["Bash(npm run test:*)", "Edit(src/**)"]
+      ask = ["Bash(git push:*)"]
+      deny = ["Bash(curl:*)", "Read(./.env)"]
+
+- the `permissions` of `.claude/settings.json`, `.claude/settings.local.json` and `~/.claude/settings.json`.
+
+Deny wins over ask, ask over allow, in every mode. In `auto` mode everything else runs (Claude Code's
+`bypassPermissions`); in `ask` mode (Claude Code's `default`) a command, an edit or any other tool that does
+more than read needs an allow rule or a person's approval, reads never do. An ask rule needs a person's
+approval in every mode (a headless run refuses). A repository's allow rules and mode count only once that
+file is trusted (a repository must not pre-approve its own commands); its deny and ask rules always count.
+A rule gitagent cannot read or act on is a warning at the start, never silently nothing.
 """
 
-import fnmatch
-import re
+import json
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,38 +29,25 @@ from typing import Any
 
 import pygit2
 
+from gitagent.agent.rules import Rule, Where, parse_rule, rule_problem, subjects
 from gitagent.agent.trust import content_id, trusted_ids
 from gitagent.errors import GitagentError
 from gitagent.store.repo import config_value, workdir
-from gitagent.userdir import user_config_dir
+from gitagent.userdir import claude_config_dir, user_config_dir
 
 MODES = ("auto", "ask")
-NEEDS_APPROVAL = frozenset({"Bash", "Write", "Edit"})
-_RULE = re.compile(r"^(?P<tool>[A-Za-z][\w-]*)(?:\((?P<pattern>.*)\))?$")
+READ_ONLY = frozenset({
+    "Read", "Glob", "Grep", "Outline", "RepoMap", "FindSymbol", "Skill", "ReportFinding", "TodoWrite", "LS",
+    "NotebookRead", "ToolSearch", "ListMcpResourcesTool", "ReadMcpResourceTool",
+})  # fmt: skip
+"""Tools that only read (or report): no approval needed in ask mode. Every other tool needs one there."""
+KINDS = ("deny", "ask", "allow")
+CLAUDE_SETTINGS = (".claude/settings.json", ".claude/settings.local.json")
+_SUBJECT_KEYS = ("command", "file_path", "pattern", "path", "name", "skill", "url")
 HEADLESS_ASK = (
     "ask mode: this needs approval and no one can approve it in a headless run; pre-allow it with a rule "
-    'in .gitagent/config.toml (e.g. allow = ["Bash(make test*)"]) or run with --approval auto'
+    'in .gitagent/config.toml (e.g. allow = ["Bash(make test:*)"]) or run with --approval auto'
 )
-_SUBJECT_KEYS = ("command", "file_path", "pattern", "path", "name")
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One allow or deny rule, and where it came from."""
-
-    tool: str
-    pattern: str | None
-    text: str
-    origin: str
-
-    def matches(self, name: str, tool_input: dict[str, Any]) -> bool:
-        """Whether a call of tool `name` with `tool_input` falls under this rule."""
-        if name != self.tool:
-            return False
-        if self.pattern is None:
-            return True
-        subject = call_subject(tool_input)
-        return subject is not None and fnmatch.fnmatchcase(subject, self.pattern)
 
 
 @dataclass(frozen=True)
@@ -65,6 +57,8 @@ class Decision:
     allowed: bool
     by: str
     reason: str
+    asked: bool = False
+    """Refused only because it needed a person's approval and no one could give it."""
 
 
 Approver = Callable[[dict[str, Any]], Decision]
@@ -73,63 +67,129 @@ Approver = Callable[[dict[str, Any]], Decision]
 
 @dataclass
 class Permissions:
-    """The mode and rules in force for a turn."""
+    """The mode and rules in force for a turn, and the places path rules are anchored to."""
 
     mode: str = "auto"
     allow: list[Rule] = field(default_factory=list)
     deny: list[Rule] = field(default_factory=list)
+    ask: list[Rule] = field(default_factory=list)
+    root: Path = field(default_factory=Path.cwd)
+    """The user's checkout: `/path` and `./path` rules start there."""
+    worktree: Path | None = None
+    """Where the agent's tools work (set by the turn): its paths are matched as the checkout's."""
+    warnings: list[str] = field(default_factory=list)
 
     def decide(
         self, call: dict[str, Any], approver: Approver | None = None, hook: str | None = None, hook_reason: str = ""
     ) -> Decision:
         """The decision for one tool_use block; `hook` is a PreToolUse hook's `allow`, `deny` or `ask`."""
         name, tool_input = call["name"], call.get("input") or {}
-        for rule in self.deny:
-            if rule.matches(name, tool_input):
-                return Decision(False, "rule", f"denied by rule {rule.text} ({rule.origin})")
+        if denial := self.rule_denial(call):
+            return denial
         if hook in ("allow", "deny"):
             return Decision(hook == "allow", "hook", hook_reason or f"{hook} by a PreToolUse hook")
-        if hook != "ask" and (self.mode == "auto" or name not in NEEDS_APPROVAL):
+        if rule := self._first(self.ask, name, tool_input):
+            asked = approver(call) if approver else Decision(False, "mode", HEADLESS_ASK, asked=True)
+            why = f"rule {rule.text} ({rule.origin}) asks for approval; no one can approve it in a headless run"
+            return Decision(False, "rule", why, asked=True) if asked.asked else asked
+        if hook != "ask" and (self.mode == "auto" or name in READ_ONLY):
             return Decision(True, "mode", f"{self.mode} mode")
-        for rule in self.allow:
-            if rule.matches(name, tool_input):
-                return Decision(True, "rule", f"allowed by rule {rule.text} ({rule.origin})")
-        if approver is not None:
-            return approver(call)
-        return Decision(False, "mode", HEADLESS_ASK)
+        if allowed_by := self._allowed(name, tool_input):
+            return Decision(True, "rule", f"allowed by rule {allowed_by.text} ({allowed_by.origin})")
+        return approver(call) if approver else Decision(False, "mode", HEADLESS_ASK, asked=True)
+
+    def rule_denial(self, call: dict[str, Any]) -> Decision | None:
+        """The refusal of the first deny rule that matches `call` (checked before any hook runs), or None."""
+        rule = self._first(self.deny, call["name"], call.get("input") or {})
+        return None if rule is None else Decision(False, "rule", f"denied by rule {rule.text} ({rule.origin})")
+
+    @property
+    def where(self) -> Where:
+        """Where path rules are anchored for this turn."""
+        return Where(self.root, self.worktree)
+
+    def _first(self, rules: list[Rule], name: str, tool_input: dict[str, Any]) -> Rule | None:
+        """The first deny or ask rule that matches any thing the call does."""
+        relevant = [r for r in rules if r.covers(name)]
+        if not relevant:
+            return None
+        found = subjects(name, tool_input, self.where, lenient=True)
+        return next((r for r in relevant if any(r.matches(s, self.where) for group in found for s in group)), None)
+
+    def _allowed(self, name: str, tool_input: dict[str, Any]) -> Rule | None:
+        """An allow rule for the call when every thing it does is allowed (the first that applies), else None."""
+        relevant = [r for r in self.allow if r.covers(name)]
+        if not relevant:
+            return None
+        first = None
+        for group in subjects(name, tool_input, self.where, lenient=False):
+            rule = next((r for r in relevant if any(r.matches(s, self.where) for s in group)), None)
+            if rule is None:
+                return None
+            first = first or rule
+        return first or relevant[0]
 
 
 def call_subject(tool_input: dict[str, Any]) -> str | None:
-    """The argument a rule's pattern is matched against."""
+    """A call's main argument (the command, the path, the pattern…), as a line about the call shows it."""
     for key in _SUBJECT_KEYS:
         if isinstance(tool_input.get(key), str):
             return tool_input[key]
     return None
 
 
-def parse_rule(text: str, origin: str) -> Rule:
-    """Read `Tool` or `Tool(pattern)`."""
-    match = _RULE.match(text.strip())
-    if not match:
-        raise GitagentError(f"{origin}: cannot read permission rule {text!r}", "write Tool or Tool(pattern)")
-    return Rule(match["tool"], match["pattern"], text.strip(), origin)
-
-
-def load_permissions(files: list[tuple[Path, bool]], mode: str | None) -> Permissions:
-    """Merge the `[permissions]` of config files (path, trusted), later files winning; `mode` overrides."""
-    permissions = Permissions()
+def load_permissions(files: list[tuple[Path, bool]], mode: str | None, root: Path | None = None) -> Permissions:
+    """Merge the rules of config files (path, trusted) — TOML `[permissions]` or Claude Code settings JSON;
+    `mode` overrides the files' mode. Problems with rules are collected as warnings."""
+    permissions = Permissions(root=root or Path.cwd())
     for path, trusted in files:
-        table = read_config(path).get("permissions", {})
-        origin = str(path)
-        permissions.deny += [parse_rule(text, origin) for text in table.get("deny", [])]
-        if trusted:
-            permissions.allow += [parse_rule(text, origin) for text in table.get("allow", [])]
+        table = _claude_permissions(path, permissions.warnings) if path.suffix == ".json" else _toml_permissions(path)
+        for kind in KINDS:
+            if kind == "allow" and not trusted:
+                continue
+            getattr(permissions, kind).extend(_rules(table, kind, str(path), permissions.warnings))
         if "mode" in table and (trusted or table["mode"] == "ask"):  # an untrusted file may only tighten
             permissions.mode = table["mode"]
     permissions.mode = mode or permissions.mode
     if permissions.mode not in MODES:
         raise GitagentError(f"unknown approval mode {permissions.mode!r}", f"choose one of: {', '.join(MODES)}")
     return permissions
+
+
+def _rules(table: dict[str, Any], kind: str, origin: str, warnings: list[str]) -> list[Rule]:
+    texts = table.get(kind, [])
+    if not isinstance(texts, list):
+        warnings.append(f"{origin}: permissions.{kind} must be a list of rules; it is ignored")
+        return []
+    rules = []
+    for text in texts:
+        try:
+            rule = parse_rule(text, origin)
+        except GitagentError as e:
+            warnings.append(f"{e.message}; it is ignored ({e.hint})")
+            continue
+        if problem := rule_problem(rule):
+            warnings.append(problem)
+        rules.append(rule)
+    return rules
+
+
+def _toml_permissions(path: Path) -> dict[str, Any]:
+    table = read_config(path).get("permissions", {})
+    return table if isinstance(table, dict) else {}
+
+
+def _claude_permissions(path: Path, warnings: list[str]) -> dict[str, Any]:
+    """The rules of a Claude Code settings file (its `defaultMode` is Claude Code's own and not read)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as e:
+        warnings.append(f"{path}: cannot read its permission rules ({e}); none of them apply")
+        return {}
+    table = data.get("permissions") if isinstance(data, dict) else None
+    return {k: v for k, v in table.items() if k in KINDS} if isinstance(table, dict) else {}
 
 
 def read_config(path: Path) -> dict[str, Any]:
@@ -143,10 +203,22 @@ def read_config(path: Path) -> dict[str, Any]:
         raise GitagentError(f"{path}: {e}") from e
 
 
-def permissions_for(repo: pygit2.Repository, mode: str | None) -> Permissions:
-    """The permissions of a turn: `.gitagent/config.toml` of the user's checkout (never the agent's worktree,
-    which the agent can write), then the user's `config.toml`; the mode from `mode`, else `gitagent.approval`."""
-    repo_config = workdir(repo) / ".gitagent" / "config.toml"
-    trusted = repo_config.exists() and content_id(repo_config.read_bytes()) in trusted_ids(repo)
-    files = [(repo_config, trusted), (user_config_dir() / "config.toml", True)]
-    return load_permissions(files, mode or config_value(repo, "gitagent.approval"))
+def repository_rule_files(root: Path) -> list[Path]:
+    """The repository's files that hold permission rules (whose allow rules need trust), existing or not."""
+    return [root / ".gitagent" / "config.toml", *(root / name for name in CLAUDE_SETTINGS)]
+
+
+def rule_files(root: Path, is_trusted: Callable[[str], bool]) -> list[tuple[Path, bool]]:
+    """Every file rules are read from, with whether its allow rules count: the repository's (when trusted),
+    then the user's own `config.toml` and `~/.claude/settings.json` (always)."""
+    repository = [(p, p.is_file() and is_trusted(content_id(p.read_bytes()))) for p in repository_rule_files(root)]
+    return [*repository, (user_config_dir() / "config.toml", True), (claude_config_dir() / "settings.json", True)]
+
+
+def permissions_for(repo: pygit2.Repository, mode: str | None, trust_repo: bool = False) -> Permissions:
+    """The permissions of a turn, read from the user's checkout (never the agent's worktree, which the agent
+    can write) and the user's files; the mode from `mode`, else `gitagent.approval`."""
+    trusted = trusted_ids(repo)
+    root = workdir(repo)
+    files = rule_files(root, lambda cid: trust_repo or cid in trusted)
+    return load_permissions(files, mode or config_value(repo, "gitagent.approval"), root)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from gitagent.agent.attachments import Attachment, attachment_text, before_prompt
 from gitagent.models.base import STOP_FEEDBACK_PREFIX, Block, Message, ModelResponse, Usage
 from gitagent.models.catalog import cost_usd
 from gitagent.store import turns
@@ -26,9 +27,20 @@ class TurnRecord:
 
     @classmethod
     def start(
-        cls, *, conversation: str, turn: int, model: str, prompt: str, owner: dict[str, Any], sandbox: str
+        cls,
+        *,
+        conversation: str,
+        turn: int,
+        model: str,
+        prompt: str,
+        owner: dict[str, Any],
+        sandbox: str,
+        attachments: list[Attachment] | None = None,
     ) -> "TurnRecord":
-        """A fresh record holding just the user's prompt."""
+        """A fresh record holding just the user's prompt (and what it attaches: files, command output)."""
+        user: dict[str, Any] = {"type": "user", "text": storable(prompt), "at": now_iso()}
+        if attachments:
+            user["attachments"] = attachments
         return cls(
             {
                 "schema": turns.SCHEMA,
@@ -40,7 +52,7 @@ class TurnRecord:
                 "status": "in_progress",
                 "owner": owner,
                 "started_at": now_iso(),
-                "events": [{"type": "user", "text": storable(prompt), "at": now_iso()}],
+                "events": [user],
             }
         )
 
@@ -74,17 +86,20 @@ class TurnRecord:
         )
 
     def add_tool_result(self, call: Block, result: ToolResult, duration_ms: int) -> None:
-        """Record what a tool call returned."""
-        self.events.append(
-            {
-                "type": "tool_result",
-                "tool_use_id": call["id"],
-                "name": call["name"],
-                "content": storable(result.output),
-                "is_error": result.is_error,
-                "duration_ms": duration_ms,
-            }
-        )
+        """Record what a tool call returned (with an MCP tool's server, content types and structured content)."""
+        event = {
+            "type": "tool_result",
+            "tool_use_id": call["id"],
+            "name": call["name"],
+            "content": storable(result.output),
+            "is_error": result.is_error,
+            "duration_ms": duration_ms,
+        }
+        if "mcp" in result.metadata:
+            event["mcp"] = result.metadata["mcp"]
+        self.events.append(event)
+        if "todos" in result.metadata:  # the plan the TodoWrite tool keeps, as it stands after this call
+            self.data["todos"] = result.metadata["todos"]
 
     def add_permission(self, call: Block, allowed: bool, by: str, reason: str) -> None:
         """Record an approval or a denial of a tool call."""
@@ -95,9 +110,14 @@ class TurnRecord:
 
     def add_context(self, texts: list[str]) -> None:
         """Attach context from SessionStart/UserPromptSubmit hooks to the user's message of this turn."""
-        if texts:
-            user = next(e for e in self.events if e["type"] == "user")
+        user = next((e for e in self.events if e["type"] == "user"), None)
+        if texts and user is not None:  # a compaction-only record has no message to attach to
             user.setdefault("context", []).extend(texts)
+
+    def add_input_change(self, call: Block, by: str) -> None:
+        """Record the input a tool call really ran with, after a `by` hook (PreToolUse…) changed it."""
+        self.events.append({"type": "tool_input", "tool_use_id": call["id"], "name": call["name"],
+                            "input": call.get("input") or {}, "by": by})  # fmt: skip
 
     def add_hooks(self, records: list[dict[str, Any]]) -> None:
         """Record what each hook run decided (event, hook, source, exit status, verdict, duration)."""
@@ -198,8 +218,7 @@ def turn_messages(events: list[dict[str, Any]], messages: list[Message] | None =
     messages = [] if messages is None else messages
     for event in events:
         if event["type"] == "user":
-            context = [{"type": "text", "text": text} for text in event.get("context", [])]
-            _append(messages, "user", [{"type": "text", "text": event["text"]}, *context])
+            _append(messages, "user", user_blocks(event))
         elif event["type"] == "stop_feedback":
             _append(messages, "user", [{"type": "text", "text": STOP_FEEDBACK_PREFIX + event["text"]}])
         elif event["type"] == "assistant":
@@ -213,6 +232,16 @@ def turn_messages(events: list[dict[str, Any]], messages: list[Message] | None =
             }
             _append(messages, "user", [block])
     return messages
+
+
+def user_blocks(event: dict[str, Any]) -> list[Block]:
+    """The user's message of a turn: attached files and command output, the prompt, a slash command's
+    instructions, then what hooks added."""
+    attachments = event.get("attachments", [])
+    before = [attachment_text(a) for a in attachments if before_prompt(a)]
+    after = [attachment_text(a) for a in attachments if not before_prompt(a)]
+    texts = [*before, event["text"], *after, *event.get("context", [])]
+    return [{"type": "text", "text": text} for text in texts]
 
 
 def _append(messages: list[Message], role: str, content: list[Block]) -> None:

@@ -7,8 +7,11 @@ import pygit2
 
 from gitagent.errors import GitagentError
 from gitagent.sandbox import Sandbox, UnconfinedSandbox
+from gitagent.store import inflight
+from gitagent.store.conversations import list_conversations
+from gitagent.store.refs import conversation_ref, read_ref, validate_name
 from gitagent.store.repo import config_value, git_dir
-from gitagent.workspace.worktree import Worktree
+from gitagent.workspace.worktree import Worktree, worktree_for
 
 CHOICES = ("bwrap", "none")
 
@@ -43,3 +46,21 @@ def sandbox_factory(
     check_bwrap()
     common = git_dir(repo)
     return lambda worktree: BwrapSandbox(worktree.path, common, allow_network=allow_network, extra_ro=extra_ro)
+
+
+def conversation_sandbox(repo: pygit2.Repository, name: str, allow_network: bool) -> tuple[Worktree, Sandbox]:
+    """The worktree of conversation `name` (committed or in its first turn) and a bwrap sandbox over it,
+    confined as its agent's commands are; `gitagent exec` runs in it, whatever `gitagent.sandbox` says."""
+    validate_name(name)
+    if read_ref(repo, conversation_ref(name)) is None and inflight.load(repo, name) is None:
+        names = [c.name for c in list_conversations(repo)]
+        hint = f"existing conversations: {', '.join(names)}" if names else "start one with `gitagent run PROMPT`"
+        raise GitagentError(f"no conversation named {name!r}", hint)
+    worktree = worktree_for(repo, name)
+    if not worktree.exists:
+        raise GitagentError(
+            f"conversation {name!r} has no worktree (it was removed)",
+            f"its next turn makes it again: gitagent run -c {name} PROMPT",
+        )
+    make = sandbox_factory(repo, "bwrap", network_allowed(repo, name, allow_network))
+    return worktree, make(worktree)

@@ -5,6 +5,7 @@ import re
 
 import pygit2
 
+from gitagent.agent.attachments import Attachment
 from gitagent.agent.events import TurnOutcome
 from gitagent.agent.loop import INTERRUPTED
 from gitagent.agent.record import TurnRecord, now_iso
@@ -42,14 +43,21 @@ def unused_name(repo: pygit2.Repository, stem: str) -> str:
     return name
 
 
-def run_turn(repo: pygit2.Repository, name: str, prompt: str, settings: TurnSettings) -> TurnOutcome:
-    """Run a new turn of conversation `name` (created if it does not exist) and commit it."""
+def run_turn(
+    repo: pygit2.Repository,
+    name: str,
+    prompt: str,
+    settings: TurnSettings,
+    attachments: list[Attachment] | None = None,
+) -> TurnOutcome:
+    """Run a new turn of conversation `name` (created if it does not exist) and commit it; `attachments`
+    (files mentioned, command output, a slash command's instructions) go with the prompt."""
     validate_name(name)
     inflight.refuse_if_busy(repo, name)
     head_oid = read_ref(repo, conversation_ref(name))
     head = repo[head_oid].peel(pygit2.Commit) if head_oid else None
     conversation_blob = _conversation_blob(repo, name, head, settings.model.spec)
-    worktree = _ensure_worktree(repo, name, head, conversation_blob)
+    worktree = ensure_worktree(repo, name, head, conversation_blob)
     sandbox = settings.make_sandbox(worktree)
     record = TurnRecord.start(
         conversation=name,
@@ -58,6 +66,7 @@ def run_turn(repo: pygit2.Repository, name: str, prompt: str, settings: TurnSett
         prompt=prompt,
         owner=inflight.owner(),
         sandbox=sandbox.name,
+        attachments=attachments,
     )
     state = inflight.InFlight(name, head_oid)
     turn = Turn(repo, state, record, conversation_blob, worktree, sandbox, head, settings)
@@ -95,7 +104,7 @@ def _reopen(repo: pygit2.Repository, name: str, settings: TurnSettings) -> Turn:
     worktree = wt.worktree_for(repo, name)
     conversation_blob = commit.tree["conversation.json"].id
     if not worktree.exists:
-        _ensure_worktree(repo, name, head, conversation_blob)
+        ensure_worktree(repo, name, head, conversation_blob)
     sandbox = settings.make_sandbox(worktree)
     state = inflight.InFlight.resuming(name, commit)
     return Turn(repo, state, record, conversation_blob, worktree, sandbox, head, settings)
@@ -153,9 +162,11 @@ def _conversation_blob(repo: pygit2.Repository, name: str, head: pygit2.Commit |
     return turns.write_blob_json(repo, forked)
 
 
-def _ensure_worktree(
+def ensure_worktree(
     repo: pygit2.Repository, name: str, head: pygit2.Commit | None, conversation_blob: pygit2.Oid
 ) -> wt.Worktree:
+    """The conversation's worktree, checked out at `head`'s workspace (the base commit's tree without a
+    head) if it does not exist yet."""
     worktree = wt.worktree_for(repo, name)
     if not worktree.exists:
         base = pygit2.Oid(hex=json.loads(repo[conversation_blob].data)["base"])

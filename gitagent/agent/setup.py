@@ -10,14 +10,15 @@ import pygit2
 from gitagent.agent.compaction import DEFAULT_SHARE, Compactor
 from gitagent.agent.events import EventSink, Notice
 from gitagent.agent.guard import Guard
-from gitagent.agent.modelchoice import choose_model
-from gitagent.agent.permissions import permissions_for
+from gitagent.agent.instructions import Instructions, load_instructions
+from gitagent.agent.modelchoice import model_choice
+from gitagent.agent.permissions import Permissions, permissions_for
 from gitagent.agent.sandboxing import network_allowed, sandbox_choice, sandbox_factory
 from gitagent.agent.transcript import transcript_path
 from gitagent.agent.trust import trusted_ids
 from gitagent.agent.turn import DEFAULT_MAP_TOKENS, TurnSettings
 from gitagent.hooks import HookRunner
-from gitagent.models import load_model
+from gitagent.mcp.setup import mcp_setup
 from gitagent.models.catalog import retirement_notice
 from gitagent.skills import Skill, discover_skills
 from gitagent.store.repo import config_value, workdir
@@ -48,44 +49,49 @@ def turn_settings(
     """Everything the next turn of conversation `name` needs; problems worth knowing are emitted as notices."""
     root = workdir(repo)
     trusted = trusted_ids(repo)
+    choice = sandbox_choice(repo, options.sandbox)
+    mcp = mcp_setup(repo, options.trust_repo, choice, lambda text: emit(Notice(text)))
+    worktree = worktree_for(repo, name)
+    if mcp is not None and worktree.exists:
+        mcp.start(worktree.path)  # the servers start while the rest is set up; the turn picks them up
 
     def is_trusted(content_id: str) -> bool:
         return options.trust_repo or content_id in trusted
 
     skills = _skills(root, is_trusted, emit)
     hooks = hook_runner(repo, name, options.trust_repo, emit)
-    choice = sandbox_choice(repo, options.sandbox)
     if choice == "none":
         emit(Notice("warning: --sandbox none: commands run UNCONFINED on this machine"))
     network = network_allowed(repo, name, options.allow_network)
-    spec = choose_model(repo, options.model, name)
-    if retiring := retirement_notice(spec):
+    chosen = model_choice(repo, options.model, name, options.base_url)
+    if retiring := retirement_notice(chosen.spec):
         emit(Notice(retiring))
-    model = load_model(spec, base_url=options.base_url or config_value(repo, "gitagent.baseUrl"), on_retry=on_retry)
+    model = chosen.load(on_retry)
     return TurnSettings(
         model=model,
         make_sandbox=sandbox_factory(repo, choice, network, extra_ro=[skill.path for skill in skills]),
         max_steps=options.max_steps,
         emit=emit,
-        guard=Guard(permissions_for(repo, options.approval), hooks=hooks),
+        guard=Guard(_permissions(repo, options, emit), hooks=hooks),
         compactor=Compactor(float(config_value(repo, "gitagent.compactAt") or DEFAULT_SHARE)),
-        subdir=_subdir(root),
+        instructions=_instructions(root, emit),
         skills=skills,
         repo_map_tokens=int(config_value(repo, "gitagent.repoMapTokens") or DEFAULT_MAP_TOKENS)
         if options.repo_map
         else 0,
+        mcp=mcp,
     )
 
 
 def hook_runner(repo: pygit2.Repository, name: str, trust_repo: bool, emit: EventSink) -> HookRunner:
-    """The hooks of the user's checkout and the user, run in the conversation's worktree (the checkout until
-    the worktree exists); repository hooks only when trusted. Problems with hook files are emitted."""
+    """The hooks of the user's checkout and the user, run in the checkout on every turn (the conversation's
+    worktree is theirs to look at, never where they run); repository hooks only when trusted. Problems with
+    hook files are emitted."""
     trusted = trusted_ids(repo)
-    worktree = worktree_for(repo, name)
     hooks = HookRunner(
-        workdir(repo), worktree.path if worktree.exists else workdir(repo),
+        workdir(repo), worktree_for(repo, name).path,
         is_trusted=lambda hook: trust_repo or hook.content_id in trusted,
-        session_id=name, transcript_path=transcript_path(repo, name),
+        session_id=name, transcript_path=transcript_path(repo, name), conversation=name,
     )  # fmt: skip
     for problem in hooks.problems:
         emit(Notice(problem))
@@ -101,6 +107,26 @@ def _skills(root: Path, is_trusted: Callable[[str], bool], emit: EventSink) -> l
     if untrusted:
         emit(Notice(f"skipped untrusted repository skills: {', '.join(untrusted)} (trust them with `gitagent trust`)"))
     return usable
+
+
+def _permissions(repo: pygit2.Repository, options: RunOptions, emit: EventSink) -> Permissions:
+    permissions = permissions_for(repo, options.approval, options.trust_repo)
+    for warning in permissions.warnings:
+        emit(Notice(f"warning: {warning}"))
+    return permissions
+
+
+def instructions_here(root: Path) -> Instructions:
+    """The instruction files a turn started here reads: from the user's checkout `root` (not the worktree,
+    which the agent writes), down to the directory the user works in."""
+    return load_instructions(root, _subdir(root))
+
+
+def _instructions(root: Path, emit: EventSink) -> str:
+    found = instructions_here(root)
+    for notice in found.notices:
+        emit(Notice(notice))
+    return found.text
 
 
 def _subdir(root: Path) -> str:

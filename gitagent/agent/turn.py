@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pygit2
 
@@ -10,10 +10,10 @@ from gitagent.agent.compaction import Compactor
 from gitagent.agent.events import EventSink, Notice, TurnFinished, TurnOutcome, TurnStarted
 from gitagent.agent.guard import Guard, HookStop, unguarded
 from gitagent.agent.history import conversation_messages
-from gitagent.agent.instructions import project_instructions
+from gitagent.agent.hooksession import HookSession
 from gitagent.agent.loop import Agent, StepLimitReached, run_loop
 from gitagent.agent.prompt import system_prompt
-from gitagent.agent.record import TurnRecord
+from gitagent.agent.record import TurnRecord, turn_messages
 from gitagent.agent.transcript import Transcript, transcript_path
 from gitagent.errors import GitagentError
 from gitagent.models.base import Model
@@ -27,6 +27,9 @@ from gitagent.tools.base import ToolContext
 from gitagent.tools.skill import SkillTool
 from gitagent.workspace import worktree as wt
 from gitagent.workspace.snapshot import PreparedSnapshot, Snapshot, take_snapshot
+
+if TYPE_CHECKING:
+    from gitagent.mcp.setup import McpSetup
 
 DEFAULT_MAP_TOKENS = 1024
 
@@ -45,11 +48,15 @@ class TurnSettings:
     emit: EventSink = lambda event: None
     guard: Guard = field(default_factory=unguarded)
     compactor: Compactor | None = field(default_factory=Compactor)
-    subdir: str = ""
-    """Where the user works, relative to the repository root: instruction files are read down to it."""
+    instructions: str = ""
+    """The project's and the user's instruction files (`load_instructions`), read once for the session."""
     skills: list[Skill] = field(default_factory=list)
     repo_map_tokens: int = DEFAULT_MAP_TOKENS
     """Budget of the code map in the first turn's system prompt (0: none)."""
+    session: HookSession = field(default_factory=HookSession)
+    """The hook session the turn belongs to: by default its own (a `run`); the chat keeps one per window."""
+    mcp: "McpSetup | None" = None
+    """The MCP servers the turn may start (None: none configured, or none trusted)."""
 
 
 @dataclass
@@ -74,6 +81,10 @@ class Turn:
         guard.notify = lambda text: self.settings.emit(Notice(text))
         guard.emit = self.settings.emit
         guard.stop_hook_active = False
+        guard.permissions.worktree = self.worktree.path  # path rules see the agent's paths as the checkout's
+        # Servers start now, in the background, while the hooks run and the turn is first saved.
+        self.mcp = self.settings.mcp.start(self.worktree.path) if self.settings.mcp else None
+        guard.tool_fields = self.mcp.hook_fields if self.mcp else lambda name: {}
 
     def content(self, workspace: pygit2.Oid | None = None) -> turns.TurnContent:
         """The commit content of the turn as it stands."""
@@ -89,32 +100,44 @@ class Turn:
         inflight.save(self.repo, self.state, self.content(), user_identity(self.repo))
 
     def start_hooks(self, resumed: bool) -> None:
-        """SessionStart and, for a new prompt, UserPromptSubmit: either may add context; the latter may refuse."""
+        """SessionStart (once per session) and, for a new prompt, UserPromptSubmit: either may add context;
+        the latter may refuse the prompt, which ends a one-turn session."""
         guard = self.settings.guard
-        started = guard.run_hooks("SessionStart", {"source": "resume" if resumed else "startup"}, self.record)
-        if started is not None:
-            self.record.add_context(started.additional_context)
+        self.record.add_context(self.settings.session.start(guard, self.record, resumed or self.head is not None))
         if resumed:
             return
         submitted = guard.run_hooks("UserPromptSubmit", {"prompt": self.record.prompt}, self.record)
         if submitted is not None and submitted.blocked:
+            self.end_session()
             raise GitagentError(f"the prompt was refused by a UserPromptSubmit hook: {submitted.reason}")
         if submitted is not None:
             self.record.add_context(submitted.additional_context)
 
+    def end_session(self) -> None:
+        """SessionEnd, when this turn is the whole session (a `run`); recorded in the turn."""
+        if self.settings.session.ends_with_turn:
+            self.settings.session.end("other", self.record)
+
     def agent(self) -> Agent:
         """The agent for this turn: prompt with project instructions and skills, tools, sandbox, guard."""
         settings = self.settings
-        instructions = project_instructions(self.worktree.path, settings.subdir)
         skills = skills_prompt(settings.skills)
         first_turn = self.head is None and settings.repo_map_tokens > 0
         code_map = (
             repo_map_for_prompt(self.worktree.path, git_dir(self.repo), settings.repo_map_tokens) if first_turn else ""
         )
-        system = system_prompt(self.worktree.path, "\n\n".join(p for p in (instructions, skills, code_map) if p))
+        servers = ""
+        if self.mcp is not None:
+            self.mcp.ready(lambda text: settings.emit(Notice(text)))
+            self.mcp.remember(self.history + turn_messages(self.record.events))
+            servers = self.mcp.prompt_text()
+        extra = "\n\n".join(p for p in (settings.instructions, skills, servers, code_map) if p)
+        system = system_prompt(self.worktree.path, extra)
         tools = default_tools() + ([SkillTool(settings.skills)] if settings.skills else [])
         context = ToolContext(self.worktree.path, self.sandbox)
-        return Agent(settings.model, system, tools, context, settings.max_steps, settings.guard, settings.compactor)
+        return Agent(
+            settings.model, system, tools, context, settings.max_steps, settings.guard, settings.compactor, self.mcp
+        )
 
     def run(self, resumed: bool) -> TurnOutcome:
         """Drive the loop to an answer (or a limit, or a hook's stop) and commit; save and re-raise on failure."""
@@ -129,11 +152,14 @@ class Turn:
             self.record.add_error(str(e))
         except KeyboardInterrupt:
             self.record.add_error("interrupted by the user")
+            self.save()  # first: a second Ctrl-C during SessionEnd must not lose the turn
+            self.end_session()
             self.save()
             raise
         except Exception as e:
             message = e.message if isinstance(e, GitagentError) else f"{type(e).__name__}: {e}"
             self.record.add_error(message)
+            self.end_session()
             self.save()
             raise TurnInterrupted(message) from e
         return self.commit(status)
@@ -150,13 +176,13 @@ class Turn:
         """Snapshot the worktree and write the turn commit (PreTurnCommit hooks may add trailers)."""
         snapshot = self.snapshot()
         left_out = [item.to_json() for item in snapshot.left_out]
+        self.end_session()
         self.record.finish(status, left_out)
         about: dict[str, Any] = {"conversation": self.state.name, "turn": self.record.data["turn"]}
         before = self.settings.guard.run_hooks("PreTurnCommit", {**about, "prompt": self.record.prompt}, self.record)
         self.extra_trailers = before.trailers if before is not None else []
         oid = inflight.commit(self.repo, self.state, self.content(snapshot.tree), user_identity(self.repo))
         self.settings.guard.run_hooks("PostTurnCommit", {**about, "commit": str(oid)}, self.record)
-        self.settings.guard.run_hooks("SessionEnd", {"reason": "exit"}, self.record)
         record = self.record
         outcome = TurnOutcome(
             conversation=self.state.name, turn=record.data["turn"], commit=str(oid), model=record.data["model"],

@@ -48,16 +48,24 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Print a ranked map of the repository: its key files and their definitions' signatures.",
     ),
     "hooks": ("gitagent.cli.hooks", "List the hooks that run for each event, or try them on a sample event."),
+    "exec": (
+        "gitagent.cli.exec",
+        "Run a command in a conversation's worktree, in its sandbox (for hooks that run agent code).",
+    ),
     "skills": ("gitagent.cli.skills", "List, show and validate the skills (Agent Skills folders) available here."),
+    "mcp": (
+        "gitagent.cli.mcp",
+        "Configure, check and try MCP servers, or serve this repository's conversations over MCP.",
+    ),
     "trust": (
         "gitagent.cli.trust",
-        "Trust this repository's hooks, skills and config as they are now (a changed file needs trusting again).",
+        "Trust this repository's hooks, skills, commands, MCP servers and config as they are now.",
     ),
     "models": ("gitagent.cli.setup", "List known models with their context window and prices."),
     "auth": ("gitagent.cli.setup", "Store API keys for the model providers."),
     "doctor": (
         "gitagent.cli.setup",
-        "Check git, the sandbox, each provider's key and reachability, and the default model.",
+        "Check git, the sandbox, keys, the model and its server, instructions and rules, as `run` would see them.",
     ),
 }
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import pygit2
 import typer
 
-from gitagent.cli.common import dispatch, fail, new_app, print_json, repository
+from gitagent.cli.common import dispatch, fail, new_app, print_json, print_table, repository
 from gitagent.cli.render import render_turn
 from gitagent.humanize import human_tokens, relative_time
 from gitagent.printable import printable
@@ -35,7 +35,7 @@ def conversations(
 ) -> None:
     """List the conversations of this repository."""
     repo = repository()
-    rows = [_summary(repo, c.name, c.head) for c in list_conversations(repo)]
+    rows = [conversation_summary(repo, c.name, c.head) for c in list_conversations(repo)]
     rows += _interrupted_first_turns(repo, {r["name"] for r in rows})
     if as_json:
         print_json(rows)
@@ -47,10 +47,11 @@ def conversations(
     for r in rows:
         when = relative_time(int(datetime.fromisoformat(r["last_activity"]).timestamp()))
         table.append((r["name"], str(r["turns"]), when, (r["head"] or "")[:7], r["model"], r["state"]))
-    _print_table(table)
+    print_table(table)
 
 
-def _summary(repo: pygit2.Repository, name: str, head: pygit2.Commit) -> dict[str, Any]:
+def conversation_summary(repo: pygit2.Repository, name: str, head: pygit2.Commit) -> dict[str, Any]:
+    """A conversation's row in `gitagent conversations --json` (and the MCP server's list)."""
     tr = turns.trailers(head)
     return {
         "name": name,
@@ -87,12 +88,6 @@ def _interrupted_first_turns(repo: pygit2.Repository, known: set[str]) -> list[d
     return rows
 
 
-def _print_table(rows: list[tuple[str, ...]]) -> None:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        print(printable("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()))
-
-
 @app.command()
 def log(
     name: Annotated[str | None, typer.Argument(help="Conversation (default: the most recent).")] = None,
@@ -108,7 +103,7 @@ def log(
         _log_all(repo, limit)
         return
     conversation = get_conversation(repo, name) if name else _most_recent(repo)
-    entries = [_log_entry(c) for c in itertools.islice(chain(conversation.head), limit)]
+    entries = [log_entry(c) for c in itertools.islice(chain(conversation.head), limit)]
     if as_json:
         print_json({"conversation": conversation.name, "turns": entries})
         return
@@ -126,7 +121,8 @@ def _most_recent(repo: pygit2.Repository):
     return found[0]
 
 
-def _log_entry(commit: pygit2.Commit) -> dict[str, Any]:
+def log_entry(commit: pygit2.Commit) -> dict[str, Any]:
+    """A turn's row in `gitagent log --json` (and the MCP server's log)."""
     tr = turns.trailers(commit)
     tools = tr.get("Gitagent-Tools", "none")
     return {

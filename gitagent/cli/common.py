@@ -41,6 +41,13 @@ def repository() -> pygit2.Repository:
     return open_repository()
 
 
+def print_table(rows: list[tuple[str, ...]]) -> None:
+    """Print rows as left-aligned columns (the first row is the header)."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print(printable("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()))
+
+
 def print_json(data: Any) -> None:
     """Print `data` as indented JSON on stdout."""
     print(json.dumps(data, indent=2, ensure_ascii=False))

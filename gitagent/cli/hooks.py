@@ -10,6 +10,8 @@ import typer
 from gitagent.agent.trust import trusted_ids
 from gitagent.cli.common import dispatch, fail, new_app, print_json, repository
 from gitagent.hooks import EVENTS, Hook, HookOutcome, HookRunner, discover
+from gitagent.hooks.events import FIRED
+from gitagent.hooks.payloads import hook_input, tool_response
 from gitagent.store.repo import workdir
 from gitagent.userdir import user_config_dir
 
@@ -25,6 +27,14 @@ SAMPLE_TOOL_INPUTS: dict[str, dict[str, Any]] = {
     "Write": {"file_path": "README.md", "content": "# sample\n"},
     "Edit": {"file_path": "README.md", "old_string": "a", "new_string": "b"},
 }
+SAMPLE_METADATA: dict[str, dict[str, Any]] = {
+    "Bash": {"stdout": "hello", "stderr": "", "timed_out": False},
+    "Read": {"content": "a\n", "start_line": 1, "num_lines": 2, "total_lines": 2},
+    "Write": {"existed": False, "original": None},
+    "Edit": {"original": "a\n", "updated": "b\n"},
+}
+TOOL_USE_ID = "toolu_hooks_test"
+TOOL_EVENTS = ("PreToolUse", "PermissionRequest", "PostToolUse", "PostToolUseFailure")
 
 
 @hooks_app.command("list")
@@ -62,12 +72,18 @@ def list_hooks(
             f"{untrusted} repository hook{'s' * (untrusted != 1)} will not run until trusted: "
             "read them, then `gitagent trust` (or run with --trust-repo)"
         )
+    idle = sorted({hook.event for hook in found.hooks if hook.event not in FIRED}, key=EVENTS.index)
+    if idle:
+        print(
+            f"accepted, never run: gitagent has no moment for {', '.join(idle)} (Claude Code events: no "
+            "subagents, teammates, tasks, elicitations or file watchers here)"
+        )
 
 
 @hooks_app.command("test")
 def test_hooks(
     event: Annotated[str, typer.Argument(help=f"The event: {', '.join(EVENTS)}.")],
-    tool: Annotated[str, typer.Option("--tool", help="Tool name for PreToolUse/PostToolUse.")] = "Bash",
+    tool: Annotated[str, typer.Option("--tool", help="Tool name for the tool events (PreToolUse…).")] = "Bash",
     input_json: Annotated[
         str | None,
         typer.Option("--input", help="JSON: the tool's input (tool events), else fields added to the payload."),
@@ -138,22 +154,31 @@ def _sample_payload(
     repo: pygit2.Repository, event: str, tool: str, prompt: str, given: dict[str, Any] | None
 ) -> dict[str, Any]:
     """What the loop would send for `event`, with sample values."""
-    payload: dict[str, Any] = {}
-    if event in ("PreToolUse", "PostToolUse"):
-        tool_input = given if given is not None else SAMPLE_TOOL_INPUTS.get(tool, {})
-        payload = {"tool_name": tool, "tool_input": tool_input, "tool_use_id": "toolu_hooks_test"}
+    if event in TOOL_EVENTS:
+        view = hook_input(tool, given if given is not None else SAMPLE_TOOL_INPUTS.get(tool, {}), workdir(repo))
+        payload: dict[str, Any] = {"tool_name": tool, "tool_input": view, "tool_use_id": TOOL_USE_ID}
         if event == "PostToolUse":
-            payload["tool_response"] = {"content": "(sample tool output)", "is_error": False}
+            response = tool_response(tool, view, "(sample tool output)", SAMPLE_METADATA.get(tool, {}))
+            payload = {"tool_name": tool, "tool_input": view, "tool_response": response, "tool_use_id": TOOL_USE_ID}
+        elif event == "PostToolUseFailure":
+            payload.update(error="Exit code 1\n(sample error)", is_interrupt=False)
+        elif event == "PermissionRequest":
+            del payload["tool_use_id"]
+            payload["permission_suggestions"] = []
         return payload
     samples: dict[str, dict[str, Any]] = {
         "UserPromptSubmit": {"prompt": prompt},
-        "Stop": {"stop_hook_active": False},
+        "Stop": {"stop_hook_active": False, "last_assistant_message": "Done.", "background_tasks": [],
+                 "session_crons": []},
         "SessionStart": {"source": "startup"},
-        "PreCompact": {"trigger": "manual", "custom_instructions": ""},
+        "Notification": {"message": f"gitagent needs your permission to use {tool}",
+                         "notification_type": "permission_prompt"},
+        "PreCompact": {"trigger": "manual", "custom_instructions": None},
+        "PostCompact": {"trigger": "manual", "compact_summary": "(sample summary)"},
         "SessionEnd": {"reason": "other"},
         "PreTurnCommit": {"conversation": "hooks-test", "turn": 1, "prompt": prompt},
         "PostTurnCommit": {"conversation": "hooks-test", "turn": 1, "commit": _head(repo)},
-    }
+    }  # fmt: skip
     return {**samples.get(event, {}), **(given or {})}
 
 
@@ -172,7 +197,8 @@ def _print_outcome(outcome: HookOutcome) -> None:
     if outcome.stop:
         print(f"result: the agent stops: {outcome.stop_reason}")
     elif outcome.blocked:
-        what = {"PreToolUse": "the tool does not run", "Stop": "the agent keeps working"}.get(outcome.event, "blocked")
+        what = {"PreToolUse": "the tool does not run", "PermissionRequest": "denied without asking the person",
+                "Stop": "the agent keeps working"}.get(outcome.event, "blocked")  # fmt: skip
         print(f"result: {what}: {outcome.reason}")
     elif outcome.permission:
         reason = f": {outcome.permission_reason}" if outcome.permission_reason else ""

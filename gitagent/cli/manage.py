@@ -8,14 +8,12 @@ import typer
 from gitagent.agent.compact import compact_conversation
 from gitagent.agent.compaction import Compactor
 from gitagent.agent.guard import Guard
-from gitagent.agent.modelchoice import choose_model
+from gitagent.agent.modelchoice import model_choice
 from gitagent.agent.permissions import Permissions
 from gitagent.agent.setup import hook_runner
 from gitagent.cli.common import dispatch, new_app, print_json, repository
-from gitagent.models import load_model
 from gitagent.store import operations, turns
 from gitagent.store.conversations import get_conversation, resolve_target
-from gitagent.store.repo import config_value
 
 app = new_app()
 
@@ -102,10 +100,10 @@ def compact(
 ) -> None:
     """Summarise a conversation's history so later turns send less; the full history stays in git."""
     repo = repository()
-    spec = choose_model(repo, model, name)
+    choice = model_choice(repo, model, name)
     guard = Guard(Permissions(), hooks=hook_runner(repo, name, trust_repo, lambda notice: _warn(notice.text)))
     guard.notify = _warn
-    summarizer = load_model(spec, base_url=config_value(repo, "gitagent.baseUrl"))
+    summarizer = choice.load()
     done = compact_conversation(repo, name, summarizer, Compactor(), guard)
     print(f"compacted {name}: {done.replaced_messages} messages summarised in turn {done.turn} ({done.commit[:7]})")
     print(done.summary)

@@ -10,6 +10,7 @@ import typer
 
 from gitagent.cli.common import dispatch, fail, new_app, print_json, repository
 from gitagent.repomap import DEFAULT_TOKENS, build_map
+from gitagent.repomap.maps import looks_like_path
 from gitagent.store.repo import git_dir, workdir
 
 app = new_app()
@@ -41,7 +42,7 @@ class ProgressBar:
             self.drawn = True
         elif now - self.last >= QUIET_REPORT_EVERY_S or done == total:
             sys.stderr.write(f"gitagent: parsed {done}/{total} files\n")
-        self.last = now
+            self.last = now
         sys.stderr.flush()
 
     def close(self) -> None:
@@ -88,8 +89,13 @@ def _relative(root: Path, path: Path) -> str:
 
 
 def _focus(root: Path, item: str) -> str:
-    """A focus naming an existing file or directory becomes root-relative; anything else is a symbol."""
-    return _relative(root, Path(item)) if Path(item).exists() else item
+    """A focus naming an existing file or directory becomes root-relative; a path that does not exist is an
+    error; anything else is a symbol."""
+    if Path(item).exists():
+        return _relative(root, Path(item))
+    if looks_like_path(item):
+        fail(f"--focus {item}: no such file or directory", "give a file or directory that exists, or an identifier")
+    return item
 
 
 def _report(total: int, shown: int, tokens: int, problems: list[tuple[str, str]], partial: int) -> None:

@@ -7,9 +7,11 @@ from typing import Any
 
 import pygit2
 
+from gitagent.agent.attachments import attachment_summary
 from gitagent.humanize import human_tokens
 from gitagent.models.base import Usage
 from gitagent.store import turns
+from gitagent.tools.todo import checklist
 
 RESULT_LINES = 12
 
@@ -30,6 +32,8 @@ def render_turn(name: str, commit: pygit2.Commit, stats: pygit2.DiffStats) -> st
     ]
     for event in turn["events"]:
         lines.extend(_render_event(event))
+    if turn.get("todos"):
+        lines += ["Plan (TodoWrite):", _indent(checklist(turn["todos"]), "  "), ""]
     if turn.get("left_out"):
         lines.append("Left out of the snapshot:")
         lines.extend(f"  {item['path']} ({item['reason']})" for item in turn["left_out"])
@@ -42,7 +46,8 @@ def render_turn(name: str, commit: pygit2.Commit, stats: pygit2.DiffStats) -> st
 def _render_event(event: dict[str, Any]) -> list[str]:
     kind = event["type"]
     if kind == "user":
-        return [_indent(event["text"], "> "), ""]
+        attached = [f"  + {attachment_summary(a)}" for a in event.get("attachments", [])]
+        return [_indent(event["text"], "> "), *attached, ""]
     if kind == "assistant":
         out = [f"── step {event['step']}"]
         for block in event["content"]:
@@ -65,6 +70,9 @@ def _render_event(event: dict[str, Any]) -> list[str]:
         status = f", exit {event['exit']}" if event.get("exit") is not None else ""
         note = f": {event['message']}" if event.get("message") else ""
         return [f"    hook {event['event']} {event['hook']} ({event['source']}{status}): {event['verdict']}{note}"]
+    if kind == "tool_input":
+        ran = json.dumps(event["input"], ensure_ascii=False)[:200]
+        return [f"    ↪ a {event['by']} hook changed the input; {event['name']} ran with {ran}"]
     if kind == "stop_feedback":
         return [_indent(event["text"], "  ↺ kept working: ")]
     return []

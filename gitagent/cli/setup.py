@@ -1,4 +1,7 @@
-"""`gitagent models`, `auth` and `doctor`: choosing a model, storing keys, checking the set-up."""
+"""`gitagent models`, `auth` and `doctor`: choosing a model, storing keys, checking the set-up.
+
+`doctor` takes `run`'s `--model` and `--base-url` and chooses through the same code (`model_choice`), so the
+server it checks is the one a run would talk to."""
 
 import getpass
 import json
@@ -12,22 +15,26 @@ import urllib.request
 from pathlib import Path
 from typing import Annotated
 
+import pygit2
 import typer
 
-from gitagent.agent.modelchoice import choose_model
+from gitagent.agent.instructions import LIMIT
+from gitagent.agent.modelchoice import ModelChoice, model_choice
+from gitagent.agent.permissions import Permissions, permissions_for
 from gitagent.agent.prompt import system_prompt
+from gitagent.agent.setup import instructions_here
+from gitagent.cli import options
 from gitagent.cli.common import dispatch, new_app, print_json
 from gitagent.errors import GitagentError
 from gitagent.models.catalog import known_models
 from gitagent.models.keys import ENV_VARS, api_key, key_source, store_key
-from gitagent.store.repo import open_repository
+from gitagent.models.registry import endpoint
+from gitagent.store.repo import open_repository, workdir
 from gitagent.tools import default_tools
 
 app = new_app()
 auth_app = typer.Typer(help="Store API keys for the model providers.", no_args_is_help=True)
 app.add_typer(auth_app, name="auth")
-DEFAULT_URLS = {"anthropic": "https://api.anthropic.com", "openai": "https://api.openai.com/v1"}
-BASE_URL_VARS = {"anthropic": "ANTHROPIC_BASE_URL", "openai": "OPENAI_BASE_URL"}
 
 
 @app.command()
@@ -52,17 +59,59 @@ def auth_set(provider: Annotated[str, typer.Argument(help="anthropic or openai."
 
 
 @app.command()
-def doctor() -> None:
-    """Check git, the sandbox, each provider's key and reachability, and the default model."""
+def doctor(model: options.Model = None, base_url: options.BaseUrl = None) -> None:
+    """Check git, the sandbox, keys, the model and its server, instructions and rules, as `run` would see them."""
+    repo = _repository()
+    choice, problem = _choice(repo, model, base_url)
     print(f"git        {_git_version()}")
     print(f"sandbox    {_sandbox_status()}")
     for provider in ENV_VARS:
-        print(f"{provider:<10} {_provider_status(provider)}")
-    print(f"model      {_model_status()}")
+        chosen = choice is not None and choice.provider == provider
+        print(f"{provider:<10} {_provider_status(provider, endpoint(provider, choice.base_url if chosen else None))}")
+    print(f"model      {choice.spec if choice else problem}" + (f" at {choice.url}" if choice and choice.url else ""))
     tools = json.dumps([{"name": t.name, "description": t.description, "input_schema": t.input_schema}
                         for t in default_tools()])  # fmt: skip
     prompt = system_prompt(Path("/worktree"))
     print(f"prompt     system prompt ~{len(prompt) // 4} tokens, tool schemas ~{len(tools) // 4} tokens")
+    print(f"mcp        {_mcp_status(repo)}")
+    if repo is not None:
+        _print_instructions(workdir(repo))
+        _print_rules(permissions_for(repo, None))
+
+
+def _repository() -> pygit2.Repository | None:
+    try:
+        return open_repository()
+    except GitagentError:
+        return None
+
+
+def _choice(repo: pygit2.Repository | None, model: str | None, base_url: str | None) -> tuple[ModelChoice | None, str]:
+    """The model and server `run` would use here (outside a repository: the flags and the environment)."""
+    try:
+        if repo is not None:
+            return model_choice(repo, model, "", base_url), ""
+        return ModelChoice(model or _model_without_repo(), base_url), ""
+    except GitagentError as e:
+        return None, f"none: {e.message}"
+
+
+def _print_instructions(root: Path) -> None:
+    found = instructions_here(root)
+    total = sum(f.size for f in found.files)
+    print(f"instructions {len(found.files)} file{'s' * (len(found.files) != 1)}, {total:,} bytes "
+          f"(cut at {LIMIT // 1024} KiB)")  # fmt: skip
+    for f in found.files:
+        print(f"           {f.label}  {f.size:,} bytes" + (f"  ({f.note})" if f.note else ""))
+    for notice in found.notices:
+        print(f"           refused: {notice.removeprefix('instructions: ')}")
+
+
+def _print_rules(permissions: Permissions) -> None:
+    counts = ", ".join(f"{len(getattr(permissions, kind))} {kind}" for kind in ("deny", "ask", "allow"))
+    print(f"rules      {permissions.mode} mode; {counts} rules")
+    for warning in permissions.warnings:
+        print(f"           warning: {warning}")
 
 
 def _git_version() -> str:
@@ -81,12 +130,11 @@ def _sandbox_status() -> str:
     return "bwrap works (commands run confined)"
 
 
-def _provider_status(provider: str) -> str:
+def _provider_status(provider: str, base: str) -> str:
     source = key_source(provider)
     if source is None:
         return f"no key: set {ENV_VARS[provider]} or run `gitagent auth set {provider}`"
-    base = os.environ.get(BASE_URL_VARS[provider]) or DEFAULT_URLS[provider]
-    return f"key from {source}; {_reachability(provider, base.rstrip('/'))}"
+    return f"key from {source}; {_reachability(provider, base)}"
 
 
 def _reachability(provider: str, base: str) -> str:
@@ -108,15 +156,12 @@ def _reachability(provider: str, base: str) -> str:
     return f"reachable at {base} (HTTP {status} in {elapsed} ms)"
 
 
-def _model_status() -> str:
-    try:
-        repo = open_repository()
-    except GitagentError:
-        repo = None
-    try:
-        return choose_model(repo, None, "") if repo is not None else _model_without_repo()
-    except GitagentError as e:
-        return f"none: {e.message}"
+def _mcp_status(repo: pygit2.Repository | None) -> str:
+    if repo is None:
+        return "not in a repository"
+    from gitagent.mcp.inspect import doctor_summary
+
+    return doctor_summary(repo)
 
 
 def _model_without_repo() -> str:

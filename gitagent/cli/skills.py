@@ -114,7 +114,8 @@ def _targets(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
     problems: list[Problem] = []
     for path in paths:
         path = path.absolute()
-        if path.name == SKILL_FILE or (path / SKILL_FILE).exists() or not path.is_dir():
+        is_skill = (path / SKILL_FILE).exists() or (path / "skill.md").exists()
+        if path.name == SKILL_FILE or is_skill or not path.is_dir():
             folders.append(path)  # validate_skill reports a missing path or SKILL.md itself
             continue
         inside, found = skill_folders(path)

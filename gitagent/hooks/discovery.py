@@ -1,7 +1,9 @@
 """Finding every hook, where it comes from, and its content id (what trust is recorded against).
 
 Hooks are read from the user's checkout (`repo_root`) and the user's config directory, never from a
-conversation's worktree: the agent can write there, and must not be able to add or change a hook.
+conversation's worktree: the agent can write there, and must not be able to add or change a hook. They
+also run there (their working directory is the checkout), so a relative path on a hook's command line
+names a file of the checkout, never one the agent wrote.
 
 Places, in the order their hooks run for an event:
 
@@ -12,25 +14,25 @@ Places, in the order their hooks run for an event:
 - the same folder and files in the user's config directory: `hooks/<Event>/`, `hooks.toml`, `config.toml`.
 
 The declared shape is Claude Code's: event -> list of {matcher, hooks: [{type = "command", command, timeout}]}.
+
+A repository hook's content id covers everything it can run from the repository: its own file or
+declaration, every file under `.claude/hooks/` and `.gitagent/hooks/` (the helpers hooks call), and the
+folder of each script its command names elsewhere in the repository. Changing any of it needs trusting again.
 """
 
 import json
 import os
-import re
-import shlex
 import tomllib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pygit2
 
+from gitagent.hooks.coverage import Listing, command_coverage, into_git_dir
 from gitagent.hooks.events import EVENTS, matcher_problem, matches
 
 DEFAULT_TIMEOUT = 60.0
-
-_PROJECT_VAR = re.compile(r"\$\{?(CLAUDE_PROJECT_DIR|GITAGENT_PROJECT_DIR)\}?")
 
 
 @dataclass(frozen=True)
@@ -45,12 +47,13 @@ class Hook:
     command: str
     """The executable's path (a folder hook) or a shell command run with `/bin/sh -c`."""
     content_id: str
-    """The git blob id of the executable, or of the declaration plus the repo scripts the command names."""
+    """A git blob id over the executable or the declaration, plus, for a repository hook, everything it can run
+    from the repository (see `coverage`): change any of it and the hook needs trusting again."""
     is_file: bool = False
     matcher: str = ""
     timeout: float = DEFAULT_TIMEOUT
     problem: str | None = None
-    """Why the hook cannot run (a file that is not executable); such a hook is reported, never run."""
+    """Why the hook cannot run (a file that is not executable, a script inside `.git`); reported, never run."""
 
     @property
     def label(self) -> str:
@@ -74,6 +77,8 @@ class Discovery:
 
     hooks: list[Hook] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    listing: Listing | None = None
+    """The repository's files that its hooks can run (see `coverage`), part of their content ids."""
 
     def for_event(self, event: str, value: str | None = None) -> list[Hook]:
         """The hooks of `event` whose matcher selects `value` (e.g. the tool name), in run order.
@@ -95,7 +100,7 @@ class Discovery:
 
 def discover(repo_root: Path, user_dir: Path | None) -> Discovery:
     """Find the hooks of the repository checked out at `repo_root` and of the user's config dir `user_dir`."""
-    found = Discovery()
+    found = Discovery(listing=Listing(repo_root))
     config = repo_root / ".gitagent"
     _folder(found, config / "hooks", "repo", repo_root)
     _toml(found, config / "hooks.toml", "repo", repo_root, whole_file=True)
@@ -137,6 +142,10 @@ def _folder(found: Discovery, folder: Path, source: str, repo_root: Path) -> Non
             problem = None
             if not os.access(path, os.X_OK):
                 problem = f"not executable, so it does not run (make it run with `chmod +x {origin}`)"
+            if source != "user" and into_git_dir(path):
+                problem, data = "resolves into a .git directory, where the agent's worktrees live; it never runs", b""
+            if source != "user" and found.listing is not None:
+                data += b"\0" + found.listing.shared
             hook = Hook(entry.name, source, origin, str(path), str(pygit2.hash(data)), is_file=True, problem=problem)
             found.hooks.append(hook)
 
@@ -154,7 +163,7 @@ def _toml(found: Discovery, path: Path, source: str, repo_root: Path, whole_file
     if whole_file and not isinstance(table, dict):
         table = document  # hooks.toml may hold the events at its top level
     if table is not None:
-        _declared(found, table, source, _display(path, repo_root), repo_root)
+        _declared(found, table, source, _display(path, repo_root))
 
 
 def _claude_settings(found: Discovery, path: Path, repo_root: Path) -> None:
@@ -168,17 +177,17 @@ def _claude_settings(found: Discovery, path: Path, repo_root: Path) -> None:
     if not isinstance(document, dict) or document.get("disableAllHooks") is True:
         return
     if "hooks" in document:
-        _declared(found, document["hooks"], "claude-settings", _display(path, repo_root), repo_root)
+        _declared(found, document["hooks"], "claude-settings", _display(path, repo_root))
 
 
-def _declared(found: Discovery, table: Any, source: str, origin: str, repo_root: Path) -> None:
+def _declared(found: Discovery, table: Any, source: str, origin: str) -> None:
     """Read Claude Code's shape: event -> [{matcher, hooks: [{type, command, timeout}]}]."""
     if not isinstance(table, dict):
         found.problems.append(f"{origin}: `hooks` must map event names to lists of matchers")
         return
     for event, groups in table.items():
         if event not in EVENTS:
-            found.problems.append(f"{origin}: {event!r} is not a gitagent hook event; its hooks never run")
+            found.problems.append(f"{origin}: {event!r} is not a Claude Code or gitagent hook event; they never run")
             continue
         if not isinstance(groups, list):
             found.problems.append(f"{origin}: {event} must be a list of {{matcher, hooks}} entries")
@@ -193,14 +202,12 @@ def _declared(found: Discovery, table: Any, source: str, origin: str, repo_root:
                 found.problems.append(f"{origin}: {event}: {problem}")
                 continue
             for entry in entries:
-                hook = _command_hook(found, entry, event, matcher, source, origin, repo_root)
+                hook = _command_hook(found, entry, event, matcher, source, origin)
                 if hook is not None:
                     found.hooks.append(hook)
 
 
-def _command_hook(
-    found: Discovery, entry: Any, event: str, matcher: str, source: str, origin: str, repo_root: Path
-) -> Hook | None:
+def _command_hook(found: Discovery, entry: Any, event: str, matcher: str, source: str, origin: str) -> Hook | None:
     where = f"{origin}: {event}"
     if isinstance(entry, dict) and entry.get("type", "command") != "command":
         found.problems.append(f'{where}: hook type {entry.get("type")!r} is not supported (only "command")')
@@ -214,32 +221,11 @@ def _command_hook(
         found.problems.append(f"{where}: timeout {timeout!r} is not a positive number of seconds; using 60")
         timeout = DEFAULT_TIMEOUT
     declaration = "\0".join((event, matcher, command)).encode()
-    for token, script, relative in _scripts(command, repo_root):
-        declaration += b"\0" + script.read_bytes()
-        if relative:
-            found.problems.append(
-                f"{where}: `{command}` names {token} by a relative path, which resolves in the conversation's "
-                f'worktree, where the agent can edit it; write "$CLAUDE_PROJECT_DIR/{token}" instead'
-            )
-    return Hook(event, source, origin, command, str(pygit2.hash(declaration)), matcher=matcher, timeout=float(timeout))
-
-
-def _scripts(command: str, repo_root: Path) -> Iterator[tuple[str, Path, bool]]:
-    """Best effort: the files inside the repository that `command` names (token, file, named relatively)."""
-    try:
-        tokens = shlex.split(command)
-    except ValueError:
-        tokens = command.split()
-    root = repo_root.resolve()
-    for token in tokens:
-        expanded = _PROJECT_VAR.sub(str(root).replace("\\", "\\\\"), token)
-        relative = not expanded.startswith("/")
-        path = Path(expanded) if not relative else root / expanded
-        if relative and "/" not in expanded and not path.is_file():
-            continue
-        try:
-            resolved = path.resolve()
-            if resolved.is_file() and resolved.is_relative_to(root):
-                yield token, resolved, relative
-        except OSError:
-            continue
+    problem = None
+    if source != "user" and found.listing is not None:
+        covered, problem = command_coverage(command, found.listing)
+        declaration += b"\0" + covered
+    return Hook(
+        event, source, origin, command, str(pygit2.hash(declaration)), matcher=matcher, timeout=float(timeout),
+        problem=problem,
+    )  # fmt: skip

@@ -1,24 +1,77 @@
-"""The hook events, what each may do, and how matchers select hooks."""
+"""The hook events, which of them gitagent fires, what each may do, and how matchers select hooks."""
 
 import re
 
-EVENTS: tuple[str, ...] = (
+CLAUDE_EVENTS: tuple[str, ...] = (
     "SessionStart",
+    "Setup",
     "UserPromptSubmit",
+    "UserPromptExpansion",
     "PreToolUse",
+    "PermissionRequest",
+    "PermissionDenied",
     "PostToolUse",
+    "PostToolUseFailure",
+    "PostToolBatch",
+    "Notification",
     "Stop",
+    "StopFailure",
+    "SubagentStart",
+    "SubagentStop",
     "PreCompact",
+    "PostCompact",
+    "PreModelSwitch",
+    "PostModelSwitch",
+    "TeammateIdle",
+    "TaskCreated",
+    "TaskCompleted",
+    "Elicitation",
+    "ElicitationResult",
+    "ConfigChange",
+    "WorktreeCreate",
+    "WorktreeRemove",
+    "InstructionsLoaded",
+    "CwdChanged",
+    "FileChanged",
+    "DirectoryAdded",
+    "MessageDisplay",
     "SessionEnd",
-    "PreTurnCommit",
-    "PostTurnCommit",
 )
+"""Every event Claude Code 2.1.328 has: a settings file naming any of them is read without a complaint."""
 
-BLOCKING_EVENTS = frozenset({"PreToolUse", "PostToolUse", "UserPromptSubmit", "Stop", "PreCompact"})
+GITAGENT_EVENTS: tuple[str, ...] = ("PreTurnCommit", "PostTurnCommit")
+
+EVENTS: tuple[str, ...] = CLAUDE_EVENTS + GITAGENT_EVENTS
+
+FIRED = frozenset(
+    {
+        "SessionStart",
+        "UserPromptSubmit",
+        "PreToolUse",
+        "PermissionRequest",
+        "PostToolUse",
+        "PostToolUseFailure",
+        "PostToolBatch",
+        "Notification",
+        "Stop",
+        "PreCompact",
+        "PostCompact",
+        "SessionEnd",
+        *GITAGENT_EVENTS,
+    }
+)
+"""The events gitagent has a moment for. Hooks of the others are accepted and never run
+(`gitagent hooks list` says so): gitagent has no subagents, teammates, tasks, MCP elicitations, model
+switches mid-session or file watchers, and runs a response's tool calls one by one."""
+
+BLOCKING_EVENTS = frozenset(
+    {"PreToolUse", "PermissionRequest", "PostToolUse", "PostToolUseFailure", "UserPromptSubmit", "Stop", "PreCompact"}
+)
 """Events where exit 2 (or `decision: "block"`) changes what happens; elsewhere it is an error shown to the user.
 
-PreToolUse: the tool does not run. PostToolUse: the tool already ran; the reason goes to the model with its
-result. UserPromptSubmit: the prompt is refused. Stop: the agent keeps working. PreCompact: no compaction.
+PreToolUse: the tool does not run. PermissionRequest: the call is denied without asking. PostToolUse and
+PostToolUseFailure: the tool already ran; the reason goes to the model with its result. UserPromptSubmit:
+the prompt is refused. Stop: the agent keeps working. PreCompact: no compaction.
 """
 
 CONTEXT_EVENTS = frozenset({"UserPromptSubmit", "SessionStart"})
@@ -26,9 +79,14 @@ CONTEXT_EVENTS = frozenset({"UserPromptSubmit", "SessionStart"})
 
 MATCH_FIELDS: dict[str, str] = {
     "PreToolUse": "tool_name",
+    "PermissionRequest": "tool_name",
     "PostToolUse": "tool_name",
+    "PostToolUseFailure": "tool_name",
     "SessionStart": "source",
+    "SessionEnd": "reason",
+    "Notification": "notification_type",
     "PreCompact": "trigger",
+    "PostCompact": "trigger",
 }
 """The payload field a matcher is tested against, per event (Claude Code matches these too)."""
 

@@ -9,7 +9,8 @@ JSON fields: `continue: false` + `stopReason` (stop the agent; wins over everyth
 + `reason` (legacy `"approve"`/`"block"` on PreToolUse mean allow/deny), `systemMessage` (shown to the
 user), `suppressOutput` (accepted; gitagent does not show hook stdout anyway), and `hookSpecificOutput`
 with `hookEventName`, `permissionDecision` (`allow`/`deny`/`ask`) + `permissionDecisionReason`,
-`updatedInput`, `additionalContext`, and, for gitagent's PreTurnCommit, `trailers` ({"Key": "value"}).
+`updatedInput`, `additionalContext`, for PermissionRequest `decision` ({`behavior`: `allow`/`deny`,
+`updatedInput`, `message`, `interrupt`}), and, for gitagent's PreTurnCommit, `trailers` ({"Key": "value"}).
 A PreTurnCommit hook may instead print plain `Key: value` lines. Trailers named `Gitagent-*` are refused:
 those record what gitagent did and only gitagent writes them.
 """
@@ -45,7 +46,7 @@ class HookOutcome:
     blocked: bool = False
     reason: str = ""
     permission: Permission | None = None
-    """PreToolUse: the strongest decision (deny > ask > allow); None when no hook decided."""
+    """PreToolUse and PermissionRequest: the strongest decision (deny > ask > allow); None when no hook decided."""
     permission_reason: str = ""
     updated_input: dict[str, Any] | None = None
     additional_context: list[str] = field(default_factory=list)
@@ -58,11 +59,6 @@ class HookOutcome:
     """Non-blocking failures to show the user (a hook that failed, timed out, or printed bad JSON)."""
     records: list[dict[str, Any]] = field(default_factory=list)
     """One per hook considered: event, hook, source, content_id, exit, verdict, duration_ms[, message]."""
-
-    @property
-    def ends_event(self) -> bool:
-        """Whether later hooks of this event need not run: the action is refused, or the agent stops."""
-        return self.blocked or self.stop
 
     def to_json(self) -> dict[str, Any]:
         """The outcome as plain data (untrusted hooks by label and content id)."""
@@ -155,7 +151,7 @@ class _Judgement:
         self._set(verdict, message)
 
     def block(self, reason: str) -> None:
-        if self.outcome.event == "PreToolUse":
+        if self.outcome.event in ("PreToolUse", "PermissionRequest"):
             self._decide("deny", reason)
         self._refuse(reason)
         self._set("block", reason)
@@ -242,6 +238,12 @@ def _apply_specific(judge: _Judgement, specific: dict[str, Any]) -> None:
             judge.permission(decision, reason)
         elif decision != "defer":
             judge.error(f"permissionDecision {decision!r} is not allow, deny or ask; ignored")
+    verdict = specific.get("decision")
+    if verdict is not None:
+        if event == "PermissionRequest" and isinstance(verdict, dict) and verdict.get("behavior") in ("allow", "deny"):
+            _permission_request(judge, verdict)
+        else:
+            judge.error('decision must be {"behavior": "allow" or "deny"}, from a PermissionRequest hook; ignored')
     updated = specific.get("updatedInput")
     if updated is not None:
         if event == "PreToolUse" and isinstance(updated, dict):
@@ -261,6 +263,18 @@ def _apply_specific(judge: _Judgement, specific: dict[str, Any]) -> None:
                 judge.trailer(pair[0], pair[1])
             else:
                 judge.error(f"not a trailer: {pair!r}")
+
+
+def _permission_request(judge: _Judgement, verdict: dict[str, Any]) -> None:
+    """Claude Code's answer to a permission dialog: allow (perhaps with `updatedInput`) or deny (`message`
+    for the model; `interrupt: true` also stops the agent)."""
+    message = verdict.get("message") if isinstance(verdict.get("message"), str) else ""
+    judge.permission(verdict["behavior"], message)
+    updated = verdict.get("updatedInput")
+    if verdict["behavior"] == "allow" and isinstance(updated, dict):
+        judge.outcome.updated_input = updated
+    if verdict["behavior"] == "deny" and verdict.get("interrupt") is True:
+        judge.stop(message)
 
 
 def _clip(text: str, limit: int = MESSAGE_LIMIT) -> str:

@@ -2,8 +2,10 @@
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Mapping
@@ -32,12 +34,15 @@ class ProcessResult:
     stderr_cut: int = 0
 
 
-def hook_env(base: Mapping[str, str], repo_root: Path, worktree: Path) -> dict[str, str]:
-    """The environment of a hook: the user's own, minus gitagent's model keys, plus where the project is.
+def hook_env(base: Mapping[str, str], repo_root: Path, worktree: Path, conversation: str = "") -> dict[str, str]:
+    """The environment of a hook: the user's own, minus gitagent's model keys, plus where things are.
 
     Hooks are the user's code, so (as in Claude Code) they get the user's environment, not the sandbox's
     allow-list; but the keys gitagent itself uses to call models are never handed on (no key in a hook's
-    input or environment). `GIT_DIR` and friends are dropped so git in a hook acts on the worktree it runs in.
+    input or environment). `CLAUDE_PROJECT_DIR`/`GITAGENT_PROJECT_DIR` are the user's checkout (where hooks
+    run), `GITAGENT_WORKTREE` the conversation's worktree (where the agent works), `GITAGENT_CONVERSATION` its
+    name, and `GITAGENT_BIN` the gitagent to call for `$GITAGENT_BIN exec -c NAME -- CMD`, which runs agent
+    code confined. `GIT_DIR` and friends are dropped so git in a hook acts on the directory it runs in.
     """
     env = {
         name: value
@@ -47,7 +52,16 @@ def hook_env(base: Mapping[str, str], repo_root: Path, worktree: Path) -> dict[s
     env["CLAUDE_PROJECT_DIR"] = str(repo_root)
     env["GITAGENT_PROJECT_DIR"] = str(repo_root)
     env["GITAGENT_WORKTREE"] = str(worktree)
+    env["GITAGENT_BIN"] = gitagent_bin()
+    if conversation:
+        env["GITAGENT_CONVERSATION"] = conversation
     return env
+
+
+def gitagent_bin() -> str:
+    """The command of the gitagent running now (the one installed next to its Python), for hooks to call."""
+    beside = Path(sys.executable).parent / "gitagent"
+    return str(beside) if beside.is_file() else shutil.which("gitagent") or "gitagent"
 
 
 def run_hook_process(argv: list[str], stdin: bytes, *, cwd: Path, env: dict[str, str], timeout: float) -> ProcessResult:

@@ -1,9 +1,10 @@
 """Running the hooks of an event for the agent loop: trust, matchers, the protocol, one merged outcome.
 
 The runner knows nothing of the agent: the loop calls it at each event and acts on the `HookOutcome`.
-Hooks of an event run one after another in discovery order (repository hooks, then the user's); a
-PreToolUse hook's `updatedInput` is what later hooks see, and the first hook that blocks or stops ends
-the event (the action is refused, so later hooks have nothing to judge).
+Hooks of an event run one after another in discovery order (repository hooks, then the user's), and
+every one of them runs, as in Claude Code (which runs them all at once): an auditing hook hears of a call
+an earlier hook blocked. A PreToolUse hook's `updatedInput` is what later hooks see; the decisions merge
+(deny over ask over allow; a block or a stop stands whatever later hooks say).
 """
 
 import json
@@ -33,20 +34,24 @@ class HookRunner:
         user_dir: Path | None = None,
         session_id: str = "",
         transcript_path: str | Path = "",
+        conversation: str = "",
         env: Mapping[str, str] | None = None,
         discovery: Discovery | None = None,
     ) -> None:
         """Find the hooks of `repo_root` (the user's checkout) and `user_dir` (default: the user's config dir).
 
-        `worktree` is where hooks run (their cwd, and `cwd` in their input). `is_trusted` says whether a
-        repository hook may run; user-level hooks always may. `env` defaults to this process's environment.
+        Hooks run in `repo_root` (their working directory, and `cwd` in their input) on every turn, so what
+        their command lines name is the checkout's, never a file the agent wrote. `worktree` is where the
+        agent works: `$GITAGENT_WORKTREE`, and where the absolute `file_path`s of tool events point.
+        `conversation` names it for `gitagent exec`. `is_trusted` says whether a repository hook may run;
+        user-level hooks always may. `env` defaults to this process's environment.
         """
         self.repo_root = Path(repo_root)
         self.worktree = Path(worktree)
         self.is_trusted = is_trusted
         self.session_id = session_id
         self.transcript_path = str(transcript_path)
-        self.env = hook_env(os.environ if env is None else env, self.repo_root, self.worktree)
+        self.env = hook_env(os.environ if env is None else env, self.repo_root, self.worktree, conversation)
         self.discovery = discovery or discover(self.repo_root, user_config_dir() if user_dir is None else user_dir)
         self._reported: set[Hook] = set()
 
@@ -69,17 +74,20 @@ class HookRunner:
         """Run the hooks of `event` and merge what they decided.
 
         `payload` holds the event's own fields (`prompt`; `tool_name`, `tool_input`, `tool_use_id`,
-        `tool_response`; `stop_hook_active`; …); the runner adds `session_id`, `transcript_path`, `cwd` and
-        `hook_event_name`. Untrusted repository hooks are not run but listed in `skipped_untrusted`.
+        `tool_response`; `stop_hook_active`; …) and the turn's (`prompt_id`, `permission_mode`); the runner
+        adds `session_id`, `transcript_path`, `cwd` and `hook_event_name`, in Claude Code's order. Untrusted
+        repository hooks are not run but listed in `skipped_untrusted`.
         """
         if event not in EVENTS:
             raise ValueError(f"unknown hook event {event!r}")
+        given = dict(payload or {})
         data: dict[str, Any] = {
             "session_id": self.session_id,
             "transcript_path": self.transcript_path,
-            "cwd": str(self.worktree),
-            **(payload or {}),
+            "cwd": str(self.repo_root),
+            **{key: given.pop(key) for key in ("prompt_id", "permission_mode") if key in given},
             "hook_event_name": event,
+            **given,
         }
         if tool_name is not None:
             data["tool_name"] = tool_name
@@ -91,8 +99,6 @@ class HookRunner:
                 outcome.errors.append(f"hook {hook.label} ({event}): {hook.problem}")
                 outcome.record(hook, "not-run", message=hook.problem)
         for hook in hooks:
-            if outcome.ends_event:
-                break
             if hook.problem:
                 continue
             if hook.needs_trust and not self.is_trusted(hook):
@@ -100,7 +106,7 @@ class HookRunner:
                 outcome.record(hook, "skipped-untrusted")
                 continue
             stdin = json.dumps(data, ensure_ascii=False, default=str).encode()
-            result = run_hook_process(hook.argv, stdin, cwd=self.worktree, env=self.env, timeout=hook.timeout)
+            result = run_hook_process(hook.argv, stdin, cwd=self.repo_root, env=self.env, timeout=hook.timeout)
             before = outcome.updated_input
             apply_result(outcome, hook, result)
             if outcome.updated_input is not before and outcome.updated_input is not None:

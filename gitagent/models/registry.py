@@ -9,7 +9,14 @@ from gitagent.models.base import Model
 from gitagent.models.keys import ENV_VARS, api_key
 
 PROVIDERS = ("anthropic", "openai", "scripted")
+DEFAULT_URLS = {"anthropic": "https://api.anthropic.com", "openai": "https://api.openai.com/v1"}
+BASE_URL_VARS = {"anthropic": "ANTHROPIC_BASE_URL", "openai": "OPENAI_BASE_URL"}
 RetryReporter = Callable[[int, float, str], None]
+
+
+def endpoint(provider: str, base_url: str | None = None) -> str:
+    """The server a provider's SDK talks to: `base_url`, else its variable (`ANTHROPIC_BASE_URL`…), else its own."""
+    return (base_url or os.environ.get(BASE_URL_VARS[provider]) or DEFAULT_URLS[provider]).rstrip("/")
 
 
 def load_model(

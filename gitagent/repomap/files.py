@@ -6,15 +6,19 @@ hashed; an unchanged tracked file is never read. So a warm map of an unchanged r
 `git ls-files`.
 """
 
+import contextlib
 import hashlib
+import marshal
 import os
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import pygit2
 
 from gitagent.errors import GitagentError
+from gitagent.repomap.cache import write_atomic
 from gitagent.repomap.languages import language_of
 
 VENDORED = re.compile(
@@ -30,6 +34,8 @@ BINARY_NAMES = re.compile(
     r"class|woff2?|ttf|otf|eot|mp[34]|mov|avi|wav|ogg|sqlite3?|db|bin)$",
     re.IGNORECASE,
 )
+RACY_NS = 2_000_000_000
+"""Directory times within this of the walk are not trusted: a file made in the same tick would not move them."""
 SKIPPED_MODES = (b"160000", b"120000")
 """Submodules and symbolic links: neither is source to parse in this repository."""
 
@@ -68,16 +74,70 @@ class Listing:
         return self._blobs
 
 
-def list_files(root: Path) -> Listing:
-    """Every tracked and untracked-but-not-ignored file under the work tree `root`, with its blob id."""
-    argv = ["git", "ls-files", "-z", "-t", "-s", "-c", "-o", "-m", "--exclude-standard"]
+def list_files(root: Path, remember: Path | None = None) -> Listing:
+    """Every tracked and untracked-but-not-ignored file under the work tree `root`, with its blob id.
+
+    Finding untracked files walks every directory (at 50,000 files, most of a warm map's time). With
+    `remember` (a file under the cache), the walk's result is kept with the modification times of the
+    directories it saw, the index and the exclude files, and reused while none of them has changed: a file
+    created, deleted or renamed changes its directory's time.
+    """
+    tracked = _git_ls_files(root, ["-t", "-s", "-c", "-m"])
+    output = tracked + _untracked(root, tracked, remember)
+    dirty = _dirty_paths(output)
+    return Listing(output, {path: _hash_file(root / os.fsdecode(path)) for path in dirty})
+
+
+def _git_ls_files(root: Path, options: list[str]) -> bytes:
     env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")}
-    proc = subprocess.run(argv, cwd=root, env=env, capture_output=True, check=False)
+    proc = subprocess.run(["git", "ls-files", "-z", *options], cwd=root, env=env, capture_output=True, check=False)
     if proc.returncode != 0:
         message = proc.stderr.decode(errors="replace").strip()
         raise GitagentError(f"cannot list the files of {root}: {message}", "run it inside a git work tree")
-    dirty = _dirty_paths(proc.stdout)
-    return Listing(proc.stdout, {path: _hash_file(root / os.fsdecode(path)) for path in dirty})
+    return proc.stdout
+
+
+def _untracked(root: Path, tracked: bytes, remember: Path | None) -> bytes:
+    """`git ls-files -t -o --exclude-standard`, or the remembered result of it while it still holds."""
+    if remember is not None:
+        with contextlib.suppress(OSError, ValueError, EOFError, TypeError, KeyError):
+            saved = marshal.loads(remember.read_bytes())
+            ignores_edited = any(path.endswith(b".gitignore") for path in _dirty_paths(tracked))
+            if not ignores_edited and saved["times"] == _times(root, saved["dirs"]):
+                return saved["output"]
+    output = _git_ls_files(root, ["-t", "-o", "--exclude-standard"])
+    if remember is not None:
+        dirs = sorted({os.fsdecode(p).rpartition("/")[0] for p in _paths(tracked + output)} | {""})
+        times = _times(root, dirs)
+        if all(abs(time.time_ns() - t) > RACY_NS for t in times if t > 0):  # a time this fresh may move again
+            with contextlib.suppress(OSError, ValueError):
+                remember.parent.mkdir(parents=True, exist_ok=True)
+                write_atomic(remember, marshal.dumps({"dirs": dirs, "times": times, "output": output}))
+    return output
+
+
+def _times(root: Path, dirs: list[str]) -> list[int]:
+    """Modification times of the directories, the index and the exclude files (-1: missing)."""
+    git_dir = _worktree_git_dir(root)
+    paths = [root / d for d in dirs] + [git_dir / "index", git_dir / "info" / "exclude"]
+    times = []
+    for path in paths:
+        try:
+            times.append(path.stat().st_mtime_ns)
+        except OSError:
+            times.append(-1)
+    return times
+
+
+def _worktree_git_dir(root: Path) -> Path:
+    dot_git = root / ".git"
+    if dot_git.is_file():  # a linked worktree: `gitdir: …/.git/worktrees/<name>`
+        return Path(dot_git.read_text().partition("gitdir:")[2].strip())
+    return dot_git
+
+
+def _paths(output: bytes) -> list[bytes]:
+    return [line.partition(b"\t")[2] if b"\t" in line else line[2:] for line in output.split(b"\0") if line]
 
 
 def _dirty_paths(output: bytes) -> list[bytes]:

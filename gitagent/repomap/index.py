@@ -70,10 +70,8 @@ def build_index(
     the cache has not seen."""
     listing = listing or list_files(root)
     cache = TagCache(cache_dir(git_dir))
-    known = cache.entries()
     index = RepoIndex(root, listing.state, [])
-    todo: list[tuple[SourceFile, str]] = []
-    live: set[str] = set()
+    wanted: list[tuple[str, str, str]] = []
     for path, blob in listing.blobs.items():
         if paths and not _under(path, paths):
             continue
@@ -81,41 +79,43 @@ def build_index(
         if reason:
             index.skipped.append((path, reason))
             continue
-        source = SourceFile(path, language, None)
-        index.files.append(source)
+        index.files.append(SourceFile(path, language, None))
         if language is not None:
-            key = f"{blob}:{language}"
-            live.add(key)
-            source.entry = known.get(key)
-            if source.entry is None:
-                todo.append((source, key))
-    _parse_missing(root, cache, todo, index, progress, workers)
-    cache.compact(None if paths else live)
+            wanted.append((path, language, f"{blob}:{language}"))
+    entries, index.parsed = load_entries(root, cache, wanted, progress, workers)
+    by_path = {path: entries.get(key) for path, _, key in wanted}
+    for source in index.files:
+        source.entry = by_path.get(source.path)
+    cache.compact(None if paths else {key for _, _, key in wanted})
     _move_skipped(index)
     return index
 
 
-def _parse_missing(
+def load_entries(
     root: Path,
     cache: TagCache,
-    todo: list[tuple[SourceFile, str]],
-    index: RepoIndex,
-    progress: Progress | None,
-    workers: int | None,
-) -> None:
-    by_path = {source.path: (source, key) for source, key in todo}
-    jobs: list[Job] = [(source.path, source.language or "") for source, _ in todo]
+    wanted: list[tuple[str, str, str]],
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> tuple[dict[str, Entry], list[str]]:
+    """The entries of `wanted` (path, language, cache key): from the cache, the rest parsed and cached.
+
+    Returns them by key, and the paths that had to be parsed."""
+    found = cache.get_many(key for _, _, key in wanted)
+    todo = {path: key for path, _, key in wanted if key not in found}
+    jobs: list[Job] = [(path, language) for path, language, key in wanted if path in todo]
     fresh: dict[str, Entry] = {}
+    parsed: list[str] = []
     for (path, _), entry in track(parse_files(root, jobs, workers), len(jobs), progress):
-        source, key = by_path[path]
-        source.entry = entry
-        index.parsed.append(path)
+        found[todo[path]] = entry
+        parsed.append(path)
         if not entry[1].startswith(UNREADABLE):  # a read error says nothing about the blob
-            fresh[key] = entry
+            fresh[todo[path]] = entry
         if len(fresh) >= FLUSH_EVERY:
             cache.add(fresh)
             fresh = {}
     cache.add(fresh)
+    return found, parsed
 
 
 def _move_skipped(index: RepoIndex) -> None:

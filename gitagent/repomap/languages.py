@@ -16,7 +16,7 @@ from pathlib import Path
 from tree_sitter import Language, Parser, Query
 
 QUERIES = Path(__file__).parent / "queries"
-FORMAT = 3
+FORMAT = 6
 """Bump when the cached tag format or the extraction rules change: old cache entries are then unused."""
 
 

@@ -1,21 +1,31 @@
 """The repo map as callers see it: build (or recall) a ranked, budgeted map of a work tree."""
 
+from __future__ import annotations
+
 import hashlib
 import json
+import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gitagent.repomap.cache import MapMemo
-from gitagent.repomap.files import Listing, list_files
-from gitagent.repomap.index import RepoIndex, build_index, cache_dir, discover_git_dir
+from gitagent.repomap.cache import MapMemo, TagCache
+from gitagent.repomap.files import Listing, classify, list_files
+from gitagent.repomap.index import cache_dir, discover_git_dir
+from gitagent.repomap.languages import EXTENSIONS
 from gitagent.repomap.parse import Progress
-from gitagent.repomap.rank import Focus, rank
-from gitagent.repomap.render import MapFile, estimate_tokens, render_text, select
+from gitagent.repomap.render import MapFile, estimate_tokens, render_text
+from gitagent.repomap.tags import Definition, Entry
 
+if TYPE_CHECKING:  # numpy and what needs it load only when a map is built (start-up time is measured)
+    from gitagent.repomap.graph import Graph
+    from gitagent.repomap.rank import Focus
+
+PLAIN_SUFFIXES = frozenset({"md", "rst", "txt", "json", "toml", "yaml", "yml", "cfg", "ini", "html", "css", "sh"})
+"""File name endings that mark a focus item as a path even though the map does not parse such files."""
 DEFAULT_TOKENS = 1024
 """The map's budget when none is given: room for the top few dozen definitions."""
-MEMO_FORMAT = 1
+MEMO_FORMAT = 4
 
 
 @dataclass
@@ -72,38 +82,94 @@ def build_map(
     """The map of the work tree `root`, leaning towards `focus` (root-relative files or directories, or
     identifiers), covering only `paths` (root-relative) when given, fitted to `budget` tokens.
 
-    A map of an unchanged tree with the same options is recalled from the cache without parsing or ranking.
+    A map of an unchanged tree with the same options is recalled from the cache without parsing or ranking;
+    after a change only the changed files are read again (`graph.py`).
     """
     git_dir = git_dir or discover_git_dir(root)
-    listing = list_files(root)
-    memo = MapMemo(cache_dir(git_dir))
+    directory = cache_dir(git_dir)
+    listing = list_files(root, untracked_path(directory, root))
+    memo = MapMemo(directory)
     key = _memo_key(listing, focus or [], budget, paths or [])
     recalled = memo.get(key)
     if recalled is not None:
         return _from_memo(recalled)
-    index = build_index(root, git_dir, listing, paths, progress, workers)
-    result = map_of_index(index, focus or [], budget)
+    from gitagent.repomap.graph import graph_path, load, save, update
+
+    cache = TagCache(directory)
+    where = graph_path(directory, root)
+    previous = load(where)
+    known = dict(zip(previous.paths, previous.languages, strict=True)) if previous else {}
+    passed_over = previous.passed_over if previous else {}
+    files, skipped = [], []
+    for path, blob in listing.blobs.items():
+        if path in known:  # classified by an earlier build: the rules look at the path alone
+            language, reason = known[path], ""
+        elif path in passed_over:
+            language, reason = None, passed_over[path]
+        else:
+            language, reason = classify(path)
+        if reason:
+            skipped.append((path, reason))
+        else:
+            files.append((path, blob, language))
+    graph, parsed = update(previous, files, root, cache, progress, workers)
+    graph.passed_over = dict(skipped)
+    result = map_of_graph(graph, cache, focus or [], budget, paths or [])
+    result.skipped = skipped + result.skipped
+    result.parsed = parsed
+    # Writing the graph (tens of MB at 50,000 files) is for the next build: the map is ready without it.
+    threading.Thread(target=save, args=(where, graph), name="gitagent-map-graph").start()
+    cache.compact({graph.key(i) for i in range(len(graph.paths)) if graph.languages[i] is not None})
     memo.put(key, _to_memo(result))
     return result
 
 
-def map_of_index(index: RepoIndex, focus: list[str], budget: int) -> RepoMap:
-    """Rank an index towards `focus` and fit it to `budget` tokens."""
-    ranking = rank(index.files, resolve_focus(index, focus))
+def untracked_path(directory: Path, root: Path) -> Path:
+    """Where the last walk for untracked files of the work tree `root` is remembered (beside its graph)."""
+    return directory / "graphs" / f"{hashlib.sha1(str(root).encode()).hexdigest()[:16]}.untracked"
+
+
+def map_of_graph(graph: Graph, cache: TagCache, focus: list[str], budget: int, paths: list[str]) -> RepoMap:
+    """Rank a graph towards `focus` and fit it to `budget` tokens (only files under `paths`, if given)."""
+    import numpy as np
+
+    from gitagent.repomap.rank import rank
+    from gitagent.repomap.render import select
+
+    content_skipped = np.asarray([status == "skipped" for status in graph.status], np.bool_)
+    scope = None if not paths else np.asarray([_under(p, paths) for p in graph.paths], np.bool_)
+    shown = ~content_skipped & (scope if scope is not None else True)
+    ranking = rank(graph, resolve_focus(graph, focus), scope)
+    if not focus and scope is None:
+        graph.ranks = ranking.file_rank
+    entries: dict[int, Entry] = {}
+
+    def definition(row: int) -> Definition | None:
+        i = int(graph.def_file[row])
+        if i not in entries:
+            entries.update(graph.entries(cache, [i]))
+        entry = entries.get(i)
+        ordinal = int(graph.def_ord[row])
+        return entry[2][ordinal] if entry and ordinal < len(entry[2]) else None
+
+    in_scope = range(len(graph.paths)) if scope is None else np.flatnonzero(scope).tolist()
     return RepoMap(
-        files=select(index.files, ranking, budget),
+        files=select(graph, ranking, budget, definition, shown),
         budget=budget,
-        total_files=len(index.files),
-        skipped=index.skipped,
-        problems=index.problems(),
-        partial=index.partial(),
-        parsed=index.parsed,
+        total_files=int(np.count_nonzero(shown)),
+        skipped=[(graph.paths[i], graph.notes.get(i, "")) for i in in_scope if graph.status[i] == "skipped"],
+        problems=[
+            (graph.paths[i], f"failed: {graph.notes.get(i, '')}") for i in in_scope if graph.status[i] == "failed"
+        ],
+        partial=[graph.paths[i] for i in in_scope if graph.status[i] == "partial"],
     )
 
 
-def resolve_focus(index: RepoIndex, focus: list[str]) -> Focus:
+def resolve_focus(graph: Graph, focus: list[str]) -> Focus:
     """Each focus item is a file, a directory (all its files) or else an identifier (`A.b` names both)."""
-    positions = {f.path: i for i, f in enumerate(index.files)}
+    from gitagent.repomap.rank import Focus
+
+    positions = {path: i for i, path in enumerate(graph.paths)}
     files: set[int] = set()
     names: set[str] = set()
     for item in focus:
@@ -119,6 +185,18 @@ def resolve_focus(index: RepoIndex, focus: list[str]) -> Focus:
         else:
             names.update(part for part in item.replace("::", ".").split(".") if part)
     return Focus(frozenset(files), frozenset(names))
+
+
+def _under(path: str, prefixes: list[str]) -> bool:
+    return any(p in ("", ".") or path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes)
+
+
+def looks_like_path(item: str) -> bool:
+    """Whether a focus item is meant as a path (`a/b`, `x.py`, `./x`) rather than an identifier (`A.b`)."""
+    if "/" in item or item.startswith("."):
+        return True
+    suffix = item.rsplit(".", 1)[-1].lower() if "." in item else ""
+    return f".{suffix}" in EXTENSIONS or suffix in PLAIN_SUFFIXES
 
 
 def repo_map_for_prompt(root: Path, git_dir: Path | None = None, budget_tokens: int = DEFAULT_TOKENS) -> str:

@@ -1,11 +1,21 @@
 """Fitting a ranked map into a token budget and printing it the way a person skims a codebase."""
 
-from dataclasses import dataclass, field
+from __future__ import annotations
 
-from gitagent.repomap.index import SourceFile
-from gitagent.repomap.rank import Ranking
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from gitagent.repomap.tags import Definition
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from gitagent.repomap.graph import Graph
+    from gitagent.repomap.rank import Ranking
 
 CHARS_PER_TOKEN = 4
+FIRST_SORTED = 4096
 """The usual estimate for code and English; the budget is approximate by design."""
 
 
@@ -38,41 +48,72 @@ def render_text(files: list[MapFile]) -> str:
     return "\n".join(lines)
 
 
-def select(files: list[SourceFile], ranking: Ranking, budget: int) -> list[MapFile]:
+def select(
+    graph: Graph, ranking: Ranking, budget: int, definition: Callable[[int], Definition | None], shown: np.ndarray
+) -> list[MapFile]:
     """The best definitions and files that fit in `budget` tokens: ranked definitions first, then files
-    with none (parsed files by rank, then plain files by path). Files come out best first."""
+    with none (parsed files by rank, then plain files by path). Files come out in the order of their best
+    definition (a focused map: what the focus file uses first), then those without any.
+
+    `definition(row)` gives a definition row's (name, kind, line, signature); `shown` masks the files the
+    map may show."""
+
     chosen: dict[int, MapFile] = {}
     chars = 0
     limit = budget * CHARS_PER_TOKEN
-    for _, i, definition in ranking.definitions:
-        cost = len(definition_line(definition)) + 1 + (0 if i in chosen else len(files[i].path) + 2)
+    fitted = True
+    for row in _best_first(graph, ranking, shown, limit):
+        i = int(graph.def_file[row])
+        found = definition(int(row))
+        if found is None:
+            continue
+        cost = len(definition_line(found)) + 1 + (0 if i in chosen else len(graph.paths[i]) + 2)
         if chars + cost > limit:
+            fitted = False
             break  # stop at the first that does not fit: later ones rank lower
         chars += cost
-        _entry(chosen, files, ranking, i).definitions.append(definition)
-    else:
-        for i in _bare_files(files, ranking):
-            cost = len(files[i].path) + 1
+        _entry(chosen, graph, ranking, i).definitions.append(found)
+    if fitted:
+        for i in _bare_files(graph, ranking, shown):
+            cost = len(graph.paths[i]) + 1
             if i in chosen:
                 continue
             if chars + cost > limit:
                 break
             chars += cost
-            _entry(chosen, files, ranking, i)
+            _entry(chosen, graph, ranking, i)
     for item in chosen.values():
         item.definitions.sort(key=lambda d: d[2])
-    return sorted(chosen.values(), key=lambda f: (f.language is None, -f.rank, f.path))
+    return list(chosen.values())  # in the order of each file's best definition, then files without any
 
 
-def _entry(chosen: dict[int, MapFile], files: list[SourceFile], ranking: Ranking, i: int) -> MapFile:
+def _best_first(graph: Graph, ranking: Ranking, shown: np.ndarray, limit: int) -> Iterator[int]:
+    """Definition rows of shown files, best score first (ties: path order, then line): the top few thousand
+    sorted first, as a budget seldom reaches further; the rest only if it does."""
+    import numpy as np
+
+    rows = np.flatnonzero(shown[graph.def_file]) if len(graph.def_file) else np.zeros(0, np.int64)
+    head = min(len(rows), max(FIRST_SORTED, limit // 8))
+    if head < len(rows):
+        cut = np.partition(-ranking.scores[rows], head)[head]
+        first = rows[-ranking.scores[rows] < cut]
+        rest = rows[-ranking.scores[rows] >= cut]
+    else:
+        first, rest = rows, rows[:0]
+    for part in (first, rest):
+        yield from part[np.lexsort((graph.def_ord[part], graph.def_file[part], -ranking.scores[part]))].tolist()
+
+
+def _entry(chosen: dict[int, MapFile], graph: Graph, ranking: Ranking, i: int) -> MapFile:
     if i not in chosen:
-        chosen[i] = MapFile(files[i].path, files[i].language, ranking.file_rank[i])
+        chosen[i] = MapFile(graph.paths[i], graph.languages[i], float(ranking.file_rank[i]))
     return chosen[i]
 
 
-def _bare_files(files: list[SourceFile], ranking: Ranking) -> list[int]:
-    parsed = [i for i, f in enumerate(files) if f.language is not None]
-    plain = [i for i, f in enumerate(files) if f.language is None]
+def _bare_files(graph: Graph, ranking: Ranking, shown: np.ndarray) -> list[int]:
+    indexes = shown.nonzero()[0].tolist()
+    parsed = [i for i in indexes if graph.languages[i] is not None]
+    plain = [i for i in indexes if graph.languages[i] is None]
     parsed.sort(key=lambda i: -ranking.file_rank[i])
-    plain.sort(key=lambda i: (files[i].path.count("/"), files[i].path))
+    plain.sort(key=lambda i: (graph.paths[i].count("/"), graph.paths[i]))
     return parsed + plain

@@ -60,7 +60,7 @@ def outline(root: Path, git_dir: Path, path: str) -> Entry | None:
     source = (root / path).read_bytes()
     key = f"{pygit2.hash(source)}:{language}"
     cache = TagCache(cache_dir(git_dir))
-    entry = cache.entries().get(key)
+    entry = cache.get_many([key]).get(key)
     if entry is None:
         entry = extract(source, language)
         cache.add({key: entry})

@@ -2,28 +2,25 @@
 
 A pull request must not be able to rewrite its own reviewer: a hook it adds could run arbitrary code
 with the CI's token, a skill or an `AGENTS.md` it changes could tell the model to approve everything.
-So the base commit's `.gitagent/`, `.claude/`, `.agents/`, `AGENTS.md` and `CLAUDE.md` (and the files
-`CLAUDE.md` imports with `@path`) are written out to a private directory, and hooks, skills, permissions
-and instructions are discovered there; the checkout and the head commit are never consulted for them.
+So the base commit's `.gitagent/`, `.claude/`, `.agents/` and root instruction files (and the files the
+Claude Code ones import with `@path`) are written out to a private directory, and hooks, skills,
+permissions and instructions are discovered there; the checkout and the head commit are never consulted
+for them.
 """
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import pygit2
 
-from gitagent.agent.instructions import project_instructions
-from gitagent.agent.permissions import Permissions, load_permissions
-from gitagent.agent.trust import content_id, trusted_ids
+from gitagent.agent.instructions import CLAUDE_FILES, CODEX_FILES, MAX_IMPORT_DEPTH, import_targets, load_instructions
+from gitagent.agent.permissions import Permissions, load_permissions, rule_files
+from gitagent.agent.trust import trusted_ids
 from gitagent.hooks import HookRunner
 from gitagent.skills import Discovery, Skill, discover_skills
-from gitagent.userdir import user_config_dir
 
-CONFIG_ENTRIES = (".gitagent", ".claude", ".agents", "AGENTS.md", "CLAUDE.md")
-MAX_IMPORT_DEPTH = 5
-_IMPORT = re.compile(r"(?<![\w`@])@((?:\./)?[\w.\-][\w.\-/]*)")
+CONFIG_ENTRIES = (".gitagent", ".claude", ".agents", "CLAUDE.md", "CLAUDE.local.md", *CODEX_FILES)
 
 
 def materialize(repo: pygit2.Repository, commit_id: str, into: Path) -> list[str]:
@@ -33,8 +30,8 @@ def materialize(repo: pygit2.Repository, commit_id: str, into: Path) -> list[str
     for name in CONFIG_ENTRIES:
         if name in tree:
             _write(repo, tree[name], into / name, name, written)
-    if "CLAUDE.md" in tree:
-        _imports(repo, tree, "CLAUDE.md", into, written, MAX_IMPORT_DEPTH)
+    for name in CLAUDE_FILES:
+        _imports(repo, tree, name, into, written, MAX_IMPORT_DEPTH)
     return written
 
 
@@ -52,14 +49,14 @@ def _write(repo: pygit2.Repository, entry: pygit2.Object, target: Path, path: st
 
 
 def _imports(repo: pygit2.Repository, tree: pygit2.Tree, path: str, into: Path, written: list[str], depth: int) -> None:
-    """The files a `CLAUDE.md` imports, relative to it, from the same commit (as Claude Code reads them)."""
-    if depth <= 0:
+    """The files a Claude Code file imports, relative to it, from the same commit (as Claude Code reads them);
+    absolute and `~` imports are left for the instruction loader to refuse or find in the user's folders."""
+    if depth <= 0 or path not in tree:
         return
-    text = tree[path].data.decode(errors="replace") if path in tree else ""
-    for match in _IMPORT.finditer(text):
-        target = PurePosixPath(path).parent / match[1]
+    for _, written_path in import_targets(tree[path].data.decode(errors="replace")):
+        target = PurePosixPath(path).parent / written_path
         name = target.as_posix().removeprefix("./")
-        if ".." in target.parts or name in written or name not in tree:
+        if ".." in target.parts or target.is_absolute() or name in written or name not in tree:
             continue
         entry = tree[name]
         if entry.filemode in (pygit2.GIT_FILEMODE_BLOB, pygit2.GIT_FILEMODE_BLOB_EXECUTABLE):
@@ -97,12 +94,12 @@ def reviewer_config(repo: pygit2.Repository, root: Path, trust_repo: bool) -> Re
     skipped = [s.name for s in found.skills if s not in skills]
     if skipped:
         notices.append(f"skipped untrusted repository skills: {', '.join(skipped)} (pass --trust-repo)")
-    config = root / ".gitagent" / "config.toml"
-    config_trusted = trust_repo or (config.exists() and content_id(config.read_bytes()) in trusted)
+    rules = load_permissions(rule_files(root, is_trusted), "auto", root)
+    notices += [f"warning: {w}" for w in rules.warnings]
 
     def permissions() -> Permissions:
         # Headless: "ask" would refuse every command, and the read-only sandbox already bounds what runs.
-        return load_permissions([(config, config_trusted), (user_config_dir() / "config.toml", True)], "auto")
+        return load_permissions(rule_files(root, is_trusted), "auto", root)
 
     def hooks(worktree: Path, session: str, transcript: Path) -> HookRunner:
         return HookRunner(
@@ -110,4 +107,6 @@ def reviewer_config(repo: pygit2.Repository, root: Path, trust_repo: bool) -> Re
             transcript_path=transcript,
         )  # fmt: skip
 
-    return ReviewerConfig(root, project_instructions(root), skills, permissions, hooks, notices)
+    instructions = load_instructions(root)
+    notices += instructions.notices
+    return ReviewerConfig(root, instructions.text, skills, permissions, hooks, notices)

@@ -5,7 +5,8 @@
   that is the test merge commit GitHub made, which is neither side of the change.
 - GitLab CI, merge-request pipeline: `CI_MERGE_REQUEST_DIFF_BASE_SHA` and the head: in a merged-results
   pipeline `CI_MERGE_REQUEST_SOURCE_BRANCH_SHA` (`CI_COMMIT_SHA` is then the merged result), else `CI_COMMIT_SHA`.
-- Locally: the current branch's upstream and `HEAD`.
+- Locally: the current branch's upstream and `HEAD`. The review is keyed by the branch under review: the one
+  `--head` names or whose tip it is (a bare commit id: `commit-<id>`), not the branch checked out.
 
 `--base` and `--head` override the commits; the pull request (for posting) still comes from the CI.
 """
@@ -20,7 +21,7 @@ from typing import Any
 import pygit2
 
 from gitagent.errors import GitagentError
-from gitagent.review.git import current_branch, upstream
+from gitagent.review.git import branch_name, commit_id, current_branch, upstream
 from gitagent.store.refs import review_ref
 
 GITHUB_API = "https://api.github.com"
@@ -103,8 +104,11 @@ def _local(env: Mapping[str, str], root: Path, base: str | None, head: str | Non
                 "pass --base REV (e.g. --base origin/main), or set an upstream: git branch -u origin/main",
             )
     head = head or "HEAD"
-    name = head if head != "HEAD" and not re.fullmatch(r"[0-9a-fA-F]{7,64}", head) else branch
-    return Target("local", base, head, review_key(name or env.get("GITHUB_REF_NAME") or "detached"))
+    name = branch_name(root, head)
+    if name is None:
+        commit = commit_id(root, head) or (head if re.fullmatch(r"[0-9a-fA-F]{7,64}", head) else None)
+        name = f"commit-{commit[:12]}" if commit else env.get("GITHUB_REF_NAME") or "detached"
+    return Target("local", base, head, review_key(name))
 
 
 def review_key(name: str) -> str:

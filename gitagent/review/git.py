@@ -71,8 +71,11 @@ def resolve(root: Path, rev: str, what: str) -> str:
         if found:
             return found
         if fetched.returncode != 0:
-            reason = fetched.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["?"]
-            raise GitagentError(f"{what} commit {rev} is not in this clone and fetching it failed: {reason[0]}")
+            raise GitagentError(
+                f"{what} commit {rev} is not in this clone and fetching it from {remote} failed: "
+                f"{git_failure(fetched.stderr, fetched.returncode)}",
+                f"check `git remote -v` and your access to it, or fetch {rev} yourself and run the review again",
+            )
     raise GitagentError(f"unknown revision {rev!r} for {what}", "name a branch, tag or commit id that exists here")
 
 
@@ -89,9 +92,10 @@ def merge_base(root: Path, base: str, head: str, steps: tuple[int, ...] = DEEPEN
                 ["fetch", "--no-tags", "--quiet", f"--deepen={step}", remote, base, head], cwd=root, check=False
             )
             if proc.returncode != 0:
-                reason = proc.stderr.decode(errors="replace").strip() or f"exit status {proc.returncode}"
+                reason = git_failure(proc.stderr, proc.returncode)
                 raise GitagentError(
-                    f"cannot deepen this shallow clone to find the merge base: {reason}", FULL_HISTORY_HINT
+                    f"cannot deepen this shallow clone from {remote} to find the merge base: {reason}",
+                    FULL_HISTORY_HINT,
                 )
             deepened += step
             found = _merge_base(root, base, head)
@@ -108,6 +112,13 @@ def merge_base(root: Path, base: str, head: str, steps: tuple[int, ...] = DEEPEN
     return Revisions(base, head, found, deepened)
 
 
+def git_failure(stderr: bytes, returncode: int) -> str:
+    """git's reason for a failure on one line: its `fatal:`/`error:` messages without the advice around them."""
+    lines = [line.strip() for line in stderr.decode(errors="replace").splitlines() if line.strip()]
+    reasons = [line.split(":", 1)[1].strip() for line in lines if line.startswith(("fatal:", "error:"))]
+    return "; ".join(dict.fromkeys(reasons)) or (lines[0] if lines else f"exit status {returncode}")
+
+
 def _merge_base(root: Path, base: str, head: str) -> str | None:
     proc = run_git(["merge-base", base, head], cwd=root, check=False)
     return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
@@ -117,6 +128,29 @@ def upstream(root: Path) -> str | None:
     """The upstream branch of the current branch (`origin/main`), or None."""
     proc = run_git(["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"], cwd=root, check=False)
     return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+
+
+def branch_name(root: Path, rev: str) -> str | None:
+    """The branch (or tag) `rev` names, or whose tip it is, without `refs/…/` or a remote's name; None if none.
+
+    `HEAD` names the checked-out branch; a commit id names the branch pointing at it (local ones first).
+    """
+    output = git_text(root, "rev-parse", "--symbolic-full-name", "--end-of-options", rev, check=False)
+    full = output.splitlines()[-1] if output else ""  # older git also prints `--end-of-options`
+    prefixes = ("refs/heads/", "refs/tags/")
+    if full.startswith(prefixes) or (full.startswith("refs/remotes/") and full.count("/") > 2):
+        return _short(full)
+    tips = git_text(
+        root, "for-each-ref", "--format=%(refname)", f"--points-at={rev}", "refs/heads", "refs/remotes", check=False
+    )
+    names = [name for name in tips.splitlines() if not name.endswith("/HEAD")]
+    return _short(names[0]) if names else None
+
+
+def _short(refname: str) -> str:
+    if refname.startswith("refs/remotes/"):
+        return refname.removeprefix("refs/remotes/").split("/", 1)[1]
+    return refname.split("/", 2)[2]
 
 
 def current_branch(root: Path) -> str | None:

@@ -6,6 +6,7 @@ they finish, as consecutive turns of one chain on `refs/gitagent/reviews/<key>/<
 ref is the whole review, and running the review again on the same head adds turns instead of losing any.
 """
 
+import dataclasses
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from gitagent.review.baseconfig import ReviewerConfig
 from gitagent.review.findings import Finding, ReportFinding
 from gitagent.sandbox import Sandbox
 from gitagent.store import inflight, turns
+from gitagent.store.packs import ObjectBatch
 from gitagent.store.refs import abandoned_ref, cas_delete, cas_update, read_ref
 from gitagent.store.repo import state_dir
 from gitagent.tools import Bash, FindSymbol, Glob, Grep, Outline, Read, RepoMap, Tool
@@ -43,6 +45,13 @@ class ReviewTurn(Turn):
     chain: threading.Lock = field(default_factory=threading.Lock)
     reviewed: str = ""
     """The head commit under review, checked out (read-only) in the worktree."""
+    review_trailers: list[tuple[str, str]] = field(default_factory=list)
+    """`Gitagent-Review-Run` and `Gitagent-Review-Part`: which run and part this turn is."""
+
+    def content(self, workspace: pygit2.Oid | None = None) -> turns.TurnContent:
+        """The turn's content, with the review's own trailers after the turn's."""
+        content = super().content(workspace)
+        return dataclasses.replace(content, trailers=content.trailers + self.review_trailers)
 
     def agent(self) -> Agent:
         """The reviewer: no Write or Edit, instructions and skills from the base commit (not the worktree)."""
@@ -85,6 +94,11 @@ class PartSetup:
     config: ReviewerConfig
     system: str
     max_steps: int
+    run: str
+    """The run's id."""
+    parts: int
+    ready: Callable[[], None]
+    """Returns once the head's files are in `worktree`."""
     chain: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -102,6 +116,7 @@ def run_part(
 ) -> PartOutcome:
     """Run and commit one part's turn; a failure is returned (its turn so far stays in its in-flight ref)."""
     repo = pygit2.Repository(setup.repo_path)  # one handle per thread
+    ObjectBatch(repo)  # its turn's objects go to packs (written before each save moves a ref), not loose files
     name = f"{setup.name}/{number}"
     state = inflight.InFlight(name, None, head_ref=setup.head_ref, lock_ref=setup.lock_ref(number))
     sandbox = setup.make_sandbox(setup.worktree)
@@ -123,9 +138,12 @@ def run_part(
     turn = ReviewTurn(
         repo, state, record, setup.conversation_blob, setup.worktree, sandbox, None, settings,
         system=setup.system, tools=tools, chain=setup.chain, reviewed=setup.reviewed,
+        review_trailers=[("Gitagent-Review-Run", setup.run), ("Gitagent-Review-Part", f"{number}/{setup.parts}")],
     )  # fmt: skip
     try:
         _drop_stale_lock(repo, state.lock_ref, setup.name)
+        if hooks.hooks_for("SessionStart") or hooks.hooks_for("UserPromptSubmit", {"prompt": prompt}):
+            setup.ready()  # these run before the first answer, in the checkout
         turn.start_hooks(resumed=False)
         turn.save()
         outcome = turn.run(resumed=False)

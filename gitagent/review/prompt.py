@@ -23,14 +23,18 @@ def system_prompt(root: Path, revisions: Revisions, extra: str) -> str:
     return f"{text}\n\n{extra}" if extra else text
 
 
-def part_prompt(target: Target, revisions: Revisions, files: list[FileChange], chunks: list[Chunk], part: Chunk) -> str:
-    """The user message of one part: the change at a glance, this part's hunks, and its patches."""
+def part_prompt(
+    target: Target, revisions: Revisions, files: list[FileChange], chunks: list[Chunk], part: Chunk, run: str
+) -> str:
+    """The user message of one part of run `run`: the change at a glance, this part's hunks, and its patches.
+
+    Its first line, the turn's subject, names the run, so re-runs on one head are told apart in `git log`."""
     where = {path: chunk.number for chunk in chunks for path in chunk.paths}
     subject = f"pull request #{target.number}" if target.provider == "github" and target.number else target.key
     if target.provider == "gitlab" and target.number:
         subject = f"merge request !{target.number}"
     lines = [
-        f"Review part {part.number} of {len(chunks)} of {subject}: merge base {revisions.merge_base[:12]} "
+        f"Review run {run}, part {part.number} of {len(chunks)} of {subject}: merge base {revisions.merge_base[:12]} "
         f"-> head {revisions.head[:12]}.",
         "",
         f"All files changed ({len(files)}):",

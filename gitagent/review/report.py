@@ -40,6 +40,8 @@ class Review:
     not_reviewed: list[str] = field(default_factory=list)
     """Files no part reviewed because `--max-cost` was reached first."""
     notices: list[str] = field(default_factory=list)
+    run: str = ""
+    """This run's id (`20260301T121530Z-3f2a`): in every part's subject and `Gitagent-Review-Run` trailer."""
 
     @property
     def inline(self) -> list[Finding]:
@@ -105,6 +107,7 @@ class Review:
             "head": r.head,
             "merge_base": r.merge_base,
             "ref": self.ref,
+            "run": self.run,
             "model": self.model,
             "findings": [f.to_json() for f in self.findings],
             "files": [_file_json(f) for f in self.files],

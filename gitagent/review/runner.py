@@ -6,9 +6,8 @@ only while the money spent plus the estimate of those running and the next one s
 A part that has started always finishes; the files of parts never started are listed as not reviewed.
 """
 
-import contextlib
-import os
-import threading
+import secrets
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -18,12 +17,12 @@ from tempfile import TemporaryDirectory
 import pygit2
 
 from gitagent.agent.events import Event
-from gitagent.agent.modelchoice import choose_model
+from gitagent.agent.modelchoice import model_choice
 from gitagent.agent.record import now_iso
 from gitagent.agent.sandboxing import sandbox_choice
-from gitagent.models import load_model
-from gitagent.models.base import Usage
+from gitagent.models.base import Model, ModelRequest, ModelResponse, TextDelta, Usage
 from gitagent.review.baseconfig import materialize, reviewer_config
+from gitagent.review.checkout import head_checkout
 from gitagent.review.chunks import DEFAULT_CHUNK_TOKENS, Chunk, pack
 from gitagent.review.ci import Target
 from gitagent.review.diff import changed_files
@@ -35,8 +34,9 @@ from gitagent.review.report import Part, Review
 from gitagent.sandbox import Sandbox, UnconfinedSandbox
 from gitagent.skills import skills_prompt
 from gitagent.store import turns
+from gitagent.store.packs import ObjectBatch
 from gitagent.store.refs import review_inflight_ref, review_ref
-from gitagent.store.repo import git_dir, state_dir, workdir
+from gitagent.store.repo import git_dir, workdir
 from gitagent.workspace import worktree as wt
 
 PartEvents = Callable[[int, Event], None]
@@ -71,28 +71,32 @@ def run_review(
     files = changed_files(repo, revisions.merge_base, revisions.head)
     chunks = pack(files, options.chunk_tokens)
     ref = review_ref(target.key, revisions.head)
-    spec = choose_model(repo, options.model, f"reviews/{target.key}")
-    review = Review(target, revisions, files, [], [Part(c.number, c.paths) for c in chunks], ref, spec)
+    choice = model_choice(repo, options.model, f"reviews/{target.key}", options.base_url)
+    spec = choice.spec
+    parts = [Part(c.number, c.paths) for c in chunks]
+    review = Review(target, revisions, files, [], parts, ref, spec, run=new_run_id())
     if revisions.deepened:
         review.notices.append(f"deepened the shallow clone by {revisions.deepened} commits to find the merge base")
     if not chunks:
         review.notices.append("nothing to review: no file in this change has reviewable text")
         return review
-    model = load_model(spec, base_url=options.base_url, on_retry=on_retry)
+    model = choice.load(on_retry)
     choice = sandbox_choice(repo, options.sandbox)
-    with TemporaryDirectory(prefix="gitagent-review-base-") as tmp, _worktree(repo, revisions.head) as worktree:
+    with TemporaryDirectory(prefix="gitagent-review-base-") as tmp, head_checkout(repo, revisions.head) as checkout:
+        worktree = checkout.worktree
         materialize(repo, revisions.base, Path(tmp))
         config = reviewer_config(repo, Path(tmp), options.trust_repo)
         review.notices += config.notices
         if choice == "none":
             review.notices.append("warning: --sandbox none: commands run UNCONFINED and the checkout is not read-only")
         extra = "\n\n".join(p for p in (config.instructions, skills_prompt(config.skills)) if p)
+        conversation = _conversation_blob(repo, target, revisions, spec, len(chunks), review.run)
         setup = PartSetup(
             repo.path, revisions.head, f"reviews/{target.key}/{revisions.head}", ref,
             lambda n: review_inflight_ref(target.key, revisions.head, n),
-            _conversation_blob(repo, target, revisions, spec, len(chunks)), worktree,
-            _sandbox_factory(repo, choice, [s.path for s in config.skills]), model, config,
-            system_prompt(worktree.path, revisions, extra), options.max_steps,
+            conversation, worktree,
+            _sandbox_factory(repo, choice, [s.path for s in config.skills]), AnswersAfter(model, checkout.wait), config,
+            system_prompt(worktree.path, revisions, extra), options.max_steps, review.run, len(chunks), checkout.wait,
         )  # fmt: skip
         _run_parts(review, setup, chunks, options, emit)
     return review
@@ -109,7 +113,7 @@ def _run_parts(review: Review, setup: PartSetup, chunks: list[Chunk], options: R
     rates: list[float] = []
 
     def start(chunk: Chunk, pool: ThreadPoolExecutor) -> Future[PartOutcome]:
-        prompt = part_prompt(review.target, review.revisions, review.files, chunks, chunk)
+        prompt = part_prompt(review.target, review.revisions, review.files, chunks, chunk, review.run)
 
         def sink(event: Event) -> None:
             meter.watch(event)
@@ -169,14 +173,26 @@ def _fill(part: Part, outcome: PartOutcome | None) -> None:
     part.cost_usd, part.usage = o.cost_usd, Usage.from_json(o.usage.to_json())
 
 
-def _conversation_blob(repo: pygit2.Repository, target: Target, r: Revisions, model: str, parts: int) -> pygit2.Oid:
+def new_run_id() -> str:
+    """A review run's id: when it started (UTC, sortable) and a random suffix (`20260301T121530Z-3f2a`)."""
+    return f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{secrets.token_hex(2)}"
+
+
+def _conversation_blob(
+    repo: pygit2.Repository, target: Target, r: Revisions, model: str, parts: int, run: str
+) -> pygit2.Oid:
+    """The review's `conversation.json`, written to a pack at once (the parts read it through other handles)."""
+    repo = pygit2.Repository(repo.path)  # a handle of its own: everything written through a batched one is held
+    batch = ObjectBatch(repo)
     info = {
         "schema": turns.SCHEMA, "name": f"reviews/{target.key}/{r.head}", "base": r.head, "created_at": now_iso(),
         "model": model,
         "review": {"provider": target.provider, "key": target.key, "number": target.number, "base": r.base,
-                   "head": r.head, "merge_base": r.merge_base, "parts": parts},
+                   "head": r.head, "merge_base": r.merge_base, "parts": parts, "run": run},
     }  # fmt: skip
-    return turns.write_blob_json(repo, info)
+    blob = turns.write_blob_json(repo, info)
+    batch.flush()
+    return blob
 
 
 def _sandbox_factory(repo: pygit2.Repository, choice: str, readable: list[Path]) -> Callable[[wt.Worktree], Sandbox]:
@@ -190,13 +206,21 @@ def _sandbox_factory(repo: pygit2.Repository, choice: str, readable: list[Path])
     return lambda worktree: BwrapSandbox(worktree.path, common, extra_ro=readable, read_only=True)
 
 
-@contextlib.contextmanager
-def _worktree(repo: pygit2.Repository, head: str) -> Iterator[wt.Worktree]:
-    """A detached worktree of the head commit for the review's lifetime (inside .git, removed afterwards)."""
-    path = state_dir(repo) / "review-worktrees" / f"{head[:12]}-{os.getpid()}-{threading.get_ident() % 10000}"
-    worktree = wt.Worktree(path, workdir(repo))
-    wt.create(worktree, pygit2.Oid(hex=head))
-    try:
-        yield worktree
-    finally:
-        wt.remove(worktree)
+class AnswersAfter:
+    """The reviewer's model, each answer held back until `ready()` returns (the head's files are written).
+
+    Everything that reads the checkout (tool calls, their hooks) follows an answer, so the first request
+    to the model runs while the checkout is being written instead of after it.
+    """
+
+    def __init__(self, model: Model, ready: Callable[[], None]) -> None:
+        self.model = model
+        self.spec = model.spec
+        self.ready = ready
+
+    def stream(self, request: ModelRequest) -> Iterator[TextDelta | ModelResponse]:
+        """The wrapped model's stream; its final response is passed on once the checkout is ready."""
+        for item in self.model.stream(request):
+            if isinstance(item, ModelResponse):
+                self.ready()
+            yield item

@@ -18,6 +18,7 @@ a read-only bind mount writable. The environment comes from `sandbox_env`; limit
 """
 
 import os
+import shlex
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -59,12 +60,14 @@ def bwrap_argv(
     read_only: bool = False,
     bwrap: str = "bwrap",
     features: frozenset[str] = frozenset({"--disable-userns"}),
+    clear_env: bool = True,
 ) -> list[str]:
     """The full bwrap command line running `command` (pure: it reads no file system state).
 
     `hidden` are replaced by empty read-only directories; `readonly` are bound back read-only after that
     (toolchains under home, the user's checkout, extra paths); then `git_dir` read-only, `worktree` writable
-    (read-only too with `read_only`).
+    (read-only too with `read_only`). Without `clear_env` the command inherits bwrap's own environment
+    (which the caller builds) and `env` is added to it.
     """
     argv = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
     if "--size" in features:
@@ -87,7 +90,7 @@ def bwrap_argv(
         argv.append("--disable-userns")
     if allow_network:
         argv.append("--share-net")
-    argv += ["--die-with-parent", "--new-session", "--clearenv"]
+    argv += ["--die-with-parent", "--new-session"] + (["--clearenv"] if clear_env else [])
     for name, value in env.items():
         argv += ["--setenv", name, value]
     argv += ["--chdir", str(cwd), "--"]
@@ -143,6 +146,15 @@ class BwrapSandbox:
             command, cwd=cwd, worktree=self.worktree, git_dir=self.git_dir, hidden=self.hidden,
             readonly=self.readonly, env=sandbox_env(dict(os.environ)), limits=self.limits,
             allow_network=self.allow_network, read_only=self.read_only, bwrap=self._bwrap, features=self._features,
+        )  # fmt: skip
+
+    def program_argv(self, program: list[str], cwd: Path) -> list[str]:
+        """The bwrap command line for a long-running program (an MCP server) run in `cwd`. It inherits bwrap's
+        environment, so the caller passes it through the process's environment and never on a command line."""
+        return bwrap_argv(
+            shlex.join(program), cwd=cwd, worktree=self.worktree, git_dir=self.git_dir, hidden=self.hidden,
+            readonly=self.readonly, env={}, limits=self.limits, allow_network=self.allow_network,
+            read_only=self.read_only, bwrap=self._bwrap, features=self._features, clear_env=False,
         )  # fmt: skip
 
     def run(self, command: str, *, cwd: Path, timeout: float) -> CommandResult:

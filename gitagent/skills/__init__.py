@@ -16,11 +16,11 @@ from gitagent.skills.discover import (
     load_skills,
     search_path,
     skill_folders,
-    user_config_dir,
 )
+from gitagent.skills.frontmatter import split_frontmatter
 from gitagent.skills.model import SKILL_FILE, Problem, Skill, Source, display_path
 from gitagent.skills.prompt import PROMPT_BUDGET, skills_prompt
-from gitagent.skills.validate import CLIENT_KEYS, SPEC_KEYS, split_frontmatter, validate_skill
+from gitagent.skills.validate import CLIENT_KEYS, SPEC_KEYS, validate_skill
 
 __all__ = [
     "CLIENT_KEYS",
@@ -44,6 +44,5 @@ __all__ = [
     "skills_prompt",
     "split_frontmatter",
     "tree_id",
-    "user_config_dir",
     "validate_skill",
 ]

@@ -4,18 +4,18 @@ Search order (the first skill of a name wins; the later ones are kept as shadowe
 
 1. in each directory from the working directory up to the repository root: `.gitagent/skills/`,
    `.agents/skills/`, `.claude/skills/` (source "repo");
-2. the user's config directory: `$GITAGENT_HOME/skills`, else `~/.config/gitagent/skills` (source "user");
+2. the user's config directory's `skills/` (`gitagent.userdir.user_config_dir`; source "user");
 3. `~/.agents/skills` (source "user");
 4. gitagent's built-in skills (source "builtin").
 """
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gitagent.skills.model import SKILL_FILE, Problem, Skill, Source
 from gitagent.skills.validate import validate_skill
+from gitagent.userdir import user_config_dir
 
 PROJECT_SKILL_DIRS = (".gitagent/skills", ".agents/skills", ".claude/skills")
 
@@ -48,8 +48,12 @@ class Discovery:
 
     @property
     def warnings(self) -> list[str]:
-        """One line per problem of a skipped skill, for the session to show the user."""
-        return [f"skipped skill: {p}" for p in self.problems]
+        """One line per problem of a skipped skill, and per rule a loaded skill breaks (it loads anyway, as in
+        Claude Code), for the session to show the user."""
+        relaxed = [(s, p) for s in self.skills for p in s.warnings if p.relaxed]
+        return [f"skipped skill: {p}" for p in self.problems] + [
+            f"skill {s.name} loaded although {p} (`gitagent skills validate` checks it)" for s, p in relaxed
+        ]
 
 
 def find_repo_root(start: Path) -> Path | None:
@@ -58,14 +62,6 @@ def find_repo_root(start: Path) -> Path | None:
         if (directory / ".git").exists():
             return directory
     return None
-
-
-def user_config_dir(env: Mapping[str, str] | None = None, home: Path | None = None) -> Path:
-    """gitagent's per-user directory: `$GITAGENT_HOME`, else `~/.config/gitagent`."""
-    env = os.environ if env is None else env
-    if env.get("GITAGENT_HOME"):
-        return Path(env["GITAGENT_HOME"])
-    return (home or Path.home()) / ".config" / "gitagent"
 
 
 def builtin_skills_dir() -> Path:
@@ -134,7 +130,7 @@ def load_skills(dirs: list[SkillDir]) -> Discovery:
         folders, problems = skill_folders(d.path)
         found.problems += problems
         for folder in folders:
-            skill, skill_problems = validate_skill(folder, d.source)
+            skill, skill_problems = validate_skill(folder, d.source, strict=False)
             if skill is None:
                 found.problems += [p for p in skill_problems if p.level == "error"]
             elif found.get(skill.name) is not None:

@@ -22,6 +22,8 @@ class Problem:
     file: Path
     field: str | None
     message: str
+    relaxed: bool = False
+    """An error by the standard that run time lets pass, as Claude Code does (`skills validate` reports it)."""
 
     def format(self, base: Path | None = None) -> str:
         """`file: field: message`, the file shown relative to `base` when it lies under it."""

@@ -23,7 +23,7 @@ NOTE_NAMES = 400
 
 HEADER = """# Skills
 Skills are instructions, sometimes with scripts, for particular kinds of task. When a task matches a
-skill's description, load it with the Skill tool (input: {"name": "<skill name>"}) before you start, and
+skill's description, load it with the Skill tool (input: {"skill": "<skill name>"}) before you start, and
 follow it. Available skills:
 """
 

@@ -1,24 +1,39 @@
 """Reading a skill folder and checking it against the Agent Skills specification.
 
-The rules (agentskills.io/specification): `name` 1-64 characters of `a-z0-9-`, no leading, trailing or
-doubled hyphen, equal to the folder's name; `description` 1-1024 characters; `compatibility` 1-500;
-`license` a string; `metadata` a mapping of strings; `allowed-tools` a string or a list of strings; no
-other top-level keys, except those a known client defines (reported as warnings, since a skill written
-for Claude Code should still load here).
+The rules (agentskills.io/specification): `name` 1-64 lowercase letters, digits and hyphens, no leading,
+trailing or doubled hyphen, equal to the folder's name; `description` 1-1024 characters; `compatibility`
+1-500; `license` a string; `metadata` a mapping of strings; `allowed-tools` a string or a list of strings;
+no other top-level keys, except those a known client defines (warnings: a skill written for Claude Code
+is fine here).
+
+`gitagent skills validate` is strict: any rule broken is an error. At run time skills load as leniently
+as Claude Code loads them: a broken field rule is a warning ("relaxed"), the skill is named after its
+folder, and a missing description is the body's first line; only a missing or unreadable SKILL.md (or one
+linking out of its folder) keeps a skill out.
+
+Where this differs from the `skills-ref` reference validator, on purpose:
+
+- `name: 123` is an error: YAML, and so Claude Code, reads a number there (the reference reads every value
+  as text); quote it. It loads at run time as "123".
+- a lowercase `skill.md` is an error and the folder is no skill: the standard names SKILL.md, and Claude
+  Code does not load `skill.md` (the reference accepts it).
+- Claude Code's own keys (`model`, `disable-model-invocation`…) are warnings (the reference: errors).
+- As the reference: `description: yes` is the text "yes" (YAML 1.2), and a name may use Unicode lowercase
+  letters (`café`), compared after NFKC normalisation.
 """
 
-import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from gitagent.skills.frontmatter import first_line, loose_frontmatter, parse_yaml, split_frontmatter
 from gitagent.skills.model import SKILL_FILE, Level, Problem, Skill, Source
 
 NAME_MAX = 64
 DESCRIPTION_MAX = 1024
 COMPATIBILITY_MAX = 500
-NAME_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 SPEC_KEYS = frozenset({"name", "description", "license", "compatibility", "metadata", "allowed-tools"})
 
@@ -40,57 +55,55 @@ CLIENT_KEYS: dict[str, str] = {
 
 
 class _Checker:
-    """Collects the problems of one SKILL.md."""
+    """Collects the problems of one SKILL.md; when not `strict`, a broken field rule is a relaxed warning."""
 
-    def __init__(self, file: Path) -> None:
+    def __init__(self, file: Path, strict: bool) -> None:
         self.file = file
+        self.strict = strict
         self.problems: list[Problem] = []
 
     def add(self, level: Level, field: str | None, message: str) -> None:
-        self.problems.append(Problem(level, self.file, field, message))
+        relaxed = level == "error" and not self.strict
+        self.problems.append(Problem("warning" if relaxed else level, self.file, field, message, relaxed))
+
+    def fatal(self, message: str) -> None:
+        """A problem no leniency gets past: there is no SKILL.md to read."""
+        self.problems.append(Problem("error", self.file, None, message))
 
     @property
     def ok(self) -> bool:
         return not any(p.level == "error" for p in self.problems)
 
 
-def split_frontmatter(text: str) -> tuple[str, str] | None:
-    """Split SKILL.md text into (frontmatter YAML, body), or None when it has no closed `---` block."""
-    text = text.removeprefix("\ufeff")
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].rstrip() != "---":
-        return None
-    for i, line in enumerate(lines[1:], start=1):
-        if line.rstrip() in ("---", "..."):
-            return "".join(lines[1:i]), "".join(lines[i + 1 :]).lstrip("\n")
-    return None
-
-
-def validate_skill(folder: Path, source: Source = "repo") -> tuple[Skill | None, list[Problem]]:
+def validate_skill(folder: Path, source: Source = "repo", *, strict: bool = True) -> tuple[Skill | None, list[Problem]]:
     """Load the skill in `folder` (or the folder of a SKILL.md path) and check it.
 
     Returns the skill, or None when any check failed with an error, and every problem found. Never
-    raises for a broken skill: an unreadable file or bad YAML is a problem like any other.
+    raises for a broken skill: an unreadable file or bad YAML is a problem like any other. Not `strict`
+    (at run time), field problems are warnings and the skill loads as Claude Code would load it.
     """
     folder = folder.parent if folder.name == SKILL_FILE and folder.is_file() else folder
-    skill_md = folder / SKILL_FILE
-    check = _Checker(skill_md)
+    check = _Checker(folder / SKILL_FILE, strict)
     text = _read(folder, check)
     if text is None:
         return None, check.problems
     parts = split_frontmatter(text)
     if parts is None:
         check.add("error", "frontmatter", "missing: the file must start with a YAML block between '---' lines")
-        return None, check.problems
-    data = _parse_yaml(parts[0], check)
+        if check.strict:
+            return None, check.problems
+        parts = ("", text.removeprefix("\ufeff"))
+    data = _parse_yaml(parts[0], check) if parts[0] else {}
     if data is None:
         return None, check.problems
     _check_fields(data, folder, check)
     if not check.ok:
         return None, check.problems
+    description = data.get("description")
+    scalar = isinstance(description, str | int | float | bool) and str(description).strip()
     skill = Skill(
-        name=data["name"],
-        description=data["description"].strip(),
+        name=folder.name,  # what Claude Code calls it, whatever the frontmatter says; strict: they are equal
+        description=str(description).strip() if scalar else first_line(parts[1]),
         path=folder.resolve(),
         source=source,
         frontmatter=data,
@@ -103,42 +116,42 @@ def validate_skill(folder: Path, source: Source = "repo") -> tuple[Skill | None,
 def _read(folder: Path, check: _Checker) -> str | None:
     skill_md = check.file
     if not folder.is_dir():
-        check.add("error", None, "no such skill folder" if not folder.exists() else "not a directory")
+        check.fatal("no such skill folder" if not folder.exists() else "not a directory")
         return None
-    if not skill_md.is_file():
+    if SKILL_FILE not in {p.name for p in folder.iterdir()}:  # a case-insensitive file system finds skill.md
         lower = folder / "skill.md"
         if lower.is_file():
-            check.add("error", None, f"found '{lower.name}'; the file must be named {SKILL_FILE}")
+            check.fatal(f"found '{lower.name}'; the file must be named {SKILL_FILE} (Claude Code does not load it)")
         else:
-            check.add("error", None, f"missing: a skill folder needs a {SKILL_FILE} file")
+            check.fatal(f"missing: a skill folder needs a {SKILL_FILE} file")
         return None
     # A SKILL.md linking out of its folder would let a repository show the model any file on the host.
     if not skill_md.resolve().is_relative_to(folder.resolve()):
-        check.add("error", None, f"{SKILL_FILE} is a symlink leading out of the skill folder")
+        check.fatal(f"{SKILL_FILE} is a symlink leading out of the skill folder")
         return None
     try:
         return skill_md.read_text(encoding="utf-8")
     except UnicodeDecodeError as e:
-        check.add("error", None, f"not UTF-8 text ({e.reason} at byte {e.start})")
+        check.fatal(f"not UTF-8 text ({e.reason} at byte {e.start})")
     except OSError as e:
-        check.add("error", None, f"cannot read: {e.strerror or e}")
+        check.fatal(f"cannot read: {e.strerror or e}")
     return None
 
 
 def _parse_yaml(source: str, check: _Checker) -> dict[str, Any] | None:
+    """The frontmatter as data; YAML that does not parse is read line by line when not strict."""
     try:
-        # The pure-Python loader: messages and positions do not depend on whether libyaml is installed.
-        data = yaml.load(source, Loader=yaml.SafeLoader)
+        data = parse_yaml(source)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" (line {mark.line + 2}, column {mark.column + 1})" if mark else ""  # +1 for the opening ---
         problem = getattr(e, "problem", None) or str(e)
         hint = "; quote values that contain ': '" if "mapping values" in str(problem) else ""
         check.add("error", "frontmatter", f"invalid YAML: {problem}{where}{hint}")
-        return None
+        return None if check.strict else loose_frontmatter(source)
     if not isinstance(data, dict):
         check.add("error", "frontmatter", f"must be a mapping of keys to values, got {_kind(data)}")
-        return None
+        return None if check.strict else {}
     return data
 
 
@@ -165,27 +178,31 @@ def _check_name(name: Any, folder: Path, check: _Checker) -> None:
         check.add("error", "name", "missing (required)")
         return
     if not isinstance(name, str):
-        check.add("error", "name", f"must be a string, got {_kind(name)}")
+        quoted = f'; quote it: name: "{name}"' if isinstance(name, int | float) else ""
+        check.add("error", "name", f"must be a string, got {_kind(name)}{quoted}")
         return
     if not name:
         check.add("error", "name", "must not be empty")
         return
+    name = unicodedata.normalize("NFKC", name)
     if len(name) > NAME_MAX:
         check.add("error", "name", f"must be at most {NAME_MAX} characters, got {len(name)}")
-    if not NAME_RE.fullmatch(name):
-        check.add("error", "name", f"'{name}': {_name_fault(name)}")
-    if name != folder.name:
+    if fault := _name_fault(name):
+        check.add("error", "name", f"'{name}': {fault}")
+    if name != unicodedata.normalize("NFKC", folder.name):
         check.add("error", "name", f"'{name}' must equal the skill's folder name '{folder.name}'")
 
 
-def _name_fault(name: str) -> str:
-    if re.search(r"[^a-z0-9-]", name):
-        return "may only contain lowercase letters a-z, digits and hyphens"
+def _name_fault(name: str) -> str | None:
+    if name != name.lower():
+        return "must be lowercase"
+    if not all(c.isalnum() or c == "-" for c in name):
+        return "may only contain lowercase letters, digits and hyphens"
     if name.startswith("-") or name.endswith("-"):
         return "must not start or end with a hyphen"
     if "--" in name:
         return "must not contain consecutive hyphens"
-    return "must be lowercase words joined by single hyphens"
+    return None
 
 
 def _check_text(data: dict[str, Any], key: str, limit: int, check: _Checker, *, required: bool) -> None:

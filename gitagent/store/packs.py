@@ -21,6 +21,7 @@ or promisor packs are left to `git gc`.
 import hashlib
 import os
 import struct
+import weakref
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -94,6 +95,7 @@ class ObjectBatch:
         self.fsync = _config_bool(repo, "core.fsyncObjectFiles")
         self._pending = _Pending()
         repo.odb.add_backend(self._pending, _PRIORITY)
+        _BATCHES[repo] = self
 
     def flush(self) -> Path | None:
         """Write the collected objects as one pack (none if there are none), then merge small packs."""
@@ -103,6 +105,17 @@ class ObjectBatch:
         written = write_pack(self.pack_dir, objects.items(), fsync=self.fsync)
         merge_small_packs(self.pack_dir, fsync=self.fsync)
         return written
+
+
+_BATCHES: "weakref.WeakKeyDictionary[pygit2.Repository, ObjectBatch]" = weakref.WeakKeyDictionary()
+
+
+def flush_pending(repo: pygit2.Repository) -> None:
+    """Write out what an `ObjectBatch` on `repo` holds, if there is one: called before a ref is moved, so a
+    ref never names an object that exists only in this process."""
+    batch = _BATCHES.get(repo)
+    if batch is not None:
+        batch.flush()
 
 
 def write_pack(pack_dir: Path, objects: Iterable[tuple[pygit2.Oid, Entry]], fsync: bool = False) -> Path:

@@ -3,6 +3,7 @@
 import pygit2
 
 from gitagent.errors import GitagentError
+from gitagent.store.packs import flush_pending
 
 PREFIX = "refs/gitagent/"
 CONVERSATIONS = PREFIX + "conversations/"
@@ -61,6 +62,7 @@ def cas_update(
     repo: pygit2.Repository, refname: str, new: pygit2.Oid, expected: pygit2.Oid | None, message: str
 ) -> None:
     """Point `refname` at `new` only if it still points at `expected` (None: only if it does not exist)."""
+    flush_pending(repo)
     try:
         if expected is None:
             repo.create_reference_direct(refname, new, False, message=message)

@@ -6,6 +6,7 @@ from gitagent.tools.code import FindSymbol, Outline, RepoMap
 from gitagent.tools.files import Edit, Read, Write
 from gitagent.tools.paths import PathOutsideRoot, ToolError, resolve_in_root
 from gitagent.tools.search import Glob, Grep
+from gitagent.tools.todo import TodoWrite
 
 __all__ = [
     "Bash",
@@ -17,6 +18,7 @@ __all__ = [
     "PathOutsideRoot",
     "Read",
     "RepoMap",
+    "TodoWrite",
     "Tool",
     "ToolContext",
     "ToolError",
@@ -29,4 +31,4 @@ __all__ = [
 
 def default_tools() -> list[Tool]:
     """A fresh set of the built-in tools, in the order the model sees them."""
-    return [Read(), Write(), Edit(), Glob(), Grep(), Bash(), RepoMap(), FindSymbol(), Outline()]
+    return [Read(), Write(), Edit(), Glob(), Grep(), Bash(), RepoMap(), FindSymbol(), Outline(), TodoWrite()]

@@ -37,6 +37,18 @@ class Tool(Protocol):
     def run(self, tool_input: dict[str, Any], ctx: ToolContext) -> ToolResult: ...
 
 
+class ToolSource(Protocol):
+    """Tools that can change during a turn (MCP servers' tools, some loaded on demand)."""
+
+    def visible(self) -> list[Tool]:
+        """The tools the next request sends."""
+        ...
+
+    def find(self, name: str) -> Tool | None:
+        """The tool called `name`, sent or not."""
+        ...
+
+
 def truncate(text: str, limit: int = OUTPUT_LIMIT) -> str:
     """Keep the head and tail of `text` within `limit` characters, saying how much was cut."""
     if len(text) <= limit:

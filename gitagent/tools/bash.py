@@ -79,6 +79,9 @@ def format_result(result: CommandResult, timeout_ms: int) -> ToolResult:
         "exit_code": result.exit_code,
         "timed_out": result.timed_out,
         "duration_ms": result.duration_ms,
+        # for hooks' tool_response, as Claude Code gives it: each stream whole, trailing newlines dropped
+        "stdout": stdout.rstrip("\n"),
+        "stderr": stderr.rstrip("\n"),
     }
     return ToolResult(output, is_error=failed, metadata=metadata)
 

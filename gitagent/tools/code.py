@@ -5,6 +5,7 @@ from typing import Any
 
 from gitagent.repomap import DEFAULT_TOKENS, build_map, discover_git_dir, find_symbol, outline
 from gitagent.repomap.languages import EXTENSIONS
+from gitagent.repomap.maps import looks_like_path
 from gitagent.tools.base import ToolContext, ToolResult, truncate
 from gitagent.tools.paths import ToolError, relative_to_root, resolve_in_root, run_checked
 
@@ -59,12 +60,11 @@ def _repo_map(args: dict[str, Any], root: Path) -> ToolResult:
 
 def _focus_item(root: Path, item: str) -> str:
     """A focus path as the map names files (root-relative); identifiers pass through unchanged."""
-    if "/" not in item and not Path(root, item).exists():
+    if not Path(root, item).exists():
+        if looks_like_path(item):
+            raise ToolError(f"focus '{item}' does not exist: give an existing file or directory, or an identifier")
         return item
-    try:
-        return relative_to_root(root, resolve_in_root(root, item))
-    except ValueError:
-        return item
+    return relative_to_root(root, resolve_in_root(root, item))
 
 
 _FIND_SYMBOL_SCHEMA: dict[str, Any] = {
@@ -147,7 +147,7 @@ def _outline(file_path: str, root: Path) -> ToolResult:
     if entry is None:
         known = ", ".join(sorted(EXTENSIONS))
         raise ToolError(f"cannot outline '{relative}': not a language with a parser ({known})")
-    status, note, definitions, _ = entry
+    status, note, definitions = entry[:3]
     if status in ("skipped", "failed"):
         raise ToolError(f"cannot outline '{relative}': {note}")
     if not definitions:

@@ -17,6 +17,9 @@ LINE_LIMIT = 2000
 BINARY_PROBE = 8192
 """Bytes looked at for a NUL byte to decide that a file is binary."""
 
+ORIGINAL_LIMIT = 1 << 20
+"""Bytes of a file Write replaces that are kept for PostToolUse hooks (`originalFile`)."""
+
 
 def cut_line(line: str, limit: int = LINE_LIMIT) -> str:
     """Cut a line longer than `limit` characters, saying how many were left out."""
@@ -89,24 +92,33 @@ def _read(args: dict[str, Any], root: Path) -> ToolResult:
         if is_binary(f.read(BINARY_PROBE)):
             raise ToolError(f"'{file_path}' is a binary file; Read shows text files only")
     offset: int = args.get("offset", 1)
+    limit: int = args.get("limit", READ_LIMIT)
+    raw: list[str] = []
     # newline="\n": lines end only at LF, so a lone CR does not shift the numbering away from Grep's.
     with path.open(encoding="utf-8", errors="replace", newline="\n") as f:
-        shown, total = _numbered_lines(f, offset, args.get("limit", READ_LIMIT))
+        shown, total, ends_with_newline = _numbered_lines(f, offset, limit, raw)
+    # What a hook's tool_response says, counted as Claude Code does: text.split("\n").
+    if total == 0 or (ends_with_newline and offset + len(shown) - 1 == total and len(raw) < limit):
+        raw.append("")
+    metadata = {"content": "\n".join(raw), "start_line": offset, "num_lines": len(raw),
+                "total_lines": total + ends_with_newline or 1}  # fmt: skip
     if total == 0:
-        return ToolResult(f"'{file_path}' is empty.")
+        return ToolResult(f"'{file_path}' is empty.", metadata=metadata)
     if not shown:
         raise ToolError(f"'{file_path}' has {total} lines; offset {offset} is past the end")
     last = offset + len(shown) - 1
     if last < total:
         shown.append(f"\n(Showing lines {offset}-{last} of {total}. Use offset={last + 1} to read more.)")
-    return ToolResult("\n".join(shown))
+    return ToolResult("\n".join(shown), metadata=metadata)
 
 
-def _numbered_lines(lines: Iterable[str], offset: int, limit: int) -> tuple[list[str], int]:
-    """The numbered lines from `offset` on, at most `limit` and within the output budget; and the total."""
+def _numbered_lines(lines: Iterable[str], offset: int, limit: int, raw: list[str]) -> tuple[list[str], int, bool]:
+    """The numbered lines from `offset` on, at most `limit` and within the output budget (their text also
+    appended to `raw`); the total; and whether the last line ends with a newline."""
     shown: list[str] = []
     budget = OUTPUT_LIMIT - 200
     total = 0
+    line = ""
     for total, line in enumerate(lines, 1):
         if total < offset or len(shown) >= limit or budget < 0:
             continue
@@ -115,7 +127,8 @@ def _numbered_lines(lines: Iterable[str], offset: int, limit: int) -> tuple[list
         budget -= len(entry) + 1
         if budget >= 0:
             shown.append(entry)
-    return shown, total
+            raw.append(line.removesuffix("\n"))
+    return shown, total, line.endswith("\n")
 
 
 _WRITE_SCHEMA: dict[str, Any] = {
@@ -152,11 +165,22 @@ def _write(args: dict[str, Any], root: Path) -> ToolResult:
         raise ToolError(f"'{file_path}' is a directory; give the path of a file to write")
     _require_regular(path, file_path)
     existed = path.exists()
+    original = _text_for_hooks(path) if existed else None
     data = args["content"].encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
     _write_bytes(path, data)
     verb = "Updated" if existed else "Created"
-    return ToolResult(f"{verb} '{file_path}' ({len(data)} bytes)")
+    return ToolResult(f"{verb} '{file_path}' ({len(data)} bytes)", metadata={"existed": existed, "original": original})
+
+
+def _text_for_hooks(path: Path) -> str | None:
+    """A file's text before a Write, for hooks' `originalFile` (None when it is large or not UTF-8)."""
+    if path.stat().st_size > ORIGINAL_LIMIT:
+        return None
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 _EDIT_SCHEMA: dict[str, Any] = {
@@ -215,8 +239,12 @@ def _edit(args: dict[str, Any], root: Path) -> ToolResult:
             "unique, or set replace_all to true to replace every occurrence"
         )
     replaced = count if args.get("replace_all", False) else 1
-    _write_bytes(path, text.replace(old, new, replaced).encode("utf-8"))
-    return ToolResult(f"Edited '{file_path}': {replaced} replacement{'' if replaced == 1 else 's'}")
+    updated = text.replace(old, new, replaced)
+    _write_bytes(path, updated.encode("utf-8"))
+    return ToolResult(
+        f"Edited '{file_path}': {replaced} replacement{'' if replaced == 1 else 's'}",
+        metadata={"original": text, "updated": updated},
+    )
 
 
 def _match_line_endings(text: str, old: str, new: str) -> tuple[str, str]:

@@ -114,6 +114,8 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "integer": (int,),
     "boolean": (bool,),
     "number": (int, float),
+    "array": (list,),
+    "object": (dict,),
 }
 
 

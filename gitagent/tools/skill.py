@@ -14,11 +14,13 @@ FILE_LIMIT = 200
 _SKILL_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "name": {"type": "string", "description": "The skill's name, as the Skills section of the prompt lists it."},
+        "skill": {"type": "string", "description": "The skill's name, as the Skills section of the prompt lists it."},
+        "args": {"type": "string", "description": "Optional arguments for the skill."},
+        "name": {"type": "string", "description": "The same as `skill` (gitagent's earlier name for it)."},
     },
-    "required": ["name"],
     "additionalProperties": False,
 }
+"""Claude Code's input (`skill`, `args`), so models and hooks that know it work unchanged; `name` still works."""
 
 
 class SkillTool:
@@ -41,7 +43,9 @@ class SkillTool:
         return run_checked(self.input_schema, tool_input, self._load)
 
     def _load(self, args: dict[str, Any]) -> ToolResult:
-        name = args["name"].strip()
+        name = (args.get("skill") or args.get("name") or "").strip().removeprefix("/")
+        if not name:
+            raise ToolError("missing required parameter 'skill' (the skill's name, as the Skills section lists it)")
         skill = self.skills.get(name)
         if skill is None:
             raise ToolError(self._unknown(name))
@@ -62,7 +66,7 @@ class SkillTool:
             "path": str(skill.path),
             "content_id": skill.content_id,
         }
-        return ToolResult(header + truncate(skill.body.strip()), metadata=metadata)
+        return ToolResult(header + truncate(_with_arguments(skill.body.strip(), args.get("args"))), metadata=metadata)
 
     def _unknown(self, name: str) -> str:
         if not self.skills:
@@ -70,3 +74,12 @@ class SkillTool:
         close = difflib.get_close_matches(name, self.skills, n=1)
         hint = f" Did you mean '{close[0]}'?" if close else ""
         return f"no skill named '{name}'.{hint} Available: {', '.join(sorted(self.skills))}"
+
+
+def _with_arguments(body: str, arguments: str | None) -> str:
+    """The body with `$ARGUMENTS` replaced by the call's arguments, or them after it (as Claude Code passes them)."""
+    if not arguments:
+        return body
+    if "$ARGUMENTS" in body:
+        return body.replace("$ARGUMENTS", arguments)
+    return f"{body}\n\nARGUMENTS: {arguments}"

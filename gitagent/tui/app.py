@@ -21,23 +21,35 @@ from textual.worker import Worker, WorkerCancelled, WorkerFailed
 from gitagent.agent.events import AssistantMessage, Event, TurnOutcome
 from gitagent.agent.permissions import Decision
 from gitagent.errors import GitagentError
+from gitagent.store.repo import git_dir
 from gitagent.tui.approvals import CLOSED, Approvals
-from gitagent.tui.commands import complete, parse
+from gitagent.tui.commands import BY_NAME, complete, parse
+from gitagent.tui.cost import recorded_totals
 from gitagent.tui.driver import tolerate_invalid_input
 from gitagent.tui.failures import error_text, failure_notice, interrupted_notice
+from gitagent.tui.features import ChatFeatures
+from gitagent.tui.history import FILE as HISTORY_FILE
+from gitagent.tui.history import PromptHistory
 from gitagent.tui.interrupt import interrupt_thread
 from gitagent.tui.literal import literal
 from gitagent.tui.navigation import Navigation
 from gitagent.tui.palette import SlashCommands
+from gitagent.tui.prompting import Prompt, plain_prompt
 from gitagent.tui.screens.rewind import RewindScreen
 from gitagent.tui.session import AFTER_INTERRUPT, ChatSession
 from gitagent.tui.slash import SlashHandlers
+from gitagent.tui.slash_more import custom_commands
 from gitagent.tui.welcome import welcome
+from gitagent.tui.widgets.completions import MentionList
 from gitagent.tui.widgets.conversation import ConversationView
 from gitagent.tui.widgets.prompt import PromptInput
 from gitagent.tui.widgets.sidebar import SidePanel
 from gitagent.tui.widgets.statusbar import StatusBar
+from gitagent.tui.widgets.todos import TodoView
+from gitagent.tui.widgets.working import WorkingLine
 
+WHILE_RUNNING = ("help", "log", "diff", "skills", "hooks", "mcp", "quit")
+"""Slash commands that only read, so they may run while a turn does."""
 DOUBLE_PRESS_S = 2.0
 """How soon a second Ctrl+C quits, and a second Esc opens the rewind picker."""
 QUIT_WAIT_S = 10.0
@@ -59,7 +71,7 @@ class TurnEnded(Message):
     error: str | None = None
 
 
-class ChatApp(Navigation, Approvals):
+class ChatApp(ChatFeatures, Navigation, Approvals):
     """A conversation with the agent, its history from git, and fork and rewind a keystroke away."""
 
     TITLE = "gitagent"
@@ -69,6 +81,9 @@ class ChatApp(Navigation, Approvals):
         Binding("ctrl+c", "ctrl_c", "Quit", priority=True, show=False),
         Binding("escape", "escape", "Interrupt", show=False),
         Binding("ctrl+b", "toggle_side", "Side panel", show=False),
+        Binding("ctrl+o", "full_output", "Full output", show=False),
+        Binding("ctrl+r", "history_search", "Search prompts", show=False),
+        Binding("shift+tab", "cycle_approval", "Approval mode", show=False, priority=True),
     ]
 
     def __init__(self, session: ChatSession, theme: str | None = None) -> None:
@@ -82,17 +97,22 @@ class ChatApp(Navigation, Approvals):
         self.start_theme = theme
         self.pending_approval: Future[Decision] | None = None
         self.queued: list[str] = []
+        """Prompts typed ahead while a turn ran, sent one by one as turns end."""
         self.turn_job: Worker[None] | None = None
         self.closing = False
-        """Prompts typed ahead while a turn ran, sent one by one as turns end."""
         session.approver = self.approve
+        self.init_features()
 
     def compose(self) -> ComposeResult:
+        history = PromptHistory(git_dir(self.session.repo) / "gitagent" / HISTORY_FILE)
         with Horizontal(id="main"):
             with Vertical(id="chat"):
                 yield ConversationView()
+                yield TodoView()
+                yield WorkingLine()
                 yield Static("", id="hint")
-                yield PromptInput()
+                yield MentionList()
+                yield PromptInput(history)
             yield SidePanel()
         yield StatusBar()
 
@@ -100,7 +120,10 @@ class ChatApp(Navigation, Approvals):
         if self.start_theme:
             self.theme = self.start_theme
         self.query_one(SidePanel).display = self.size.width >= 100
-        self.query_one(PromptInput).focus()
+        prompt = self.query_one(PromptInput)
+        prompt.mentions = self.query_one(MentionList)
+        prompt.custom_commands = lambda: list(custom_commands(self.session))
+        prompt.focus()
         await self.reload()
         if self.session.interrupted:
             await self.view.note(f"The last turn was interrupted: {AFTER_INTERRUPT}.", "warning")
@@ -116,53 +139,89 @@ class ChatApp(Navigation, Approvals):
         await self.view.show_history(conversation.head if conversation else None)
         if conversation is None and not self.session.interrupted:
             await self.view.show(welcome(self.session.model_spec))
+        self.show_recorded_plan()
+        self.forget_paths()
         self.refresh_panels()
-        self.run_worker(self._count_totals, thread=True, group="totals", exit_on_error=False)
+        self.count_recorded()
 
-    def _count_totals(self) -> None:
-        self.session.load_totals()
+    def count_recorded(self) -> None:
+        """Read what the open conversation has used from git, in a worker (it reads every turn's commit)."""
+        self.run_worker(self._count_recorded, thread=True, group="totals", exit_on_error=False)
+
+    def _count_recorded(self) -> None:
+        self.session.recorded = recorded_totals(self.session.conversation)
         self.call_from_thread(self.refresh_panels)
 
     def refresh_panels(self) -> None:
         """Redraw the side panel and the status bar."""
+        self.query_one(PromptInput).conversation = self.session.name
         self.query_one(SidePanel).refresh_from(self.session.repo, self.session.name)
         self.query_one(StatusBar).show(self.session, self.running)
 
     async def on_prompt_input_submitted(self, message: PromptInput.Submitted) -> None:
         self.query_one("#hint", Static).update("")
-        if message.text.startswith("/"):
-            await self.run_slash(message.text)
-        elif self.running:
-            self.queued.append(message.text)
-            await self.view.note(f"Queued: it is sent when this turn ends ({len(self.queued)} waiting).")
-        else:
-            await self.send_prompt(message.text)
+        await self.submit(message.text)
 
-    async def send_prompt(self, text: str) -> None:
-        """Show the prompt and run a turn for it."""
-        await self.view.show_prompt(text)
-        self.start_turn(lambda emit: self.session.run(text, emit))
+    async def submit(self, text: str) -> None:
+        """A prompt, a `/command` or a `!command`; while something runs, prompts and `!` wait their turn."""
+        if text.startswith("/"):
+            await self.run_slash(text)
+        elif self.running:
+            self.queued.append(text)
+            await self.view.note(f"Queued: it is sent when this turn ends ({len(self.queued)} waiting).")
+        elif text.startswith("!") and text[1:].strip():
+            await self.run_shell_command(text[1:].strip())
+        else:
+            self.working.start("Starting")  # first, so the person sees at once that Enter was taken
+            await self.send_prompt(plain_prompt(text, self.session.files_root, self.take_shell_output()))
+
+    async def send_prompt(self, prompt: str | Prompt) -> None:
+        """Show the prompt (and what it attaches) and run a turn for it."""
+        request = prompt if isinstance(prompt, Prompt) else Prompt(prompt)
+        if not self.working.running:
+            self.working.start("Starting")
+        await self.view.show_prompt(request.text, request.attachments)
+        self.start_turn(lambda emit: self.session.run(request, emit))
 
     async def run_slash(self, text: str) -> None:
         """Run one slash command; its errors become notices."""
         try:
+            if text.startswith("/mcp__"):  # an MCP server's prompt (gitagent.tui.mcp)
+                self._refuse_while_running(text.split()[0])
+                await self.slash.mcp_prompt(text)
+                return
+            name, _, arguments = text[1:].strip().partition(" ")
+            if name not in BY_NAME and name in custom_commands(self.session):
+                self._refuse_while_running(f"/{name}")
+                await self.slash.custom(name, arguments.strip())
+                return
             command, args = parse(text)
-            if self.running and command.name not in ("help", "log", "diff", "skills", "hooks", "quit"):
-                raise GitagentError(f"/{command.name} has to wait until the running turn ends", "Esc interrupts it")
+            if command.name not in WHILE_RUNNING:
+                self._refuse_while_running(f"/{command.name}")
             await getattr(self.slash, command.name)(*args)
         except GitagentError as e:
             await self.view.note(error_text(e), "error")
         self.view.follow()  # what the command said is where the person looks next, even if they had scrolled up
         self.refresh_panels()
 
+    def _refuse_while_running(self, command: str) -> None:
+        if self.running:
+            raise GitagentError(f"{command} has to wait until the running turn ends", "Esc interrupts it")
+
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        matches = complete(event.text_area.text.strip()) if event.text_area.text.startswith("/") else []
+        prompt = self.query_one(PromptInput)
+        matches = []
+        if event.text_area.text.startswith("/"):
+            matches = complete(event.text_area.text.strip(), prompt.custom_commands())
         hint = "  ".join(matches[:8]) + ("  (Tab completes)" if matches else "")
         self.query_one("#hint", Static).update(literal(hint))
+        self.update_mentions(prompt)
 
     def start_turn(self, run: Any) -> None:
         """Run a turn (`run(emit)`) in a worker thread, drawing its events as they come."""
         self.running = True
+        if not self.working.running:
+            self.working.start("Resuming")
         self.query_one(StatusBar).show(self.session, True)
         self.turn_job = self._turn_worker(run)
 
@@ -186,12 +245,16 @@ class ChatApp(Navigation, Approvals):
         if isinstance(message.event, AssistantMessage):
             self.session.totals.saw_request(message.event.response.usage)
             self.query_one(StatusBar).show(self.session, True)
+        self.work_event(message.event)
         await self.view.draw(message.event)
 
     async def on_turn_ended(self, message: TurnEnded) -> None:
         self.running = False
         if self.closing:
             return
+        self.working.stop()
+        self.forget_paths()
+        self.count_recorded()
         await self.view.end_turn()
         if message.error:
             await self.view.note(message.error, "error")
@@ -199,8 +262,20 @@ class ChatApp(Navigation, Approvals):
                 await self.view.note(f"{len(self.queued)} queued prompt(s) not sent; Up finds them.")
                 self.queued.clear()
         self.refresh_panels()
-        if self.queued and not message.error:
-            await self.send_prompt(self.queued.pop(0))
+        if not message.error:
+            await self.after_work()
+
+    def approval_opened(self, call: dict[str, Any]) -> None:
+        """The dialog is up: the working line says what it waits for."""
+        self.working.waiting(f"Waiting for your approval of {call['name']}")
+
+    def approval_closed(self) -> None:
+        """The dialog was answered: the working line carries on."""
+        self.working.resume()
+
+    def approval_root(self) -> Path:
+        """Where the files an edit asked about are."""
+        return self.session.files_root
 
     def action_escape(self) -> None:
         """Interrupt the running turn; on an empty prompt, twice, open the rewind picker."""
@@ -250,10 +325,7 @@ class ChatApp(Navigation, Approvals):
         # A turn waiting on the approval dialog must not wait forever once the app is gone.
         if self.pending_approval is not None and not self.pending_approval.done():
             self.pending_approval.set_result(CLOSED)
-
-    def approval_root(self) -> Path:
-        """The open conversation's worktree, which an edit asked about changes."""
-        return self.session.worktree_path
+        self.session.close()
 
     def action_toggle_side(self) -> None:
         """Show or hide the side panel."""

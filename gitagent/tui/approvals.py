@@ -36,6 +36,12 @@ class Approvals(App[None]):
         """Where the files an edit changes are (the dialog diffs against them)."""
         raise NotImplementedError
 
+    def approval_opened(self, call: dict[str, Any]) -> None:
+        """The dialog is up (the app may say it is waiting)."""
+
+    def approval_closed(self) -> None:
+        """The dialog was answered."""
+
     def approve(self, call: dict[str, Any]) -> Decision:
         """Called by the guard in the turn's thread: ask on the app's thread, wait here."""
         answer: Future[Decision] = Future()
@@ -55,6 +61,7 @@ class Approvals(App[None]):
 
         def answered(decision: Decision | None) -> None:
             self.pending_approval = None
+            self.approval_closed()
             decision = decision or CLOSED
             if decision.allowed and decision.reason.endswith("this session"):
                 self.allowed_for_session.add(key)
@@ -62,6 +69,7 @@ class Approvals(App[None]):
                 answer.set_result(decision)
 
         self.pending_approval = answer
+        self.approval_opened(call)
         self.push_screen(ApprovalScreen(call, scope, self.approval_root()), callback=answered)
 
     def deny_pending(self) -> None:

@@ -11,8 +11,6 @@ from rich.text import Text
 from gitagent.tools.paths import resolve_in_root
 from gitagent.tui.widgets.blocks import call_detail, colour_diff
 
-APPROVAL_DIFF_LINES = 2_000
-"""A diff asked about is shown whole (it scrolls): nobody should approve lines they could not see."""
 _HUNK = re.compile(r"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@")
 
 
@@ -50,4 +48,4 @@ def pending_call_detail(name: str, tool_input: dict[str, Any], root: Path) -> Te
         start = current.find(old) if old else -1
         offset = current[:start].count("\n") if start > 0 else 0
     lines = difflib.unified_diff(old.splitlines(), new.splitlines(), f"a/{path}", f"b/{path}", lineterm="")
-    return colour_diff(shifted(list(lines), offset), APPROVAL_DIFF_LINES)
+    return colour_diff(shifted(list(lines), offset), limit=None)  # whole: nobody approves lines they cannot see

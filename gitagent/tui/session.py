@@ -12,8 +12,10 @@ from gitagent.agent.compact import Compacted, compact_conversation
 from gitagent.agent.compaction import Compactor
 from gitagent.agent.events import EventSink, TurnOutcome
 from gitagent.agent.guard import Guard
-from gitagent.agent.modelchoice import choose_model
+from gitagent.agent.hooksession import HookSession
+from gitagent.agent.modelchoice import choose_model, model_choice
 from gitagent.agent.permissions import Approver, permissions_for
+from gitagent.agent.rules import parse_rule
 from gitagent.agent.sandboxing import network_allowed, sandbox_choice
 from gitagent.agent.session import (
     close_interrupted_turn,
@@ -26,19 +28,19 @@ from gitagent.agent.session import (
 from gitagent.agent.setup import RunOptions, hook_runner, turn_settings
 from gitagent.agent.turn import TurnSettings
 from gitagent.errors import GitagentError
-from gitagent.models import load_model
 from gitagent.models.base import Usage
 from gitagent.models.catalog import context_window
 from gitagent.models.keys import require_sign_in
 from gitagent.models.registry import check_spec
 from gitagent.store import inflight, operations, turns
-from gitagent.store.conversations import Conversation, base_commit, chain, get_conversation, list_conversations
+from gitagent.store.conversations import Conversation, base_commit, get_conversation, list_conversations
 from gitagent.store.refs import conversation_ref, read_ref, validate_name
-from gitagent.store.repo import config_value, user_identity, workdir
+from gitagent.store.repo import user_identity, workdir
 from gitagent.tui.interrupt import Interruptible
+from gitagent.tui.prompting import Prompt
 from gitagent.tui.undo import undo_rewind
-from gitagent.workspace import worktree as wt
 from gitagent.workspace.share import apply_to_checkout, export_branch, export_message
+from gitagent.workspace.worktree import worktree_for
 
 AFTER_INTERRUPT = "type your next message to carry on from here, /resume finishes the turn, /discard drops it"
 """What a person can do once a turn was interrupted."""
@@ -51,28 +53,19 @@ class Totals:
     tokens: int = 0
     cost_usd: float = 0.0
     context_tokens: int = 0
+    usage: Usage = field(default_factory=Usage)
+    turns: int = 0
 
     def add(self, outcome: TurnOutcome) -> None:
         """Count a finished turn."""
         self.tokens += outcome.usage.total
         self.cost_usd += outcome.cost_usd or 0.0
+        self.usage.add(outcome.usage)
+        self.turns += 1
 
     def saw_request(self, usage: Usage) -> None:
         """Note how much of the context window the latest request used."""
         self.context_tokens = usage.input_tokens + usage.cache_read_tokens + usage.cache_write_tokens
-
-    @classmethod
-    def recorded(cls, head: pygit2.Commit | None) -> "Totals":
-        """What a conversation has used so far, from its turns' trailers, and its last request's context."""
-        totals = cls()
-        for commit in chain(head) if head else []:
-            found = turns.trailers(commit)
-            totals.tokens += sum(turns.parse_tokens_trailer(found.get("Gitagent-Tokens", "")).values())
-            totals.cost_usd += float(found["Gitagent-Cost"].split()[0]) if "Gitagent-Cost" in found else 0.0
-        requests = [e for e in turns.read_turn(head)["events"] if e["type"] == "assistant"] if head else []
-        if requests:
-            totals.saw_request(Usage.from_json(requests[-1]["usage"]))
-        return totals
 
 
 @dataclass
@@ -85,8 +78,15 @@ class ChatSession:
     """None until the first prompt of a new conversation names it."""
     approver: Approver | None = None
     totals: Totals = field(default_factory=Totals)
+    recorded: Totals = field(default_factory=Totals)
+    """What the open conversation has used, all its turns (read from git in a worker when it opens and after
+    each turn); the status bar shows it."""
     worker: threading.Thread | None = None
     """The thread running the current turn, so Esc can interrupt it."""
+    hooks: HookSession = field(default_factory=lambda: HookSession(ends_with_turn=False))
+    """The window's hook session: SessionStart at its first turn, SessionEnd when it closes or moves on."""
+    guard: Guard | None = None
+    """The guard of the latest turn, so a change of approval mode reaches a turn that is running."""
 
     @property
     def conversation(self) -> Conversation | None:
@@ -112,7 +112,8 @@ class ChatSession:
     def context_share(self) -> float:
         """The share of the model's context window the last request filled."""
         spec = self.model_spec
-        return self.totals.context_tokens / context_window(spec) if spec else 0.0
+        used = self.totals.context_tokens or self.recorded.context_tokens
+        return used / context_window(spec) if spec else 0.0
 
     @property
     def sandbox_label(self) -> str:
@@ -123,14 +124,15 @@ class ChatSession:
         return "bwrap+network" if network_allowed(self.repo, self.name or "", self.options.allow_network) else choice
 
     @property
-    def worktree_path(self) -> Path:
-        """Where the open conversation's files are (it may not exist before the first turn)."""
-        return wt.worktree_for(self.repo, self.name or "").path
-
-    @property
     def approval_mode(self) -> str:
         """auto or ask."""
         return permissions_for(self.repo, self.options.approval).mode
+
+    @property
+    def files_root(self) -> Path:
+        """Where the conversation's files are: its worktree, or before its first turn the user's checkout."""
+        worktree = worktree_for(self.repo, self.name) if self.name else None
+        return worktree.path if worktree is not None and worktree.exists else workdir(self.repo)
 
     def open(self, name: str | None, must_exist: bool = True) -> None:
         """Open conversation `name` (None: a new one, named by its first prompt); `must_exist=False` lets a
@@ -140,28 +142,32 @@ class ChatSession:
             unknown = read_ref(self.repo, conversation_ref(name)) is None and inflight.load(self.repo, name) is None
             if unknown and must_exist:
                 get_conversation(self.repo, name)  # raises the error that lists the existing ones
+        if self.hooks.started and (name != self.name or name is None):
+            self.hooks.end("clear" if name is None else "resume", next_source="clear" if name is None else None)
         self.name = name
-        self.totals = Totals()
+        self.totals.context_tokens = 0
+        self.recorded = Totals()
 
-    def load_totals(self) -> None:
-        """Count what the open conversation used before (blocking: it reads every turn's commit)."""
-        conversation = self.conversation
-        self.totals = Totals.recorded(conversation.head if conversation else None)
+    def close(self) -> None:
+        """The window closes: the session's SessionEnd hooks run."""
+        self.hooks.end("prompt_input_exit")
 
     def most_recent(self) -> str | None:
         """The most recently active conversation, if any."""
         found = list_conversations(self.repo)
         return found[0].name if found else None
 
-    def run(self, prompt: str, emit: EventSink) -> TurnOutcome:
-        """Run one turn (blocking) and count it. After an interruption, the interrupted turn is committed first
-        as it stands (status `interrupted`), so the prompt carries on from what it did: Esc, then type."""
+    def run(self, prompt: str | Prompt, emit: EventSink) -> TurnOutcome:
+        """Run one turn (blocking) and count it; a `Prompt` brings attachments and a command's settings. After
+        an interruption, the interrupted turn is committed first as it stands (status `interrupted`), so the
+        prompt carries on from what it did: Esc, then type."""
+        request = prompt if isinstance(prompt, Prompt) else Prompt(prompt)
         if self.name is None:
-            self.name = new_conversation_name(self.repo, prompt)
-        settings = self._settings(emit)
+            self.name = new_conversation_name(self.repo, request.text)
+        settings = self._settings(emit, request)
         if self.interrupted:
             self.totals.add(close_interrupted_turn(self.repo, self.name, self._settings(lambda event: None)))
-        outcome = run_turn(self.repo, self.name, prompt, settings)
+        outcome = run_turn(self.repo, self.name, request.text, settings, request.attachments)
         self.totals.add(outcome)
         return outcome
 
@@ -179,9 +185,16 @@ class ChatSession:
             raise GitagentError("no conversation is open")
         return discard_turn(self.repo, self.name)
 
-    def _settings(self, emit: EventSink) -> TurnSettings:
-        settings = turn_settings(self.repo, self.name or "", self.options, emit)
+    def _settings(self, emit: EventSink, request: Prompt | None = None) -> TurnSettings:
+        options = self.options
+        if request is not None and request.model:
+            options = RunOptions(**{**options.__dict__, "model": request.model})
+        settings = turn_settings(self.repo, self.name or "", options, emit)
+        if request is not None:
+            settings.guard.permissions.allow += [parse_rule(rule, request.origin) for rule in request.allowed_tools]
         settings.guard.approver = self.approver
+        settings.session = self.hooks
+        self.guard = settings.guard
         settings.model = Interruptible(settings.model)  # Esc must not wait for the model's next word
         return settings
 
@@ -219,18 +232,25 @@ class ChatSession:
     def compact(self, emit: EventSink) -> Compacted:
         """Summarise the history so later turns send less (blocking: it asks the model)."""
         conversation = self._require_turns()
-        spec = choose_model(self.repo, self.options.model, conversation.name)
+        choice = model_choice(self.repo, self.options.model, conversation.name, self.options.base_url)
         hooks = hook_runner(self.repo, conversation.name, self.options.trust_repo, emit)
         guard = Guard(permissions_for(self.repo, self.options.approval), hooks=hooks)
-        model = load_model(spec, base_url=self.options.base_url or config_value(self.repo, "gitagent.baseUrl"))
+        model = choice.load()
         return compact_conversation(self.repo, conversation.name, model, Compactor(), guard)
+
+    def set_approval(self, mode: str) -> None:
+        """Use approval `mode` from now on, in the running turn too."""
+        self.options = RunOptions(**{**self.options.__dict__, "approval": mode})
+        if self.guard is not None:
+            self.guard.permissions.mode = mode
 
     def set_model(self, spec: str) -> str:
         """Use `spec` for the next turns. It is checked now (a typo, a script that cannot be read, a provider with
         no key), so a prompt is never lost to it, but without loading the provider's SDK: that takes a second or
         two and happens in the turn's worker thread instead, so the screen never waits for it."""
         check_spec(spec)
-        require_sign_in(spec)
+        if not self.options.base_url:  # a --base-url server may need no key
+            require_sign_in(spec)
         self.options = RunOptions(**{**self.options.__dict__, "model": spec})
         return spec
 

@@ -6,19 +6,19 @@ from textual.app import SuspendNotSupported
 from textual.widgets import Static
 
 from gitagent.errors import GitagentError
-from gitagent.models.catalog import known_models
 from gitagent.store import turns
-from gitagent.tui import listings
+from gitagent.tui import listings, mcp
 from gitagent.tui.commands import help_text
 from gitagent.tui.literal import literal
 from gitagent.tui.session import AFTER_INTERRUPT
+from gitagent.tui.slash_more import MoreSlashHandlers, help_rows
 from gitagent.tui.transcript import conversation_text, print_and_wait
 
 if TYPE_CHECKING:
     from gitagent.tui.app import ChatApp
 
 
-class SlashHandlers:
+class SlashHandlers(MoreSlashHandlers):
     """One coroutine per slash command, named as the command."""
 
     def __init__(self, app: "ChatApp") -> None:
@@ -106,9 +106,7 @@ class SlashHandlers:
     async def model(self, spec: str | None = None) -> None:
         """/model [SPEC]"""
         if spec is None:
-            known = ", ".join(m.spec for m in known_models())
-            current = self.session.model_spec or "none chosen"
-            await self._say(f"Model: {current}\nKnown: {known}\nChange it with /model PROVIDER:NAME.")
+            self.app.open_model_picker()
             return
         self.session.set_model(spec)
         await self._say(f"The next turns use {spec}.")
@@ -138,6 +136,26 @@ class SlashHandlers:
         """/hooks"""
         await self.app.view.show(Static(literal(listings.hooks_text(self.session.repo)), classes="listing"))
 
+    async def mcp(self) -> None:
+        """/mcp"""
+        await self.app.view.show(Static(literal(mcp.servers_text(self.session)), classes="listing"))
+
+    async def mcp_prompt(self, text: str) -> None:
+        """/mcp__SERVER__PROMPT ARGS: the server's prompt, sent as the next prompt (asked in a worker)."""
+        await self._say(f"Getting {text.split()[0]} from its MCP server…")
+        self.app.run_worker(lambda: self._prompt_in_thread(text), thread=True, group="mcp")
+
+    def _prompt_in_thread(self, text: str) -> None:
+        def notify(note: str) -> None:
+            self.app.call_from_thread(self._say, note, "warning")
+
+        try:
+            prompt = mcp.expand_prompt(self.session, text, notify)
+        except GitagentError as e:
+            self.app.call_from_thread(self._say, str(e), "error")
+            return
+        self.app.call_from_thread(self.app.send_prompt, prompt)
+
     async def new(self) -> None:
         """/new"""
         self.session.open(None)
@@ -166,7 +184,7 @@ class SlashHandlers:
 
     async def help(self) -> None:
         """/help"""
-        await self.app.view.show(Static(literal(help_text()), classes="listing"))
+        await self.app.view.show(Static(literal(help_text(help_rows(self.session))), classes="listing"))
 
     async def quit(self) -> None:
         """/quit"""

@@ -137,6 +137,21 @@ def test_the_skill_tool_loads_a_trusted_skill_whose_script_runs_in_the_sandbox(r
     assert "release-notes" in cli("skills", "list").out
 
 
+def test_claude_codes_skill_input_and_a_long_description_work_in_a_run(repo: Path, cli, script) -> None:
+    _skill(repo)
+    long = repo / ".claude" / "skills" / "long-winded"
+    long.mkdir(parents=True)
+    (long / "SKILL.md").write_text(
+        f"---\nname: long-winded\ndescription: {'Explain at length. ' * 60}\n---\nBe long.\n"
+    )
+    responses = ([tool("Skill", skill="release-notes", args="v1.0"), tool("Skill", skill="long-winded")], [text("ok")])
+    result = cli("run", "-c", "cc", "--trust-repo", "--model", script(*responses), "notes")
+    assert "gitagent: skill long-winded loaded although" in result.err and "at most 1024 characters" in result.err
+    results = [e for e in _events(repo, "cc") if e["type"] == "tool_result"]
+    assert [r["is_error"] for r in results] == [False, False]
+    assert results[0]["content"].endswith("ARGUMENTS: v1.0") and "Be long." in results[1]["content"]
+
+
 def test_a_precompact_hook_can_veto_compaction(repo: Path, cli, script) -> None:
     from tests.conftest import git as run_git
 

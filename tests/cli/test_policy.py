@@ -61,3 +61,42 @@ def test_sandbox_none_is_loud_and_recorded(repo: Path, cli, script) -> None:
     result = cli("run", "-c", "x", "--sandbox", "none", "--model", script([text("ok")]), "x")
     assert "UNCONFINED" in result.err
     assert "Gitagent-Sandbox: none" in conversation_head(repo, "x").message
+
+
+def test_claude_code_rules_from_its_settings_files_are_honoured(repo: Path, cli, script) -> None:
+    (repo / "secret.txt").write_text("the secret\n")
+    git(repo, "add", "secret.txt")
+    git(repo, "commit", "-qm", "secret")
+    (repo / ".claude").mkdir()
+    deny = {"permissions": {"deny": ["Read(./secret.txt)", "Bash(curl:*)", "Bahs(ls)"]}}
+    (repo / ".claude" / "settings.json").write_text(json.dumps(deny))
+    (repo / ".claude" / "settings.local.json").write_text(json.dumps({"permissions": {"ask": ["Bash(git push:*)"]}}))
+    calls = [tool("Read", file_path="secret.txt"), tool("Bash", command="echo x && curl -s http://127.0.0.1:9"),
+             tool("Bash", command="git push origin main"), tool("Read", file_path="README.md")]  # fmt: skip
+    result = cli("run", "-c", "cc", "--model", script(calls, [text("tried")]), "try")
+    assert "warning: " in result.err and "permission rule Bahs(ls): no tool is called 'Bahs'" in result.err
+    results = [e for e in _events(repo, "cc") if e["type"] == "tool_result"]
+    assert [r["is_error"] for r in results] == [True, True, True, False]
+    assert "Read(./secret.txt)" in results[0]["content"] and "the secret" not in json.dumps(results)
+    assert "Bash(curl:*)" in results[1]["content"] and "asks for approval" in results[2]["content"]
+
+
+def test_the_same_claude_code_rules_work_in_gitagents_config(repo: Path, cli, script) -> None:
+    (repo / ".gitagent").mkdir()
+    (repo / ".gitagent" / "config.toml").write_text('[permissions]\ndeny = ["Read(./README.md)", "Bash(curl:*)"]\n')
+    calls = [tool("Read", file_path="README.md"), tool("Bash", command="curl -s http://127.0.0.1:9")]
+    cli("run", "-c", "g", "--model", script(calls, [text("tried")]), "try")
+    results = [e for e in _events(repo, "g") if e["type"] == "tool_result"]
+    assert [r["is_error"] for r in results] == [True, True] and all("denied by rule" in r["content"] for r in results)
+
+
+def test_claude_code_allow_rules_count_once_trusted_and_trust_lists_the_file(repo: Path, cli, script) -> None:
+    (repo / ".claude").mkdir()
+    (repo / ".claude" / "settings.json").write_text(json.dumps({"permissions": {"allow": ["Edit(notes/**)"]}}))
+    write = ([tool("Write", file_path="notes/x.txt", content="x")], [text("ok")])
+    cli("run", "-c", "u", "--approval", "ask", "--model", script(*write), "w")
+    assert not (worktree(repo, "u") / "notes" / "x.txt").exists()
+    assert "UNTRUSTED  config  .claude/settings.json (its allow rules)" in cli("trust", "--list").out
+    cli("trust")
+    cli("run", "-c", "t", "--approval", "ask", "--model", script(*write), "w")
+    assert (worktree(repo, "t") / "notes" / "x.txt").read_text() == "x"

@@ -145,6 +145,34 @@ def test_doctor_reports_keys_without_printing_them(repo: Path, anthropic) -> Non
     assert "model      anthropic:claude-sonnet-5-5" in result.out
 
 
+def test_doctor_checks_the_server_run_would_use(repo: Path, anthropic) -> None:
+    env = {"ANTHROPIC_API_KEY": ANTHROPIC_KEY}  # no ANTHROPIC_BASE_URL: the server comes from gitagent's config
+    git(repo, "config", "gitagent.baseUrl", anthropic.base_url)
+    configured = run_cli(repo, "doctor", env=env)
+    assert f"anthropic  key from environment (ANTHROPIC_API_KEY); reachable at {anthropic.base_url}" in configured.out
+    assert f"model      anthropic:claude-sonnet-5-5 at {anthropic.base_url}" in configured.out
+    git(repo, "config", "--unset", "gitagent.baseUrl")
+    flagged = run_cli(repo, "doctor", "--base-url", anthropic.base_url, "-m", "anthropic:claude-opus-4-1", env=env)
+    assert f"reachable at {anthropic.base_url} (HTTP 200" in flagged.out
+    assert f"model      anthropic:claude-opus-4-1 at {anthropic.base_url}" in flagged.out
+    anthropic.push(Reply([{"type": "text", "text": "same server"}]))
+    ran = run_cli(repo, "run", "--base-url", anthropic.base_url, "-m", "anthropic:claude-opus-4-1", "hi", env=env)
+    assert ran.code == 0 and "same server" in ran.out and anthropic.bodies[-1]["model"] == "claude-opus-4-1"
+
+
+def test_doctor_lists_the_instruction_files_and_rules_a_run_reads(repo: Path) -> None:
+    (repo / "AGENTS.md").write_text("Shared rules.\n")
+    (repo / "CLAUDE.md").write_text("@AGENTS.md\n@/etc/passwd\n")
+    (repo / ".claude").mkdir()
+    (repo / ".claude" / "settings.json").write_text(json.dumps({"permissions": {"deny": ["Read(.env)", "Bsah"]}}))
+    out = run_cli(repo, "doctor", "--model", "scripted:nothing.json").out
+    assert "instructions 2 files, 38 bytes (cut at 32 KiB)\n           CLAUDE.md  24 bytes\n" in out
+    assert "           AGENTS.md  14 bytes  (imported by CLAUDE.md:1)\n" in out
+    assert "           refused: CLAUDE.md:2: @/etc/passwd not imported" in out
+    assert "rules      auto mode; 2 deny, 0 ask, 0 allow rules\n" in out
+    assert "warning: " in out and "permission rule Bsah: no tool is called 'Bsah'" in out
+
+
 def test_a_new_conversation_starts_with_a_code_map_in_its_prompt(repo: Path, anthropic) -> None:
     (repo / "shop.py").write_text(
         "class Cart:\n    def total(self, prices: list[int]) -> int:\n        return sum(prices)\n"

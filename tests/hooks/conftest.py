@@ -58,3 +58,17 @@ def runner(dirs: tuple[Path, Path, Path]):
         )
 
     return make
+
+
+def record_events(repo: Path, log: Path, events: tuple[str, ...]) -> None:
+    """Declare in `.claude/settings.local.json` a hook for each of `events` appending its stdin to `log`."""
+    recorder = log.parent / "record-hook.py"
+    recorder.write_text(python_hook(f"open({str(log)!r}, 'a').write(json.dumps(event) + '\\n')"))
+    recorder.chmod(0o755)
+    hooks = {event: [{"hooks": [{"type": "command", "command": str(recorder)}]}] for event in events}
+    settings(repo / ".claude" / "settings.local.json", hooks)
+
+
+def recorded(log: Path) -> list[dict[str, Any]]:
+    """The stdin of every recorded hook call, in order."""
+    return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []

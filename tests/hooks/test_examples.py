@@ -1,5 +1,6 @@
 """The example hooks shipped in hooks/ do what their comments say, run as real hooks."""
 
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -7,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from gitagent.hooks import HookRunner
+from tests.conftest import conversation_head, run_cli, text, tool
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "hooks"
 
@@ -59,17 +61,22 @@ def test_format_formats_an_edited_python_file(tmp_path: Path) -> None:
     assert outside.read_text() == "y=1\n"  # never touches files outside the worktree
 
 
-def test_tests_pass_sends_the_agent_back_until_the_tests_pass(tmp_path: Path) -> None:
-    env = {
-        "GITAGENT_TEST_COMMAND": "test -e fixed || { echo 'FAILED test_login'; exit 1; }",
-        "GITAGENT_TEST_MAX_ROUNDS": "2",
-        "TMPDIR": str(tmp_path),
-    }
-    runner, worktree = _runner(tmp_path, "Stop", "tests-pass", env)
-    first = runner.run("Stop", {"stop_hook_active": False})
-    assert first.blocked and "The tests fail" in first.reason and "FAILED test_login" in first.reason
-    assert runner.run("Stop", {"stop_hook_active": True}).blocked
-    gave_up = runner.run("Stop", {"stop_hook_active": True})
-    assert not gave_up.blocked and gave_up.system_messages == ["tests still fail after 2 rounds of fixing; over to you"]
-    (worktree / "fixed").touch()
-    assert not runner.run("Stop", {"stop_hook_active": False}).blocked
+def test_tests_pass_sends_the_agent_back_until_the_tests_pass_running_them_confined(
+    repo: Path, script, tmp_path: Path
+) -> None:
+    if shutil.which("bwrap") is None:
+        pytest.skip("bubblewrap (bwrap) is not installed")
+    hook = repo / ".gitagent" / "hooks" / "Stop" / "tests-pass"
+    hook.parent.mkdir(parents=True)
+    shutil.copy2(EXAMPLES / "Stop" / "tests-pass", hook)
+    escape = f"echo run-on-the-host > {repo}/escaped 2>/dev/null"  # the agent's tests trying to leave the sandbox
+    env = {"GITAGENT_TEST_COMMAND": f"{escape}; test -e fixed || {{ echo 'FAILED test_login'; exit 1; }}",
+           "GITAGENT_TEST_MAX_ROUNDS": "2", "TMPDIR": str(tmp_path)}  # fmt: skip
+    model = script([text("done")], [tool("Write", file_path="fixed", content="")], [text("fixed it")])
+    result = run_cli(repo, "run", "-c", "t", "-m", model, "--trust-repo", "fix the login", env=env)
+    assert result.code == 0, result.err
+    turn = json.loads(conversation_head(repo, "t").tree["turn.json"].data)
+    feedback = [e["text"] for e in turn["events"] if e["type"] == "stop_feedback"]
+    assert len(feedback) == 1 and "The tests fail" in feedback[0] and "FAILED test_login" in feedback[0]
+    assert turn["status"] == "complete" and turn["result"] == "fixed it"
+    assert not (repo / "escaped").exists()  # the tests ran in the sandbox, where the checkout is read-only

@@ -32,7 +32,7 @@ def test_a_claude_code_style_guard_blocks_the_tool_with_its_stderr(dirs, runner)
     assert not allowed.blocked and allowed.permission is None and allowed.records[0]["verdict"] == "ok"
 
 
-def test_the_hook_gets_the_session_fields_and_the_worktree_as_cwd(dirs, runner) -> None:
+def test_the_hook_gets_the_session_fields_and_runs_in_the_checkout(dirs, runner) -> None:
     root, worktree, _ = dirs
     out = worktree.parent / "seen.json"
     write_hook(
@@ -43,20 +43,23 @@ def test_the_hook_gets_the_session_fields_and_the_worktree_as_cwd(dirs, runner) 
             "import os\n"
             "event['pwd'] = os.getcwd()\n"
             "event['env'] = {k: os.environ.get(k) for k in "
-            "('CLAUDE_PROJECT_DIR', 'GITAGENT_PROJECT_DIR', 'ANTHROPIC_API_KEY', 'GITAGENT_API_KEY', 'KEEP_ME')}\n"
+            "('CLAUDE_PROJECT_DIR', 'GITAGENT_PROJECT_DIR', 'GITAGENT_WORKTREE', 'GITAGENT_CONVERSATION', "
+            "'ANTHROPIC_API_KEY', 'GITAGENT_API_KEY', 'KEEP_ME')}\n"
             f"open({str(out)!r}, 'w').write(json.dumps(event))\n"
         ),
     )
     env = {**os.environ, "ANTHROPIC_API_KEY": "sk-secret", "GITAGENT_API_KEY": "k", "KEEP_ME": "yes"}
-    runner(env=env).run("PreToolUse", BASH_PUSH)
+    runner(env=env, conversation="fix-login").run("PreToolUse", BASH_PUSH)
     seen = json.loads(out.read_text())
     assert seen["session_id"] == "s-1" and seen["hook_event_name"] == "PreToolUse"
     assert seen["transcript_path"] == str(worktree / "transcript.jsonl")
-    assert seen["cwd"] == str(worktree) and Path(seen["pwd"]) == worktree.resolve()
+    assert seen["cwd"] == str(root) and Path(seen["pwd"]) == root.resolve()  # the checkout, on every turn
     assert seen["tool_input"] == {"command": "git push origin main"} and seen["tool_use_id"] == "toolu_1"
     assert seen["env"] == {
         "CLAUDE_PROJECT_DIR": str(root),
         "GITAGENT_PROJECT_DIR": str(root),
+        "GITAGENT_WORKTREE": str(worktree),
+        "GITAGENT_CONVERSATION": "fix-login",
         "ANTHROPIC_API_KEY": None,
         "GITAGENT_API_KEY": None,
         "KEEP_ME": "yes",
@@ -250,8 +253,8 @@ def test_megabytes_of_output_are_capped_and_reported(dirs, runner) -> None:
 
 
 def test_a_hook_past_its_timeout_is_killed_with_its_children(dirs, runner) -> None:
-    root, worktree, _ = dirs
-    pids = worktree / "pids"
+    root, _, _ = dirs
+    pids = root / "pids"
     (root / ".gitagent").mkdir()
     (root / ".gitagent" / "hooks.toml").write_text(
         '[[Stop]]\nhooks = [{ type = "command", command = "sleep 100 & echo $! > pids; sleep 100", timeout = 1 }]\n'

@@ -65,6 +65,17 @@ def test_outline_sees_unsaved_edits_in_the_worktree(ctx: ToolContext) -> None:
     assert Outline().run({"file_path": "app/models.py"}, ctx).output.splitlines()[1] == "    1 def only_this() -> None:"
 
 
+def test_a_hand_written_file_mentioning_generated_code_is_found_and_outlined(ctx: ToolContext) -> None:
+    """sympy's body_base.py says "no auto-generated frame" in a comment: it is still hand-written code."""
+    (ctx.root / "app/body_base.py").write_text(
+        "class BodyBase:\n    def __init__(self, frame=None):\n"
+        "        # If frame=None, no auto-generated frame is created. DO NOT EDIT the default.\n"
+        "        self.frame = frame\n"
+    )
+    assert "app/body_base.py:1  [class]  class BodyBase:" in FindSymbol().run({"name": "BodyBase"}, ctx).output
+    assert Outline().run({"file_path": "app/body_base.py"}, ctx).output.splitlines()[1] == "    1 class BodyBase:"
+
+
 @pytest.mark.parametrize(
     ("file_path", "message"),
     [
@@ -91,3 +102,46 @@ def test_gitagent_map_prints_the_map_and_json(app_repo: Path) -> None:
     data = json.loads(scoped.stdout)
     assert [f["path"] for f in data["files"]] == ["web/render.js", "web/main.js"]
     assert data["files"][0]["definitions"][0]["signature"] == "export function render(node, text) {"
+
+
+def test_a_focus_path_that_does_not_exist_is_an_error_naming_it(ctx: ToolContext, app_repo: Path) -> None:
+    result = RepoMap().run({"focus": "app/view.py"}, ctx)
+    assert result.is_error and "focus 'app/view.py' does not exist" in result.output
+    assert not RepoMap().run({"focus": "User.greeting format_name"}, ctx).is_error  # identifiers still are
+    code = "import sys; from gitagent.cli.map import run_command; run_command(['map', *sys.argv[1:]])"
+    cli = subprocess.run([sys.executable, "-c", code, "--focus", "app/view.py"], cwd=app_repo, capture_output=True,
+                         text=True)  # fmt: skip
+    assert cli.returncode != 0
+    assert "--focus app/view.py: no such file or directory" in cli.stderr and "Traceback" not in cli.stderr
+    assert cli.stdout == ""
+
+
+def test_progress_on_a_non_terminal_is_reported_every_ten_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Called every second for 25 s (as a long cold build does), a log gets a line at 10 s, 20 s and the end."""
+    from gitagent.cli import map as map_cli
+
+    clock = [1000.0]
+    monkeypatch.setattr(map_cli.time, "monotonic", lambda: clock[0])
+    written: list[str] = []
+
+    class Log:
+        def isatty(self) -> bool:
+            return False
+
+        def write(self, text: str) -> None:
+            written.append(text)
+
+        def flush(self) -> None:
+            pass
+
+    monkeypatch.setattr(map_cli.sys, "stderr", Log())
+    bar = map_cli.ProgressBar()
+    for second in range(1, 26):
+        clock[0] = 1000.0 + second
+        bar(second * 100, 2500)
+    assert written == [
+        "gitagent: parsed 100/2500 files\n",
+        "gitagent: parsed 1100/2500 files\n",
+        "gitagent: parsed 2100/2500 files\n",
+        "gitagent: parsed 2500/2500 files\n",
+    ]

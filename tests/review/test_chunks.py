@@ -91,7 +91,7 @@ def test_parts_run_in_parallel_and_commit_as_one_chain(tmp_path: Path, counting:
     assert [p["paths"] for p in report["parts"]] == [[f"mod_{n}.py"] for n in range(4)]
     assert counting.most == 4  # all four parts asked the model at the same time
     prompts = [json.dumps(b["messages"][0]) for b in counting.bodies]
-    assert sorted(p.split("Review part ")[1][:1] for p in prompts) == ["1", "2", "3", "4"]
+    assert sorted(p.split(", part ")[1][:1] for p in prompts) == ["1", "2", "3", "4"]
     turns = git(repo, "log", "--format=%(trailers:key=Gitagent-Turn,valueonly)", report["ref"]).split()
     assert turns == ["4", "3", "2", "1"]  # one chain, whatever order the parts finished in
     assert sorted(p["commit"] for p in report["parts"]) == sorted(

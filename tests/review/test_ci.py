@@ -84,3 +84,16 @@ def test_clear_errors_for_bad_input(pr: PullRequest, tmp_path: Path) -> None:
     help_text = run_cli(pr.path, "review", "--help").out
     for option in ("--base", "--head", "--format", "--fail-on", "--post", "--model", "--max-cost", "--output-dir"):
         assert option in help_text
+
+
+def test_a_local_review_is_keyed_by_the_branch_under_review_not_the_one_checked_out(pr: PullRequest) -> None:
+    """Checked out on main, reviewing the feature branch by name, by its tip's id, or a commit on no branch."""
+    git(pr.path, "checkout", "-q", "main")
+    assert detect({}, pr.path, "main", "feature").key == "feature"
+    assert detect({}, pr.path, pr.merge_base, pr.head).key == "feature"
+    assert detect({}, pr.path, "main", pr.head[:10]).key == "feature"
+    git(pr.path, "update-ref", "refs/remotes/origin/topic/login", pr.base)
+    assert detect({}, pr.path, pr.merge_base, "origin/topic/login").key == "topic/login"
+    inner = git(pr.path, "rev-parse", "feature~1").strip()
+    assert detect({}, pr.path, "main", inner).key == f"commit-{inner[:12]}"
+    assert detect({}, pr.path, "origin/main", None).key == "main"

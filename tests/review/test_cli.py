@@ -54,8 +54,13 @@ def test_exit_status_follows_fail_on(pr: PullRequest, tmp_path: Path, fail_on: s
     assert result.code == code, result.err
 
 
+def loose_objects(path: Path) -> int:
+    return int(git(path, "count-objects", "-v").split("count: ")[1].split()[0])
+
+
 def test_review_is_a_recorded_conversation_on_its_own_ref(pr: PullRequest, tmp_path: Path) -> None:
     model = review_script(tmp_path, [DIV_ZERO], [text("Summary of the part.")])
+    loose = loose_objects(pr.path)
     result = review(pr, "--base", "main", "--format", "json", "--model", model, "--quiet")
     report = json.loads(result.out)
     ref = f"refs/gitagent/reviews/feature/{pr.head}"
@@ -71,11 +76,21 @@ def test_review_is_a_recorded_conversation_on_its_own_ref(pr: PullRequest, tmp_p
     assert conversation["review"]["merge_base"] == pr.merge_base and conversation["base"] == pr.head
     assert turn.tree["workspace"].id == repo[pr.head].peel(pygit2.Commit).tree.id  # nothing was changed
     assert subprocess.run(["git", "fsck", "--strict"], cwd=pr.path, capture_output=True).returncode == 0
-    assert not list((pr.path / ".git" / "gitagent" / "review-worktrees").iterdir())  # worktree removed
-    assert git(pr.path, "worktree", "list").count("\n") == 1
+    slots = pr.path / ".git" / "gitagent" / "review-worktrees"
+    assert sorted(p.name for p in slots.iterdir()) == ["0"]  # kept for the next review, no lock left
+    assert git(slots / "0", "rev-parse", "HEAD").strip() == pr.head
+    assert report["run"] in turn.message.splitlines()[0]
+    assert f"Gitagent-Review-Run: {report['run']}\nGitagent-Review-Part: 1/1" in turn.message
     again = review(pr, "--base", "main", "--format", "json", "--model", model, "--quiet")  # a re-run adds a turn
-    assert json.loads(again.out)["parts"][0]["commit"] != str(turn.id)
-    assert repo.references[ref].peel(pygit2.Commit).parents[0].id == turn.id
+    second = json.loads(again.out)
+    assert second["parts"][0]["commit"] != str(turn.id) and second["run"] != report["run"]
+    rerun = repo.references[ref].peel(pygit2.Commit)
+    assert rerun.parents[0].id == turn.id
+    assert rerun.message.splitlines()[0] != turn.message.splitlines()[0]
+    assert f"Gitagent-Review-Run: {second['run']}" in rerun.message
+    assert sorted(p.name for p in slots.iterdir()) == ["0"]  # the same worktree, moved to the head again
+    assert loose_objects(pr.path) == loose  # every turn, in-flight save and conversation.json went to packs
+    assert subprocess.run(["git", "fsck", "--strict"], cwd=pr.path, capture_output=True).returncode == 0
 
 
 def test_the_reviewer_cannot_change_the_code(pr: PullRequest, tmp_path: Path) -> None:

@@ -81,3 +81,20 @@ def test_a_shallow_clone_whose_remote_is_gone_says_how_to_fix_it(pr: PullRequest
     result = run_cli(clone, "review", "--base", "origin/main", "--model", "scripted:none.json")
     assert result.code == 2
     assert "cannot deepen this shallow clone" in result.err and "fetch-depth: 0" in result.err
+
+
+def test_a_failed_fetch_says_gits_reason_on_one_line(pr: PullRequest, tmp_path: Path) -> None:
+    """git's advice lines ("Please make sure you have the correct access rights / and the repository exists.")
+    are not the reason: the review names the remote and what git said was wrong."""
+    origin = bare_origin(pr, tmp_path / "origin.git")
+    clone = shallow_clone(origin, tmp_path / "clone", "main")
+    git(clone, "remote", "set-url", "origin", str(tmp_path / "gone.git"))
+    result = run_cli(clone, "review", "--base", "origin/main", "--head", "d" * 40, "--model", "scripted:none.json")
+    assert result.code == 2
+    first = result.err.strip().splitlines()[0]
+    assert first == (
+        f"gitagent: error: the head commit {'d' * 40} is not in this clone and fetching it from origin failed: "
+        f"'{tmp_path / 'gone.git'}' does not appear to be a git repository; Could not read from remote repository."
+    )
+    assert "and the repository exists" not in result.err
+    assert "git remote -v" in result.err

@@ -40,10 +40,10 @@ def test_list_shows_source_path_description_and_shadowed(repo: Path, tmp_path: P
     assert lines[2].startswith("    shadows: code-review  (builtin)  /") and lines[2].endswith("skills/code-review")
     assert any(line.startswith("commit-message  (builtin)  ") for line in lines)
     assert result.err == (
-        "warning: skipped skill: .claude/skills/broken/SKILL.md: name: 'Broken': may only contain lowercase "
-        "letters a-z, digits and hyphens\n"
-        "warning: skipped skill: .claude/skills/broken/SKILL.md: name: 'Broken' must equal the skill's folder "
-        "name 'broken'\n"
+        "warning: skill broken loaded although .claude/skills/broken/SKILL.md: name: 'Broken': must be lowercase "
+        "(`gitagent skills validate` checks it)\n"
+        "warning: skill broken loaded although .claude/skills/broken/SKILL.md: name: 'Broken' must equal the "
+        "skill's folder name 'broken' (`gitagent skills validate` checks it)\n"
     )
 
 
@@ -81,10 +81,14 @@ def test_show_unknown_or_broken(repo: Path, tmp_path: Path) -> None:
     missing = skills_cli(repo, tmp_path, "show", "nothing-here")
     assert missing.code == 1
     assert missing.err == "gitagent: error: no skill named 'nothing-here'\n  see `gitagent skills list`\n"
-    write_skill(repo / ".gitagent" / "skills", "half", "name: half\n")
+    (repo / ".gitagent" / "skills" / "half").mkdir(parents=True)
+    (repo / ".gitagent" / "skills" / "half" / "skill.md").write_text("---\nname: half\n---\n")
     broken = skills_cli(repo, tmp_path, "show", "half")
     assert broken.code == 1
-    assert "gitagent: error: skill 'half' is invalid:" in broken.err and "description: missing (required)" in broken.err
+    assert "gitagent: error: skill 'half' is invalid:" in broken.err and "found 'skill.md'" in broken.err
+    write_skill(repo / ".gitagent" / "skills", "lax", "name: lax\n", body="Does lax things.\n")
+    lax = skills_cli(repo, tmp_path, "show", "lax")  # loads as Claude Code loads it, and says what is wrong
+    assert lax.code == 0 and "warning: .gitagent/skills/lax/SKILL.md: description: missing (required)" in lax.out
 
 
 def test_validate_defaults_to_every_skill_found_and_fails_on_errors(repo: Path, tmp_path: Path) -> None:

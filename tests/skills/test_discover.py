@@ -99,11 +99,15 @@ def test_gitagent_home_from_the_environment(repo: Path, home: Path, tmp_path: Pa
     assert mine is not None and mine.source == "user"
 
 
-def test_broken_skills_are_skipped_with_warnings_and_a_farther_one_takes_over(repo: Path, home: Path) -> None:
+def test_broken_skills_load_as_claude_code_loads_them_and_unreadable_ones_are_skipped(repo: Path, home: Path) -> None:
     skills = repo / ".gitagent" / "skills"
     write_skill(skills, "commit-message", "name: commit-message\ndescription: [oops\n")
     write_skill(skills, "good")
     write_skill(skills, "Bad", "name: Bad\ndescription: d\n")
+    write_skill(skills, "code-review", "name: code-review\ndescription: d\n")
+    (skills / "code-review" / "SKILL.md").write_bytes(b"---\nname: code-review\n\xff\xfe---\n")
+    (skills / "lower").mkdir()
+    (skills / "lower" / "skill.md").write_text("---\nname: lower\ndescription: d\n---\n")
     (skills / "notes").mkdir()
     (skills / "README.md").write_text("not a skill folder, ignored\n")
     (skills / ".hidden").mkdir()
@@ -111,15 +115,20 @@ def test_broken_skills_are_skipped_with_warnings_and_a_farther_one_takes_over(re
     found = discover_skills(repo, env={}, home=home)
 
     assert found.get("good") is not None
-    assert found.get("commit-message") is not None and found.get("commit-message").source == "builtin"
-    assert found.get("Bad") is None
+    assert found.get("commit-message").source == "repo" and found.get("commit-message").description == "[oops"
+    assert found.get("Bad") is not None  # named after its folder, as Claude Code names it
+    assert found.get("code-review").source == "builtin"  # the repository's cannot be read: the next one serves
+    assert found.get("lower") is None
     lines = [line.replace(str(repo) + "/", "") for line in found.warnings]
     prefix = "skipped skill: .gitagent/skills/"
     assert lines == [
         prefix + "notes: no SKILL.md in this folder, so it is not a skill",
-        prefix + "Bad/SKILL.md: name: 'Bad': may only contain lowercase letters a-z, digits and hyphens",
-        prefix + "commit-message/SKILL.md: frontmatter: invalid YAML: "
-        "expected ',' or ']', but got '<stream end>' (line 4, column 1)",
+        prefix + "code-review/SKILL.md: not UTF-8 text (invalid start byte at byte 22)",
+        prefix + "lower/SKILL.md: found 'skill.md'; the file must be named SKILL.md (Claude Code does not load it)",
+        "skill Bad loaded although .gitagent/skills/Bad/SKILL.md: name: 'Bad': must be lowercase "
+        "(`gitagent skills validate` checks it)",
+        "skill commit-message loaded although .gitagent/skills/commit-message/SKILL.md: frontmatter: invalid YAML: "
+        "expected ',' or ']', but got '<stream end>' (line 4, column 1) (`gitagent skills validate` checks it)",
     ]
 
 

@@ -62,10 +62,27 @@ def test_unknown_names_are_errors_with_a_suggestion(tool: SkillTool, tmp_path: P
     result = tool.run({"name": "greter"}, ctx_for(tmp_path))
     assert result.is_error
     assert result.output.startswith("no skill named 'greter'. Did you mean 'greeter'? Available: code-review, ")
-    assert tool.run({}, ctx_for(tmp_path)).output == "missing required parameter 'name'"
+    assert tool.run({}, ctx_for(tmp_path)).output == (
+        "missing required parameter 'skill' (the skill's name, as the Skills section lists it)"
+    )
     assert SkillTool([]).run({"name": "x"}, ctx_for(tmp_path)).output == (
         "no skill named 'x': no skills are available in this session"
     )
+
+
+def test_claude_codes_input_loads_the_skill_and_passes_its_arguments(tool: SkillTool, tmp_path: Path) -> None:
+    by_name = tool.run({"name": "greeter"}, ctx_for(tmp_path))
+    by_skill = tool.run({"skill": "greeter"}, ctx_for(tmp_path))
+    assert not by_skill.is_error and by_skill.output == by_name.output
+    with_args = tool.run({"skill": "greeter", "args": "Ada and Grace"}, ctx_for(tmp_path))
+    assert with_args.output == by_name.output + "\n\nARGUMENTS: Ada and Grace"
+
+
+def test_arguments_fill_the_placeholder_of_a_skill_that_has_one(tmp_path: Path) -> None:
+    write_skill(tmp_path / "home" / "skills", "greet", body="Greet $ARGUMENTS warmly.\n")
+    found = discover_skills(tmp_path, env={"GITAGENT_HOME": str(tmp_path / "home")}, home=tmp_path)
+    result = SkillTool(found.skills).run({"skill": "greet", "args": "Ada"}, ctx_for(tmp_path))
+    assert result.output.endswith("Greet Ada warmly.")
 
 
 def test_a_skill_script_runs_through_bash(tool: SkillTool, skill_dir: Path, tmp_path: Path) -> None:

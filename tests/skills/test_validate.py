@@ -38,8 +38,9 @@ def test_allowed_tools_may_be_a_list(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("PDF-tools", "may only contain lowercase letters a-z, digits and hyphens"),
-        ("pdf_tools", "may only contain lowercase letters a-z, digits and hyphens"),
+        ("PDF-tools", "must be lowercase"),
+        ("pdf_tools", "may only contain lowercase letters, digits and hyphens"),
+        ("pdf.tools", "may only contain lowercase letters, digits and hyphens"),
         ("-pdf", "must not start or end with a hyphen"),
         ("pdf-", "must not start or end with a hyphen"),
         ("pdf--tools", "must not contain consecutive hyphens"),
@@ -151,7 +152,9 @@ def test_missing_or_misnamed_skill_md(tmp_path: Path) -> None:
     assert problems(tmp_path / "empty") == ["error None: missing: a skill folder needs a SKILL.md file"]
     (tmp_path / "lower").mkdir()
     (tmp_path / "lower" / "skill.md").write_text("---\nname: lower\ndescription: d\n---\n")
-    assert problems(tmp_path / "lower") == ["error None: found 'skill.md'; the file must be named SKILL.md"]
+    assert problems(tmp_path / "lower") == [
+        "error None: found 'skill.md'; the file must be named SKILL.md (Claude Code does not load it)"
+    ]
     assert problems(tmp_path / "absent") == ["error None: no such skill folder"]
 
 
@@ -167,6 +170,4 @@ def test_skill_md_linking_out_of_its_folder_is_refused(tmp_path: Path) -> None:
 def test_a_skill_md_path_is_accepted_and_problems_print_file_and_field(tmp_path: Path) -> None:
     folder = write_skill(tmp_path, "named", "name: Named\ndescription: d\n")
     _, found = validate_skill(folder / "SKILL.md")
-    assert found[0].format(tmp_path) == (
-        "named/SKILL.md: name: 'Named': may only contain lowercase letters a-z, digits and hyphens"
-    )
+    assert found[0].format(tmp_path) == ("named/SKILL.md: name: 'Named': must be lowercase")

@@ -111,6 +111,7 @@ def test_default_tools_in_order_with_closed_schemas() -> None:
         "RepoMap",
         "FindSymbol",
         "Outline",
+        "TodoWrite",
     ]
     for tool in tools:
         schema = tool.input_schema

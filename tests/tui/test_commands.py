@@ -5,6 +5,7 @@ from pathlib import Path
 from gitagent.store import turns
 from gitagent.tui.commands import COMMANDS, complete, parse
 from gitagent.tui.screens.approval import ApprovalScreen
+from gitagent.tui.screens.models import ModelScreen
 from gitagent.tui.screens.rewind import RewindScreen
 from gitagent.tui.widgets.blocks import NoticeBlock, PromptBlock
 from tests.conftest import conversation_head, git, text, tool, worktree
@@ -122,7 +123,9 @@ async def test_model_compact_skills_hooks_help(repo, script, make_app):
         assert "no turns yet" in last_notice(app)
         await send(pilot, "hello")
         await send(pilot, "/model")
-        assert "Model: scripted:" in screen_text(app)
+        assert isinstance(app.screen, ModelScreen)
+        await pilot.press("escape")
+        assert app.session.options.model.startswith("scripted:")
         other = script([text("from the other model")])
         await send(pilot, f"/model {other}")
         assert app.session.options.model == other

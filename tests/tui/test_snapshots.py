@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,9 @@ from gitagent.agent.setup import RunOptions
 from gitagent.tui.app import ChatApp
 from gitagent.tui.screens.approval import ApprovalScreen
 from gitagent.tui.session import ChatSession
+from gitagent.tui.widgets.blocks import ToolBlock
+from gitagent.tui.widgets.completions import MentionList
+from gitagent.tui.widgets.working import WorkingLine
 from tests.conftest import git, text, tool
 from tests.tui.conftest import send, settle
 
@@ -128,3 +132,66 @@ def test_light_theme_with_help(fixed_repo, snap_compare):
     app = chat_app(fixed_repo, fixed_repo / "script.json")
     app.start_theme = "textual-light"
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def scripted_app(repo: Path, responses: list, **options) -> ChatApp:
+    path = repo / "script.json"
+    path.write_text(__import__("json").dumps({"responses": responses}))
+    session = ChatSession(pygit2.Repository(str(repo)), RunOptions(model=f"scripted:{path}", **options))
+    session.open("hello", must_exist=False)
+    return ChatApp(session)
+
+
+def test_working_line_while_a_tool_runs(fixed_repo, snap_compare):
+    async def run_before(pilot):
+        app = pilot.app
+        app.query_one("#prompt").cursor_blink = False
+        await send(pilot, "run the slow tests", wait=False)
+        working = app.query_one(WorkingLine)
+        for _ in range(1500):  # a loaded machine can take seconds to get there
+            await pilot.pause(0.02)
+            if "Running Bash" in working.text().plain:
+                break
+        assert "Running Bash" in working.text().plain
+        app.closing = True  # freeze the screen: the rest of the turn is not drawn
+        working.timer.pause()
+        working.frame, working.started = 0, time.monotonic() - 3.4
+        working.update(working.text())
+        block = app.view.query_one(ToolBlock)
+        block.spinner.pause()
+        block.frame = 0
+        block.heading.update(block.title)
+        await pilot.pause(0.1)
+
+    app = scripted_app(fixed_repo, [[text("Running them."), tool("Bash", command="sleep 5")], [text("ok")]])
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_full_output_view(fixed_repo, snap_compare):
+    async def run_before(pilot):
+        pilot.app.query_one("#prompt").cursor_blink = False
+        await send(pilot, "count to 300")
+        await pilot.press("ctrl+o")
+        await still(pilot)
+
+    app = scripted_app(fixed_repo, [[tool("Bash", command="seq 1 300")], [text("Counted.")]])
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_mention_completion(fixed_repo, snap_compare):
+    for path in ("src/app.py", "src/api.py", "src/cli/main.py", "docs/api.md"):
+        (fixed_repo / path).parent.mkdir(parents=True, exist_ok=True)
+        (fixed_repo / path).write_text("x = 1\n")
+    git(fixed_repo, "add", ".")
+    git(fixed_repo, "commit", "-q", "-m", "source")
+
+    async def run_before(pilot):
+        pilot.app.query_one("#prompt").cursor_blink = False
+        await pilot.press(*"explain @api")
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if pilot.app.query_one(MentionList).open:
+                break
+        await still(pilot)
+
+    assert snap_compare(scripted_app(fixed_repo, [[text("ok")]]), terminal_size=SIZE, run_before=run_before)

@@ -77,7 +77,8 @@ def _record(review: Review) -> list[str]:
     return [
         "<details><summary>Audit record</summary>",
         "",
-        f"This review is the gitagent conversation `{review.ref}` (turns {', '.join(c[:12] for c in commits)}).",
+        f"This review is run `{review.run}` of the gitagent conversation `{review.ref}` "
+        f"(turns {', '.join(c[:12] for c in commits)}).",
         f"Read it with `git fetch origin '+refs/gitagent/*:refs/gitagent/*' && git log -p {review.ref}`.",
         "",
         "</details>",

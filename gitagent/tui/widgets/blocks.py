@@ -10,19 +10,41 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Markdown, Static
 
+from gitagent.agent.attachments import Attachment, attachment_summary
 from gitagent.agent.permissions import call_subject
 from gitagent.tui.literal import literal, safe
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+SHELL = "!"
+"""The name a `!command` the person ran is shown under, as if it were a tool."""
 PREVIEW_LINES = 20
+PREVIEW_HEAD = 6
+"""A result shows its first 6 and last 14 lines: a command's summary (tests, builds) is at its end."""
 DIFF_LINES = 60
+DIFF_HEAD = 40
+FULL_OUTPUT_HINT = "ctrl+o: full output"
+
+
+def head_and_tail(lines: list[str], keep: int, head: int) -> tuple[list[str], int, list[str]]:
+    """The first `head` and the last `keep - head` of `lines`, and how many lines lie hidden between them."""
+    if len(lines) <= keep:
+        return lines, 0, []
+    return lines[:head], len(lines) - keep, lines[len(lines) - (keep - head) :]
+
+
+def hidden_marker(count: int, hint: str = FULL_OUTPUT_HINT) -> str:
+    """The line standing for the lines left out of a preview."""
+    return f"… {count} lines hidden ({hint}) …" if hint else f"… {count} lines hidden …"
 
 
 class PromptBlock(Static):
-    """What the person asked."""
+    """What the person asked, and what went with it (`@` files, `!command` output, a command's instructions)."""
 
-    def __init__(self, text: str) -> None:
-        super().__init__(literal(text), classes="prompt")
+    def __init__(self, text: str, attachments: list[Attachment] | None = None) -> None:
+        content = literal(text)
+        for attachment in attachments or []:
+            content.append(literal(f"\n+ {attachment_summary(attachment)}", style="dim"))
+        super().__init__(content, classes="prompt")
 
 
 class AnswerBlock(Markdown):
@@ -39,40 +61,47 @@ class NoticeBlock(Static):
         super().__init__(literal(text), classes=f"notice {kind}")
 
 
-def diff_text(old: str, new: str, path: str) -> Text:
-    """A coloured unified diff of one file's text, cut to a readable length."""
+def diff_text(old: str, new: str, path: str, limit: int | None = DIFF_LINES) -> Text:
+    """A coloured unified diff of one file's text, cut to `limit` lines (None: whole)."""
     lines = list(difflib.unified_diff(old.splitlines(), new.splitlines(), f"a/{path}", f"b/{path}", lineterm=""))
-    return colour_diff(lines)
+    return colour_diff(lines, limit)
 
 
-def colour_diff(lines: list[str], limit: int = DIFF_LINES) -> Text:
-    """Colour the lines of a unified diff: additions green, removals red, hunk headers cyan; cut at `limit`."""
-    shown = lines[:limit]
+def colour_diff(lines: list[str], limit: int | None = DIFF_LINES, hint: str = FULL_OUTPUT_HINT) -> Text:
+    """Colour the lines of a unified diff: additions green, removals red, hunk headers cyan. A diff longer
+    than `limit` lines keeps its head and tail around a marker saying how many lines are hidden."""
+    head, hidden, tail = head_and_tail(lines, limit, DIFF_HEAD) if limit else (lines, 0, [])
     text = Text()
-    for line in shown:
-        style = ""
-        if line.startswith(("+++", "---")):
-            style = "bold"
-        elif line.startswith("+"):
-            style = "green"
-        elif line.startswith("-"):
-            style = "red"
-        elif line.startswith("@@"):
-            style = "cyan"
-        text.append(safe(line) + "\n", style=style)
-    if len(lines) > limit:
-        text.append(f"… {len(lines) - limit} more lines\n", style="dim")
+    for line in head:
+        _diff_line(text, line)
+    if hidden:
+        text.append(hidden_marker(hidden, hint) + "\n", style="dim")
+    for line in tail:
+        _diff_line(text, line)
     return text
 
 
-def call_detail(name: str, tool_input: dict[str, Any]) -> Text:
-    """What a tool call asks for, in the form a person reads best (a diff for edits)."""
+def _diff_line(text: Text, line: str) -> None:
+    style = ""
+    if line.startswith(("+++", "---")):
+        style = "bold"
+    elif line.startswith("+"):
+        style = "green"
+    elif line.startswith("-"):
+        style = "red"
+    elif line.startswith("@@"):
+        style = "cyan"
+    text.append(safe(line) + "\n", style=style)
+
+
+def call_detail(name: str, tool_input: dict[str, Any], limit: int | None = DIFF_LINES) -> Text:
+    """What a tool call asks for, in the form a person reads best (a diff for edits, cut to `limit` lines)."""
     path = str(tool_input.get("file_path", ""))
     if name == "Edit":
-        return diff_text(str(tool_input.get("old_string", "")), str(tool_input.get("new_string", "")), path)
+        return diff_text(str(tool_input.get("old_string", "")), str(tool_input.get("new_string", "")), path, limit)
     if name == "Write":
-        return diff_text("", str(tool_input.get("content", "")), path)
-    if name == "Bash":
+        return diff_text("", str(tool_input.get("content", "")), path, limit)
+    if name in ("Bash", SHELL):
         return literal("$ " + str(tool_input.get("command", "")), style="bold")
     return literal(", ".join(f"{k}={v!r}" for k, v in tool_input.items()))
 
@@ -168,8 +197,18 @@ class ToolBlock(Vertical):
     def _result_text(self) -> Text:
         if self.outcome is None:
             return Text("running…", style="dim")
-        lines = self.outcome.output.splitlines()
-        preview = "\n".join(lines[:PREVIEW_LINES])
-        if len(lines) > PREVIEW_LINES:
-            preview += f"\n… {len(lines) - PREVIEW_LINES} more lines"
-        return literal(preview, style="red" if self.outcome.is_error else "")
+        return result_text(self.outcome, PREVIEW_LINES)
+
+
+def result_text(outcome: ToolOutcome, limit: int | None = PREVIEW_LINES) -> Text:
+    """A tool's result as shown: its head and tail around a marker when it is longer than `limit` lines
+    (None: all of it)."""
+    style = "red" if outcome.is_error else ""
+    if limit is None:
+        return literal(outcome.output, style=style)
+    head, hidden, tail = head_and_tail(outcome.output.splitlines(), limit, PREVIEW_HEAD)
+    text = literal("\n".join(head), style=style)
+    if hidden:
+        text.append("\n" + hidden_marker(hidden), style="dim")
+        text.append(literal("\n" + "\n".join(tail), style=style))
+    return text

@@ -1,6 +1,7 @@
 """The conversation pane: recorded turns read back from git (the recent ones first, older ones loaded on
 scroll), and the running turn drawn from the loop's events as they arrive."""
 
+import asyncio
 from typing import Any
 
 import pygit2
@@ -10,6 +11,7 @@ from textual.widget import Widget
 from textual.widgets import Markdown, Static
 from textual.widgets._markdown import MarkdownStream
 
+from gitagent.agent.attachments import Attachment
 from gitagent.agent.events import (
     AssistantMessage,
     Event,
@@ -48,7 +50,7 @@ def turn_widgets(commit: pygit2.Commit) -> list[Widget]:
 def _event_widgets(event: dict[str, Any], results: dict[str, dict[str, Any]]) -> list[Widget]:
     kind = event["type"]
     if kind == "user":
-        return [PromptBlock(event["text"])]
+        return [PromptBlock(event["text"], event.get("attachments"))]
     if kind == "assistant":
         out: list[Widget] = []
         for block in event["content"]:
@@ -79,6 +81,8 @@ class ConversationView(VerticalScroll):
         super().__init__(id="conversation")
         self.older: pygit2.Commit | None = None
         self.loading = False
+        self.generation = 0
+        """Counts redraws, so turns still being drawn for a conversation left are not drawn into the next."""
         self.answer: AnswerBlock | None = None
         self.stream: MarkdownStream | None = None
         self.tools: dict[str, ToolBlock] = {}
@@ -98,17 +102,42 @@ class ConversationView(VerticalScroll):
         self.anchor()
 
     async def show_history(self, head: pygit2.Commit | None) -> None:
-        """Draw the latest turns up to `head` (None: an empty conversation)."""
+        """Draw the latest turns up to `head` (None: an empty conversation): the latest at once, the few
+        before it one by one above it, so the prompt takes keys before a long history is drawn."""
+        self.generation += 1
+        self.loading = True  # until the turns before the latest are drawn: no page may be loaded above them
         await self.remove_children([child for child in self.children if child is not self.below])
         self.older = head
-        await self.mount_all(self._page(FIRST_PAGE), before=None)
+        groups = self._turn_groups(FIRST_PAGE)
+        if groups:
+            await self.mount_all(groups.pop())
         self.follow()
+        self.run_worker(self._mount_before(groups, self.generation), group="earlier", exclusive=True)
 
     def follow(self) -> None:
         """Scroll to the newest output and keep it in view as more comes (what the person asked for is there)."""
         self.below.display = False
         self.following = True
         self.anchor()
+
+    async def _mount_before(self, groups: list[list[Widget]], generation: int) -> None:
+        try:
+            for group in reversed(groups):
+                await asyncio.sleep(0)  # keys typed meanwhile are handled between turns
+                if generation != self.generation:
+                    return
+                await self.mount_all(group, before=0)
+            if self.older is not None and generation == self.generation:
+                await self.mount(self._earlier_marker(), before=0)
+        finally:
+            if generation == self.generation:
+                self.loading = False
+        self.call_after_refresh(self._load_if_at_top)
+
+    def _load_if_at_top(self) -> None:
+        """A history too short to fill the view leaves nothing to scroll up to: load the next page now."""
+        if self.scroll_y == 0 and self.older is not None and not self.loading:
+            self.run_worker(self.load_earlier(), group="earlier")
 
     def release_anchor(self) -> None:
         """The person scrolled: new output no longer pulls the view down (Textual calls this)."""
@@ -141,14 +170,18 @@ class ConversationView(VerticalScroll):
             self.run_worker(self.load_earlier(), group="earlier")
 
     def _page(self, size: int) -> list[Widget]:
+        widgets = [w for group in self._turn_groups(size) for w in group]
+        return ([self._earlier_marker()] if self.older is not None else []) + widgets
+
+    def _turn_groups(self, size: int) -> list[list[Widget]]:
+        """The blocks of up to `size` turns before the earliest shown, oldest turn first."""
         commits: list[pygit2.Commit] = []
         commit = self.older
         while commit is not None and len(commits) < size:
             commits.append(commit)
             commit = commit.parents[0] if commit.parents else None
         self.older = commit
-        widgets = [w for c in reversed(commits) for w in turn_widgets(c)]
-        return ([self._earlier_marker()] if commit is not None else []) + widgets
+        return [turn_widgets(c) for c in reversed(commits)]
 
     def _earlier_marker(self) -> Static:
         assert self.older is not None
@@ -162,11 +195,11 @@ class ConversationView(VerticalScroll):
         if new == 0 and self.older is not None and self.is_mounted:
             self.run_worker(self.load_earlier(), group="earlier")
 
-    async def show_prompt(self, text: str) -> None:
+    async def show_prompt(self, text: str, attachments: list[Attachment] | None = None) -> None:
         """The person's prompt, drawn as soon as it is sent."""
         await self.query(".welcome").remove()
-        await self.mount(PromptBlock(text))
-        self.in_turn = True
+        await self.mount(PromptBlock(text, attachments))
+        self.in_turn, self.aside = True, None
         self.follow()
 
     async def note(self, text: str, kind: str = "info") -> None:

@@ -1,0 +1,57 @@
+"""A stdio MCP server's process, started the moment a turn knows where it runs.
+
+It is started with plain `subprocess`, before the MCP SDK is even imported (a second or more of Python), so
+the servers' own start-up and gitagent's loading of the SDK happen at the same time. It runs in a session of
+its own; stopping it closes its stdin (the MCP way to ask a server to exit), waits a little, then kills its
+whole process group. Its standard error goes to an unnamed temporary file, whose end explains a failure.
+"""
+
+import contextlib
+import os
+import signal
+import subprocess
+import tempfile
+import time
+
+from gitagent.mcp.launch import Launch
+
+STDERR_TAIL = 600
+STOP_GRACE_S = 2.0
+
+
+class ServerProcess:
+    """A running stdio server: its pipes, its exit status, the end of its stderr."""
+
+    def __init__(self, launch: Launch) -> None:
+        self.errlog = tempfile.TemporaryFile()  # noqa: SIM115 - it lives as long as the server
+        self.proc = subprocess.Popen(
+            [launch.command, *launch.args], cwd=launch.cwd, env=launch.env, stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=self.errlog, start_new_session=True,
+        )  # fmt: skip
+
+    def exited(self) -> str:
+        """`exit status N` (or the signal) once the process has ended, else ""."""
+        code = self.proc.poll()
+        if code is None:
+            return ""
+        return f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+
+    def stderr_tail(self) -> str:
+        """The last lines the server wrote to stderr, on one line."""
+        with contextlib.suppress(OSError, ValueError):
+            fd = self.errlog.fileno()
+            size = os.fstat(fd).st_size
+            tail = os.pread(fd, STDERR_TAIL, max(0, size - STDERR_TAIL)).decode("utf-8", "replace").strip()
+            return " | ".join(tail.splitlines()[-4:])
+        return ""
+
+    def stop(self, grace: float = STOP_GRACE_S) -> None:
+        """Close its stdin, give it `grace` seconds to exit, then kill its process group (blocking)."""
+        with contextlib.suppress(OSError):
+            self.proc.stdin.close()  # type: ignore[union-attr]
+        deadline = time.monotonic() + grace
+        while self.proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
