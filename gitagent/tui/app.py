@@ -10,11 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.driver import Driver
+from textual.drivers.linux_driver import LinuxDriver
 from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import Static, TextArea
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
@@ -25,7 +28,7 @@ from gitagent.store.repo import git_dir
 from gitagent.tui.approvals import CLOSED, Approvals
 from gitagent.tui.commands import BY_NAME, complete, parse
 from gitagent.tui.cost import recorded_totals
-from gitagent.tui.driver import tolerate_invalid_input
+from gitagent.tui.driver import ChatDriver, tolerate_invalid_input
 from gitagent.tui.failures import error_text, failure_notice, interrupted_notice
 from gitagent.tui.features import ChatFeatures
 from gitagent.tui.history import FILE as HISTORY_FILE
@@ -52,6 +55,8 @@ WHILE_RUNNING = ("help", "log", "diff", "skills", "hooks", "mcp", "quit")
 """Slash commands that only read, so they may run while a turn does."""
 DOUBLE_PRESS_S = 2.0
 """How soon a second Ctrl+C quits, and a second Esc opens the rewind picker."""
+SIDE_PANEL_WIDTH = 100
+"""Columns from which the side panel shows by itself."""
 QUIT_WAIT_S = 10.0
 """How long quitting waits for an interrupted turn to save itself (it takes a tenth of a second)."""
 
@@ -69,6 +74,12 @@ class TurnEnded(Message):
 
     outcome: TurnOutcome | None
     error: str | None = None
+
+
+class MainScreen(Screen[None]):
+    """The screen the conversation is on."""
+
+    AUTO_FOCUS = "#prompt"
 
 
 class ChatApp(ChatFeatures, Navigation, Approvals):
@@ -100,8 +111,20 @@ class ChatApp(ChatFeatures, Navigation, Approvals):
         """Prompts typed ahead while a turn ran, sent one by one as turns end."""
         self.turn_job: Worker[None] | None = None
         self.closing = False
+        self.side_chosen = False
+        """Whether the person showed or hid the side panel (then a resize leaves it so)."""
         session.approver = self.approve
         self.init_features()
+
+    def get_default_screen(self) -> Screen:
+        """The conversation's screen, with the prompt focused from its first frame: keys typed while the chat
+        starts land there (the first focusable widget, the conversation pane, would drop them)."""
+        return MainScreen(id="_default")
+
+    def get_driver_class(self) -> type[Driver]:
+        """The chat's own terminal driver on Linux (see `gitagent.tui.driver`), Textual's choice elsewhere."""
+        chosen = super().get_driver_class()
+        return ChatDriver if chosen is LinuxDriver else chosen
 
     def compose(self) -> ComposeResult:
         history = PromptHistory(git_dir(self.session.repo) / "gitagent" / HISTORY_FILE)
@@ -119,7 +142,7 @@ class ChatApp(ChatFeatures, Navigation, Approvals):
     async def on_mount(self) -> None:
         if self.start_theme:
             self.theme = self.start_theme
-        self.query_one(SidePanel).display = self.size.width >= 100
+        self.query_one(SidePanel).display = self.size.width >= SIDE_PANEL_WIDTH
         prompt = self.query_one(PromptInput)
         prompt.mentions = self.query_one(MentionList)
         prompt.custom_commands = lambda: list(custom_commands(self.session))
@@ -327,10 +350,17 @@ class ChatApp(ChatFeatures, Navigation, Approvals):
             self.pending_approval.set_result(CLOSED)
         self.session.close()
 
+    def on_resize(self, event: events.Resize) -> None:
+        """Until Ctrl+B says otherwise, the side panel shows when the terminal is wide enough for it (the
+        size known at mount may be the environment's guess, not the terminal's)."""
+        if not self.side_chosen:
+            self.query_one(SidePanel).display = event.size.width >= SIDE_PANEL_WIDTH
+
     def action_toggle_side(self) -> None:
         """Show or hide the side panel."""
         side = self.query_one(SidePanel)
         side.display = not side.display
+        self.side_chosen = True
 
     async def on_side_panel_open(self, message: SidePanel.Open) -> None:
         if message.name != self.session.name:

@@ -85,6 +85,8 @@ async def test_help_and_the_palette_keep_their_brackets(script, make_app):
     app = make_app(script([text("ok")]))
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, "/help")
+        app.view.scroll_to_widget(app.view.query(".listing").last(), top=True, animate=False)  # its first lines
+        await pilot.pause(0.2)
         screen = rendered(app)
         assert "/fork [NAME]" in screen and "/diff [REV|base]" in screen
         await pilot.press("ctrl+p")

@@ -16,13 +16,12 @@ import pytest
 
 from gitagent.agent.setup import RunOptions
 from gitagent.tui.app import ChatApp
-from gitagent.tui.screens.approval import ApprovalScreen
 from gitagent.tui.session import ChatSession
 from gitagent.tui.widgets.blocks import ToolBlock
 from gitagent.tui.widgets.completions import MentionList
 from gitagent.tui.widgets.working import WorkingLine
 from tests.conftest import git, text, tool
-from tests.tui.conftest import send, settle
+from tests.tui.conftest import approval_dialog, send, settle
 
 SIZE = (80, 24)
 SCRIPT = [
@@ -95,10 +94,7 @@ def test_approval_dialog(fixed_repo, snap_compare):
     async def run_before(pilot):
         pilot.app.query_one("#prompt").cursor_blink = False
         await send(pilot, "add a hello script", wait=False)
-        for _ in range(200):
-            await pilot.pause(0.05)
-            if isinstance(pilot.app.screen, ApprovalScreen):
-                break
+        await approval_dialog(pilot)
         await pilot.pause()
 
     app = chat_app(fixed_repo, fixed_repo / "script.json", approval="ask")
@@ -109,10 +105,7 @@ def test_approval_dialog_with_a_long_diff(fixed_repo, snap_compare):
     async def run_before(pilot):
         pilot.app.query_one("#prompt").cursor_blink = False
         await send(pilot, "write forty lines", wait=False)
-        for _ in range(200):
-            await pilot.pause(0.05)
-            if isinstance(pilot.app.screen, ApprovalScreen):
-                break
+        await approval_dialog(pilot)
         await pilot.pause(0.3)
 
     forty = "".join(f"line {n}: the approval dialog scrolls this diff\n" for n in range(1, 41))

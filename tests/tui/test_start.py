@@ -64,7 +64,7 @@ async def test_model_is_checked_without_loading_an_sdk_on_the_screens_thread(rep
 
     monkeypatch.setattr(registry, "load_model", spy)
     monkeypatch.setattr("gitagent.tui.session.load_model", spy, raising=False)
-    monkeypatch.setattr("gitagent.agent.setup.load_model", spy)
+    monkeypatch.setattr("gitagent.agent.modelchoice.load_model", spy)
     app = make_app(script([text("ok")]))
     async with app.run_test(size=(100, 30)) as pilot:
         await send(pilot, "/model anthropic:claude-sonnet-4-5")
@@ -83,4 +83,4 @@ async def test_a_reopened_conversation_shows_its_tokens_and_context(repo, cli, s
         await settle(pilot)
         status = str(app.query_one(StatusBar).content)
         assert " 0 tok" not in status and "ctx 0%" not in status, status
-        assert app.session.totals.tokens > 0 and app.session.totals.context_tokens > 0
+        assert app.session.recorded.tokens > 0 and app.session.recorded.context_tokens > 0

@@ -12,6 +12,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
@@ -34,6 +35,7 @@ class ApprovalScreen(ModalScreen[Decision]):
         Binding("2", "session", "Allow for this session"),
         Binding("3,escape", "deny", "Deny"),
     ]
+    AUTO_FOCUS = "#once"
 
     def __init__(self, call: dict[str, Any], session_scope: str, root: Path) -> None:
         super().__init__()
@@ -58,7 +60,6 @@ class ApprovalScreen(ModalScreen[Decision]):
                 yield Button("Deny (3, Esc)", id="deny", variant="error", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#once", Button).focus()
         self._fit()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -66,20 +67,31 @@ class ApprovalScreen(ModalScreen[Decision]):
 
     def _fit(self) -> None:
         """Give the diff what the screen has left after the reason box and the buttons."""
+        try:
+            detail, dialog = self.query_one(".detail"), self.query_one("#approval")
+        except NoMatches:
+            return  # answered before it was drawn (a shortcut typed the moment it opened, or the chat closing)
         narrow = self.size.width < NARROW
         buttons = len(self.query(Button)) if narrow else 1
-        self.query_one(".detail").styles.max_height = max(3, self.size.height - CHROME_LINES - buttons)
-        self.query_one("#approval").set_class(narrow, "-narrow")
+        detail.styles.max_height = max(3, self.size.height - CHROME_LINES - buttons)
+        dialog.set_class(narrow, "-narrow")
 
     def on_key(self, event: events.Key) -> None:
         """A key typed on the buttons that is not a shortcut begins the reason."""
-        reason = self.query_one("#reason", Input)
-        if self.focused is reason or not (event.is_printable and event.character) or event.character in "123":
+        reason = self.reason_box()
+        if reason is None or self.focused is reason or not (event.is_printable and event.character):
+            return
+        if event.character in "123":
             return
         event.stop()
         event.prevent_default()
         reason.focus()
         reason.insert_text_at_cursor(event.character)
+
+    def reason_box(self) -> Input | None:
+        """The reason box, or None before the dialog is drawn (keys can reach it from the moment it opens)."""
+        boxes = self.query("#reason").results(Input)
+        return next(boxes, None)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         getattr(self, f"action_{event.button.id}")()
@@ -97,5 +109,6 @@ class ApprovalScreen(ModalScreen[Decision]):
 
     def action_deny(self) -> None:
         """Refuse, with the reason typed (if any)."""
-        reason = self.query_one("#reason", Input).value.strip() or DEFAULT_DENIAL
+        box = self.reason_box()
+        reason = (box.value.strip() if box else "") or DEFAULT_DENIAL
         self.dismiss(Decision(False, "person", reason))
