@@ -19,7 +19,7 @@ from gitagent.agent.trust import trusted_ids
 from gitagent.agent.turn import DEFAULT_MAP_TOKENS, TurnSettings
 from gitagent.hooks import HookRunner
 from gitagent.mcp.setup import mcp_setup
-from gitagent.models.catalog import retirement_notice
+from gitagent.models.catalog import model_info, retirement_notice
 from gitagent.skills import Skill, discover_skills
 from gitagent.store.repo import config_value, workdir
 from gitagent.workspace.worktree import worktree_for
@@ -37,6 +37,7 @@ class RunOptions:
     trust_repo: bool = False
     max_steps: int = 100
     repo_map: bool = True
+    max_cost: float | None = None
 
 
 def turn_settings(
@@ -67,6 +68,8 @@ def turn_settings(
     if retiring := retirement_notice(chosen.spec):
         emit(Notice(retiring))
     model = chosen.load(on_retry)
+    if options.max_cost is not None and model_info(chosen.spec) is None:
+        emit(Notice(f"the cost limit is not enforced: {chosen.spec} has no known price"))
     return TurnSettings(
         model=model,
         make_sandbox=sandbox_factory(repo, choice, network, extra_ro=[skill.path for skill in skills]),
@@ -79,6 +82,7 @@ def turn_settings(
         repo_map_tokens=int(config_value(repo, "gitagent.repoMapTokens") or DEFAULT_MAP_TOKENS)
         if options.repo_map
         else 0,
+        max_cost=options.max_cost,
         mcp=mcp,
     )
 

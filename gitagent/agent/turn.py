@@ -11,7 +11,9 @@ from gitagent.agent.events import EventSink, Notice, TurnFinished, TurnOutcome, 
 from gitagent.agent.guard import Guard, HookStop, unguarded
 from gitagent.agent.history import conversation_messages
 from gitagent.agent.hooksession import HookSession
-from gitagent.agent.loop import Agent, StepLimitReached, run_loop
+from gitagent.agent.limits import TurnLimit
+from gitagent.agent.loop import Agent, run_loop
+from gitagent.agent.output import OutputContract
 from gitagent.agent.prompt import system_prompt
 from gitagent.agent.record import TurnRecord, turn_messages
 from gitagent.agent.transcript import Transcript, transcript_path
@@ -22,6 +24,7 @@ from gitagent.sandbox import Sandbox
 from gitagent.skills import Skill, skills_prompt
 from gitagent.store import inflight, turns
 from gitagent.store.repo import git_dir, user_identity
+from gitagent.testpoints import kill_point
 from gitagent.tools import default_tools
 from gitagent.tools.base import ToolContext
 from gitagent.tools.skill import SkillTool
@@ -32,6 +35,15 @@ if TYPE_CHECKING:
     from gitagent.mcp.setup import McpSetup
 
 DEFAULT_MAP_TOKENS = 1024
+
+
+def landed_notice(name: str, landed: str) -> str:
+    """What a user is told when a turn's conversation moved on before the turn could commit on it."""
+    return (
+        f"{name!r} moved on while this turn ran (a pull, or another process); the turn is kept: it was committed"
+        f" as conversation {landed!r}, which forks {name!r} where the turn began; continue it with"
+        f" `gitagent run -c {landed}`"
+    )
 
 
 class TurnInterrupted(GitagentError):
@@ -55,6 +67,10 @@ class TurnSettings:
     """Budget of the code map in the first turn's system prompt (0: none)."""
     session: HookSession = field(default_factory=HookSession)
     """The hook session the turn belongs to: by default its own (a `run`); the chat keeps one per window."""
+    output: OutputContract | None = None
+    """The schema the turn's answer must match (a typed turn), recorded as `output_schema` in `turn.json`."""
+    max_cost: float | None = None
+    """USD the turn may spend on model calls (None: no limit)."""
     mcp: "McpSetup | None" = None
     """The MCP servers the turn may start (None: none configured, or none trusted)."""
 
@@ -73,8 +89,11 @@ class Turn:
     settings: TurnSettings
     extra_trailers: list[tuple[str, str]] = field(default_factory=list)
     next_snapshot: PreparedSnapshot | None = field(default=None, init=False)
+    errors: list[str] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
+        if self.settings.output is not None:
+            self.record.data["output_schema"] = self.settings.output.schema
         self.history = list(self.record.context) if self.record.context else conversation_messages(self.head)
         guard = self.settings.guard  # one guard may serve many turns (the TUI): point it at this one
         guard.transcript = Transcript(transcript_path(self.repo, self.state.name), self.history)
@@ -136,8 +155,9 @@ class Turn:
         tools = default_tools() + ([SkillTool(settings.skills)] if settings.skills else [])
         context = ToolContext(self.worktree.path, self.sandbox)
         return Agent(
-            settings.model, system, tools, context, settings.max_steps, settings.guard, settings.compactor, self.mcp
-        )
+            settings.model, system, tools, context, settings.max_steps, settings.guard, settings.compactor, self.mcp,
+            output=settings.output, max_cost=settings.max_cost,
+        )  # fmt: skip
 
     def run(self, resumed: bool) -> TurnOutcome:
         """Drive the loop to an answer (or a limit, or a hook's stop) and commit; save and re-raise on failure."""
@@ -147,9 +167,10 @@ class Turn:
         status = "complete"
         try:
             run_loop(self.agent(), self.history, self.record, settings.emit, self.save)
-        except (StepLimitReached, HookStop) as e:
-            status = "max_steps" if isinstance(e, StepLimitReached) else "stopped"
-            self.record.add_error(str(e))
+        except (TurnLimit, HookStop) as e:
+            status = e.status if isinstance(e, TurnLimit) else "stopped"
+            self.errors = e.errors if isinstance(e, TurnLimit) else [str(e)]
+            self.record.add_error("\n".join([str(e), *(f"  {line}" for line in self.errors if line != str(e))]))
         except KeyboardInterrupt:
             self.record.add_error("interrupted by the user")
             self.save()  # first: a second Ctrl-C during SessionEnd must not lose the turn
@@ -175,6 +196,7 @@ class Turn:
     def commit(self, status: str) -> TurnOutcome:
         """Snapshot the worktree and write the turn commit (PreTurnCommit hooks may add trailers)."""
         snapshot = self.snapshot()
+        kill_point("turn-snapshot")
         left_out = [item.to_json() for item in snapshot.left_out]
         self.end_session()
         self.record.finish(status, left_out)
@@ -182,12 +204,16 @@ class Turn:
         before = self.settings.guard.run_hooks("PreTurnCommit", {**about, "prompt": self.record.prompt}, self.record)
         self.extra_trailers = before.trailers if before is not None else []
         oid = inflight.commit(self.repo, self.state, self.content(snapshot.tree), user_identity(self.repo))
+        name = self.state.landed_as or self.state.name
+        if self.state.landed_as:
+            self.settings.emit(Notice(landed_notice(self.state.name, name)))
         self.settings.guard.run_hooks("PostTurnCommit", {**about, "commit": str(oid)}, self.record)
         record = self.record
         outcome = TurnOutcome(
-            conversation=self.state.name, turn=record.data["turn"], commit=str(oid), model=record.data["model"],
+            conversation=name, turn=record.data["turn"], commit=str(oid), model=record.data["model"],
             status=status, result=record.answer, usage=record.usage, cost_usd=record.cost_usd,
             tool_calls=record.tool_call_count, duration_ms=record.data["duration_ms"], left_out=left_out,
+            structured_output=record.structured_output, errors=self.errors,
         )  # fmt: skip
         self.settings.emit(TurnFinished(outcome))
         return outcome
