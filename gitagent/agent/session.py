@@ -48,14 +48,16 @@ def run_turn(
     prompt: str,
     settings: TurnSettings,
     attachments: list[Attachment] | None = None,
+    base: pygit2.Oid | None = None,
 ) -> TurnOutcome:
     """Run a new turn of conversation `name` (created if it does not exist) and commit it; `attachments`
-    (files mentioned, command output, a slash command's instructions) go with the prompt."""
+    (files mentioned, command output, a slash command's instructions) go with the prompt. A new conversation
+    starts from `base` (default: the user's HEAD)."""
     validate_name(name)
     inflight.refuse_if_busy(repo, name)
     head_oid = read_ref(repo, conversation_ref(name))
     head = repo[head_oid].peel(pygit2.Commit) if head_oid else None
-    conversation_blob = _conversation_blob(repo, name, head, settings.model.spec)
+    conversation_blob = _conversation_blob(repo, name, head, settings.model.spec, base)
     worktree = ensure_worktree(repo, name, head, conversation_blob)
     sandbox = settings.make_sandbox(worktree)
     record = TurnRecord.start(
@@ -125,12 +127,14 @@ def _interrupted(repo: pygit2.Repository, name: str) -> pygit2.Commit:
     return commit
 
 
-def _conversation_blob(repo: pygit2.Repository, name: str, head: pygit2.Commit | None, model: str) -> pygit2.Oid:
+def _conversation_blob(
+    repo: pygit2.Repository, name: str, head: pygit2.Commit | None, model: str, base: pygit2.Oid | None
+) -> pygit2.Oid:
     if head is None:
         info = {
             "schema": turns.SCHEMA,
             "name": name,
-            "base": str(head_commit(repo).id),
+            "base": str(base if base is not None else head_commit(repo).id),
             "created_at": now_iso(),
             "model": model,
         }

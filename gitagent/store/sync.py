@@ -12,7 +12,7 @@ from gitagent.store.operations import ensure_recorded
 from gitagent.store.repo import workdir
 from gitagent.workspace import worktree as wt
 
-SHARED = ("conversations", "abandoned", "reviews")
+SHARED = ("conversations", "abandoned", "reviews", "batches")
 
 
 def default_remote(repo: pygit2.Repository, remote: str | None) -> str:
