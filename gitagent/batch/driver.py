@@ -1,7 +1,6 @@
 """Running a whole batch: read the tasks, skip what is done, run the rest on a backend, bring every
 conversation into the user's repository (and to --remote), and record the run in git."""
 
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -45,7 +44,7 @@ def run_batch(
     ran: list[dict[str, Any]] = []
     slots = 0
     if to_run:
-        backend = make_backend(settings)
+        backend = make_backend(settings, sorted({p.spec["task"]["model"].split(":")[0] for p in to_run}), len(to_run))
         slots = backend.slots
         try:
             outcome = Scheduler(backend, settings, progress).run(to_run)
@@ -64,13 +63,14 @@ def run_batch(
     return data
 
 
-def make_backend(settings: Settings) -> Backend:
-    """Ray (`--ray`) or local worker processes."""
+def make_backend(settings: Settings, providers: list[str], tasks: int) -> Backend:
+    """Ray (`--ray`) or local worker processes (which import `providers`' SDKs before their first task)."""
     if settings.ray is not None:
         from gitagent.batch.raycluster import RayBackend
 
         return RayBackend(None if settings.ray == "local" else settings.ray, settings.jobs)
-    return LocalBackend(settings.jobs or min(DEFAULT_JOBS, os.cpu_count() or 1))
+    preload = [p for p in providers if p in ("anthropic", "openai")]
+    return LocalBackend(settings.jobs or DEFAULT_JOBS, preload, tasks)
 
 
 def _gather(repo: pygit2.Repository, batch_id: str, ran: list[Planned], remote: str | None, progress: Progress) -> None:

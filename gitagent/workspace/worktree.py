@@ -38,9 +38,11 @@ def create(worktree: Worktree, base: pygit2.Oid, snapshot: pygit2.Oid | None = N
     """Make the worktree: a detached checkout of `base`, then moved to `snapshot` if given."""
     if worktree.path.exists():
         shutil.rmtree(worktree.path)
-    run_git(["worktree", "prune"], cwd=worktree.repo_workdir)
     worktree.path.parent.mkdir(parents=True, exist_ok=True)
-    run_git(["worktree", "add", "--detach", "--quiet", str(worktree.path), str(base)], cwd=worktree.repo_workdir)
+    # --force instead of a `worktree prune` first: it takes over a registration whose directory is gone, and
+    # a prune would race another process's `worktree add` (deleting its half-made admin directory).
+    run_git(["worktree", "add", "--force", "--detach", "--quiet", str(worktree.path), str(base)],
+            cwd=worktree.repo_workdir)  # fmt: skip
     if snapshot is not None:
         checkout(worktree, snapshot)
 
