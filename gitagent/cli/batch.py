@@ -1,5 +1,6 @@
 """`gitagent batch`: run many tasks, each as a conversation, in local processes or on Ray; `batch show`."""
 
+import contextlib
 import re
 import sys
 from pathlib import Path
@@ -73,7 +74,8 @@ def batch(
         jobs=jobs, ray=ray, remote=remote, max_cost=max_cost, timeout=timeout, retries=retries, model=model,
         base_url=base_url, max_steps=max_steps, sandbox=sandbox, allow_network=allow_network, trust_repo=trust_repo,
     )  # fmt: skip
-    data = run_batch(repo, tasks_file, batch_id_of(tasks_file, name), settings)
+    with contextlib.redirect_stdout(sys.stderr):  # Ray's own notices must not mix into the summary
+        data = run_batch(repo, tasks_file, batch_id_of(tasks_file, name), settings)
     _report(data, json_output)
     raise typer.Exit(0 if data["totals"]["complete"] == data["totals"]["tasks"] else 1)
 
