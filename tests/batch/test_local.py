@@ -15,7 +15,7 @@ import pygit2
 
 from gitagent.store import turns
 from tests.batch.conftest import PRICED, conversations, fake_env, fsck, workspace_file, write_tasks
-from tests.conftest import run_cli, text, tool
+from tests.conftest import git, run_cli, text, tool
 from tests.fakes.per_task import write_then_answer
 from tests.fakes.server import Fail, Reply
 
@@ -198,3 +198,18 @@ def _most_overlapping(spans: list[tuple[datetime, datetime]]) -> int:
         running += step
         most = max(most, running)
     return most
+
+
+def test_a_task_with_a_rev_starts_from_that_commit_and_the_others_from_head(repo: Path, tmp_path: Path, script) -> None:
+    first = git(repo, "rev-parse", "HEAD").strip()
+    (repo / "NEW.md").write_text("later\n")
+    git(repo, "add", "NEW.md")
+    git(repo, "commit", "-q", "-m", "second")
+    model = script([tool("Write", file_path="out.txt", content="x\n")], [text("ok")])
+    tasks = write_tasks(tmp_path / "revs.jsonl", ["old", "new"], old={"rev": "HEAD~1"})
+    assert run_cli(repo, "batch", str(tasks), "--model", model).code == 0
+    heads = conversations(repo, "revs")
+    assert turns.read_conversation(heads["old"])["base"] == first
+    assert "NEW.md" not in heads["old"].tree["workspace"].peel(pygit2.Tree)
+    assert workspace_file(heads["new"], "NEW.md") == "later\n"
+    assert run_cli(repo, "diff", "batch/revs/old", "--since-base", "--stat").out.count("out.txt") == 1
