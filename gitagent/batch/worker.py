@@ -65,7 +65,8 @@ def _failure(spec: dict[str, Any], message: str, transient: bool) -> dict[str, A
 def _run_in(path: Path, spec: dict[str, Any]) -> dict[str, Any]:
     task, name = spec["task"], spec["name"]
     repository = api.open(path, **{**spec["options"], **({"model": task["model"]} if task.get("model") else {})})
-    overrides = {key: task[key] for key in ("max_steps", "max_cost") if task.get(key) is not None}
+    # max_cost is in the options already: the task's own, or less when the batch's budget is nearly spent
+    overrides = {"max_steps": task["max_steps"]} if task.get("max_steps") is not None else {}
     conversation = repository.conversation(name, base=spec.get("rev"))
     repo = repository.handle()
     schema = task.get("output_schema")

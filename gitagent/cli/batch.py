@@ -74,8 +74,13 @@ def batch(
         jobs=jobs, ray=ray, remote=remote, max_cost=max_cost, timeout=timeout, retries=retries, model=model,
         base_url=base_url, max_steps=max_steps, sandbox=sandbox, allow_network=allow_network, trust_repo=trust_repo,
     )  # fmt: skip
-    with contextlib.redirect_stdout(sys.stderr):  # Ray's own notices must not mix into the summary
-        data = run_batch(repo, tasks_file, batch_id_of(tasks_file, name), settings)
+    batch_id = batch_id_of(tasks_file, name)
+    try:
+        with contextlib.redirect_stdout(sys.stderr):  # Ray's own notices must not mix into the summary
+            data = run_batch(repo, tasks_file, batch_id, settings)
+    except KeyboardInterrupt:
+        print(f"\ngitagent: batch {batch_id} interrupted; run the same command again to resume it", file=sys.stderr)
+        raise typer.Exit(130) from None
     _report(data, json_output)
     raise typer.Exit(0 if data["totals"]["complete"] == data["totals"]["tasks"] else 1)
 

@@ -68,7 +68,7 @@ def test_the_fake_server_sees_every_task_answered_in_parallel_and_a_rerun_only_r
     assert record.message.startswith("batch fix: 8/8 complete") and len(record.parents) == 1
 
 
-def test_a_transient_failure_is_retried_and_succeeds_and_a_lasting_one_is_not_retried(
+def test_a_transient_failure_is_retried_and_succeeds_and_lasting_ones_are_not_retried(
     repo: Path, tmp_path: Path, per_task
 ) -> None:
     failures = {"left": 5}  # the model client's own five attempts, all refused: the task fails once
@@ -83,7 +83,8 @@ def test_a_transient_failure_is_retried_and_succeeds_and_a_lasting_one_is_not_re
         return normal(task, step)
 
     server = per_task(plan)
-    tasks = write_tasks(tmp_path / "retry.jsonl", ["steady", "flaky", "broken"])
+    capped = {"max_cost": 0.0005}  # less than one answer: the turn stops after its first call
+    tasks = write_tasks(tmp_path / "retry.jsonl", ["steady", "flaky", "broken", "capped"], capped=capped)
     result = run_cli(repo, "batch", str(tasks), "--model", PRICED, "--json", env=fake_env(server))
     assert result.code == 1
     by_id = {t["id"]: t for t in json.loads(result.out)["tasks"]}
@@ -96,6 +97,8 @@ def test_a_transient_failure_is_retried_and_succeeds_and_a_lasting_one_is_not_re
     broken = by_id["broken"]
     assert broken["status"] == "error" and broken["attempts"] == 1 and "bad request" in broken["error"]
     assert server.per_task["broken"] == 1
+    assert by_id["capped"]["status"] == "max_cost" and by_id["capped"]["attempts"] == 1
+    assert server.per_task["capped"] == 1
 
 
 def test_max_cost_stops_starting_tasks_with_a_clear_summary_and_a_rerun_finishes(

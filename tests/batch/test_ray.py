@@ -1,14 +1,10 @@
 """`gitagent batch --ray`: a real Ray cluster started here (`ray start --head`, two CPUs, this machine only),
 workers cloning into their own directories and pushing to a bare repository, the driver pulling back."""
 
-import contextlib
 import json
 import os
-import re
-import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,67 +17,15 @@ import pygit2
 import pytest
 
 from gitagent.store import turns
+from tests.batch.cluster import Cluster
 from tests.batch.conftest import PRICED, conversations, every_object, fake_env, fsck, workspace_file, write_tasks
-from tests.conftest import GIT_ENV, PROVIDER_ENV, git, run_cli
+from tests.conftest import git, run_cli
 from tests.fakes.anthropic_server import API_KEY
 from tests.fakes.per_task import write_then_answer
 from tests.fakes.server import Fail, Reply
 
 if not os.environ.get("CI"):  # CI installs the extra (./install.sh --dev), so there it must be present
     pytest.importorskip("ray")
-
-
-class Cluster:
-    """A Ray head node in its own process group, and the directory its workers' clones go in."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root  # short: Ray's socket paths must fit in 107 bytes
-        self.clones = root / "tmp"
-        self.clones.mkdir()
-        self.log = root / "ray.log"
-        self.env = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
-        """What a driver needs to join the cluster: Ray's token authentication, with this cluster's token."""
-        env = {k: v for k, v in os.environ.items() if k not in PROVIDER_ENV}
-        env.update(GIT_ENV)
-        env.update(self.env, TMPDIR=str(self.clones), GITAGENT_HOME=str(root / "gitagent"), RAY_USAGE_STATS_ENABLED="0")
-        with self.log.open("w") as log:
-            self.proc = subprocess.Popen(
-                [str(Path(sys.executable).parent / "ray"), "start", "--head", "--block", "--port", str(_free_port()),
-                 "--num-cpus", "2", "--include-dashboard", "false", "--temp-dir", str(root / "ray"),
-                 "--disable-usage-stats"],
-                stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
-            )  # fmt: skip
-        try:
-            self.address = self._wait_for_address()
-        except AssertionError:
-            self.stop()
-            raise
-
-    def _wait_for_address(self) -> str:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            found = re.search(r"--address='([^']+)'", self.log.read_text())
-            if found and "--block" in self.log.read_text():
-                return found.group(1)
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.2)
-        raise AssertionError(f"ray start failed:\n{self.log.read_text()[-3000:]}")
-
-    def stop(self) -> None:
-        for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
-            try:
-                os.killpg(self.proc.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                self.proc.wait(timeout=wait)
-                time.sleep(1)  # the rest of the group ends with the head process
-            except subprocess.TimeoutExpired:
-                continue
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        shutil.rmtree(self.root, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -190,9 +134,3 @@ def _worker_pid(cluster: Cluster, task: str, ready) -> int:
                 return turns.read_turn(ref.peel(pygit2.Commit))["owner"]["pid"]
         time.sleep(0.05)
     raise AssertionError(f"no Ray worker started {task}")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
