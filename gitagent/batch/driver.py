@@ -44,7 +44,7 @@ def run_batch(
     ran: list[dict[str, Any]] = []
     slots = 0
     if to_run:
-        backend = make_backend(settings, sorted({p.spec["task"]["model"].split(":")[0] for p in to_run}), len(to_run))
+        backend = make_backend(settings, sorted({p.spec["task"]["model"].split(":")[0] for p in to_run}))
         slots = backend.slots
         try:
             outcome = Scheduler(backend, settings, progress).run(to_run)
@@ -63,14 +63,14 @@ def run_batch(
     return data
 
 
-def make_backend(settings: Settings, providers: list[str], tasks: int) -> Backend:
-    """Ray (`--ray`) or local worker processes (which import `providers`' SDKs before their first task)."""
+def make_backend(settings: Settings, providers: list[str]) -> Backend:
+    """Ray (`--ray`) or local processes (forked from a server that imported `providers`' SDKs)."""
     if settings.ray is not None:
         from gitagent.batch.raycluster import RayBackend
 
         return RayBackend(None if settings.ray == "local" else settings.ray, settings.jobs)
     preload = [p for p in providers if p in ("anthropic", "openai")]
-    return LocalBackend(settings.jobs or DEFAULT_JOBS, preload, tasks)
+    return LocalBackend(settings.jobs or DEFAULT_JOBS, preload)
 
 
 def _gather(repo: pygit2.Repository, batch_id: str, ran: list[Planned], remote: str | None, progress: Progress) -> None:

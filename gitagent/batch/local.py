@@ -1,124 +1,87 @@
-"""The local backend: `jobs` long-lived worker processes (`python -m gitagent.batch.worker`), each running one
-task at a time in a forked child, so a task pays neither Python's start nor the model SDK's import, and a
-task's in-flight turn is owned by a process that is gone once the task is (a retry may resume it anywhere).
-Each worker is its own process group: a timeout kills the worker and everything its task started."""
+"""The local backend: each task in a process of its own, at most `jobs` at once, forked from a fork server
+that imported gitagent and the model SDKs once (multiprocessing's `forkserver`), so a task pays neither
+Python's start nor the SDK's import. Each task's process leads its own session: a timeout kills it and
+everything it started, and the in-flight turn a killed task leaves is owned by a process that is gone, so a
+retry resumes it."""
 
 import contextlib
-import json
+import multiprocessing
 import os
-import queue
 import signal
-import subprocess
-import sys
-import threading
-from collections import deque
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 from gitagent.batch.backend import Finished
 
-WARM_UP = 120
-"""Seconds to wait for a worker's imports before giving it a task anyway."""
+
+def _run(spec: dict[str, Any], conn: Connection) -> None:
+    os.setsid()
+    from gitagent.batch.worker import run_task
+
+    conn.send(run_task(spec))
+    conn.close()
 
 
-class _Worker:
-    """One worker process and the task it is running (None: idle)."""
-
-    def __init__(self, done: "queue.Queue[Finished]", preload: list[str]) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gitagent.batch.worker", *preload], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, start_new_session=True,
-        )  # fmt: skip
-        self.key: str | None = None
-        self.ready = threading.Event()
-        """Set once the worker has imported what tasks need (a task's timeout starts after that)."""
-        self.done = done
-        self.errors: deque[str] = deque(maxlen=3)
-        threading.Thread(target=self._read, daemon=True).start()
-        threading.Thread(target=self._drain, daemon=True).start()
-
-    def run(self, key: str, spec: dict[str, Any]) -> None:
-        assert self.proc.stdin is not None
-        self.key = key
-        self.proc.stdin.write(json.dumps(spec) + "\n")
-        self.proc.stdin.flush()
-
-    @property
-    def alive(self) -> bool:
-        return self.proc.poll() is None
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            if not self.ready.is_set():
-                self.ready.set()
-                continue
-            key, self.key = self.key, None
-            self.done.put(Finished(key or "", json.loads(line), ""))
-        status = self.proc.wait()
-        self.ready.set()
-        if self.key is not None:
-            how = f"signal {-status}" if status < 0 else f"status {status}"
-            last = f": {self.errors[-1]}" if self.errors else ""
-            self.done.put(Finished(self.key, None, f"the worker process ended with {how}{last}"))
-
-    def _drain(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            if line.strip():
-                self.errors.append(line.strip())
-
-    def kill(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.proc.pid, signal.SIGKILL)
+def _nothing() -> None:
+    pass
 
 
 class LocalBackend:
-    """Up to `jobs` tasks at once, in worker processes started as they are needed."""
+    """Up to `jobs` tasks at once, each in a process forked from a warm fork server."""
 
     name = "local"
 
-    def __init__(self, jobs: int, preload: list[str] | None = None, tasks: int | None = None) -> None:
+    def __init__(self, jobs: int, preload: list[str] | None = None) -> None:
         self.slots = jobs
-        self.preload = preload or []
-        self._done: queue.Queue[Finished] = queue.Queue()
-        self._workers = [_Worker(self._done, self.preload) for _ in range(min(jobs, tasks or jobs))]
-        for worker in self._workers:
-            worker.ready.wait(WARM_UP)
+        self._context = multiprocessing.get_context("forkserver")
+        modules = ["gitagent.batch.worker", *(f"gitagent.models.{p}" for p in preload or [])]
+        self._context.set_forkserver_preload(modules)
+        warm = self._context.Process(target=_nothing)  # starts the fork server now, not in the first task's time
+        warm.start()
+        warm.join()
+        self._running: dict[str, tuple[BaseProcess, Connection]] = {}
 
     def start(self, key: str, spec: dict[str, Any]) -> None:
-        """Give task `key` to an idle worker (a new one if none is idle)."""
-        self._workers = [w for w in self._workers if w.alive or w.key is not None]
-        idle = next((w for w in self._workers if w.key is None and w.alive), None)
-        if idle is None:
-            idle = _Worker(self._done, self.preload)
-            self._workers.append(idle)
-            idle.ready.wait(WARM_UP)
-        idle.run(key, spec)
+        """Start task `key` in a new process."""
+        receive, send = self._context.Pipe(duplex=False)
+        process = self._context.Process(target=_run, args=(spec, send), name=f"gitagent-batch-{key}", daemon=True)
+        process.start()
+        send.close()
+        self._running[key] = (process, receive)
 
-    def finished(self, wait: float) -> list[Finished]:
-        """The tasks that ended since the last call, waiting up to `wait` seconds for the first."""
-        try:
-            done = [self._done.get(timeout=wait)] if wait > 0 else [self._done.get_nowait()]
-        except queue.Empty:
+    def finished(self, wait_s: float) -> list[Finished]:
+        """The tasks that ended since the last call, waiting up to `wait_s` seconds for the first."""
+        handles = [h for process, conn in self._running.values() for h in (process.sentinel, conn)]
+        if not handles or not wait(handles, timeout=wait_s):
             return []
-        while not self._done.empty():
-            done.append(self._done.get())
+        done = []
+        for key, (process, conn) in list(self._running.items()):
+            if conn.poll() or not process.is_alive():
+                done.append(self._collect(key, process, conn))
         return done
 
+    def _collect(self, key: str, process: BaseProcess, conn: Connection) -> Finished:
+        del self._running[key]
+        summary = None
+        with contextlib.suppress(EOFError, OSError):
+            summary = conn.recv() if conn.poll() else None
+        process.join()
+        conn.close()
+        if summary is not None:
+            return Finished(key, summary, "")
+        code = process.exitcode or 0
+        how = f"signal {-code}" if code < 0 else f"status {code}"
+        return Finished(key, None, f"the task's process ended with {how}")
+
     def stop(self, key: str) -> None:
-        """Kill the worker running task `key` and every process it started."""
-        for worker in self._workers:
-            if worker.key == key:
-                worker.kill()
+        """Kill task `key`'s process and every process it started."""
+        if key in self._running:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._running[key][0].pid or 0, signal.SIGKILL)
 
     def close(self) -> None:
-        """End the workers (killing any still running a task: an interrupted driver)."""
-        for worker in self._workers:
-            if worker.key is not None:
-                worker.kill()
-            elif worker.proc.stdin is not None:
-                with contextlib.suppress(OSError):
-                    worker.proc.stdin.close()
-        for worker in self._workers:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                worker.proc.wait(timeout=10)
+        """Kill whatever still runs (an interrupted driver)."""
+        for key in list(self._running):
+            self.stop(key)
+            self._running[key][0].join(10)

@@ -1,19 +1,15 @@
 """One task of a batch, run where a worker is: in the user's repository, or in a clone of its own.
 
-`run_task(spec)` is what a local worker process (`python -m gitagent.batch.worker`, the spec on stdin) and a
-Ray task both call. It runs the task through gitagent's Python API and returns a small JSON summary; in a
-clone it first fetches the base commit (shallow where the server allows) and the task's conversation so
-far, and afterwards pushes the conversation to the batch's destination. A task whose conversation ended
+`run_task(spec)` is what a local task's process and a Ray task both call. It runs the task through gitagent's
+Python API and returns a small JSON summary; in a clone it first fetches the base commit (shallow where the
+server allows) and the task's conversation so far, and afterwards pushes the conversation to the batch's
+destination. A task whose conversation ended
 complete is not run again; an interrupted one is resumed.
 """
 
-import importlib
-import json
-import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -146,43 +142,3 @@ def git(cwd: Path, *args: str) -> str:
     if proc.returncode != 0:
         raise GitFailed(f"git {args[0]} failed: {proc.stderr.strip().splitlines()[-1] if proc.stderr else ''}")
     return proc.stdout
-
-
-def main() -> None:
-    """A local worker process: one task spec a line on stdin, one summary a line on stdout.
-
-    Its arguments name the model providers to import before it says `ready` (`anthropic`, `openai`). Each task
-    runs in a forked child, so its in-flight turn's owner is gone when it is, and a crash costs one task.
-    """
-    for provider in sys.argv[1:]:
-        importlib.import_module(f"gitagent.models.{provider}")
-    out = os.fdopen(os.dup(1), "w")
-    os.dup2(2, 1)  # anything a task prints goes to stderr, never into the summaries
-    out.write("ready\n")
-    out.flush()
-    for line in sys.stdin:
-        spec = json.loads(line)
-        out.write(json.dumps(_in_child(spec)) + "\n")
-        out.flush()
-
-
-def _in_child(spec: dict[str, Any]) -> dict[str, Any]:
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read)
-        with os.fdopen(write, "w") as pipe:
-            pipe.write(json.dumps(run_task(spec)))
-        os._exit(0)
-    os.close(write)
-    with os.fdopen(read) as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    if data:
-        return json.loads(data)
-    how = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"status {os.waitstatus_to_exitcode(status)}"
-    return _failure(spec, f"the task's process ended with {how}", transient=True)
-
-
-if __name__ == "__main__":
-    main()

@@ -210,7 +210,8 @@ def test_a_task_with_a_rev_starts_from_that_commit_and_the_others_from_head(repo
     git(repo, "commit", "-q", "-m", "second")
     model = script([tool("Write", file_path="out.txt", content="x\n")], [text("ok")])
     tasks = write_tasks(tmp_path / "revs.jsonl", ["old", "new"], old={"rev": "HEAD~1"})
-    assert run_cli(repo, "batch", str(tasks), "--model", model).code == 0
+    result = run_cli(repo, "batch", str(tasks), "--model", model)
+    assert result.code == 0, result.err
     heads = conversations(repo, "revs")
     assert turns.read_conversation(heads["old"])["base"] == first
     assert "NEW.md" not in heads["old"].tree["workspace"].peel(pygit2.Tree)
