@@ -76,6 +76,7 @@ class OutputContract:
 
         cls = jsonschema.validators.validator_for(self.schema, default=jsonschema.Draft202012Validator)
         try:
+            cls.check_schema(self.schema)  # the user's schema first, so an error's place is in their terms
             cls.check_schema(self.tool_schema)
         except jsonschema.SchemaError as e:
             where = "/" + "/".join(str(p) for p in e.path)

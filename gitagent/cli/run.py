@@ -19,7 +19,7 @@ from gitagent.agent.events import (
     TurnStarted,
     Verdict,
 )
-from gitagent.agent.output import schema_from_text
+from gitagent.agent.output import TOOL_NAME, schema_from_text
 from gitagent.agent.permissions import call_subject
 from gitagent.agent.turn import TurnInterrupted
 from gitagent.api.result import Result
@@ -230,14 +230,23 @@ class _TextPrinter:
             case ToolStarted():
                 print(f"→ {event.call['name']} {summarize_input(event.call.get('input', {}))}", file=sys.stderr)
             case ToolFinished():
-                first = (event.result.output.strip().splitlines() or [""])[0][:100]
                 mark = "✗" if event.result.is_error else "✓"
-                print(f"  {mark} {first}", file=sys.stderr)
+                print(f"  {mark} {_result_line(event)}", file=sys.stderr)
             case Notice():
                 print(f"gitagent: {event.text}", file=sys.stderr)
             case TurnFinished():
                 o = event.outcome
                 print(f"[{o.conversation} turn {o.turn} → {o.commit[:7]}]", file=sys.stderr)
+
+
+def _result_line(event: ToolFinished) -> str:
+    """A tool result's first line; for a rejected structured output, its first error, which says what to fix."""
+    lines = event.result.output.strip().splitlines() or [""]
+    errors = [line[2:] for line in lines[1:] if line.startswith("- ")]
+    if event.call["name"] == TOOL_NAME and event.result.is_error and errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        return f"{errors[0][:100]}{more}"
+    return lines[0][:100]
 
 
 def summarize_input(tool_input: dict[str, Any]) -> str:

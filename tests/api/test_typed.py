@@ -140,3 +140,24 @@ def test_a_type_pydantic_cannot_describe_is_a_clear_error(repo: Path, script) ->
     with pytest.raises(gitagent.GitagentError, match="not a valid JSON Schema: 'nope' is not valid"):
         gitagent.open(repo, model=script()).conversation("x").turn("x", output={"type": "nope"})
     assert git(repo, "for-each-ref", "refs/gitagent/") == ""  # refused before any turn began
+
+
+def test_openais_responses_api_gets_the_function_and_the_errors_back(repo: Path, openai, monkeypatch) -> None:
+    from gitagent.models import openai as chat
+    from gitagent.models.openai_responses import OpenAIResponsesModel
+    from tests.fakes.openai_server import API_KEY
+    from tests.fakes.server import Reply
+
+    # The Responses API is chosen for api.openai.com only; the fake lives on 127.0.0.1.
+    monkeypatch.setattr(chat, "OpenAIChatModel", OpenAIResponsesModel)
+    monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
+    wrong = {**NOTES, "risks": [{"path": "a.py", "severity": "urgent", "lines": [1]}]}
+    openai.push(Reply([answer(wrong)]), Reply([answer(NOTES)]))
+    repository = gitagent.open(repo, model="openai:gpt-5", base_url=openai.base_url)
+    notes = repository.conversation("resp").run("notes", output=ReleaseNotes)
+    assert notes.risks == [Risk("gitagent/api.py", Severity.HIGH, [3, 9])]
+    assert [r.path for r in openai.requests] == ["/v1/responses", "/v1/responses"]
+    function = {t["name"]: t for t in openai.bodies[0]["tools"]}["StructuredOutput"]
+    assert function["parameters"] == record(repo, "resp")["output_schema"] and function["strict"] is False
+    returned = [i for i in openai.bodies[1]["input"] if i.get("type") == "function_call_output"][-1]["output"]
+    assert "- /risks/0/severity: 'urgent' is not one of ['high', 'low']" in returned.splitlines()

@@ -77,6 +77,7 @@ def test_an_invalid_result_after_the_last_try_exits_1_with_the_errors(repo: Path
     result = cli("run", "-c", "b", "-m", model, "--output-schema", str(schema_file), "-o", "last.txt", "x", expect=1)
     assert "gitagent: the turn ended without a valid structured output (invalid_output)" in result.err
     assert all(f"  {error}" in result.err.splitlines() for error in BAD_ERRORS)
+    assert f"  ✗ {BAD_ERRORS[0]} (and 1 more)" in result.err.splitlines()  # each try says what to fix
     turn = turn_record(repo, "b")
     assert turn["status"] == "invalid_output" and turn["structured_output"] is None
     assert sum(e["type"] == "assistant" for e in turn["events"]) == 5  # five tries, as Claude Code gives
@@ -99,6 +100,16 @@ def test_output_last_message_writes_the_final_answer(repo: Path, cli, script, sc
         ("missing.json", "gitagent: error: --output-schema: cannot read missing.json: No such file or directory"),
         ('{"type": "object",', "gitagent: error: --output-schema:1:19: invalid JSON: Expecting property name"),
         ('{"type": "objekt"}', "gitagent: error: the output schema is not a valid JSON Schema: 'objekt' is not valid"),
+        (
+            '{"type": "object", "properties": {"n": {"minimum": "1"}}}',
+            "gitagent: error: the output schema is not a "
+            "valid JSON Schema: '1' is not of type 'number' (at /properties/n/minimum)",
+        ),
+        (
+            '{"type": "array", "items": {"type": 3}}',
+            "gitagent: error: the output schema is not a valid JSON Schema: "
+            "3 is not valid under any of the given schemas (at /items/type)",
+        ),
     ],
 )
 def test_a_bad_schema_is_one_line_that_names_the_problem(repo: Path, cli, script, schema: str, error: str) -> None:
@@ -133,6 +144,25 @@ def test_openai_gets_the_schema_as_a_function_and_the_errors_back(repo: Path, op
     returned = openai.bodies[1]["messages"][-1]
     assert returned["role"] == "tool" and returned["content"].startswith("Error: Output does not match")
     assert all(error in returned["content"] for error in BAD_ERRORS)
+
+
+@pytest.mark.parametrize("provider", ["anthropic", "openai"])
+def test_a_provider_wrong_at_every_try_exits_1(request, provider: str, repo: Path, schema_file) -> None:
+    server = request.getfixturevalue(provider)
+    server.push(*[Reply([answer(BAD)]) for _ in range(5)])
+    if provider == "anthropic":
+        model, env = "anthropic:claude-sonnet-5-5", {"ANTHROPIC_API_KEY": ANTHROPIC_KEY}
+        env["ANTHROPIC_BASE_URL"] = server.base_url
+    else:
+        model, env = "openai:gpt-5", {"OPENAI_API_KEY": OPENAI_KEY, "OPENAI_BASE_URL": server.base_url}
+    args = ("run", "-c", "w", "-m", model, "--output-schema", str(schema_file), "--output-format", "json", "list")
+    result = run_cli(repo, *args, env=env)
+    assert result.code == 1, result.err
+    data = json.loads(result.out)
+    assert data["status"] == "invalid_output" and data["errors"] == BAD_ERRORS and data["structured_output"] is None
+    assert "gitagent: the turn ended without a valid structured output (invalid_output)" in result.err
+    assert len(server.bodies) == 5  # five tries, the last one's errors not sent back
+    assert turn_record(repo, "w")["status"] == "invalid_output"
 
 
 def test_a_non_object_schema_travels_wrapped_on_the_wire(repo: Path, anthropic) -> None:
