@@ -32,10 +32,11 @@ class Progress:
         self.finished += 1
         self.event(f"[{self.finished}/{self.total}] {summary['id']}: {describe(summary)}")
 
-    def update(self, done: int, running: int, failed: int, cost: float, eta: float | None) -> None:
-        """Redraw the bar (on a terminal only)."""
+    def update(self, running: int, failed: int, cost: float, eta: float | None) -> None:
+        """Redraw the bar (on a terminal only); done is every task `task_done` was told of, earlier runs' too."""
         if not self.tty:
             return
+        done = self.finished
         filled = BAR * done // max(1, self.total)
         bar = (
             f"[{'#' * filled}{'.' * (BAR - filled)}] {done}/{self.total} done · {running} running · "

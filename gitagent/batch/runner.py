@@ -123,7 +123,7 @@ class Scheduler:
     def _show(self) -> None:
         summaries = self.outcome.summaries
         failed = sum(1 for s in summaries if s["status"] != "complete")
-        self.progress.update(len(summaries), len(self.running), failed, self.spent, self._eta())
+        self.progress.update(len(self.running), failed, self.spent, self._eta())
 
     def _eta(self) -> float | None:
         times = [s.get("worker_ms", 0) / 1000 for s in self.outcome.summaries if s.get("worker_ms")]

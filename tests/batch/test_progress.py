@@ -8,13 +8,14 @@ from gitagent.batch.progress import Progress, table
 def test_on_a_terminal_the_bar_is_redrawn_in_place_and_finished_tasks_print_above_it() -> None:
     out = io.StringIO()
     progress = Progress(12, out, tty=True)
-    progress.update(3, 2, 1, 0.4213, 95)
+    progress.finished = 3
+    progress.update(2, 1, 0.4213, 95)
     progress.task_done({"id": "pkg-04", "status": "complete", "duration_ms": 41_000, "cost_usd": 0.0312})
-    progress.update(4, 2, 1, 0.4525, 80)
+    progress.update(2, 1, 0.4525, 80)
     progress.close()
     bar = "[######..................] 3/12 done · 2 running · 1 failed · $0.42 · ETA 1m35s"
     assert out.getvalue() == (
-        bar + "\r\x1b[K[1/12] pkg-04: complete in 41s, $0.0312\n" + bar
+        bar + "\r\x1b[K[4/12] pkg-04: complete in 41s, $0.0312\n" + bar
         + "\r\x1b[K[########................] 4/12 done · 2 running · 1 failed · $0.45 · ETA 1m20s\r\x1b[K"
     )  # fmt: skip
 
@@ -22,7 +23,7 @@ def test_on_a_terminal_the_bar_is_redrawn_in_place_and_finished_tasks_print_abov
 def test_elsewhere_only_finished_tasks_print_one_line_each() -> None:
     out = io.StringIO()
     progress = Progress(2, out, tty=False)
-    progress.update(0, 2, 0, 0.0, None)
+    progress.update(2, 0, 0.0, None)
     progress.task_done({"id": "a", "status": "error", "error": "anthropic is unavailable"})
     progress.task_done({"id": "b", "status": "complete", "skipped": True})
     assert out.getvalue() == "[1/2] a: error: anthropic is unavailable\n[2/2] b: complete (earlier run)\n"
