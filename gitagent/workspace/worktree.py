@@ -6,7 +6,10 @@ conversation changed since its base. Moving a worktree to another snapshot rewri
 that differ.
 """
 
+import contextlib
+import fcntl
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,12 +42,29 @@ def create(worktree: Worktree, base: pygit2.Oid, snapshot: pygit2.Oid | None = N
     if worktree.path.exists():
         shutil.rmtree(worktree.path)
     worktree.path.parent.mkdir(parents=True, exist_ok=True)
-    # --force instead of a `worktree prune` first: it takes over a registration whose directory is gone, and
-    # a prune would race another process's `worktree add` (deleting its half-made admin directory).
-    run_git(["worktree", "add", "--force", "--detach", "--quiet", str(worktree.path), str(base)],
-            cwd=worktree.repo_workdir)  # fmt: skip
+    # --force instead of a `worktree prune` first: it takes over a registration whose directory is gone, and a
+    # prune would delete another process's half-made admin directory. The lock: git names that directory after
+    # the worktree's last path component (`t1`, `t11`…), and two processes adding `a/t1` and `b/t1` at once
+    # may both pick the same name.
+    with _adding(worktree.repo_workdir):
+        run_git(["worktree", "add", "--force", "--detach", "--quiet", str(worktree.path), str(base)],
+                cwd=worktree.repo_workdir)  # fmt: skip
     if snapshot is not None:
         checkout(worktree, snapshot)
+
+
+@contextlib.contextmanager
+def _adding(checkout: Path) -> Iterator[None]:
+    """Hold the repository's lock on adding worktrees (one `git worktree add` at a time, across processes)."""
+    git_dir = Path(run_git(["rev-parse", "--git-common-dir"], cwd=checkout).stdout.decode().strip())
+    path = (checkout / git_dir) / "gitagent" / "worktree-add.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def checkout(worktree: Worktree, tree: pygit2.Oid) -> None:
