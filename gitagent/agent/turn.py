@@ -1,5 +1,6 @@
 """A turn being run: the agent it drives, its in-flight saves, its hooks, and its commit."""
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -17,23 +18,37 @@ from gitagent.agent.output import OutputContract
 from gitagent.agent.prompt import system_prompt
 from gitagent.agent.record import TurnRecord, turn_messages
 from gitagent.agent.transcript import Transcript, transcript_path
-from gitagent.errors import GitagentError
+from gitagent.errors import GitagentError, disk_error
 from gitagent.models.base import Model
+from gitagent.models.errors import AuthenticationFailed
 from gitagent.repomap import repo_map_for_prompt
 from gitagent.sandbox import Sandbox
 from gitagent.skills import Skill, skills_prompt
 from gitagent.store import inflight, turns
 from gitagent.store.repo import git_dir, user_identity
+from gitagent.testpoints import kill_point
 from gitagent.tools import default_tools
-from gitagent.tools.base import ToolContext
+from gitagent.tools.base import Tool, ToolContext
 from gitagent.tools.skill import SkillTool
 from gitagent.workspace import worktree as wt
 from gitagent.workspace.snapshot import PreparedSnapshot, Snapshot, take_snapshot
 
 if TYPE_CHECKING:
     from gitagent.mcp.setup import McpSetup
+    from gitagent.mcp.toolset import McpToolset
+    from gitagent.subagents.definitions import AgentDefinition
+    from gitagent.subagents.host import Subagents
 
 DEFAULT_MAP_TOKENS = 1024
+
+
+def landed_notice(name: str, landed: str) -> str:
+    """What a user is told when a turn's conversation moved on before the turn could commit on it."""
+    return (
+        f"{name!r} moved on while this turn ran (a pull, or another process); the turn is kept: it was committed"
+        f" as conversation {landed!r}, which forks {name!r} where the turn began; continue it with"
+        f" `gitagent run -c {landed}`"
+    )
 
 
 class TurnInterrupted(GitagentError):
@@ -63,6 +78,10 @@ class TurnSettings:
     """USD the turn may spend on model calls (None: no limit)."""
     mcp: "McpSetup | None" = None
     """The MCP servers the turn may start (None: none configured, or none trusted)."""
+    subagents: "Subagents | None" = None
+    """The children the turn may start with the Agent tool (None: no Agent tool)."""
+    role: "AgentDefinition | None" = None
+    """A subagent's definition: its system prompt and the tools it may use (None: gitagent's own)."""
 
 
 @dataclass
@@ -99,6 +118,8 @@ class Turn:
         """The commit content of the turn as it stands."""
         record = self.record
         trailers = turns.turn_trailers(self.repo, record.data, record.usage.to_json(), record.tools_used, self.head)
+        if record.agents:
+            trailers.append(("Gitagent-Agents", ", ".join(record.agents)))
         return turns.TurnContent(
             record.data, self.conversation_blob, workspace, trailers + self.extra_trailers, record.prompt,
             record.answer, record.context,
@@ -143,16 +164,39 @@ class Turn:
         extra = "\n\n".join(p for p in (settings.instructions, skills, servers, code_map) if p)
         system = system_prompt(self.worktree.path, extra)
         tools = default_tools() + ([SkillTool(settings.skills)] if settings.skills else [])
+        if settings.subagents is not None:
+            settings.subagents.attach(self)
+            tools += settings.subagents.tools()
+        mcp = self.mcp
+        if settings.role is not None:
+            system = settings.role.system_prompt(self.worktree.path) + (f"\n\n{extra}" if extra else "")
+            tools, mcp = self.role_tools(tools)
         context = ToolContext(self.worktree.path, self.sandbox)
         return Agent(
-            settings.model, system, tools, context, settings.max_steps, settings.guard, settings.compactor, self.mcp,
-            output=settings.output, max_cost=settings.max_cost,
+            settings.model, system, tools, context, settings.max_steps, settings.guard, settings.compactor, mcp,
+            output=settings.output, max_cost=settings.max_cost, children=settings.subagents,
         )  # fmt: skip
+
+    def role_tools(self, tools: list[Tool]) -> tuple[list[Tool], "McpToolset | None"]:
+        """The tools a subagent's definition allows (its MCP tools only when it names some)."""
+        role = self.settings.role
+        assert role is not None
+        if role.tools is None:
+            return tools, self.mcp
+        allowed = set(role.tools)
+        unknown = sorted(allowed - {t.name for t in tools} - {n for n in allowed if n.startswith("mcp__")})
+        if unknown:
+            self.settings.emit(Notice(f"agent {role.name}: tools not available in gitagent: {', '.join(unknown)}"))
+        keep_mcp = any(n.startswith("mcp__") for n in allowed)
+        return [t for t in tools if t.name in allowed], self.mcp if keep_mcp else None
 
     def run(self, resumed: bool) -> TurnOutcome:
         """Drive the loop to an answer (or a limit, or a hook's stop) and commit; save and re-raise on failure."""
         settings = self.settings
         settings.emit(TurnStarted(self.state.name, self.record.data["turn"], settings.model.spec, resumed))
+        if resumed and settings.subagents is not None:
+            settings.subagents.attach(self)
+            settings.subagents.resume_interrupted()
         self.prepare_snapshot()
         status = "complete"
         try:
@@ -168,12 +212,25 @@ class Turn:
             self.save()
             raise
         except Exception as e:
-            message = e.message if isinstance(e, GitagentError) else f"{type(e).__name__}: {e}"
+            if isinstance(e, AuthenticationFailed) and not resumed and not self.record.steps:
+                self.end_session()
+                self.abandon()  # the model never answered: nothing to resume, and the error names the key to set
+                raise
+            error = disk_error(e) if isinstance(e, OSError) else e if isinstance(e, GitagentError) else None
+            message = error.message if error else f"{type(e).__name__}: {e}"
             self.record.add_error(message)
             self.end_session()
-            self.save()
-            raise TurnInterrupted(message) from e
+            with contextlib.suppress(OSError, pygit2.GitError):  # a full disk that failed the step fails this too
+                self.save()
+            raise TurnInterrupted(message, error.hint if error else None) from e
         return self.commit(status)
+
+    def abandon(self) -> None:
+        """Leave no trace of a turn that did nothing: no in-flight turn, and no worktree for a conversation that
+        has no turn."""
+        inflight.clear(self.repo, self.state)
+        if self.head is None:
+            wt.remove(self.worktree)
 
     def prepare_snapshot(self) -> None:
         """Start reading what the end-of-turn snapshot needs, in the background while the model works."""
@@ -186,6 +243,7 @@ class Turn:
     def commit(self, status: str) -> TurnOutcome:
         """Snapshot the worktree and write the turn commit (PreTurnCommit hooks may add trailers)."""
         snapshot = self.snapshot()
+        kill_point("turn-snapshot")
         left_out = [item.to_json() for item in snapshot.left_out]
         self.end_session()
         self.record.finish(status, left_out)
@@ -193,10 +251,13 @@ class Turn:
         before = self.settings.guard.run_hooks("PreTurnCommit", {**about, "prompt": self.record.prompt}, self.record)
         self.extra_trailers = before.trailers if before is not None else []
         oid = inflight.commit(self.repo, self.state, self.content(snapshot.tree), user_identity(self.repo))
+        name = self.state.landed_as or self.state.name
+        if self.state.landed_as:
+            self.settings.emit(Notice(landed_notice(self.state.name, name)))
         self.settings.guard.run_hooks("PostTurnCommit", {**about, "commit": str(oid)}, self.record)
         record = self.record
         outcome = TurnOutcome(
-            conversation=self.state.name, turn=record.data["turn"], commit=str(oid), model=record.data["model"],
+            conversation=name, turn=record.data["turn"], commit=str(oid), model=record.data["model"],
             status=status, result=record.answer, usage=record.usage, cost_usd=record.cost_usd,
             tool_calls=record.tool_call_count, duration_ms=record.data["duration_ms"], left_out=left_out,
             structured_output=record.structured_output, errors=self.errors,

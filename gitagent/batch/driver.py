@@ -26,7 +26,7 @@ def run_batch(
 ) -> dict[str, Any]:
     """Run the batch in `tasks_file` as `batch_id`; its record (as `gitagent batch show` prints it)."""
     tasks = load_tasks(tasks_file)
-    check_names(repo, batch_id)
+    check_names(repo, batch_id, tasks)
     remote = remote_url(repo, settings.remote)
     if settings.ray not in (None, "local") and remote is None:
         raise GitagentError(

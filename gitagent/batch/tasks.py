@@ -14,7 +14,7 @@ from typing import Any
 import pygit2
 
 from gitagent.errors import GitagentError
-from gitagent.store.refs import CONVERSATIONS, INFLIGHT
+from gitagent.store.conversations import nesting_conflict
 
 PREFIX = "batch"
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
@@ -140,14 +140,15 @@ def _schema(value: Any, where: str, folder: Path) -> dict[str, Any] | None:
         raise GitagentError(f"{where}: cannot read output_schema {value}: {e.strerror}") from e
 
 
-def check_names(repo: pygit2.Repository, batch_id: str) -> None:
+def check_names(repo: pygit2.Repository, batch_id: str, tasks: list[BatchTask]) -> None:
     """Refuse a batch whose conversations git could not hold: git cannot have both a ref `a` and a ref `a/b`,
-    so no conversation may be named `batch` or `batch/<id>` while the batch's live below them."""
-    for name in (PREFIX, f"{PREFIX}/{batch_id}"):
-        for space in (CONVERSATIONS, INFLIGHT):
-            if repo.references.get(space + name) is not None:
-                raise GitagentError(
-                    f"a conversation named {name!r} is in the way of batch {batch_id!r} (git cannot hold refs "
-                    f"{name} and {name}/...)",
-                    f"rename it: `gitagent fork {name} NEW && gitagent rm {name}`",
-                )
+    so no conversation may be named `batch` or `batch/<id>` (or lie below a task's name) while the batch's live
+    there."""
+    for task in tasks:
+        other = nesting_conflict(repo, conversation_name(batch_id, task.id))
+        if other is not None:
+            raise GitagentError(
+                f"a conversation named {other!r} is in the way of batch {batch_id!r} (git cannot hold refs "
+                f"a and a/b at once)",
+                f"rename it: `gitagent fork {other} NEW && gitagent rm {other}`",
+            )

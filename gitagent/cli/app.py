@@ -57,6 +57,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Run a command in a conversation's worktree, in its sandbox (for hooks that run agent code).",
     ),
     "skills": ("gitagent.cli.skills", "List, show and validate the skills (Agent Skills folders) available here."),
+    "agents": (
+        "gitagent.cli.agents",
+        "List and show the subagent definitions (.gitagent/agents, .claude/agents, yours, built-in).",
+    ),
     "mcp": (
         "gitagent.cli.mcp",
         "Configure, check and try MCP servers, or serve this repository's conversations over MCP.",

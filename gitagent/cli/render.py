@@ -40,6 +40,9 @@ def render_turn(name: str, commit: pygit2.Commit, stats: pygit2.DiffStats) -> st
         lines.append("Left out of the snapshot:")
         lines.extend(f"  {item['path']} ({item['reason']})" for item in turn["left_out"])
         lines.append("")
+    agents = list(dict.fromkeys(e["agent"] for e in turn["events"] if e.get("agent")))
+    if agents:
+        lines += ["Agents (child conversations):", *(f"  {a}   gitagent log {a}" for a in agents), ""]
     changed = stats.format(pygit2.enums.DiffStatsFormat.FULL, 80).rstrip()
     lines.append(f"Files changed:\n{changed}" if stats.files_changed else "No files changed.")
     return "\n".join(lines)
@@ -62,7 +65,8 @@ def _render_event(event: dict[str, Any]) -> list[str]:
         mark = "✗" if event["is_error"] else "✓"
         body = event["content"].splitlines() or [""]
         shown = body[:RESULT_LINES] + ([f"… {len(body) - RESULT_LINES} more lines"] if len(body) > RESULT_LINES else [])
-        return [f"    {mark} {shown[0]}", *(f"      {line}" for line in shown[1:])]
+        link = [f"      ⤷ agent {event['agent']}"] if event.get("agent") else []
+        return [f"    {mark} {shown[0]}", *(f"      {line}" for line in shown[1:]), *link]
     if kind == "error":
         return [f"  ! {event['message']}"]
     if kind == "permission":
@@ -77,6 +81,8 @@ def _render_event(event: dict[str, Any]) -> list[str]:
         return [f"    ↪ a {event['by']} hook changed the input; {event['name']} ran with {ran}"]
     if kind == "stop_feedback":
         return [_indent(event["text"], "  ↺ kept working: ")]
+    if kind == "agent_notification":
+        return [f"  ⤶ agent {event['agent']} finished (notification)"]
     if kind == "output_feedback":
         return [_indent(event["text"].removeprefix(OUTPUT_FEEDBACK_PREFIX), "  ↺ reminded: ")]
     return []
