@@ -30,12 +30,12 @@ def interrupted_notice() -> str:
 def failure_notice(session: ChatSession, error: BaseException) -> str:
     """The notice for a turn that failed; a turn that had done nothing yet is dropped first."""
     text = error_text(error)
-    if not isinstance(error, TurnInterrupted):
-        return text
-    if _did_nothing(session):
+    if isinstance(error, TurnInterrupted):
+        if not _did_nothing(session):
+            return f"{text}\nThe turn so far is saved: {AFTER_INTERRUPT}."
         session.discard()
-        return f"{text}\n{RESEND}"
-    return f"{text}\nThe turn so far is saved: {AFTER_INTERRUPT}."
+    # Any other failure came before the turn's first save (a rejected key leaves nothing, see Turn.run).
+    return f"{text}\n{RESEND}"
 
 
 def _did_nothing(session: ChatSession) -> bool:

@@ -33,12 +33,11 @@ def test_run_show_and_log_print_hostile_text_escaped(repo, cli, script):
         assert is_safe(cli(*args).out)
 
 
-def test_a_prompt_that_is_not_utf8_is_kept_and_shown_escaped(repo, script):
+def test_a_prompt_that_is_not_utf8_is_refused_and_shown_escaped(repo, script):
     prompt = os.fsdecode(INVALID_UTF8)  # what Python makes of such bytes in argv
     ran = run_cli(repo, "run", "-c", "bytes", "--model", script([text("ok")]), prompt)
-    assert ran.code == 0, ran.err
-    logged = run_cli(repo, "log", "bytes").out
-    assert "not utf-8: \\xff\\xfe\\xc3(" in logged and is_safe(logged)
+    assert ran.code == 1 and "not valid UTF-8: not utf-8: \\xff\\xfe\\xc3(" in ran.err  # refused: issue 14
+    assert is_safe(ran.err)
 
 
 def test_an_error_message_from_a_hostile_server_is_escaped(repo, anthropic):

@@ -21,7 +21,10 @@ def _configure(tmp_path: Path) -> None:
     home.mkdir(exist_ok=True)
     entry = stdio("many.py", "200")
     args = ", ".join(json.dumps(arg) for arg in entry["args"])
-    (home / "config.toml").write_text(f'[mcp_servers.many]\ncommand = "{entry["command"]}"\nargs = [{args}]\n')
+    (home / "config.toml").write_text(
+        f'[mcp_servers.many]\ncommand = "{entry["command"]}"\nargs = [{args}]\n'
+        "startup_timeout_sec = 60\n"  # as write_mcp_json gives: a loaded CI machine starts it slowly
+    )
 
 
 def _mcp_tools(body: dict) -> list[dict]:
