@@ -54,6 +54,7 @@ def compact_conversation(
     content = turns.TurnContent(
         record.data, head.tree["conversation.json"].id, turns.workspace_tree(head),
         turns.turn_trailers(repo, record.data, record.usage.to_json(), [], head), subject, summary, record.context,
+        turns.executor_tree(head),
     )  # fmt: skip
     oid = inflight.commit(repo, inflight.InFlight(name, head.id), content, user_identity(repo))
     return Compacted(str(oid), conversation.turns + 1, done["replaced_messages"], summary)

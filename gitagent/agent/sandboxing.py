@@ -6,7 +6,7 @@ from pathlib import Path
 import pygit2
 
 from gitagent.errors import GitagentError
-from gitagent.sandbox import Sandbox, UnconfinedSandbox
+from gitagent.sandbox import Limits, Sandbox, UnconfinedSandbox
 from gitagent.store import inflight
 from gitagent.store.conversations import list_conversations
 from gitagent.store.refs import conversation_ref, read_ref, validate_name
@@ -34,10 +34,16 @@ def network_allowed(repo: pygit2.Repository, conversation: str, flag: bool) -> b
 
 
 def sandbox_factory(
-    repo: pygit2.Repository, choice: str, allow_network: bool, extra_ro: list[Path] | None = None
+    repo: pygit2.Repository,
+    choice: str,
+    allow_network: bool,
+    extra_ro: list[Path] | None = None,
+    home_dir: Path | None = None,
+    limits: Limits | None = None,
 ) -> Callable[[Worktree], Sandbox]:
     """A function making the sandbox for a conversation's worktree (with `extra_ro` readable, e.g. skill
-    folders); bwrap is checked up front."""
+    folders; `home_dir` as HOME, kept between commands, and `limits`, for an executor); bwrap is checked up
+    front."""
     if choice == "none":
         return lambda worktree: UnconfinedSandbox()
     from gitagent.sandbox.bwrap import BwrapSandbox
@@ -45,7 +51,9 @@ def sandbox_factory(
 
     check_bwrap()
     common = git_dir(repo)
-    return lambda worktree: BwrapSandbox(worktree.path, common, allow_network=allow_network, extra_ro=extra_ro)
+    return lambda worktree: BwrapSandbox(
+        worktree.path, common, allow_network=allow_network, extra_ro=extra_ro, home_dir=home_dir, limits=limits
+    )
 
 
 def conversation_sandbox(repo: pygit2.Repository, name: str, allow_network: bool) -> tuple[Worktree, Sandbox]:

@@ -54,13 +54,13 @@ def run_turn(
     inflight.refuse_if_busy(repo, name)
     head_oid = read_ref(repo, conversation_ref(name))
     head = repo[head_oid].peel(pygit2.Commit) if head_oid else None
-    conversation_blob = _conversation_blob(repo, name, head, settings.model.spec)
+    conversation_blob = _conversation_blob(repo, name, head, settings.model_spec)
     worktree = ensure_worktree(repo, name, head, conversation_blob)
     sandbox = settings.make_sandbox(worktree)
     record = TurnRecord.start(
         conversation=name,
         turn=(turns.turn_number(head) + 1) if head else 1,
-        model=settings.model.spec,
+        model=settings.model_spec,
         prompt=prompt,
         owner=inflight.owner(),
         sandbox=sandbox.name,
@@ -81,7 +81,7 @@ def resume_turn(repo: pygit2.Repository, name: str, settings: TurnSettings) -> T
     commit = _interrupted(repo, name)
     record = TurnRecord(turns.read_turn(commit), turns.read_context(commit))
     record.data["owner"] = inflight.owner()
-    record.data["model"] = settings.model.spec
+    record.data["model"] = settings.model_spec
     head = commit.parents[0] if commit.parents else None
     worktree = wt.worktree_for(repo, name)
     conversation_blob = commit.tree["conversation.json"].id

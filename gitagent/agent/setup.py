@@ -9,6 +9,10 @@ import pygit2
 
 from gitagent.agent.compaction import DEFAULT_SHARE, Compactor
 from gitagent.agent.events import EventSink, Notice
+from gitagent.agent.executors import BUILTIN, choose_executor, external
+from gitagent.agent.executors.external import EXECUTOR_LIMITS
+from gitagent.agent.executors.programs import install_root
+from gitagent.agent.executors.sessions import executor_home
 from gitagent.agent.guard import Guard
 from gitagent.agent.instructions import Instructions, load_instructions
 from gitagent.agent.modelchoice import model_choice
@@ -37,6 +41,9 @@ class RunOptions:
     trust_repo: bool = False
     max_steps: int = 100
     repo_map: bool = True
+    executor: str | None = None
+    executor_args: tuple[str, ...] = ()
+    """Passed on to an outside executor's command line, word by word."""
 
 
 def turn_settings(
@@ -47,6 +54,9 @@ def turn_settings(
     on_retry: Callable[[int, float, str], None] | None = None,
 ) -> TurnSettings:
     """Everything the next turn of conversation `name` needs; problems worth knowing are emitted as notices."""
+    executor = choose_executor(repo, options.executor, name)
+    if executor != BUILTIN:
+        return executor_settings(repo, name, executor, options, emit)
     root = workdir(repo)
     trusted = trusted_ids(repo)
     choice = sandbox_choice(repo, options.sandbox)
@@ -80,6 +90,32 @@ def turn_settings(
         if options.repo_map
         else 0,
         mcp=mcp,
+    )
+
+
+def executor_settings(
+    repo: pygit2.Repository, name: str, executor: str, options: RunOptions, emit: EventSink
+) -> TurnSettings:
+    """The settings of a turn that outside executor `executor` runs: its program, key and model; the sandbox
+    with the network shared (it must reach its model API) and its private home; the hooks and the session as
+    for any turn. The built-in loop's model, tools, skills, MCP servers and code map are not its."""
+    runner = external(repo, executor, name, options.model, options.base_url, list(options.executor_args))
+    choice = sandbox_choice(repo, options.sandbox)
+    if choice == "none":
+        emit(Notice(f"warning: --sandbox none: {executor} runs UNCONFINED on this machine"))
+    if options.approval == "ask":
+        emit(Notice(f"--approval ask does not reach {executor}'s tool calls: its own permission mode decides"))
+    return TurnSettings(
+        model=None,
+        make_sandbox=sandbox_factory(
+            repo, choice, True, [install_root(runner.program)], executor_home(repo, name), EXECUTOR_LIMITS
+        ),
+        max_steps=options.max_steps,
+        emit=emit,
+        guard=Guard(_permissions(repo, options, emit), hooks=hook_runner(repo, name, options.trust_repo, emit)),
+        compactor=None,
+        repo_map_tokens=0,
+        executor=runner,
     )
 
 

@@ -8,10 +8,11 @@ import pygit2
 
 from gitagent.agent.compaction import Compactor
 from gitagent.agent.events import EventSink, Notice, TurnFinished, TurnOutcome, TurnStarted
+from gitagent.agent.executors.base import BuiltinExecutor, Executor
 from gitagent.agent.guard import Guard, HookStop, unguarded
 from gitagent.agent.history import conversation_messages
 from gitagent.agent.hooksession import HookSession
-from gitagent.agent.loop import Agent, StepLimitReached, run_loop
+from gitagent.agent.loop import Agent, StepLimitReached
 from gitagent.agent.prompt import system_prompt
 from gitagent.agent.record import TurnRecord, turn_messages
 from gitagent.agent.transcript import Transcript, transcript_path
@@ -40,9 +41,10 @@ class TurnInterrupted(GitagentError):
 
 @dataclass
 class TurnSettings:
-    """How to run turns: model, sandbox, step budget, where events go, the guard, compaction, skills."""
+    """How to run turns: executor, model, sandbox, step budget, where events go, the guard, compaction, skills."""
 
-    model: Model
+    model: Model | None
+    """The built-in loop's model (None when an outside executor runs its own)."""
     make_sandbox: Callable[[wt.Worktree], Sandbox]
     max_steps: int = 100
     emit: EventSink = lambda event: None
@@ -57,6 +59,17 @@ class TurnSettings:
     """The hook session the turn belongs to: by default its own (a `run`); the chat keeps one per window."""
     mcp: "McpSetup | None" = None
     """The MCP servers the turn may start (None: none configured, or none trusted)."""
+    executor: Executor = field(default_factory=BuiltinExecutor)
+    """What runs the turn: the built-in loop, or Claude Code or Codex (`gitagent.agent.executors`)."""
+
+    @property
+    def model_spec(self) -> str:
+        """The model the turn runs, as recorded before it starts."""
+        if self.executor.spec is not None:
+            return self.executor.spec
+        if self.model is None:
+            raise ValueError("the built-in executor needs a model")
+        return self.model.spec
 
 
 @dataclass
@@ -75,6 +88,8 @@ class Turn:
     next_snapshot: PreparedSnapshot | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
+        self.executor_tree = turns.executor_tree(self.head)
+        """The executors' session state (`executor/`): the head's, until an outside executor replaces it."""
         self.history = list(self.record.context) if self.record.context else conversation_messages(self.head)
         guard = self.settings.guard  # one guard may serve many turns (the TUI): point it at this one
         guard.transcript = Transcript(transcript_path(self.repo, self.state.name), self.history)
@@ -92,7 +107,7 @@ class Turn:
         trailers = turns.turn_trailers(self.repo, record.data, record.usage.to_json(), record.tools_used, self.head)
         return turns.TurnContent(
             record.data, self.conversation_blob, workspace, trailers + self.extra_trailers, record.prompt,
-            record.answer, record.context,
+            record.answer, record.context, self.executor_tree,
         )  # fmt: skip
 
     def save(self) -> None:
@@ -121,6 +136,8 @@ class Turn:
     def agent(self) -> Agent:
         """The agent for this turn: prompt with project instructions and skills, tools, sandbox, guard."""
         settings = self.settings
+        if settings.model is None:
+            raise ValueError("the built-in executor needs a model")
         skills = skills_prompt(settings.skills)
         first_turn = self.head is None and settings.repo_map_tokens > 0
         code_map = (
@@ -140,13 +157,14 @@ class Turn:
         )
 
     def run(self, resumed: bool) -> TurnOutcome:
-        """Drive the loop to an answer (or a limit, or a hook's stop) and commit; save and re-raise on failure."""
+        """Have the executor drive the turn to an answer (or a limit, or a hook's stop) and commit; save and
+        re-raise on failure."""
         settings = self.settings
-        settings.emit(TurnStarted(self.state.name, self.record.data["turn"], settings.model.spec, resumed))
+        settings.emit(TurnStarted(self.state.name, self.record.data["turn"], settings.model_spec, resumed))
         self.prepare_snapshot()
         status = "complete"
         try:
-            run_loop(self.agent(), self.history, self.record, settings.emit, self.save)
+            settings.executor.run(self, resumed)
         except (StepLimitReached, HookStop) as e:
             status = "max_steps" if isinstance(e, StepLimitReached) else "stopped"
             self.record.add_error(str(e))

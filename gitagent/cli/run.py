@@ -58,6 +58,8 @@ def run(
     repo_map: Annotated[
         bool, typer.Option("--repo-map/--no-repo-map", help="Put a code map in a new conversation's prompt.")
     ] = True,
+    executor: options.Executor = None,
+    executor_arg: options.ExecutorArg = None,
 ) -> None:
     """Run one turn of a conversation headless and print the answer."""
     repo = repository()
@@ -74,7 +76,10 @@ def run(
     if text is not None and not text.strip():
         fail("the prompt is empty")
     name = conversation or new_conversation_name(repo, text or "")
-    run_options = RunOptions(model, sandbox, allow_network, approval, base_url, trust_repo, max_steps, repo_map)
+    run_options = RunOptions(
+        model, sandbox, allow_network, approval, base_url, trust_repo, max_steps, repo_map, executor,
+        tuple(executor_arg or ()),
+    )  # fmt: skip
     settings = turn_settings(repo, name, run_options, _printer(output_format), on_retry=_retrying)
     try:
         outcome = resume_turn(repo, name, settings) if resume else run_turn(repo, name, text or "", settings)

@@ -10,7 +10,8 @@ Layout inside the sandbox, in mount order (later mounts cover earlier ones):
    directories (~/.local/bin, ~/.pyenv, ~/.cargo/bin…) bound back read-only so PATH keeps working;
 4. the user's checkout and the repository's git dir, read-only (visible even when they live under home or /tmp);
 5. the worktree, writable: bound last, so it stays writable although it lies inside the read-only git dir
-   (read-only instead for a review, which must not change the code it reads).
+   (read-only instead for a review, which must not change the code it reads); and, for a program that keeps
+   state between runs (an executor's session), a host directory bound writable as its HOME.
 
 All namespaces are new (network too, unless allowed), a new user namespace with every capability dropped and
 no further user namespaces: as host root, bwrap otherwise keeps capabilities in the sandbox, enough to remount
@@ -61,13 +62,14 @@ def bwrap_argv(
     bwrap: str = "bwrap",
     features: frozenset[str] = frozenset({"--disable-userns"}),
     clear_env: bool = True,
+    home_dir: Path | None = None,
 ) -> list[str]:
     """The full bwrap command line running `command` (pure: it reads no file system state).
 
     `hidden` are replaced by empty read-only directories; `readonly` are bound back read-only after that
     (toolchains under home, the user's checkout, extra paths); then `git_dir` read-only, `worktree` writable
-    (read-only too with `read_only`). Without `clear_env` the command inherits bwrap's own environment
-    (which the caller builds) and `env` is added to it.
+    (read-only too with `read_only`); `home_dir`, a host directory, writable as `SANDBOX_HOME`. Without
+    `clear_env` the command inherits bwrap's own environment (which the caller builds) and `env` is added to it.
     """
     argv = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
     if "--size" in features:
@@ -83,6 +85,8 @@ def bwrap_argv(
         argv += ["--ro-bind-try", str(path), str(path)]
     argv += ["--ro-bind", str(git_dir), str(git_dir)]
     argv += ["--ro-bind" if read_only else "--bind", str(worktree), str(worktree)]
+    if home_dir is not None:
+        argv += ["--bind", str(home_dir), SANDBOX_HOME]
     for path in hidden:
         argv += ["--remount-ro", str(path)]
     argv += ["--unshare-all", "--unshare-user", "--cap-drop", "ALL"]
@@ -101,8 +105,10 @@ class BwrapSandbox:
     """Runs commands under bubblewrap, confined to `worktree` (see the module docstring for the layout).
 
     `home` is the directory to hide (default: `Path.home()` at construction); `read_only` mounts the worktree
-    read-only too (review mode: commands may read and run, never change the code). Raises GitagentError with the
-    fix when bwrap is missing or cannot create namespaces; it never falls back to running unconfined.
+    read-only too (review mode: commands may read and run, never change the code); `home_dir` is a host
+    directory that becomes the sandbox's HOME, writable and kept after each command (instead of a fresh one in
+    the private /tmp). Raises GitagentError with the fix when bwrap is missing or cannot create namespaces; it
+    never falls back to running unconfined.
     """
 
     name = "bwrap"
@@ -117,12 +123,14 @@ class BwrapSandbox:
         home: Path | None = None,
         limits: Limits | None = None,
         read_only: bool = False,
+        home_dir: Path | None = None,
     ) -> None:
         check_bwrap()
         self.worktree = worktree.resolve()
         self.git_dir = git_dir.resolve()
         self.allow_network = allow_network
         self.read_only = read_only
+        self.home_dir = home_dir
         # recorded in each turn's trailers
         self.name = "bwrap" + ("+network" if allow_network else "") + ("+read-only" if read_only else "")
         self.limits = limits or Limits()
@@ -146,6 +154,7 @@ class BwrapSandbox:
             command, cwd=cwd, worktree=self.worktree, git_dir=self.git_dir, hidden=self.hidden,
             readonly=self.readonly, env=sandbox_env(dict(os.environ)), limits=self.limits,
             allow_network=self.allow_network, read_only=self.read_only, bwrap=self._bwrap, features=self._features,
+            home_dir=self.home_dir,
         )  # fmt: skip
 
     def program_argv(self, program: list[str], cwd: Path) -> list[str]:
@@ -155,6 +164,7 @@ class BwrapSandbox:
             shlex.join(program), cwd=cwd, worktree=self.worktree, git_dir=self.git_dir, hidden=self.hidden,
             readonly=self.readonly, env={}, limits=self.limits, allow_network=self.allow_network,
             read_only=self.read_only, bwrap=self._bwrap, features=self._features, clear_env=False,
+            home_dir=self.home_dir,
         )  # fmt: skip
 
     def run(self, command: str, *, cwd: Path, timeout: float) -> CommandResult:
