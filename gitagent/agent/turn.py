@@ -105,6 +105,9 @@ class Turn:
         """The commit content of the turn as it stands."""
         record = self.record
         trailers = turns.turn_trailers(self.repo, record.data, record.usage.to_json(), record.tools_used, self.head)
+        executor = record.data.get("executor")
+        if executor:  # an outside executor and its version, for `git log` readers
+            trailers.append(("Gitagent-Executor", f"{executor['name']} {executor['version']}".strip()))
         return turns.TurnContent(
             record.data, self.conversation_blob, workspace, trailers + self.extra_trailers, record.prompt,
             record.answer, record.context, self.executor_tree,

@@ -2,7 +2,7 @@
 
 A turn commit's tree holds `turn.json` (the events), `conversation.json` (the same blob every turn),
 `workspace/` (the worktree's tree at the end of the turn) and, once an outside executor has run in the
-conversation, `executor/` (its own session state, opaque here, carried forward by every later turn).
+conversation, `executor/` (the executors' own state, opaque here, carried forward by every later turn).
 Subject = the prompt, body = the start of the answer, trailers = turn number, model, tokens, tools; author =
 the prompting person, committer = gitagent.
 """
@@ -33,7 +33,7 @@ class TurnContent:
     context: list[dict[str, Any]] | None = None
     """Compacted history that stands in for the turns before this one (written as `context.json`)."""
     executor: pygit2.Oid | None = None
-    """The executors' session state after this turn (written as `executor/`; finished turns only)."""
+    """The executors' session state after this turn (written as `executor/`)."""
 
 
 def encode_json(data: Any, compact: bool = False) -> bytes:
@@ -183,8 +183,7 @@ def turn_number(commit: pygit2.Commit) -> int:
 def turn_trailers(
     repo: pygit2.Repository, turn: dict[str, Any], usage: dict[str, int], tools: list[str], parent: pygit2.Commit | None
 ) -> list[tuple[str, str]]:
-    """The trailers of a turn commit: number, model, tokens, tools, status, sandbox, the executor that ran it
-    (when not gitagent's own loop), and the jump pointer."""
+    """The trailers of a turn commit: number, model, tokens, tools, status, sandbox, and the jump pointer."""
     found = [
         ("Gitagent-Turn", str(turn["turn"])),
         ("Gitagent-Model", turn["model"]),
@@ -193,9 +192,6 @@ def turn_trailers(
         ("Gitagent-Status", turn["status"]),
         ("Gitagent-Sandbox", turn["sandbox"]),
     ]
-    if turn.get("executor"):
-        executor = turn["executor"]
-        found.append(("Gitagent-Executor", f"{executor['name']} {executor['version']}".strip()))
     if turn.get("cost_usd") is not None:
         found.append(("Gitagent-Cost", f"{turn['cost_usd']:.6f} USD"))
     if parent is not None:

@@ -91,9 +91,9 @@ class CodexStream:
         elif kind == "turn.completed":
             self._finish(event.get("usage"), None)
         elif kind == "turn.failed":
-            self._finish(None, (event.get("error") or {}).get("message") or "the turn failed")
+            self._finish(None, server_message((event.get("error") or {}).get("message")) or "the turn failed")
         elif kind == "error" and event.get("message"):
-            self.recorder.emit(Notice(f"codex: {event['message']}"))
+            self.recorder.emit(Notice(f"codex: {server_message(event['message'])}"))
 
     def _completed(self, item: dict[str, Any]) -> None:
         kind = item.get("type")
@@ -163,6 +163,13 @@ def _outcome(item: dict[str, Any]) -> tuple[str, bool]:
         error = (item.get("error") or {}).get("message")
         return error or json.dumps(item.get("result"), ensure_ascii=False), failed or error is not None
     return f"searched: {item.get('query', '')}", failed
+
+
+def server_message(text: str | None) -> str | None:
+    """Codex's error text, which passes a server's JSON error body on as it came: the message in it."""
+    error = _json(text or "").get("error")
+    message = error.get("message") if isinstance(error, dict) else None
+    return message if isinstance(message, str) and message else text
 
 
 def codex_usage(data: dict[str, Any] | None) -> Usage:

@@ -136,8 +136,7 @@ class ExternalExecutor:
                 why = stream.failure or f"it exited with status {code} before it finished"
                 detail = process.stderr_tail()
                 raise ExecutorFailed(
-                    f"{self.name} stopped: {why}" + (f"\n{detail}" if detail and not stream.failure else ""),
-                    f"the turn so far is saved: fix the cause, then `gitagent run --resume -c {turn.state.name}`",
+                    f"{self.name} stopped: {why}" + (f"\n{detail}" if detail and not stream.failure else "")
                 )
         finally:
             process.stop()

@@ -1,14 +1,13 @@
 """Finding the outside executors' programs, and installing the pinned versions the tests run.
 
 A program is found, in order, at `git config gitagent.claudeCodePath` / `gitagent.codexPath`, as `claude` /
-`codex` on PATH, or in the cache `./install.sh --dev` fills (`python -m gitagent.agent.executors.programs
-install`): `${XDG_CACHE_HOME:-~/.cache}/gitagent/executors/<name>-<version>`, one npm prefix per pinned version.
+`codex` on PATH, or in the cache `./install.sh --dev` fills (`python -m gitagent.agent.executors.install`):
+`${XDG_CACHE_HOME:-~/.cache}/gitagent/executors/<name>-<version>`, one npm prefix per pinned version.
 """
 
 import os
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,21 +96,3 @@ def install_pinned(names: list[str]) -> list[Path]:
             subprocess.run([*npm, spec], check=True)
         installed.append(program.pinned)
     return installed
-
-
-def main(argv: list[str]) -> int:
-    """`python -m gitagent.agent.executors.programs install [NAME...]`: what `./install.sh --dev` runs."""
-    if not argv or argv[0] != "install":
-        print("usage: python -m gitagent.agent.executors.programs install [claude-code] [codex]", file=sys.stderr)
-        return 2
-    try:
-        for path in install_pinned(argv[1:] or list(PROGRAMS)):
-            print(path)
-    except (GitagentError, subprocess.CalledProcessError) as e:
-        print(f"gitagent: could not install the executors: {e}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
