@@ -22,6 +22,7 @@ BENCHES = [
     "chat_open.py",
     "review.py",
     "mcp_startup.py",
+    "executor_turn.py",
 ]
 OPTIONAL = {"sandbox_startup.py": ["100"]}  # owned by the sandbox work; run when present
 TIMEOUT_S = 300

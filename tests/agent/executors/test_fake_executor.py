@@ -15,10 +15,14 @@ from pathlib import Path
 import pygit2
 import pytest
 
+from gitagent.agent.setup import RunOptions
 from gitagent.store import turns
+from gitagent.tui.app import ChatApp
+from gitagent.tui.session import ChatSession
 from tests.conftest import Result, conversation_head, git, run_cli, text, tool, worktree
 from tests.fakes.anthropic_server import API_KEY, FakeAnthropic
 from tests.fakes.server import Reply
+from tests.tui.conftest import screen_text, send
 
 FAKE = Path(__file__).with_name("fake_claude.py")
 ENV = {"ANTHROPIC_API_KEY": API_KEY}
@@ -216,3 +220,21 @@ def test_wrong_choices_fail_in_one_line_naming_the_fix(fake: Path, monkeypatch: 
     assert missing.code != 0 and "not an executable file" in missing.err and "git config --unset" in missing.err
     for result in (unknown, model, keyless, missing):
         assert "Traceback" not in (result.err if isinstance(result, Result) else result.stderr)
+
+
+async def test_the_chat_runs_its_turns_with_the_chosen_executor(fake: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", API_KEY)
+    monkeypatch.chdir(fake)
+    session = ChatSession(pygit2.Repository(str(fake)), RunOptions(executor="claude-code"))  # as `gitagent chat`
+    session.open("talk", must_exist=False)
+    app = ChatApp(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "WRITE chat.txt from the chat")
+        await send(pilot, "what do you remember?")
+        shown = screen_text(app)
+        assert (
+            "Write" in shown and 'Session prompts: ["WRITE chat.txt from the chat", "what do you remember?"]' in shown
+        )
+    head = conversation_head(fake, "talk")
+    assert turns.turn_number(head) == 2 and turns.trailers(head)["Gitagent-Executor"] == "claude-code 2.1.328-fake"
+    assert git(fake, "show", f"{head.id}:workspace/chat.txt") == "from the chat\n"
