@@ -89,7 +89,7 @@ class TurnRecord:
     def add_executor_result(self, result: dict[str, Any]) -> None:
         """Record how an outside executor's run ended, as it reported it: `executor`, `model`, `session_id`,
         `is_error`, `subtype`, `usage` (its totals), `unattributed_usage` (what its stream did not assign to a
-        response), `cost_usd` (None when it reports none), `duration_ms`."""
+        response), `cost_usd` (None when it reports none), `duration_ms` (from its start until it exited)."""
         self.events.append({"type": "executor_result", **result, "at": now_iso()})
 
     def add_tool_result(self, call: Block, result: ToolResult, duration_ms: int) -> None:

@@ -132,6 +132,7 @@ class ExternalExecutor:
             for event in process.events():
                 stream.feed(event)
             code = process.wait()
+            recorder.exited()
             if stream.failure is not None or not stream.finished or not stream.session_id:
                 why = stream.failure or f"it exited with status {code} before it finished"
                 detail = process.stderr_tail()
@@ -157,7 +158,11 @@ class ExternalExecutor:
             return None
         path = home / previous.path
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(previous.content(turn.repo))
+        content = previous.content(turn.repo)
+        here = str(turn.worktree.path.resolve())
+        if previous.worktree and previous.worktree != here:  # a fork: its session works in the fork's worktree
+            content = content.replace(previous.worktree.encode(), here.encode())
+        path.write_bytes(content)
         return previous.session_id
 
     def _keep(
@@ -173,6 +178,7 @@ class ExternalExecutor:
         update = {
             "executor": self.name, "version": version, "session_id": session_id,
             "path": path.relative_to(home).as_posix(), "turn": turn.record.data["turn"],
+            "worktree": str(turn.worktree.path.resolve()),
         }  # fmt: skip
         return write_state(turn.repo, turn.executor_tree, previous, update, data)
 

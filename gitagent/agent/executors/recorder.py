@@ -42,6 +42,7 @@ class Recorder:
         self.model = record.data["model"]
         self.calls: dict[str, tuple[Block, float]] = {}
         self.usage = Usage()
+        self.result: dict[str, Any] | None = None
         self.started = self.last = time.monotonic()
 
     def set_model(self, spec: str) -> None:
@@ -95,4 +96,10 @@ class Recorder:
             "subtype": subtype, "usage": usage.to_json(), "unattributed_usage": unattributed.to_json(),
             "cost_usd": cost_usd, "duration_ms": int((time.monotonic() - self.started) * 1000),
         })  # fmt: skip
+        self.result = self.record.events[-1]
         self.save()
+
+    def exited(self) -> None:
+        """The program has exited: its run lasted until then (it may still write its session after its result)."""
+        if self.result is not None:
+            self.result["duration_ms"] = int((time.monotonic() - self.started) * 1000)

@@ -3,14 +3,15 @@
 Each turn commit carries `executor/<name>/` for every outside executor that has run in the conversation so far
 (a turn run by another executor carries it forward unchanged, costing nothing):
 
-    executor/claude-code/session.json    {"schema", "executor", "version", "session_id", "path", "turn"}
+    executor/claude-code/session.json    {"schema", "executor", "version", "session_id", "path", "turn", "worktree"}
     executor/claude-code/part-000001.jsonl
     executor/claude-code/part-000002.jsonl ...
 
 The session file (Claude Code's session JSONL, Codex's rollout) is the concatenation of the parts; a turn that
 appended to it adds one part holding what it appended, so storing a long session costs each turn only its own
-lines. `path` is where the file lives in the executor's home, `turn` the last turn the session took part in.
-Before a turn the file is written into the executor's private home; after it, read back from there.
+lines. `path` is where the file lives in the executor's home, `turn` the last turn the session took part in,
+`worktree` the directory it worked in. Before a turn the file is written into the executor's private home
+(in a fork, with the worktree it worked in replaced by the fork's own); after it, read back from there.
 """
 
 import json
@@ -38,6 +39,8 @@ class SessionState:
     path: str
     turn: int
     parts: list[pygit2.Oid]
+    worktree: str = ""
+    """The worktree the session worked in (empty: not recorded)."""
 
     def content(self, repo: pygit2.Repository) -> bytes:
         """The session file, whole."""
@@ -55,8 +58,9 @@ def read_state(repo: pygit2.Repository, executor_tree: pygit2.Oid | None, execut
     info = json.loads(own[STATE].peel(pygit2.Blob).data)
     parts = sorted((e for e in own if e.name.startswith("part-")), key=lambda e: e.name)
     return SessionState(
-        executor, info["version"], info["session_id"], info["path"], info["turn"], [e.id for e in parts]
-    )
+        executor, info["version"], info["session_id"], info["path"], info["turn"], [e.id for e in parts],
+        info.get("worktree", ""),
+    )  # fmt: skip
 
 
 def write_state(
@@ -67,7 +71,7 @@ def write_state(
     data: bytes,
 ) -> pygit2.Oid:
     """The `executor/` tree with `update["executor"]`'s session replaced by `data` (`update`: version,
-    session_id, path, turn). When `data` continues the previous session, only what was appended is stored."""
+    session_id, path, turn, worktree). When `data` continues the previous session, only what was appended is stored."""
     parts = list(previous.parts) if previous is not None else []
     before = previous.content(repo) if previous is not None else b""
     same = previous is not None and previous.session_id == update["session_id"] and data.startswith(before)

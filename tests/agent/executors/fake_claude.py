@@ -8,8 +8,9 @@ prompt's lines are its instructions.
     HANG                  stop there, forever (a test kills it), unless `release.log` is in the directory
     FAIL                  end with an error result
 
-It answers "Session prompts: [...]" — the last line of every prompt its session holds, this one's last —
-followed by "Prompt: <this prompt>", so a test sees both what its session remembers and what it was told.
+It answers "Session prompts: [...]" — the last line of every prompt its session holds, this one's last —,
+"Session places: [...]" — the directories its session worked in, as Claude Code's session records them —
+and "Prompt: <this prompt>", so a test sees what its session remembers, where, and what it was told.
 Standard library only: it runs inside gitagent's sandbox with the system's python3.
 """
 
@@ -55,7 +56,7 @@ def main(args: list[str]) -> int:
     session_id, path = session_file(home, option(args, "--resume"), cwd)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as session:
-        session.write(json.dumps({"type": "user", "prompt": prompt}) + "\n")
+        session.write(json.dumps({"type": "user", "prompt": prompt, "cwd": str(cwd)}) + "\n")
     model = option(args, "--model") or "claude-fake"
     emit({"type": "system", "subtype": "init", "cwd": str(cwd), "session_id": session_id, "model": model,
           "claude_code_version": VERSION, "permissionMode": option(args, "--permission-mode")})  # fmt: skip
@@ -79,7 +80,8 @@ def main(args: list[str]) -> int:
             return 1
     held = [json.loads(line) for line in path.read_text().splitlines()]
     prompts = [entry["prompt"].strip().splitlines()[-1] for entry in held if entry["type"] == "user"]
-    answer = f"Session prompts: {json.dumps(prompts)}\nPrompt: {prompt}"
+    places = sorted({entry["cwd"] for entry in held if entry["type"] == "user"})
+    answer = f"Session prompts: {json.dumps(prompts)}\nSession places: {json.dumps(places)}\nPrompt: {prompt}"
     with path.open("a") as session:
         session.write(json.dumps({"type": "assistant", "text": answer}) + "\n")
     assistant(session_id, number + 1, {"type": "text", "text": answer}, usage)

@@ -87,7 +87,10 @@ def test_turns_are_commits_every_command_reads_and_the_session_resumes_forks_and
     assert git(repo, "show", "from-claude:one.txt") == "first\n"
 
     assert run_cli(repo, "fork", "f@1", "g").code == 0
-    assert remembered(turn(repo, "g", "third, in the fork")) == ["WRITE one.txt first", "third, in the fork"]
+    forked = turn(repo, "g", "third, in the fork")
+    assert remembered(forked) == ["WRITE one.txt first", "third, in the fork"]
+    places = next(line for line in forked.out.splitlines() if line.startswith("Session places: "))
+    assert json.loads(places.removeprefix("Session places: ")) == [str(worktree(repo, "g").resolve())]
     assert run_cli(repo, "rewind", "f", "1").code == 0
     again = turn(repo, "f", "again, after the rewind")
     assert remembered(again) == ["WRITE one.txt first", "again, after the rewind"]
