@@ -57,6 +57,10 @@ def change_repo(root: Path, changed: int) -> Path:
     return path
 
 
+ANSWER = {"type": "tool_use", "name": "StructuredOutput", "input": {"summary": "Looks fine.", "findings": []}}
+"""A part's answer: its summary and no findings."""
+
+
 def sandbox_choice() -> str:
     try:
         check_bwrap()
@@ -68,7 +72,7 @@ def sandbox_choice() -> str:
 def overhead(root: Path, runs: int) -> tuple[dict[str, float], int]:
     repo_path = change_repo(root, CHANGED)
     script = root / "answer.json"
-    script.write_text(json.dumps({"responses": [[{"type": "text", "text": "Looks fine."}]]}))
+    script.write_text(json.dumps({"responses": [[ANSWER]]}))
     target = Target("local", "main", "change", "bench")
     options = ReviewOptions(model=f"scripted:{script}", sandbox=sandbox_choice())
     merge_base = git(["merge-base", "main", "change"], repo_path).strip()
@@ -90,7 +94,7 @@ def _serve(conn: Connection) -> None:
     conn.send(server.base_url)
     while (count := conn.recv()) is not None:
         server.steps.clear()
-        server.push(*[Reply([{"type": "text", "text": "ok"}], delay=DELAY_S) for _ in range(count)])
+        server.push(*[Reply([ANSWER], delay=DELAY_S) for _ in range(count)])
         conn.send("ok")
     server.close()
 

@@ -57,6 +57,10 @@ class TurnOutcome:
     tool_calls: int
     duration_ms: int
     left_out: list[dict[str, Any]] = field(default_factory=list)
+    structured_output: Any = None
+    """The validated answer of a typed turn (one run with an output schema), else None."""
+    errors: list[str] = field(default_factory=list)
+    """Why the turn ended without its answer (the last validation errors of a typed turn), one line each."""
 
     @property
     def is_error(self) -> bool:

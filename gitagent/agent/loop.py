@@ -8,6 +8,8 @@ from typing import Any
 from gitagent.agent.compaction import Compactor
 from gitagent.agent.events import AssistantMessage, EventSink, ToolFinished, ToolStarted
 from gitagent.agent.guard import Guard, unguarded
+from gitagent.agent.limits import CostLimitReached, StepLimitReached
+from gitagent.agent.output import OutputContract
 from gitagent.agent.record import TurnRecord, turn_messages
 from gitagent.models.base import Block, Message, Model, ModelRequest, ModelResponse, TextDelta
 from gitagent.models.errors import INVALID_TOOL_INPUT, ContextTooLong
@@ -17,10 +19,6 @@ INTERRUPTED = (
     "This tool call was interrupted before it finished (gitagent was stopped), so it may have run partly or not "
     "at all. Check the current state before repeating it."
 )
-
-
-class StepLimitReached(Exception):
-    """The turn used all its model steps without a final answer."""
 
 
 @dataclass
@@ -36,6 +34,14 @@ class Agent:
     compactor: Compactor | None = None
     extra: ToolSource | None = None
     """Tools that may change from request to request (MCP)."""
+    output: OutputContract | None = None
+    """The schema the answer must match: its StructuredOutput tool joins the tools."""
+    max_cost: float | None = None
+    """USD the turn may spend on model calls (checked before each call; None: no limit)."""
+
+    def __post_init__(self) -> None:
+        if self.output is not None:
+            self.tools = [*self.tools, self.output.tool()]
 
     @property
     def all_tools(self) -> list[Tool]:
@@ -46,6 +52,10 @@ class Agent:
     def schemas(self) -> list[dict[str, Any]]:
         """The tool definitions sent with the next request."""
         return [{"name": t.name, "description": t.description, "input_schema": t.input_schema} for t in self.all_tools]
+
+    def finished(self, record: TurnRecord) -> bool:
+        """Whether the turn has its answer: a final response, or for a typed turn a valid StructuredOutput."""
+        return record.answered if self.output is None else self.output.settle(record)
 
 
 def run_loop(
@@ -60,7 +70,7 @@ def run_loop(
         record.add_tool_result(call, ToolResult(INTERRUPTED, is_error=True), 0)
         save()
     while True:
-        while not record.answered:
+        while not agent.finished(record):
             _step(agent, history, record, emit, save)
         instruction = agent.guard.before_stop(record)
         if instruction is None:
@@ -72,6 +82,9 @@ def run_loop(
 def _step(agent: Agent, history: list[Message], record: TurnRecord, emit: EventSink, save: Callable[[], None]) -> None:
     if record.steps >= agent.max_steps:
         raise StepLimitReached(f"stopped after {agent.max_steps} model steps without a final answer")
+    spent = record.cost_usd
+    if agent.max_cost is not None and spent is not None and spent >= agent.max_cost:
+        raise CostLimitReached(f"stopped after spending {spent:.4f} USD (the limit is {agent.max_cost:g} USD)")
     if (
         agent.compactor
         and history
@@ -95,6 +108,8 @@ def _step(agent: Agent, history: list[Message], record: TurnRecord, emit: EventS
     for call in response.tool_calls:
         call, result, duration_ms = _run_tool(agent, call, record, emit)
         record.add_tool_result(call, result, duration_ms)
+        if agent.output is not None:
+            agent.output.accept(call, result, record)
         done.append((call, result))
         save()
     if done:

@@ -37,7 +37,7 @@ from gitagent.userdir import claude_config_dir, user_config_dir
 
 MODES = ("auto", "ask")
 READ_ONLY = frozenset({
-    "Read", "Glob", "Grep", "Outline", "RepoMap", "FindSymbol", "Skill", "ReportFinding", "TodoWrite", "LS",
+    "Read", "Glob", "Grep", "Outline", "RepoMap", "FindSymbol", "Skill", "StructuredOutput", "TodoWrite", "LS",
     "NotebookRead", "ToolSearch", "ListMcpResourcesTool", "ReadMcpResourceTool",
 })  # fmt: skip
 """Tools that only read (or report): no approval needed in ask mode. Every other tool needs one there."""

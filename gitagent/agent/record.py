@@ -1,5 +1,6 @@
 """A turn's record: the events that become `turn.json`, and the model messages they stand for."""
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -134,6 +135,19 @@ class TurnRecord:
         """Record an instruction that sent the agent back to work instead of ending the turn."""
         self.events.append({"type": "stop_feedback", "text": text, "at": now_iso()})
 
+    def add_output_feedback(self, text: str) -> None:
+        """Record a reminder that the answer must come through the StructuredOutput tool (a try used)."""
+        self.events.append({"type": "output_feedback", "text": text, "at": now_iso()})
+
+    def set_structured_output(self, value: Any) -> None:
+        """Keep the turn's validated structured answer (`structured_output` in `turn.json`)."""
+        self.data["structured_output"] = value
+
+    @property
+    def structured_output(self) -> Any:
+        """The validated structured answer, or None."""
+        return self.data.get("structured_output")
+
     def add_compaction(self, replaced: int, context: list[Message]) -> None:
         """Record that the earlier history (`replaced` messages) was summarised into `context`."""
         self.context = list(context)
@@ -155,7 +169,7 @@ class TurnRecord:
     @property
     def answered(self) -> bool:
         """Whether the last model response is a final answer (no tool calls)."""
-        kinds = ("assistant", "tool_result", "stop_feedback")
+        kinds = ("assistant", "tool_result", "stop_feedback", "output_feedback")
         last = next((e for e in reversed(self.events) if e["type"] in kinds), None)
         return last is not None and last["type"] == "assistant" and not self.unanswered_tool_calls()
 
@@ -199,12 +213,16 @@ class TurnRecord:
 
     @property
     def answer(self) -> str:
-        """The text of the last model response."""
+        """The text of the last model response; for a typed turn, its structured output as JSON."""
+        if self.structured_output is not None:
+            return json.dumps(self.structured_output, ensure_ascii=False)
         last = next((e for e in reversed(self.events) if e["type"] == "assistant"), None)
         return "" if last is None else "".join(b["text"] for b in last["content"] if b.get("type") == "text")
 
     def finish(self, status: str, left_out: list[dict[str, Any]]) -> None:
-        """Close the record: outcome, totals and timing."""
+        """Close the record: outcome, totals and timing (a typed turn that failed keeps no structured output)."""
+        if "output_schema" in self.data and status != "complete":
+            self.data["structured_output"] = None
         ended = datetime.now(UTC)
         started = datetime.fromisoformat(self.data["started_at"])
         self.data.update(
@@ -229,6 +247,8 @@ def turn_messages(events: list[dict[str, Any]], messages: list[Message] | None =
             _append(messages, "user", user_blocks(event))
         elif event["type"] == "stop_feedback":
             _append(messages, "user", [{"type": "text", "text": STOP_FEEDBACK_PREFIX + event["text"]}])
+        elif event["type"] == "output_feedback":
+            _append(messages, "user", [{"type": "text", "text": event["text"]}])
         elif event["type"] == "assistant":
             _append(messages, "assistant", list(event["content"]))
         elif event["type"] == "tool_result":

@@ -40,12 +40,10 @@ CLAUDE_TOOLS = frozenset({
     "Agent", "Task", "Bash", "BashOutput", "KillShell", "Edit", "MultiEdit", "Write", "Read", "Glob", "Grep", "LS",
     "NotebookEdit", "NotebookRead", "WebFetch", "WebSearch", "TodoWrite", "Skill", "SlashCommand", "ExitPlanMode",
     "AskUserQuestion", "ToolSearch", "TaskStop", "SendMessage", "Monitor", "CronCreate", "CronDelete", "CronList",
-    "EnterWorktree", "ExitWorktree", "ListAgents", "ScheduleWakeup", "Workflow", "ReportFindings",
+    "EnterWorktree", "ExitWorktree", "ListAgents", "ScheduleWakeup", "Workflow", "ReportFindings", "StructuredOutput",
 })  # fmt: skip
 """Claude Code's tool names: a rule naming one gitagent lacks is valid and simply never applies."""
-GITAGENT_TOOLS = frozenset(
-    {"RepoMap", "FindSymbol", "Outline", "ReportFinding", "ListMcpResourcesTool", "ReadMcpResourceTool"}
-)
+GITAGENT_TOOLS = frozenset({"RepoMap", "FindSymbol", "Outline", "ListMcpResourcesTool", "ReadMcpResourceTool"})
 _NO_SPECIFIER = frozenset({"WebSearch", "TodoWrite", "ExitPlanMode", "AskUserQuestion", "RepoMap"})
 _SEPARATORS = ("&&", "||", ";", "|", "&", "\n")
 _WRAPPER = re.compile(

@@ -2,6 +2,7 @@
 
 import json
 import re
+from collections.abc import Collection
 
 import pygit2
 
@@ -26,16 +27,16 @@ from gitagent.workspace import worktree as wt
 NAME_WORDS = 5
 
 
-def new_conversation_name(repo: pygit2.Repository, prompt: str) -> str:
+def new_conversation_name(repo: pygit2.Repository, prompt: str, taken: Collection[str] = ()) -> str:
     """A readable, unused name made from the prompt's first words (`fix-the-login-bug`, `-2` if taken)."""
     words = re.findall(r"[a-z0-9]+", prompt.lower())[:NAME_WORDS]
-    return unused_name(repo, "-".join(words)[:40].strip("-") or "conversation")
+    return unused_name(repo, "-".join(words)[:40].strip("-") or "conversation", taken)
 
 
-def unused_name(repo: pygit2.Repository, stem: str) -> str:
-    """`stem`, or `stem-2`, `stem-3`… whichever no conversation (committed or in flight) has yet."""
+def unused_name(repo: pygit2.Repository, stem: str, taken: Collection[str] = ()) -> str:
+    """`stem`, or `stem-2`, `stem-3`… whichever no conversation (committed or in flight) has yet, nor `taken`."""
     name, n = stem, 1
-    while read_ref(repo, conversation_ref(name)) or read_ref(repo, inflight.inflight_ref(name)):
+    while name in taken or read_ref(repo, conversation_ref(name)) or read_ref(repo, inflight.inflight_ref(name)):
         n += 1
         name = f"{stem}-{n}"
     return name

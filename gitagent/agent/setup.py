@@ -23,7 +23,7 @@ from gitagent.agent.trust import trusted_ids
 from gitagent.agent.turn import DEFAULT_MAP_TOKENS, TurnSettings
 from gitagent.hooks import HookRunner
 from gitagent.mcp.setup import mcp_setup
-from gitagent.models.catalog import retirement_notice
+from gitagent.models.catalog import model_info, retirement_notice
 from gitagent.skills import Skill, discover_skills
 from gitagent.store.repo import config_value, workdir
 from gitagent.workspace.worktree import worktree_for
@@ -44,6 +44,7 @@ class RunOptions:
     executor: str | None = None
     executor_args: tuple[str, ...] = ()
     """Passed on to an outside executor's command line, word by word."""
+    max_cost: float | None = None
 
 
 def turn_settings(
@@ -77,6 +78,8 @@ def turn_settings(
     if retiring := retirement_notice(chosen.spec):
         emit(Notice(retiring))
     model = chosen.load(on_retry)
+    if options.max_cost is not None and model_info(chosen.spec) is None:
+        emit(Notice(f"the cost limit is not enforced: {chosen.spec} has no known price"))
     return TurnSettings(
         model=model,
         make_sandbox=sandbox_factory(repo, choice, network, extra_ro=[skill.path for skill in skills]),
@@ -89,6 +92,7 @@ def turn_settings(
         repo_map_tokens=int(config_value(repo, "gitagent.repoMapTokens") or DEFAULT_MAP_TOKENS)
         if options.repo_map
         else 0,
+        max_cost=options.max_cost,
         mcp=mcp,
     )
 
@@ -98,8 +102,15 @@ def executor_settings(
 ) -> TurnSettings:
     """The settings of a turn that outside executor `executor` runs: its program, key and model; the sandbox
     with the network shared (it must reach its model API) and its private home; the hooks and the session as
-    for any turn. The built-in loop's model, tools, skills, MCP servers and code map are not its."""
-    runner = external(repo, executor, name, options.model, options.base_url, list(options.executor_args))
+    for any turn; `--max-cost` as Claude Code's `--max-budget-usd`. The built-in loop's model, tools, skills, MCP
+    servers and code map are not its."""
+    args = list(options.executor_args)
+    if options.max_cost is not None:
+        if executor == "claude-code" and "--max-budget-usd" not in args:
+            args += ["--max-budget-usd", f"{options.max_cost:g}"]
+        elif executor != "claude-code":
+            emit(Notice(f"--max-cost does not reach {executor}: it has no spending limit of its own"))
+    runner = external(repo, executor, name, options.model, options.base_url, args)
     choice = sandbox_choice(repo, options.sandbox)
     if choice == "none":
         emit(Notice(f"warning: --sandbox none: {executor} runs UNCONFINED on this machine"))

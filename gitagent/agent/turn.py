@@ -12,7 +12,9 @@ from gitagent.agent.executors.base import BuiltinExecutor, Executor
 from gitagent.agent.guard import Guard, HookStop, unguarded
 from gitagent.agent.history import conversation_messages
 from gitagent.agent.hooksession import HookSession
-from gitagent.agent.loop import Agent, StepLimitReached
+from gitagent.agent.limits import TurnLimit
+from gitagent.agent.loop import Agent
+from gitagent.agent.output import OutputContract
 from gitagent.agent.prompt import system_prompt
 from gitagent.agent.record import TurnRecord, turn_messages
 from gitagent.agent.transcript import Transcript, transcript_path
@@ -57,6 +59,10 @@ class TurnSettings:
     """Budget of the code map in the first turn's system prompt (0: none)."""
     session: HookSession = field(default_factory=HookSession)
     """The hook session the turn belongs to: by default its own (a `run`); the chat keeps one per window."""
+    output: OutputContract | None = None
+    """The schema the turn's answer must match (a typed turn), recorded as `output_schema` in `turn.json`."""
+    max_cost: float | None = None
+    """USD the turn may spend on model calls (None: no limit)."""
     mcp: "McpSetup | None" = None
     """The MCP servers the turn may start (None: none configured, or none trusted)."""
     executor: Executor = field(default_factory=BuiltinExecutor)
@@ -86,10 +92,13 @@ class Turn:
     settings: TurnSettings
     extra_trailers: list[tuple[str, str]] = field(default_factory=list)
     next_snapshot: PreparedSnapshot | None = field(default=None, init=False)
+    errors: list[str] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
         self.executor_tree = turns.executor_tree(self.head)
         """The executors' session state (`executor/`): the head's, until an outside executor replaces it."""
+        if self.settings.output is not None:
+            self.record.data["output_schema"] = self.settings.output.schema
         self.history = list(self.record.context) if self.record.context else conversation_messages(self.head)
         guard = self.settings.guard  # one guard may serve many turns (the TUI): point it at this one
         guard.transcript = Transcript(transcript_path(self.repo, self.state.name), self.history)
@@ -156,8 +165,9 @@ class Turn:
         tools = default_tools() + ([SkillTool(settings.skills)] if settings.skills else [])
         context = ToolContext(self.worktree.path, self.sandbox)
         return Agent(
-            settings.model, system, tools, context, settings.max_steps, settings.guard, settings.compactor, self.mcp
-        )
+            settings.model, system, tools, context, settings.max_steps, settings.guard, settings.compactor, self.mcp,
+            output=settings.output, max_cost=settings.max_cost,
+        )  # fmt: skip
 
     def run(self, resumed: bool) -> TurnOutcome:
         """Have the executor drive the turn to an answer (or a limit, or a hook's stop) and commit; save and
@@ -168,9 +178,10 @@ class Turn:
         status = "complete"
         try:
             settings.executor.run(self, resumed)
-        except (StepLimitReached, HookStop) as e:
-            status = "max_steps" if isinstance(e, StepLimitReached) else "stopped"
-            self.record.add_error(str(e))
+        except (TurnLimit, HookStop) as e:
+            status = e.status if isinstance(e, TurnLimit) else "stopped"
+            self.errors = e.errors if isinstance(e, TurnLimit) else [str(e)]
+            self.record.add_error("\n".join([str(e), *(f"  {line}" for line in self.errors if line != str(e))]))
         except KeyboardInterrupt:
             self.record.add_error("interrupted by the user")
             self.save()  # first: a second Ctrl-C during SessionEnd must not lose the turn
@@ -209,6 +220,7 @@ class Turn:
             conversation=self.state.name, turn=record.data["turn"], commit=str(oid), model=record.data["model"],
             status=status, result=record.answer, usage=record.usage, cost_usd=record.cost_usd,
             tool_calls=record.tool_call_count, duration_ms=record.data["duration_ms"], left_out=left_out,
+            structured_output=record.structured_output, errors=self.errors,
         )  # fmt: skip
         self.settings.emit(TurnFinished(outcome))
         return outcome

@@ -9,7 +9,7 @@ import pygit2
 
 from gitagent.agent.attachments import attachment_summary
 from gitagent.humanize import human_tokens
-from gitagent.models.base import Usage
+from gitagent.models.base import OUTPUT_FEEDBACK_PREFIX, Usage
 from gitagent.store import turns
 from gitagent.tools.todo import checklist
 
@@ -32,6 +32,8 @@ def render_turn(name: str, commit: pygit2.Commit, stats: pygit2.DiffStats) -> st
     ]
     for event in turn["events"]:
         lines.extend(_render_event(event))
+    if turn.get("structured_output") is not None:
+        lines += ["Structured output:", _indent(json.dumps(turn["structured_output"], indent=2), "  "), ""]
     if turn.get("todos"):
         lines += ["Plan (TodoWrite):", _indent(checklist(turn["todos"]), "  "), ""]
     if turn.get("left_out"):
@@ -83,6 +85,8 @@ def _render_event(event: dict[str, Any]) -> list[str]:
     if kind == "executor_result":
         cost = f", {event['cost_usd']:.4f} USD" if event.get("cost_usd") is not None else ""
         return [f"  ({event['executor']} {event['subtype'] or 'ended'}{cost})"]
+    if kind == "output_feedback":
+        return [_indent(event["text"].removeprefix(OUTPUT_FEEDBACK_PREFIX), "  ↺ reminded: ")]
     return []
 
 

@@ -3,10 +3,12 @@
 import json
 import sys
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 
+from gitagent import api
 from gitagent.agent.events import (
     AssistantMessage,
     Event,
@@ -14,16 +16,16 @@ from gitagent.agent.events import (
     ToolFinished,
     ToolStarted,
     TurnFinished,
-    TurnOutcome,
     TurnStarted,
     Verdict,
 )
+from gitagent.agent.output import TOOL_NAME, schema_from_text
 from gitagent.agent.permissions import call_subject
-from gitagent.agent.session import discard_turn, new_conversation_name, resume_turn, run_turn
-from gitagent.agent.setup import RunOptions, turn_settings
 from gitagent.agent.turn import TurnInterrupted
+from gitagent.api.result import Result
 from gitagent.cli import options
-from gitagent.cli.common import dispatch, fail, new_app, repository
+from gitagent.cli.common import dispatch, fail, new_app
+from gitagent.errors import GitagentError
 from gitagent.models import TextDelta
 
 app = new_app()
@@ -47,7 +49,17 @@ def run(
     output_format: Annotated[
         OutputFormat, typer.Option("--output-format", help="text, json or stream-json.")
     ] = OutputFormat.text,
+    output_schema: Annotated[
+        str | None,
+        typer.Option("--output-schema", metavar="FILE|JSON", help="End with a result valid against this JSON Schema."),
+    ] = None,
+    output_last_message: Annotated[
+        Path | None, typer.Option("--output-last-message", "-o", help="Also write the final answer to FILE.")
+    ] = None,
     max_steps: options.MaxSteps = 100,
+    max_cost: Annotated[
+        float | None, typer.Option("--max-cost", min=0, help="Stop the turn once it has cost this many USD.")
+    ] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Finish the interrupted turn of -c NAME.")] = False,
     discard: Annotated[bool, typer.Option("--discard", help="Drop the interrupted turn of -c NAME.")] = False,
     sandbox: options.Sandbox = None,
@@ -62,12 +74,16 @@ def run(
     executor_arg: options.ExecutorArg = None,
 ) -> None:
     """Run one turn of a conversation headless and print the answer."""
-    repo = repository()
+    repo = api.open(
+        model=model, sandbox=sandbox, allow_network=allow_network, approval=approval, base_url=base_url,
+        trust_repo=trust_repo, max_steps=max_steps, max_cost=max_cost, repo_map=repo_map, on_retry=_retrying,
+        executor=executor, executor_args=tuple(executor_arg or ()),
+    )  # fmt: skip
     if resume or discard:
         if not conversation or prompt is not None or (resume and discard):
             fail("--resume and --discard take -c NAME and no PROMPT (and not both)")
         if discard:
-            number = discard_turn(repo, conversation)
+            number = repo.conversation(conversation).discard()
             print(f"discarded the interrupted turn {number} of {conversation!r}", file=sys.stderr)
             return
     elif prompt is None:
@@ -75,22 +91,50 @@ def run(
     text = sys.stdin.read() if prompt == "-" else prompt
     if text is not None and not text.strip():
         fail("the prompt is empty")
-    name = conversation or new_conversation_name(repo, text or "")
-    run_options = RunOptions(
-        model, sandbox, allow_network, approval, base_url, trust_repo, max_steps, repo_map, executor,
-        tuple(executor_arg or ()),
-    )  # fmt: skip
-    settings = turn_settings(repo, name, run_options, _printer(output_format), on_retry=_retrying)
+    schema = read_schema(output_schema) if output_schema is not None else None
+    convo = repo.conversation(conversation)
+    printer = _printer(output_format)
     try:
-        outcome = resume_turn(repo, name, settings) if resume else run_turn(repo, name, text or "", settings)
+        if resume:
+            result = convo.resume(output=schema, on_event=printer)
+        else:
+            result = convo.turn(text or "", output=schema, on_event=printer)
     except KeyboardInterrupt:
-        _interrupted(name, output_format, "interrupted", 130)
+        _interrupted(convo.name, output_format, "interrupted", 130)
     except TurnInterrupted as e:
-        _interrupted(name, output_format, e.message, 1)
-    if output_format is OutputFormat.json:
-        print(json.dumps(outcome_json(outcome), ensure_ascii=False))
-    if outcome.is_error:
-        print(f"gitagent: the turn ended without an answer ({outcome.status})", file=sys.stderr)
+        _interrupted(convo.name, output_format, e.message, 1)
+    _report(result, output_format, output_last_message)
+
+
+def read_schema(value: str) -> dict[str, Any]:
+    """`--output-schema`: JSON text (starting with `{`) or the path of a file holding it."""
+    if value.lstrip().startswith("{"):
+        return schema_from_text(value, "--output-schema")
+    path = Path(value)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise GitagentError(
+            f"--output-schema: cannot read {value}: {e.strerror}", "give a JSON Schema file, or the schema as JSON"
+        ) from e
+    return schema_from_text(text, value)
+
+
+def _report(result: Result, output_format: OutputFormat, last_message: Path | None) -> None:
+    if last_message is not None:
+        try:
+            last_message.write_text(result.text, encoding="utf-8")
+        except OSError as e:  # the turn is committed: say where its answer is instead
+            fail(f"cannot write {last_message}: {e.strerror} (the answer is in `gitagent show {result.conversation}`)")
+    if output_format is not OutputFormat.text:
+        print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
+    elif result.ok and result.structured_output is not None:
+        print(json.dumps(result.structured_output, indent=2, ensure_ascii=False))
+    if not result.ok:
+        what = "a valid structured output" if result.status == "invalid_output" else "an answer"
+        print(f"gitagent: the turn ended without {what} ({result.status})", file=sys.stderr)
+        for error in result.errors:
+            print(f"  {error}", file=sys.stderr)
         raise SystemExit(1)
 
 
@@ -99,35 +143,18 @@ def _retrying(attempt: int, wait_s: float, reason: str) -> None:
     print(f"\ngitagent: {reason}; retrying in {wait_s:.0f}s (attempt {attempt}; the answer restarts)", file=sys.stderr)
 
 
-def _interrupted(name: str, output_format: OutputFormat, reason: str, code: int) -> NoReturn:
+def _interrupted(name: str | None, output_format: OutputFormat, reason: str, code: int) -> NoReturn:
     if output_format is not OutputFormat.text:
         print(json.dumps({"type": "result", "conversation": name, "is_error": True, "error": reason}))
     print(f"\ngitagent: {reason}", file=sys.stderr)
+    if name is None:  # stopped before the turn began: nothing was saved
+        raise SystemExit(code)
     print(
         f"  the turn so far is saved: finish it with `gitagent run --resume -c {name}`"
         f" or drop it with `gitagent run --discard -c {name}`",
         file=sys.stderr,
     )
     raise SystemExit(code)
-
-
-def outcome_json(outcome: TurnOutcome) -> dict[str, Any]:
-    """The object `--output-format json` prints (and `stream-json` ends with)."""
-    return {
-        "type": "result",
-        "conversation": outcome.conversation,
-        "turn": outcome.turn,
-        "commit": outcome.commit,
-        "model": outcome.model,
-        "status": outcome.status,
-        "result": outcome.result,
-        "usage": outcome.usage.to_json(),
-        "cost_usd": outcome.cost_usd,
-        "tool_calls": outcome.tool_calls,
-        "is_error": outcome.is_error,
-        "duration_ms": outcome.duration_ms,
-        "left_out": outcome.left_out,
-    }
 
 
 def _printer(output_format: OutputFormat):
@@ -181,8 +208,6 @@ def _event_json(event: Event) -> dict[str, Any] | None:
                 "is_error": event.result.is_error,
                 "duration_ms": event.duration_ms,
             }
-        case TurnFinished():
-            return outcome_json(event.outcome)
         case Notice():
             return {"type": "notice", "text": event.text}
         case Verdict():
@@ -208,14 +233,23 @@ class _TextPrinter:
             case ToolStarted():
                 print(f"→ {event.call['name']} {summarize_input(event.call.get('input', {}))}", file=sys.stderr)
             case ToolFinished():
-                first = (event.result.output.strip().splitlines() or [""])[0][:100]
                 mark = "✗" if event.result.is_error else "✓"
-                print(f"  {mark} {first}", file=sys.stderr)
+                print(f"  {mark} {_result_line(event)}", file=sys.stderr)
             case Notice():
                 print(f"gitagent: {event.text}", file=sys.stderr)
             case TurnFinished():
                 o = event.outcome
                 print(f"[{o.conversation} turn {o.turn} → {o.commit[:7]}]", file=sys.stderr)
+
+
+def _result_line(event: ToolFinished) -> str:
+    """A tool result's first line; for a rejected structured output, its first error, which says what to fix."""
+    lines = event.result.output.strip().splitlines() or [""]
+    errors = [line[2:] for line in lines[1:] if line.startswith("- ")]
+    if event.call["name"] == TOOL_NAME and event.result.is_error and errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        return f"{errors[0][:100]}{more}"
+    return lines[0][:100]
 
 
 def summarize_input(tool_input: dict[str, Any]) -> str:

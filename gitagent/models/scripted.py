@@ -4,7 +4,8 @@ Format (a public contract, documented in README): `{"responses": [[block, ...], 
 `{"type": "text", "text": "..."}` or `{"type": "tool_use", "name": "Write", "input": {...}}`.
 Within a turn, the Nth model call gets response N; past the end of the script the model answers `done.`.
 Every turn starts again from the first response. The position is counted from the request (assistant
-messages since the user's prompt), not kept in the process, so a resumed turn carries on where it stopped.
+messages since the user's prompt: a Stop hook's feedback and a typed turn's reminder are not prompts), not
+kept in the process, so a resumed turn carries on where it stopped.
 """
 
 import json
@@ -16,7 +17,7 @@ from typing import Any
 from gitagent.errors import GitagentError
 from gitagent.models.base import (
     COMPACTION_SYSTEM,
-    STOP_FEEDBACK_PREFIX,
+    FEEDBACK_PREFIXES,
     Block,
     ModelRequest,
     ModelResponse,
@@ -88,7 +89,7 @@ def _calls_this_turn(messages: list[dict[str, Any]]) -> int:
 
 
 def _is_prompt(block: Block) -> bool:
-    return block.get("type") == "text" and not block["text"].startswith(STOP_FEEDBACK_PREFIX)
+    return block.get("type") == "text" and not block["text"].startswith(FEEDBACK_PREFIXES)
 
 
 def _with_id(block: Block, response: int, position: int) -> Block:

@@ -1,4 +1,4 @@
-"""Findings: what a review reports, how the model reports them (the `ReportFinding` tool), and where they go.
+"""Findings: what a review reports, how the model reports them (each part's typed answer), and where they go.
 
 A finding names a file, a line range on the new side, a severity, a title, an explanation and optionally a
 replacement for exactly those lines. It is placed *inline* when its whole range lies inside one hunk of
@@ -6,13 +6,11 @@ the diff (so GitHub and GitLab accept a comment there); otherwise it goes to the
 """
 
 import hashlib
-import threading
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from gitagent.agent.output import OutputContract
 from gitagent.review.diff import FileChange
-from gitagent.tools.base import ToolContext, ToolResult
-from gitagent.tools.paths import ToolError, run_checked
 
 SEVERITIES = ("error", "warning", "note")
 TITLE_LIMIT = 200
@@ -75,15 +73,19 @@ def merge(found: list[list[Finding]]) -> list[Finding]:
     return sorted(unique.values(), key=lambda f: (SEVERITIES.index(f.severity), f.path, f.start_line, f.title))
 
 
-_SCHEMA: dict[str, Any] = {
+FINDING_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
         "path": {"type": "string", "description": "File path relative to the repository root, as in the diff."},
         "start_line": {"type": "integer", "minimum": 1, "description": "First line, on the new side of the diff."},
         "end_line": {"type": "integer", "minimum": 1, "description": "Last line (same as start_line for one)."},
         "severity": {"type": "string", "enum": list(SEVERITIES), "description": "error, warning or note."},
-        "title": {"type": "string", "description": "One line stating the problem (under about 70 characters)."},
-        "body": {"type": "string", "description": "What is wrong, what triggers it, its effect (Markdown)."},
+        "title": {
+            "type": "string",
+            "minLength": 1,
+            "description": "One line stating the problem (under about 70 characters).",
+        },
+        "body": {"type": "string", "minLength": 1, "description": "What is wrong, what triggers it, its effect."},
         "suggestion": {
             "type": "string",
             "description": "Optional: the replacement text for exactly lines start_line..end_line.",
@@ -93,44 +95,55 @@ _SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
 }
 
+PART_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "summary": {
+            "type": "string",
+            "description": "This part in a few sentences: what it changes, your assessment, what you could not check.",
+        },
+        "findings": {
+            "type": "array",
+            "items": FINDING_SCHEMA,
+            "description": "Every real problem in this part's files, on new-side lines inside the changed hunks "
+            "(the prompt lists them) so it can be posted there; elsewhere it is shown only in the summary. "
+            "A suggestion replaces exactly those lines, so give the complete new text of the range. [] if none.",
+        },
+    },
+    "required": ["summary", "findings"],
+    "additionalProperties": False,
+}
+"""What each review part answers with, through the StructuredOutput tool (`agent.output`)."""
 
-class ReportFinding:
-    """The tool a reviewing model reports each finding with; it keeps them, placed against the diff."""
 
-    name = "ReportFinding"
-    description = (
-        "Report one review finding: a real problem in the change, on lines of the NEW side of the diff. "
-        "Put start_line..end_line inside one changed hunk (the prompt lists each file's hunks) so it can be "
-        "posted on those lines; a finding elsewhere is kept but shown only in the summary. Call it once per "
-        "finding; reporting the same path and title again replaces the earlier one. `suggestion`, if given, "
-        "replaces exactly those lines, so give the complete new text of the range."
-    )
-    input_schema = _SCHEMA
+def part_contract() -> OutputContract:
+    """The typed answer a review part must end with: its summary and findings, checked beyond the schema
+    for line order and blank text, so the model corrects them before the part ends."""
+    return OutputContract(PART_SCHEMA, check=_check_part)
 
-    def __init__(self, files: dict[str, FileChange], part: int = 1) -> None:
-        self.files = files
-        self.part = part
-        self.findings: list[Finding] = []
-        self._lock = threading.Lock()
 
-    def run(self, tool_input: dict[str, Any], ctx: ToolContext) -> ToolResult:
-        """Record the finding and tell the model where it will be shown."""
-        return run_checked(self.input_schema, tool_input, self._report)
+def _check_part(report: dict[str, Any]) -> list[tuple[list[str | int], str]]:
+    errors: list[tuple[list[str | int], str]] = []
+    for n, item in enumerate(report["findings"]):
+        if item["end_line"] < item["start_line"]:
+            errors.append(
+                (["findings", n, "end_line"], f"{item['end_line']} is before start_line {item['start_line']}")
+            )
+        for key in ("title", "body"):
+            if not item[key].strip():
+                errors.append((["findings", n, key], "must not be blank"))
+    return errors
 
-    def _report(self, args: dict[str, Any]) -> ToolResult:
-        if args["end_line"] < args["start_line"]:
-            raise ToolError(f"end_line ({args['end_line']}) is before start_line ({args['start_line']})")
-        title = " ".join(args["title"].split())[:TITLE_LIMIT]
-        if not title or not args["body"].strip():
-            raise ToolError("title and body must not be empty")
-        path = args["path"].strip().removeprefix("./").removeprefix("b/")
-        finding = place(Finding(
-            path, args["start_line"], args["end_line"], args["severity"], title, args["body"].strip(),
-            args.get("suggestion"), part=self.part,
-        ), self.files)  # fmt: skip
-        with self._lock:
-            earlier = [f for f in self.findings if (f.path, f.title) == (path, title)]
-            self.findings = [f for f in self.findings if f not in earlier] + [finding]
-        verb = "Replaced" if earlier else "Recorded"
-        where = "on those lines" if finding.inline else f"in the summary only: {finding.outside}"
-        return ToolResult(f"{verb} {finding.severity} at {path}:{finding.lines}; it will be shown {where}.")
+
+def findings_of(report: dict[str, Any], files: dict[str, FileChange], part: int = 1) -> list[Finding]:
+    """A part's validated answer as findings placed against the diff; a later finding with the same path and
+    title replaces an earlier one."""
+    kept: dict[tuple[str, str], Finding] = {}
+    for item in report["findings"]:
+        title = " ".join(item["title"].split())[:TITLE_LIMIT]
+        path = item["path"].strip().removeprefix("./").removeprefix("b/")
+        finding = Finding(path, item["start_line"], item["end_line"], item["severity"], title, item["body"].strip(),
+                          item.get("suggestion"), part=part)  # fmt: skip
+        kept.pop((path, title), None)
+        kept[(path, title)] = place(finding, files)
+    return list(kept.values())

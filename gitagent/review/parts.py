@@ -23,7 +23,8 @@ from gitagent.errors import GitagentError
 from gitagent.models.base import Model
 from gitagent.models.catalog import model_info
 from gitagent.review.baseconfig import ReviewerConfig
-from gitagent.review.findings import Finding, ReportFinding
+from gitagent.review.diff import FileChange
+from gitagent.review.findings import Finding, findings_of, part_contract
 from gitagent.sandbox import Sandbox
 from gitagent.store import inflight, turns
 from gitagent.store.packs import ObjectBatch
@@ -57,7 +58,7 @@ class ReviewTurn(Turn):
         """The reviewer: no Write or Edit, instructions and skills from the base commit (not the worktree)."""
         s = self.settings
         context = ToolContext(self.worktree.path, self.sandbox)
-        return Agent(s.model, self.system, self.tools, context, s.max_steps, s.guard, s.compactor)
+        return Agent(s.model, self.system, self.tools, context, s.max_steps, s.guard, s.compactor, output=s.output)
 
     def prepare_snapshot(self) -> None:
         """Nothing to prepare: the snapshot is the reviewed commit's tree."""
@@ -112,9 +113,10 @@ class PartOutcome:
 
 
 def run_part(
-    setup: PartSetup, number: int, prompt: str, reporter: ReportFinding, emit: Callable[[Event], None]
+    setup: PartSetup, number: int, prompt: str, files: dict[str, FileChange], emit: Callable[[Event], None]
 ) -> PartOutcome:
-    """Run and commit one part's turn; a failure is returned (its turn so far stays in its in-flight ref)."""
+    """Run and commit one part's turn, which answers with its summary and findings (checked against
+    `PART_SCHEMA`); a failure is returned (its turn so far stays in its in-flight ref)."""
     repo = pygit2.Repository(setup.repo_path)  # one handle per thread
     ObjectBatch(repo)  # its turn's objects go to packs (written before each save moves a ref), not loose files
     name = f"{setup.name}/{number}"
@@ -126,13 +128,13 @@ def run_part(
     settings = TurnSettings(
         model=setup.model, make_sandbox=setup.make_sandbox, max_steps=setup.max_steps, emit=emit,
         guard=Guard(setup.config.permissions(), hooks=hooks), compactor=Compactor(), skills=setup.config.skills,
-        repo_map_tokens=0,
+        repo_map_tokens=0, output=part_contract(),
     )  # fmt: skip
     record = TurnRecord.start(
         conversation=setup.name, turn=1, model=setup.model.spec, prompt=prompt, owner=inflight.owner(),
         sandbox=sandbox.name,
     )  # fmt: skip
-    tools: list[Tool] = [Read(), Glob(), Grep(), Bash(), RepoMap(), FindSymbol(), Outline(), reporter]
+    tools: list[Tool] = [Read(), Glob(), Grep(), Bash(), RepoMap(), FindSymbol(), Outline()]
     if setup.config.skills:
         tools.append(SkillTool(setup.config.skills))
     turn = ReviewTurn(
@@ -148,10 +150,12 @@ def run_part(
         turn.save()
         outcome = turn.run(resumed=False)
     except GitagentError as e:
-        return PartOutcome(None, reporter.findings, e.message)
+        return PartOutcome(None, [], e.message)
     except Exception as e:  # one part's failure must not lose the others' findings
-        return PartOutcome(None, reporter.findings, f"{type(e).__name__}: {e}")
-    return PartOutcome(outcome, reporter.findings)
+        return PartOutcome(None, [], f"{type(e).__name__}: {e}")
+    if outcome.structured_output is None:
+        return PartOutcome(outcome, [], "; ".join(outcome.errors) or f"the part ended {outcome.status}")
+    return PartOutcome(outcome, findings_of(outcome.structured_output, files, number))
 
 
 def _drop_stale_lock(repo: pygit2.Repository, lock_ref: str, name: str) -> None:

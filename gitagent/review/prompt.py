@@ -12,9 +12,9 @@ Your working directory {root} is a READ-ONLY checkout of the change's head commi
 You may read and search every file, and run read-only commands with Bash (tests, linters, `git log`,
 `git diff {merge_base} HEAD`); nothing you run can change files there, and /tmp is scratch space.
 Do not try to edit, commit or push. Load the code-review skill with the Skill tool and follow it.
-Report each finding with the ReportFinding tool, on new-side lines inside the changed hunks.
-When done, answer with a short summary of this part: what it changes, your assessment, what you could
-not check. Report nothing you cannot support from the code; an empty review is a fine outcome."""
+When done, answer with the StructuredOutput tool: a short summary of this part (what it changes, your
+assessment, what you could not check) and your findings, each on new-side lines inside the changed hunks.
+Report nothing you cannot support from the code; an empty list of findings is a fine outcome."""
 
 
 def system_prompt(root: Path, revisions: Revisions, extra: str) -> str:
@@ -55,7 +55,7 @@ def part_prompt(
         lines.append(f"  {f.path}: {ranges}")
     lines += ["", "Patches (merge base -> head):", "", "```diff", *[p.rstrip("\n") for p in part.patches], "```", ""]
     lines.append(
-        "Read the surrounding code and whatever else you need. Report findings in this part's files with "
-        "ReportFinding, then finish with your summary of this part."
+        "Read the surrounding code and whatever else you need. Then finish with StructuredOutput: your summary "
+        "of this part and the findings in this part's files."
     )
     return "\n".join(lines)

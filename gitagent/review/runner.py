@@ -26,7 +26,7 @@ from gitagent.review.checkout import head_checkout
 from gitagent.review.chunks import DEFAULT_CHUNK_TOKENS, Chunk, pack
 from gitagent.review.ci import Target
 from gitagent.review.diff import changed_files
-from gitagent.review.findings import ReportFinding, merge
+from gitagent.review.findings import merge
 from gitagent.review.git import Revisions, merge_base, resolve
 from gitagent.review.parts import CostMeter, PartOutcome, PartSetup, run_part
 from gitagent.review.prompt import part_prompt, system_prompt
@@ -108,7 +108,6 @@ def _run_parts(review: Review, setup: PartSetup, chunks: list[Chunk], options: R
     if options.max_cost is not None and not meter.priced:
         review.notices.append(f"--max-cost is not enforced: {setup.model.spec} has no known price")
     budget = options.max_cost if meter.priced else None
-    reporters = {c.number: ReportFinding(files, c.number) for c in chunks}
     pending, running, done = list(chunks), {}, {}  # type: ignore[var-annotated]
     rates: list[float] = []
 
@@ -119,7 +118,7 @@ def _run_parts(review: Review, setup: PartSetup, chunks: list[Chunk], options: R
             meter.watch(event)
             emit(chunk.number, event)
 
-        return pool.submit(run_part, setup, chunk.number, prompt, reporters[chunk.number], sink)
+        return pool.submit(run_part, setup, chunk.number, prompt, files, sink)
 
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
         while pending or running:
@@ -142,7 +141,7 @@ def _run_parts(review: Review, setup: PartSetup, chunks: list[Chunk], options: R
         )
     for chunk in chunks:
         _fill(review.parts[chunk.number - 1], done.get(chunk.number))
-    review.findings = merge([reporters[c.number].findings for c in chunks if c.number in done])
+    review.findings = merge([done[c.number].findings for c in chunks if c.number in done])
 
 
 def _affordable(
@@ -169,7 +168,9 @@ def _fill(part: Part, outcome: PartOutcome | None) -> None:
         part.status, part.error = "failed", outcome.error
         return
     o = outcome.outcome
-    part.commit, part.status, part.summary = o.commit, o.status, o.result.strip()
+    summary = o.structured_output["summary"] if o.structured_output is not None else ""
+    part.commit, part.status, part.summary = o.commit, o.status, summary.strip()
+    part.error = outcome.error
     part.cost_usd, part.usage = o.cost_usd, Usage.from_json(o.usage.to_json())
 
 

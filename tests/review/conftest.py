@@ -76,9 +76,14 @@ def pr(tmp_path: Path) -> PullRequest:
 
 
 def finding(path: str, start: int, end: int, severity: str, title: str, body: str, **extra: Any) -> dict[str, Any]:
-    """A ReportFinding tool_use block."""
-    return tool("ReportFinding", path=path, start_line=start, end_line=end, severity=severity, title=title,
-                body=body, **extra)  # fmt: skip
+    """One finding, as a part's answer lists it."""
+    return {"path": path, "start_line": start, "end_line": end, "severity": severity, "title": title, "body": body,
+            **extra}  # fmt: skip
+
+
+def answer(summary: str, *findings: dict[str, Any]) -> dict[str, Any]:
+    """A part's final answer: the StructuredOutput tool_use block with its summary and findings."""
+    return tool("StructuredOutput", summary=summary, findings=list(findings))
 
 
 DIV_ZERO = finding(

@@ -12,8 +12,8 @@ import pygit2
 from gitagent.models.base import ModelResponse, TextDelta
 from gitagent.review.checkout import head_checkout
 from gitagent.review.runner import AnswersAfter
-from tests.conftest import git, run_cli, text, tool
-from tests.review.conftest import PullRequest, review_script
+from tests.conftest import git, run_cli, tool
+from tests.review.conftest import PullRequest, answer, review_script
 
 SLOTS = Path(".git/gitagent/review-worktrees")
 
@@ -91,7 +91,7 @@ def test_the_models_answer_waits_for_the_checkout() -> None:
 
 def test_the_reviewers_first_tool_call_reads_the_head_files(pr: PullRequest, tmp_path: Path) -> None:
     """On a fresh slot the files are written while the model answers; the Read it asks for finds them."""
-    model = review_script(tmp_path, [tool("Read", file_path="tests/test_app.py")], [text("read it")])
+    model = review_script(tmp_path, [tool("Read", file_path="tests/test_app.py")], [answer("read it")])
     result = run_cli(pr.path, "review", "--base", "main", "-f", "json", "-m", model, "-q", "--sandbox", "none")
     assert result.code == 0, result.err
     turn = pygit2.Repository(str(pr.path)).references[json.loads(result.out)["ref"]].peel(pygit2.Commit)

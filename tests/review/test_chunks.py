@@ -12,7 +12,7 @@ from gitagent.review.diff import FileChange
 from tests.conftest import git, run_cli
 from tests.fakes.anthropic_server import API_KEY, FakeAnthropic
 from tests.fakes.server import Recorded, Reply, _Handler
-from tests.review.conftest import commit_files
+from tests.review.conftest import answer, commit_files
 
 
 def change(path: str, lines: int, patch_chars: int = 100) -> FileChange:
@@ -84,7 +84,7 @@ def run_parts(path: Path, server: FakeAnthropic, *extra: str):
 
 def test_parts_run_in_parallel_and_commit_as_one_chain(tmp_path: Path, counting: CountingAnthropic) -> None:
     repo = four_part_change(tmp_path / "repo")
-    counting.push(*[Reply([{"type": "text", "text": f"part reviewed {n}"}], delay=0.6) for n in range(4)])
+    counting.push(*[Reply([answer(f"part reviewed {n}")], delay=0.6) for n in range(4)])
     result = run_parts(repo, counting, "--jobs", "4")
     assert result.code == 0, result.err
     report = json.loads(result.out)
@@ -101,7 +101,7 @@ def test_parts_run_in_parallel_and_commit_as_one_chain(tmp_path: Path, counting:
 
 def test_jobs_one_runs_parts_one_after_another(tmp_path: Path, counting: CountingAnthropic) -> None:
     repo = four_part_change(tmp_path / "repo")
-    counting.push(*[Reply([{"type": "text", "text": "ok"}], delay=0.2) for _ in range(4)])
+    counting.push(*[Reply([answer("ok")], delay=0.2) for _ in range(4)])
     assert run_parts(repo, counting, "--jobs", "1").code == 0
     assert counting.most == 1 and len(counting.bodies) == 4
 
@@ -112,7 +112,7 @@ def test_max_cost_stops_starting_parts(
 ) -> None:
     repo = four_part_change(tmp_path / "repo")
     usage = {"input_tokens": 100_000, "output_tokens": 0}  # 0.30 USD a part at claude-sonnet-4-5's price
-    counting.push(*[Reply([{"type": "text", "text": "ok"}], usage=usage) for _ in range(4)])
+    counting.push(*[Reply([answer("ok")], usage=usage) for _ in range(4)])
     result = run_parts(repo, counting, "--max-cost", str(max_cost))
     assert result.code == 0, result.err
     report = json.loads(result.out)

@@ -7,8 +7,8 @@ import pytest
 
 from gitagent.errors import GitagentError
 from gitagent.review.ci import detect, review_key
-from tests.conftest import git, run_cli, text
-from tests.review.conftest import DIV_ZERO, PullRequest, bare_origin, review_script
+from tests.conftest import git, run_cli
+from tests.review.conftest import DIV_ZERO, PullRequest, answer, bare_origin, review_script
 
 
 def test_github_reads_the_pull_request_event_not_github_sha(tmp_path: Path) -> None:
@@ -53,7 +53,7 @@ def test_locally_the_upstream_is_the_base(pr: PullRequest, tmp_path: Path) -> No
     git(pr.path, "branch", "-q", "-u", "origin/main")
     target = detect({}, pr.path, None, None)
     assert (target.provider, target.base, target.head, target.key) == ("local", "origin/main", "HEAD", "feature")
-    result = run_cli(pr.path, "review", "-f", "json", "-m", review_script(tmp_path, [DIV_ZERO], [text("ok")]), "-q")
+    result = run_cli(pr.path, "review", "-f", "json", "-m", review_script(tmp_path, [answer("ok", DIV_ZERO)]), "-q")
     report = json.loads(result.out)
     assert report["merge_base"] == pr.merge_base and report["ref"] == f"refs/gitagent/reviews/feature/{pr.head}"
 
@@ -74,7 +74,7 @@ def test_no_upstream_and_no_base_says_what_to_pass(pr: PullRequest) -> None:
 
 
 def test_clear_errors_for_bad_input(pr: PullRequest, tmp_path: Path) -> None:
-    model = review_script(tmp_path, [text("ok")])
+    model = review_script(tmp_path, [answer("ok")])
     unknown = run_cli(pr.path, "review", "--base", "nope", "--model", model)
     assert unknown.code == 2 and "unknown revision 'nope' for the base" in unknown.err
     outside = run_cli(tmp_path, "review", "--base", "main", "--model", model)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pygit2
 import pytest
 
-from tests.conftest import git, run_cli, text, tool
+from tests.conftest import git, run_cli, tool
 from tests.fakes.anthropic_server import API_KEY as ANTHROPIC_KEY
 from tests.fakes.anthropic_server import FakeAnthropic
 from tests.fakes.server import Reply
@@ -16,6 +16,7 @@ from tests.review.conftest import (
     OUTSIDE,
     TEST_NOTE,
     PullRequest,
+    answer,
     commit_files,
     make_pull_request,
     review_script,
@@ -27,7 +28,7 @@ def review(pr: PullRequest, *args: str, env: dict[str, str] | None = None):
 
 
 def test_markdown_review_reports_findings_and_fails_on_error(pr: PullRequest, tmp_path: Path) -> None:
-    model = review_script(tmp_path, [DIV_ZERO, OUTSIDE, TEST_NOTE], [text("Adds compute(); merge after fixes.")])
+    model = review_script(tmp_path, [answer("Adds compute(); merge after fixes.", DIV_ZERO, OUTSIDE, TEST_NOTE)])
     result = review(pr, "--base", "main", "--head", "HEAD", "--format", "markdown", "--model", model)
     assert result.code == 1, result.err
     out = result.out
@@ -49,7 +50,7 @@ def test_markdown_review_reports_findings_and_fails_on_error(pr: PullRequest, tm
     ("error", [OUTSIDE], 0), ("warning", [OUTSIDE], 1), ("warning", [TEST_NOTE], 0), ("never", [DIV_ZERO], 0),
 ])  # fmt: skip
 def test_exit_status_follows_fail_on(pr: PullRequest, tmp_path: Path, fail_on: str, findings, code: int) -> None:
-    model = review_script(tmp_path, findings, [text("ok")])
+    model = review_script(tmp_path, [answer("ok", *findings)])
     result = review(pr, "--base", "main", "--fail-on", fail_on, "--model", model, "--quiet")
     assert result.code == code, result.err
 
@@ -59,7 +60,7 @@ def loose_objects(path: Path) -> int:
 
 
 def test_review_is_a_recorded_conversation_on_its_own_ref(pr: PullRequest, tmp_path: Path) -> None:
-    model = review_script(tmp_path, [DIV_ZERO], [text("Summary of the part.")])
+    model = review_script(tmp_path, [answer("Summary of the part.", DIV_ZERO)])
     loose = loose_objects(pr.path)
     result = review(pr, "--base", "main", "--format", "json", "--model", model, "--quiet")
     report = json.loads(result.out)
@@ -70,7 +71,8 @@ def test_review_is_a_recorded_conversation_on_its_own_ref(pr: PullRequest, tmp_p
     assert report["parts"][0]["commit"] == str(turn.id)
     record = json.loads(turn.tree["turn.json"].data)
     calls = [b for e in record["events"] if e["type"] == "assistant" for b in e["content"] if b["type"] == "tool_use"]
-    assert [c["name"] for c in calls] == ["ReportFinding"] and calls[0]["input"]["path"] == "app.py"
+    assert [c["name"] for c in calls] == ["StructuredOutput"] and calls[0]["input"]["findings"][0]["path"] == "app.py"
+    assert record["structured_output"]["summary"] == "Summary of the part." and record["output_schema"]["required"]
     assert "Gitagent-Sandbox: bwrap+read-only" in turn.message
     conversation = json.loads(turn.tree["conversation.json"].data)
     assert conversation["review"]["merge_base"] == pr.merge_base and conversation["base"] == pr.head
@@ -99,7 +101,7 @@ def test_the_reviewer_cannot_change_the_code(pr: PullRequest, tmp_path: Path) ->
         tool("Write", file_path="app.py", content="pwned"),
         tool("Edit", file_path="app.py", old_string="VALUE_1", new_string="PWNED"),
     ]
-    model = review_script(tmp_path, attempts, [text("tried")])
+    model = review_script(tmp_path, attempts, [answer("tried")])
     result = review(pr, "--base", "main", "--format", "json", "--model", model, "--quiet")
     report = json.loads(result.out)
     repo = pygit2.Repository(str(pr.path))
@@ -113,7 +115,7 @@ def test_the_reviewer_cannot_change_the_code(pr: PullRequest, tmp_path: Path) ->
 
 
 def test_output_dir_gets_one_file_per_format(pr: PullRequest, tmp_path: Path) -> None:
-    model = review_script(tmp_path, [DIV_ZERO, TEST_NOTE], [text("done")])
+    model = review_script(tmp_path, [answer("done", DIV_ZERO, TEST_NOTE)])
     out = tmp_path / "out"
     result = review(pr, "--base", "main", "--format", "sarif,gitlab,json,markdown", "-o", str(out), "--model", model)
     assert result.code == 1 and result.out == ""
@@ -145,7 +147,7 @@ def test_base_commit_config_is_used_and_the_changes_own_is_not(tmp_path: Path, a
     anthropic.push(
         Reply([{"type": "tool_use", "name": "Skill", "input": {"name": "code-review"}}]),
         Reply([{"type": "tool_use", "name": "Bash", "input": {"command": "true"}}]),
-        Reply([{"type": "text", "text": "Looks fine."}]),
+        Reply([answer("Looks fine.")]),
     )
     env = {"ANTHROPIC_API_KEY": ANTHROPIC_KEY, "ANTHROPIC_BASE_URL": anthropic.base_url}
     args = ("--base", "main", "--format", "json", "--model", "anthropic:claude-sonnet-4-5", "--trust-repo", "-q")
@@ -168,7 +170,7 @@ def test_gitagent_push_stores_the_review_on_the_remote(pr: PullRequest, tmp_path
     origin = tmp_path / "origin.git"
     subprocess.run(["git", "init", "-q", "--bare", str(origin)], check=True)
     git(pr.path, "remote", "add", "origin", str(origin))
-    model = review_script(tmp_path, [DIV_ZERO], [text("Audit me.")])
+    model = review_script(tmp_path, [answer("Audit me.", DIV_ZERO)])
     report = json.loads(review(pr, "--base", "main", "-f", "json", "-m", model, "-q").out)
     assert run_cli(pr.path, "push").code == 0
     remote = git(pr.path, "ls-remote", "origin", "refs/gitagent/reviews/*").split()

@@ -1,11 +1,7 @@
-"""The ReportFinding tool: what the model is told, what is kept, and where each finding lands."""
-
-from pathlib import Path
+"""A review part's typed answer: what the schema and the extra checks refuse, and where each finding lands."""
 
 from gitagent.review.diff import FileChange, Hunk
-from gitagent.review.findings import Finding, ReportFinding, merge
-from gitagent.sandbox import UnconfinedSandbox
-from gitagent.tools.base import ToolContext
+from gitagent.review.findings import Finding, findings_of, merge, part_contract
 
 FILES = {
     "app.py": FileChange(
@@ -13,43 +9,46 @@ FILES = {
     ),
     "yarn.lock": FileChange("yarn.lock", "yarn.lock", "modified", 1, 1, skipped="lock file"),
 }
-CTX = ToolContext(Path("/nonexistent"), UnconfinedSandbox())
 
 
-def report(tool: ReportFinding, **fields):
-    base = {"path": "app.py", "start_line": 12, "end_line": 14, "severity": "error", "title": "T", "body": "B"}
-    return tool.run({**base, **fields}, CTX)
+def item(**fields):
+    return {"path": "app.py", "start_line": 12, "end_line": 14, "severity": "error", "title": "T", "body": "B",
+            **fields}  # fmt: skip
+
+
+def answer(*items):
+    return {"summary": "s", "findings": list(items)}
 
 
 def test_findings_inside_one_hunk_are_inline_and_others_go_to_the_summary() -> None:
-    tool = ReportFinding(FILES)
-    assert report(tool).output == "Recorded error at app.py:12-14; it will be shown on those lines."
-    spans = report(tool, title="spans two hunks", start_line=15, end_line=25)
-    assert "summary only: lines 15-25 are not inside one hunk of the diff (hunks: 9-17, 24-30)" in spans.output
-    assert (
-        "not reviewed inline (lock file)"
-        in report(tool, path="yarn.lock", title="lock", start_line=1, end_line=1).output
-    )
-    assert "not part of this change" in report(tool, path="other.py", title="other", start_line=1, end_line=1).output
-    assert [f.inline for f in tool.findings] == [True, False, False, False]
+    found = findings_of(answer(
+        item(), item(title="spans two hunks", start_line=15, end_line=25),
+        item(path="yarn.lock", title="lock", start_line=1, end_line=1),
+        item(path="./other.py", title="other", start_line=1, end_line=1),
+    ), FILES, part=2)  # fmt: skip
+    assert [f.inline for f in found] == [True, False, False, False]
+    assert found[1].outside == "lines 15-25 are not inside one hunk of the diff (hunks: 9-17, 24-30)"
+    assert found[2].outside == "the file is not reviewed inline (lock file)"
+    assert found[3].path == "other.py" and found[3].outside == "the file is not part of this change"
+    assert {f.part for f in found} == {2}
 
 
-def test_bad_input_is_an_error_the_model_can_fix() -> None:
-    tool = ReportFinding(FILES)
-    assert "end_line (3) is before start_line (12)" in report(tool, end_line=3).output
-    assert "must be one of error, warning, note" in report(tool, severity="critical").output
-    assert "missing required parameter 'body'" in tool.run({"path": "a", "start_line": 1, "end_line": 1,
-                                                            "severity": "note", "title": "t"}, CTX).output  # fmt: skip
-    assert "title and body must not be empty" in report(tool, title="  ").output
-    assert tool.findings == []
+def test_an_answer_the_model_must_correct_names_each_problem() -> None:
+    contract = part_contract()
+    errors = contract.errors(answer(item(end_line=3), item(severity="critical"), item(title="  ")))
+    assert errors == [
+        "/findings/1/severity: 'critical' is not one of ['error', 'warning', 'note']",
+    ]  # the schema first; the checks below run only on answers it accepts
+    errors = contract.errors(answer(item(end_line=3), item(title="  ")))
+    assert errors == ["/findings/0/end_line: 3 is before start_line 12", "/findings/1/title: must not be blank"]
+    missing = contract.errors({"summary": "s", "findings": [{k: v for k, v in item().items() if k != "body"}]})
+    assert missing == ["/findings/0: 'body' is a required property"]
+    assert contract.errors(answer(item())) == []
 
 
-def test_the_same_path_and_title_replaces_the_earlier_finding() -> None:
-    tool = ReportFinding(FILES)
-    report(tool, start_line=40, end_line=40)
-    again = report(tool, start_line=13, end_line=13)
-    assert again.output.startswith("Replaced error at app.py:13")
-    assert [(f.start_line, f.inline) for f in tool.findings] == [(13, True)]
+def test_the_same_path_and_title_keeps_the_later_finding() -> None:
+    found = findings_of(answer(item(start_line=40, end_line=40), item(start_line=13, end_line=13)), FILES)
+    assert [(f.start_line, f.inline) for f in found] == [(13, True)]
 
 
 def test_merge_deduplicates_and_orders_by_severity() -> None:

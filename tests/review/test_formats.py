@@ -15,14 +15,14 @@ from gitagent.review.formats import parse_formats
 from gitagent.review.formats.github import PER_LEVEL_LIMIT, annotations, escape_data, escape_property
 from gitagent.review.git import Revisions
 from gitagent.review.report import Part, Review
-from tests.conftest import run_cli, text
-from tests.review.conftest import DIV_ZERO, OUTSIDE, TEST_NOTE, PullRequest, review_script
+from tests.conftest import run_cli
+from tests.review.conftest import DIV_ZERO, OUTSIDE, TEST_NOTE, PullRequest, answer, review_script
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
 
 
 def test_sarif_is_valid_against_the_official_schema(pr: PullRequest, tmp_path: Path) -> None:
-    model = review_script(tmp_path, [DIV_ZERO, OUTSIDE, TEST_NOTE], [text("done")])
+    model = review_script(tmp_path, [answer("done", DIV_ZERO, OUTSIDE, TEST_NOTE)])
     result = run_cli(pr.path, "review", "--base", "main", "--format", "sarif", "--model", model, "-q")
     log = json.loads(result.out)
     jsonschema.Draft4Validator(SCHEMA).validate(log)
@@ -42,7 +42,7 @@ def test_sarif_is_valid_against_the_official_schema(pr: PullRequest, tmp_path: P
 
 
 def test_sarif_of_a_review_without_findings_is_valid_too(pr: PullRequest, tmp_path: Path) -> None:
-    result = run_cli(pr.path, "review", "--base", "main", "-f", "sarif", "-m", review_script(tmp_path, [text("ok")]))
+    result = run_cli(pr.path, "review", "--base", "main", "-f", "sarif", "-m", review_script(tmp_path, [answer("ok")]))
     assert result.code == 0
     log = json.loads(result.out)
     jsonschema.Draft4Validator(SCHEMA).validate(log)
@@ -76,7 +76,7 @@ def test_github_annotations_stop_at_ten_per_level() -> None:
 
 
 def test_json_report_shape(pr: PullRequest, tmp_path: Path) -> None:
-    model = review_script(tmp_path, [DIV_ZERO, OUTSIDE], [text("Summary.")])
+    model = review_script(tmp_path, [answer("Summary.", DIV_ZERO, OUTSIDE)])
     report = json.loads(run_cli(pr.path, "review", "--base", "main", "-f", "json", "-m", model, "-q").out)
     assert report["schema"] == 1 and report["exit_status"] == 1 and report["fail_on"] == "error"
     inline = [f for f in report["findings"] if f["inline"]]

@@ -8,8 +8,8 @@ import pytest
 
 from gitagent.errors import GitagentError
 from gitagent.review.git import is_shallow, merge_base, resolve
-from tests.conftest import git, run_cli, text
-from tests.review.conftest import DIV_ZERO, PullRequest, bare_origin, commit_files, review_script, shallow_clone
+from tests.conftest import git, run_cli
+from tests.review.conftest import DIV_ZERO, PullRequest, answer, bare_origin, commit_files, review_script, shallow_clone
 
 
 def ci_checkout(origin: Path, into: Path, ref: str) -> Path:
@@ -65,7 +65,7 @@ def test_review_in_a_github_style_shallow_checkout(pr: PullRequest, tmp_path: Pa
     merge_commit = git(origin, "commit-tree", merge, "-p", pr.base, "-p", pr.head, "-m", "Merge").strip()
     git(origin, "update-ref", "refs/pull/7/merge", merge_commit)
     clone = ci_checkout(origin, tmp_path / "ci", "refs/pull/7/merge")
-    model = review_script(tmp_path, [DIV_ZERO], [text("done")])
+    model = review_script(tmp_path, [answer("done", DIV_ZERO)])
     result = run_cli(clone, "review", "--base", pr.base, "--head", pr.head, "--model", model, "--fail-on", "never")
     assert result.code == 0, result.err
     assert "deepened the shallow clone by 50 commits" in result.err

@@ -8,10 +8,19 @@ from pathlib import Path
 import pygit2
 import pytest
 
-from tests.conftest import run_cli, text
+from tests.conftest import run_cli
 from tests.fakes.forge import diff_lines
 from tests.fakes.github_api import TOKEN, FakeGitHub
-from tests.review.conftest import DIV_ZERO, OUTSIDE, TEST_NOTE, PullRequest, commit_files, finding, review_script
+from tests.review.conftest import (
+    DIV_ZERO,
+    OUTSIDE,
+    TEST_NOTE,
+    PullRequest,
+    answer,
+    commit_files,
+    finding,
+    review_script,
+)
 
 REPO = "octo/widgets"
 NUMBER = 7
@@ -43,7 +52,7 @@ def actions_env(pr: PullRequest, tmp_path: Path, server: FakeGitHub, fork: bool 
 
 
 def test_annotations_summary_and_one_posted_review(pr: PullRequest, tmp_path: Path, github: FakeGitHub) -> None:
-    model = review_script(tmp_path, [DIV_ZERO, OUTSIDE, TEST_NOTE], [text("Adds compute().")])
+    model = review_script(tmp_path, [answer("Adds compute().", DIV_ZERO, OUTSIDE, TEST_NOTE)])
     env = actions_env(pr, tmp_path, github)
     result = run_cli(pr.path, "review", "--format", "github", "--post", "--model", model, env=env)
     assert result.code == 1, result.err
@@ -72,12 +81,12 @@ def test_annotations_summary_and_one_posted_review(pr: PullRequest, tmp_path: Pa
 def test_a_new_push_updates_the_summary_and_posts_only_new_findings(
     pr: PullRequest, tmp_path: Path, github: FakeGitHub
 ) -> None:
-    first = review_script(tmp_path, [DIV_ZERO], [text("first")], name="first.json")
+    first = review_script(tmp_path, [answer("first", DIV_ZERO)], name="first.json")
     assert run_cli(pr.path, "review", "--post", "--model", first, env=actions_env(pr, tmp_path, github)).code == 1
     head = commit_files(pr.path, {"util2.py": "def twice(x):\n    return x * 2\n"}, "push 2")
     github.head, github.diff = head, diff_lines(pr.path, pr.merge_base, head)
     extra = finding("util2.py", 1, 2, "warning", "twice() is untested", "No test calls it.")
-    second = review_script(tmp_path, [DIV_ZERO, extra], [text("second")], name="second.json")
+    second = review_script(tmp_path, [answer("second", DIV_ZERO, extra)], name="second.json")
     env = actions_env(pr, tmp_path, github, head=head)
     result = run_cli(pr.path, "review", "--post", "--model", second, "--fail-on", "never", env=env)
     assert result.code == 0, result.err
@@ -95,7 +104,7 @@ def test_comments_github_refuses_are_moved_into_the_review_body(
     pr: PullRequest, tmp_path: Path, github: FakeGitHub
 ) -> None:
     github.diff["app.py"].hunks = github.diff["app.py"].hunks[1:]  # GitHub's diff disagrees on the first hunk
-    model = review_script(tmp_path, [DIV_ZERO], [text("done")])
+    model = review_script(tmp_path, [answer("done", DIV_ZERO)])
     result = run_cli(pr.path, "review", "--post", "--model", model, env=actions_env(pr, tmp_path, github))
     assert result.code == 1 and github.problems == []
     refused, kept = [r.body for r in github.calls("POST", f"/pulls/{NUMBER}/reviews")]
@@ -108,7 +117,7 @@ def test_comments_github_refuses_are_moved_into_the_review_body(
 def test_a_fork_with_a_read_only_token_still_gets_annotations(pr: PullRequest, tmp_path: Path) -> None:
     server = FakeGitHub(REPO, NUMBER, pr.head, diff_lines(pr.path, pr.merge_base, pr.head), read_only=True)
     try:
-        model = review_script(tmp_path, [DIV_ZERO], [text("done")])
+        model = review_script(tmp_path, [answer("done", DIV_ZERO)])
         env = actions_env(pr, tmp_path, server, fork=True)
         result = run_cli(pr.path, "review", "--format", "github", "--post", "--model", model, env=env)
     finally:
@@ -120,7 +129,7 @@ def test_a_fork_with_a_read_only_token_still_gets_annotations(pr: PullRequest, t
 
 def test_post_without_a_token_fails_before_reviewing(pr: PullRequest, tmp_path: Path, github: FakeGitHub) -> None:
     env = {**actions_env(pr, tmp_path, github), "GITHUB_TOKEN": ""}
-    result = run_cli(pr.path, "review", "--post", "--model", review_script(tmp_path, [text("x")]), env=env)
+    result = run_cli(pr.path, "review", "--post", "--model", review_script(tmp_path, [answer("x")]), env=env)
     assert result.code == 2 and "GITHUB_TOKEN is not set" in result.err and "pull-requests: write" in result.err
     assert github.requests == []
     assert pygit2.Repository(str(pr.path)).references.get(f"refs/gitagent/reviews/pr-{NUMBER}/{pr.head}") is None

@@ -4,10 +4,10 @@ discussions posted to a fake GitLab API that checks positions as GitLab does."""
 import json
 from pathlib import Path
 
-from tests.conftest import run_cli, text
+from tests.conftest import run_cli
 from tests.fakes.forge import diff_lines
 from tests.fakes.gitlab_api import TOKEN, FakeGitLab
-from tests.review.conftest import DIV_ZERO, OUTSIDE, TEST_NOTE, PullRequest, finding, review_script
+from tests.review.conftest import DIV_ZERO, OUTSIDE, TEST_NOTE, PullRequest, answer, finding, review_script
 
 PROJECT, IID = 42, 3
 
@@ -26,7 +26,7 @@ def test_merge_request_discussions_code_quality_and_summary_note(pr: PullRequest
     refs = {"base_sha": pr.merge_base, "start_sha": pr.base, "head_sha": pr.head}
     server = FakeGitLab(PROJECT, IID, refs, diff_lines(pr.path, pr.merge_base, pr.head))
     context_line = finding("app.py", 9, 10, "warning", "Magic numbers", "Name VALUE_10.")  # unchanged lines
-    model = review_script(tmp_path, [DIV_ZERO, OUTSIDE, TEST_NOTE, context_line], [text("Reviewed.")])
+    model = review_script(tmp_path, [answer("Reviewed.", DIV_ZERO, OUTSIDE, TEST_NOTE, context_line)])
     out = tmp_path / "reports"
     try:
         args = ("review", "--format", "gitlab,markdown", "-o", str(out), "--post", "--model", model)
@@ -62,7 +62,7 @@ def test_a_line_gitlab_refuses_becomes_a_general_discussion(pr: PullRequest, tmp
     diff["app.py"].hunks = diff["app.py"].hunks[1:]
     server = FakeGitLab(PROJECT, IID, refs, diff)
     try:
-        model = review_script(tmp_path, [DIV_ZERO], [text("Reviewed.")])
+        model = review_script(tmp_path, [answer("Reviewed.", DIV_ZERO)])
         result = run_cli(pr.path, "review", "--post", "--model", model, env=gitlab_env(pr, server))
     finally:
         server.close()

@@ -19,7 +19,7 @@ from gitagent.tui.session import ChatSession
 from tests.conftest import git, run_cli
 from tests.fakes.anthropic_server import FakeAnthropic
 from tests.fakes.server import Reply
-from tests.review.conftest import commit_files, make_pull_request
+from tests.review.conftest import answer, commit_files, make_pull_request
 from tests.tui.conftest import screen_text, send
 
 Record = Callable[[str, str, bool], None]
@@ -93,6 +93,8 @@ def test_review(tmp_path: Path, fake: FakeAnthropic, record: Record) -> None:
     git(pr.path, "checkout", "-q", "main")
     _hostile(pr.path)
     git(pr.path, "checkout", "-q", "feature")
+    fake.steps.clear()
+    fake.push(Reply([answer("noted")]))  # a review part ends with its typed answer
     args = ("review", "--base", "main", "--format", "json", "--model", MODEL, "--trust-repo", "-q")
     result = run_cli(pr.path, *args, env={"ANTHROPIC_BASE_URL": fake.base_url})
     assert result.code == 0, result.err

@@ -69,6 +69,8 @@ def _event_widgets(event: dict[str, Any], results: dict[str, dict[str, Any]]) ->
         return [NoticeBlock(event["message"], "error")]
     if kind == "stop_feedback":
         return [NoticeBlock(f"↺ a Stop hook kept the agent working: {event['text']}")]
+    if kind == "output_feedback":
+        return [NoticeBlock("↺ reminded to give the answer with StructuredOutput")]
     return []
 
 

@@ -10,7 +10,8 @@ prompt's lines are its instructions.
 
 It answers "Session prompts: [...]" — the last line of every prompt its session holds, this one's last —,
 "Session places: [...]" — the directories its session worked in, as Claude Code's session records them —
-and "Prompt: <this prompt>", so a test sees what its session remembers, where, and what it was told.
+its command line's arguments ("Args: [...]") and "Prompt: <this prompt>", so a test sees what its session
+remembers, where, how it was started and what it was told.
 Standard library only: it runs inside gitagent's sandbox with the system's python3.
 """
 
@@ -81,7 +82,8 @@ def main(args: list[str]) -> int:
     held = [json.loads(line) for line in path.read_text().splitlines()]
     prompts = [entry["prompt"].strip().splitlines()[-1] for entry in held if entry["type"] == "user"]
     places = sorted({entry["cwd"] for entry in held if entry["type"] == "user"})
-    answer = f"Session prompts: {json.dumps(prompts)}\nSession places: {json.dumps(places)}\nPrompt: {prompt}"
+    answer = (f"Session prompts: {json.dumps(prompts)}\nSession places: {json.dumps(places)}\n"
+              f"Args: {json.dumps(args)}\nPrompt: {prompt}")  # fmt: skip
     with path.open("a") as session:
         session.write(json.dumps({"type": "assistant", "text": answer}) + "\n")
     assistant(session_id, number + 1, {"type": "text", "text": answer}, usage)

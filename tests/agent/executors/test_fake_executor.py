@@ -241,3 +241,18 @@ async def test_the_chat_runs_its_turns_with_the_chosen_executor(fake: Path, monk
     head = conversation_head(fake, "talk")
     assert turns.turn_number(head) == 2 and turns.trailers(head)["Gitagent-Executor"] == "claude-code 2.1.328-fake"
     assert git(fake, "show", f"{head.id}:workspace/chat.txt") == "from the chat\n"
+
+
+def test_options_reach_the_executors_command_line_and_a_typed_answer_needs_gitagent(fake: Path) -> None:
+    repo = fake
+    result = turn(repo, "o", "hi", "--max-cost", "0.5", "--executor-arg=--max-turns", "--executor-arg=3")
+    line = next(line for line in result.out.splitlines() if line.startswith("Args: "))
+    args = json.loads(line.removeprefix("Args: "))
+    assert args[:4] == ["-p", "--output-format", "stream-json", "--verbose"]
+    assert args[-4:] == ["--max-turns", "3", "--max-budget-usd", "0.5"]  # --max-cost, as Claude Code's own limit
+    assert args[args.index("--permission-mode") + 1] == "bypassPermissions" and "--resume" not in args
+
+    typed = run_cli(repo, "run", "-c", "o", "--output-schema", '{"type": "object"}', "as JSON", env=ENV)
+    assert typed.code == 1 and "a typed answer (--output-schema) needs gitagent's own executor" in typed.err
+    assert "--executor gitagent" in typed.err and "Traceback" not in typed.err
+    assert git(repo, "for-each-ref", "refs/gitagent/inflight") == ""  # refused before the turn started
