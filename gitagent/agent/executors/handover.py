@@ -1,6 +1,7 @@
 """What an outside executor is told that its own session does not hold: the turns other executors ran, and
-the part of an interrupted turn it is asked to finish. Given as plain text ahead of the user's message, since
-neither Claude Code nor Codex can take another agent's history in their own session format."""
+the part of an interrupted turn it is asked to finish. Given as plain text ahead of the user's message: gitagent
+does not forge entries in Claude Code's or Codex's session files, whose format is theirs and changes between
+versions."""
 
 import json
 from typing import Any
