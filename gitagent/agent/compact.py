@@ -12,7 +12,7 @@ from gitagent.agent.loop import compact
 from gitagent.agent.record import TurnRecord, now_iso
 from gitagent.errors import GitagentError
 from gitagent.models.base import Model
-from gitagent.store import inflight, turns
+from gitagent.store import inflight, locks, turns
 from gitagent.store.conversations import get_conversation
 from gitagent.store.repo import user_identity
 
@@ -33,6 +33,11 @@ def compact_conversation(
     """Summarise the whole conversation so far into a new commit's `context.json` (same workspace).
 
     `guard` runs the PreCompact hooks (trigger "manual"), which may veto: then nothing is written."""
+    with locks.hold(repo, name):
+        return _compact(repo, name, model, compactor, guard)
+
+
+def _compact(repo: pygit2.Repository, name: str, model: Model, compactor: Compactor, guard: Guard | None) -> Compacted:
     conversation = get_conversation(repo, name)
     inflight.refuse_if_busy(repo, name)
     history = conversation_messages(conversation.head)

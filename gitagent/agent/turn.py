@@ -25,6 +25,7 @@ from gitagent.sandbox import Sandbox
 from gitagent.skills import Skill, skills_prompt
 from gitagent.store import inflight, turns
 from gitagent.store.repo import git_dir, user_identity
+from gitagent.testpoints import kill_point
 from gitagent.tools import default_tools
 from gitagent.tools.base import ToolContext
 from gitagent.tools.skill import SkillTool
@@ -35,6 +36,15 @@ if TYPE_CHECKING:
     from gitagent.mcp.setup import McpSetup
 
 DEFAULT_MAP_TOKENS = 1024
+
+
+def landed_notice(name: str, landed: str) -> str:
+    """What a user is told when a turn's conversation moved on before the turn could commit on it."""
+    return (
+        f"{name!r} moved on while this turn ran (a pull, or another process); the turn is kept: it was committed"
+        f" as conversation {landed!r}, which forks {name!r} where the turn began; continue it with"
+        f" `gitagent run -c {landed}`"
+    )
 
 
 class TurnInterrupted(GitagentError):
@@ -207,6 +217,7 @@ class Turn:
     def commit(self, status: str) -> TurnOutcome:
         """Snapshot the worktree and write the turn commit (PreTurnCommit hooks may add trailers)."""
         snapshot = self.snapshot()
+        kill_point("turn-snapshot")
         left_out = [item.to_json() for item in snapshot.left_out]
         self.end_session()
         self.record.finish(status, left_out)
@@ -214,10 +225,13 @@ class Turn:
         before = self.settings.guard.run_hooks("PreTurnCommit", {**about, "prompt": self.record.prompt}, self.record)
         self.extra_trailers = before.trailers if before is not None else []
         oid = inflight.commit(self.repo, self.state, self.content(snapshot.tree), user_identity(self.repo))
+        name = self.state.landed_as or self.state.name
+        if self.state.landed_as:
+            self.settings.emit(Notice(landed_notice(self.state.name, name)))
         self.settings.guard.run_hooks("PostTurnCommit", {**about, "commit": str(oid)}, self.record)
         record = self.record
         outcome = TurnOutcome(
-            conversation=self.state.name, turn=record.data["turn"], commit=str(oid), model=record.data["model"],
+            conversation=name, turn=record.data["turn"], commit=str(oid), model=record.data["model"],
             status=status, result=record.answer, usage=record.usage, cost_usd=record.cost_usd,
             tool_calls=record.tool_call_count, duration_ms=record.data["duration_ms"], left_out=left_out,
             structured_output=record.structured_output, errors=self.errors,

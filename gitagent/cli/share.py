@@ -84,7 +84,11 @@ def pull(
     for name in result.worktrees_moved:
         print(f"moved the worktree of {name} to its new latest turn")
     for name in result.worktrees_kept:
-        print(f"the worktree of {name} has unrecorded changes and was left as it was", file=sys.stderr)
+        print(
+            f"the worktree of {name} was left as it was (a turn of it is running or interrupted, or its unrecorded"
+            f" changes conflict); `gitagent run -c {name}` moves it, or says why not",
+            file=sys.stderr,
+        )
     raise typer.Exit(result.status)
 
 

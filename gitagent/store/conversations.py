@@ -1,14 +1,17 @@
 """Finding conversations and turns: names, `NAME@REV` targets and REV resolution."""
 
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pygit2
 
 from gitagent.errors import GitagentError
 from gitagent.store import turns
-from gitagent.store.refs import CONVERSATIONS, conversation_ref, read_ref, validate_name
+from gitagent.store.refs import CONVERSATIONS, INFLIGHT, conversation_ref, inflight_ref, read_ref, validate_name
+from gitagent.store.repo import state_dir
 
 _TARGET = re.compile(r"^(?P<name>[^@~]+)(?:@(?P<at>.+)|(?P<back>~\d+))?$")
 
@@ -45,6 +48,65 @@ def get_conversation(repo: pygit2.Repository, name: str) -> Conversation:
         hint = f"existing conversations: {', '.join(names)}" if names else "start one with `gitagent run PROMPT`"
         raise GitagentError(f"no conversation named {name!r}", hint)
     return Conversation(name, repo[oid].peel(pygit2.Commit))
+
+
+def nesting_conflict(repo: pygit2.Repository, name: str) -> str | None:
+    """The conversation (committed, in flight, or a worktree left behind) that `name` would nest with, if any.
+
+    Git cannot hold refs `a` and `a/b` at once, and one worktree must not lie inside another, so a name is
+    never both a conversation and a folder of conversations. (A subagent's child conversation is therefore
+    named beside its parent's, e.g. `<parent>.agents/<id>`, never under it.)
+    """
+    parts = name.split("/")
+    for prefix in ("/".join(parts[:i]) for i in range(1, len(parts))):
+        if _taken(repo, prefix) or (state_dir(repo) / "worktrees" / prefix / ".git").exists():
+            return prefix
+    below = name + "/"
+    for refname in repo.references:
+        for namespace in (CONVERSATIONS, INFLIGHT):
+            if refname.startswith(namespace + below):
+                return refname[len(namespace) :]
+    root = state_dir(repo) / "worktrees"
+    if (root / name).is_dir() and not (root / name / ".git").exists():
+        for dirpath, dirnames, filenames in os.walk(root / name):
+            if ".git" in dirnames or ".git" in filenames:
+                return Path(dirpath).relative_to(root).as_posix()
+    return None
+
+
+def check_new_name(repo: pygit2.Repository, name: str) -> None:
+    """Refuse a name for a new conversation that is invalid or would nest with an existing one."""
+    validate_name(name)
+    other = nesting_conflict(repo, name)
+    if other is None:
+        return
+    fix = "pick" if _taken(repo, other) else "run `gitagent prune` to remove its left-over worktree, or pick"
+    raise GitagentError(
+        f"the name {name!r} would nest with the conversation {other!r} (git cannot hold refs `a` and `a/b` at once)",
+        f"{fix} another name, e.g. {unused_name(repo, name.replace('/', '-'))!r}",
+    )
+
+
+def unused_name(repo: pygit2.Repository, stem: str, taken: Collection[str] = ()) -> str:
+    """`stem`, `stem-2`, … the first no conversation has (committed or in flight), nests with, or `taken` holds."""
+    return next(
+        name
+        for name in candidate_names(stem)
+        if name not in taken and not _taken(repo, name) and not nesting_conflict(repo, name)
+    )
+
+
+def candidate_names(stem: str) -> Iterator[str]:
+    """`stem`, `stem-2`, `stem-3`, …"""
+    yield stem
+    n = 2
+    while True:
+        yield f"{stem}-{n}"
+        n += 1
+
+
+def _taken(repo: pygit2.Repository, name: str) -> bool:
+    return read_ref(repo, conversation_ref(name)) is not None or read_ref(repo, inflight_ref(name)) is not None
 
 
 def split_target(target: str) -> tuple[str, str | None]:

@@ -14,7 +14,9 @@ import pygit2
 
 from gitagent.errors import GitagentError
 from gitagent.store import turns
-from gitagent.store.refs import cas_delete, cas_update, conversation_ref, inflight_ref, read_ref
+from gitagent.store.conversations import candidate_names, nesting_conflict
+from gitagent.store.refs import ConcurrentUpdate, cas_delete, cas_update, conversation_ref, inflight_ref, read_ref
+from gitagent.testpoints import kill_point
 
 
 @dataclass
@@ -30,6 +32,8 @@ class InFlight:
     """The ref the finished turn moves (default: the conversation's; a review's lives elsewhere)."""
     lock_ref: str = ""
     """The in-flight ref (default: the conversation's)."""
+    landed_as: str | None = None
+    """Set when the conversation moved on before the turn committed: the conversation it was committed as."""
 
     def __post_init__(self) -> None:
         self.head_ref = self.head_ref or conversation_ref(self.name)
@@ -48,13 +52,16 @@ def owner() -> dict[str, Any]:
 
 
 def load(repo: pygit2.Repository, name: str) -> pygit2.Commit | None:
-    """The in-flight commit of a conversation, dropping a stale one whose turn was already committed."""
+    """The in-flight commit of a conversation, dropping a stale one whose turn was already committed (on the
+    conversation, or landed beside it)."""
     oid = read_ref(repo, inflight_ref(name))
     if oid is None:
         return None
     commit = repo[oid].peel(pygit2.Commit)
     head = read_ref(repo, conversation_ref(name))
-    if head is not None and _same_turn(repo[head].peel(pygit2.Commit), commit):
+    parent = commit.parents[0].id if commit.parents else None
+    committed = head is not None and _same_turn(repo[head].peel(pygit2.Commit), commit)
+    if committed or (head != parent and landed_as(repo, name, commit) is not None):
         cas_delete(repo, inflight_ref(name), oid)  # killed between committing the turn and this cleanup
         return None
     return commit
@@ -65,20 +72,12 @@ def _same_turn(head: pygit2.Commit, inflight: pygit2.Commit) -> bool:
 
 
 def refuse_if_busy(repo: pygit2.Repository, name: str) -> None:
-    """Raise when a turn of `name` is running in another process or was interrupted."""
-    commit = load(repo, name)
-    if commit is None:
-        return
-    who = turns.read_turn(commit).get("owner", {})
-    if is_alive(who):
+    """Raise when `name` has an interrupted turn (the caller holds the conversation's lock, so none is running)."""
+    if load(repo, name) is not None:
         raise GitagentError(
-            f"conversation {name!r} is being written by another process (pid {who.get('pid')})",
-            "wait for it to finish, or work in a fork: `gitagent fork NAME NEW`",
+            f"conversation {name!r} has an interrupted turn",
+            f"finish it with `gitagent run --resume -c {name}` or drop it with `gitagent run --discard -c {name}`",
         )
-    raise GitagentError(
-        f"conversation {name!r} has an interrupted turn",
-        f"finish it with `gitagent run --resume -c {name}` or drop it with `gitagent run --discard -c {name}`",
-    )
 
 
 def is_alive(who: dict[str, Any]) -> bool:
@@ -114,6 +113,7 @@ def save(repo: pygit2.Repository, state: InFlight, content: turns.TurnContent, a
     cas_update(repo, state.lock_ref, oid, state.commit, f"gitagent: save turn of {state.name}")
     state.commit, state.events_saved = oid, len(events)
     state.tree = repo[oid].peel(pygit2.Commit).tree_id
+    kill_point(f"inflight-saved-{state.events_saved}")
 
 
 def clear(repo: pygit2.Repository, state: InFlight) -> None:
@@ -124,8 +124,47 @@ def clear(repo: pygit2.Repository, state: InFlight) -> None:
 
 
 def commit(repo: pygit2.Repository, state: InFlight, content: turns.TurnContent, author: tuple[str, str]) -> pygit2.Oid:
-    """Write the finished turn, move the conversation ref onto it (compare-and-swap), drop the in-flight ref."""
+    """Write the finished turn, move the conversation ref onto it (compare-and-swap), drop the in-flight ref.
+
+    If the conversation moved on meanwhile (a pull, or a ref moved by hand), the turn lands as a conversation
+    of its own instead (`state.landed_as` names it): never stranded in flight.
+    """
     oid = turns.write_turn_commit(repo, content, state.parent, author)
-    cas_update(repo, state.head_ref, oid, state.parent, f"gitagent: turn {content.turn['turn']}")
+    try:
+        cas_update(repo, state.head_ref, oid, state.parent, f"gitagent: turn {content.turn['turn']}")
+    except ConcurrentUpdate as e:
+        if state.head_ref != conversation_ref(state.name):
+            raise  # a review's part
+        if read_ref(repo, state.head_ref) == state.parent:  # a lock file in the way: nothing moved
+            resume = f"the turn is saved: then finish it with `gitagent run --resume -c {state.name}`"
+            raise ConcurrentUpdate(e.message, f"{e.hint}; {resume}") from e
+        state.landed_as = land(repo, state.name, repo[oid].peel(pygit2.Commit))
+    kill_point("turn-committed")
     clear(repo, state)
     return oid
+
+
+def land(repo: pygit2.Repository, name: str, turn: pygit2.Commit) -> str:
+    """Keep a finished turn whose conversation moved on as a new conversation `<name>-turn-<n>` (a fork at the
+    turn's parent); returns its name. Landing the same turn again finds it instead of landing a copy."""
+    for candidate in candidate_names(f"{name}-turn-{turns.turn_number(turn)}"):
+        existing = read_ref(repo, conversation_ref(candidate))
+        if existing is not None and _same_turn(repo[existing].peel(pygit2.Commit), turn):
+            return candidate
+        free = existing is None and read_ref(repo, inflight_ref(candidate)) is None
+        if free and not nesting_conflict(repo, candidate):
+            cas_update(repo, conversation_ref(candidate), turn.id, None, f"gitagent: land a turn of {name}")
+            kill_point("turn-landed")
+            return candidate
+    raise AssertionError("unreachable: candidate names never run out")
+
+
+def landed_as(repo: pygit2.Repository, name: str, inflight: pygit2.Commit) -> str | None:
+    """The conversation an in-flight turn of `name` already landed as, if it did."""
+    for candidate in candidate_names(f"{name}-turn-{turns.turn_number(inflight)}"):
+        existing = read_ref(repo, conversation_ref(candidate))
+        if existing is None:
+            return None
+        if _same_turn(repo[existing].peel(pygit2.Commit), inflight):
+            return candidate
+    return None

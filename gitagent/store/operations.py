@@ -7,8 +7,14 @@ from pathlib import Path
 import pygit2
 
 from gitagent.errors import GitagentError
-from gitagent.store import inflight, turns
-from gitagent.store.conversations import Conversation, get_conversation, is_earlier_turn, resolve_rev
+from gitagent.store import inflight, locks, turns
+from gitagent.store.conversations import (
+    Conversation,
+    check_new_name,
+    get_conversation,
+    is_earlier_turn,
+    resolve_rev,
+)
 from gitagent.store.refs import (
     ABANDONED,
     PREFIX,
@@ -20,6 +26,7 @@ from gitagent.store.refs import (
     validate_name,
 )
 from gitagent.store.repo import state_dir
+from gitagent.testpoints import kill_point
 from gitagent.workspace import worktree as wt
 from gitagent.workspace.snapshot import take_snapshot
 
@@ -29,47 +36,60 @@ def fork(repo: pygit2.Repository, at: pygit2.Commit, new_name: str) -> None:
     validate_name(new_name)
     if read_ref(repo, conversation_ref(new_name)) is not None:
         raise GitagentError(f"a conversation named {new_name!r} already exists", "pick another name")
+    check_new_name(repo, new_name)
     cas_update(repo, conversation_ref(new_name), at.id, None, f"gitagent: fork at {at.id}")
 
 
 def rewind(repo: pygit2.Repository, conversation: Conversation, rev: str, force: bool = False) -> pygit2.Commit:
     """Move `conversation` back to turn `rev`, code and dialogue together; the old tip stays reachable."""
-    inflight.refuse_if_busy(repo, conversation.name)
-    target = resolve_rev(repo, conversation, rev)
-    if target.id == conversation.head.id:
-        raise GitagentError(f"{conversation.name!r} is already at turn {turns.turn_number(target)}")
-    if not is_earlier_turn(repo, conversation, target):
-        raise GitagentError(
-            f"commit {target.short_id} is not an earlier turn of {conversation.name!r}",
-            f"to continue from it, fork it: `gitagent fork {target.short_id} NEW`",
-        )
-    worktree = wt.worktree_for(repo, conversation.name)
-    if worktree.exists:
-        ensure_recorded(repo, worktree, conversation.head, "rewind", force)
-    _abandon(repo, conversation.name, conversation.head.id)
-    cas_update(
-        repo,
-        conversation_ref(conversation.name),
-        target.id,
-        conversation.head.id,
-        f"gitagent: rewind to turn {turns.turn_number(target)}",
-    )
-    if worktree.exists:
-        wt.checkout(worktree, turns.workspace_tree(target))
-    return target
+    with locks.hold(repo, conversation.name):
+        kill_point("rewind-locked")
+        inflight.refuse_if_busy(repo, conversation.name)
+        conversation = get_conversation(repo, conversation.name)  # as it is now that nothing else can move it
+        target = resolve_rev(repo, conversation, rev)
+        if target.id == conversation.head.id:
+            raise GitagentError(f"{conversation.name!r} is already at turn {turns.turn_number(target)}")
+        if not is_earlier_turn(repo, conversation, target):
+            raise GitagentError(
+                f"commit {target.short_id} is not an earlier turn of {conversation.name!r}",
+                f"to continue from it, fork it: `gitagent fork {target.short_id} NEW`",
+            )
+        worktree = _settled(repo, conversation, "rewind", force)
+        abandon(repo, conversation.name, conversation.head.id)
+        kill_point("rewind-abandoned")
+        message = f"gitagent: rewind to turn {turns.turn_number(target)}"
+        cas_update(repo, conversation_ref(conversation.name), target.id, conversation.head.id, message)
+        kill_point("rewind-moved")
+        if worktree.exists:
+            wt.checkout(worktree, turns.workspace_tree(target))
+        return target
 
 
 def remove(repo: pygit2.Repository, name: str, force: bool = False) -> Conversation:
     """Delete conversation `name` and its worktree; its turns stay reachable until `gitagent prune`."""
-    conversation = get_conversation(repo, name)
-    inflight.refuse_if_busy(repo, name)
-    worktree = wt.worktree_for(repo, name)
+    with locks.hold(repo, name):
+        conversation = get_conversation(repo, name)
+        inflight.refuse_if_busy(repo, name)
+        worktree = _settled(repo, conversation, "remove", force)
+        abandon(repo, name, conversation.head.id)
+        kill_point("rm-abandoned")
+        cas_delete(repo, conversation_ref(name), conversation.head.id)
+        kill_point("rm-ref-deleted")
+        wt.remove(worktree)
+        return conversation
+
+
+def _settled(repo: pygit2.Repository, conversation: Conversation, action: str, force: bool) -> wt.Worktree:
+    """The conversation's worktree, brought to its head if a killed command left it elsewhere, and checked
+    for changes no turn recorded (refused unless `force`)."""
+    worktree = wt.worktree_for(repo, conversation.name)
     if worktree.exists:
-        ensure_recorded(repo, worktree, conversation.head, "remove", force)
-    _abandon(repo, name, conversation.head.id)
-    cas_delete(repo, conversation_ref(name), conversation.head.id)
-    wt.remove(worktree)
-    return conversation
+        if force:
+            wt.clear_index_lock(worktree)
+        else:
+            wt.settle(worktree, turns.workspace_tree(conversation.head))
+        ensure_recorded(repo, worktree, conversation.head, action, force)
+    return worktree
 
 
 def ensure_recorded(
@@ -94,7 +114,8 @@ def ensure_recorded(
     )
 
 
-def _abandon(repo: pygit2.Repository, name: str, tip: pygit2.Oid) -> None:
+def abandon(repo: pygit2.Repository, name: str, tip: pygit2.Oid) -> None:
+    """Keep `tip` (a turn or an in-flight commit of `name`) reachable under `abandoned/` until `prune`."""
     refname = abandoned_ref(name, tip)
     if read_ref(repo, refname) is None:
         cas_update(repo, refname, tip, None, "gitagent: keep abandoned tip")
@@ -116,13 +137,15 @@ def prune(repo: pygit2.Repository) -> PruneReport:
     kept = [repo.references[r].target for r in repo.references if r.startswith(PREFIX) and r not in abandoned]
     freed_turns = _count_unreachable(repo, [repo.references[r].target for r in abandoned], kept)
     for refname in abandoned:
-        repo.references.delete(refname)
+        cas_delete(repo, refname, repo.references[refname].target)
+    kill_point("prune-tips-dropped")
     removed, freed_bytes = [], 0
     for name, path in _worktree_dirs(state_dir(repo) / "worktrees"):
-        if read_ref(repo, conversation_ref(name)) is None and inflight.load(repo, name) is None:
-            freed_bytes += wt.disk_usage(path)
-            wt.remove(wt.worktree_for(repo, name))
-            removed.append(name)
+        with locks.attempt(repo, name) as held:  # a turn starting holds it before its worktree exists
+            if held and read_ref(repo, conversation_ref(name)) is None and inflight.load(repo, name) is None:
+                freed_bytes += wt.disk_usage(path)
+                wt.remove(wt.worktree_for(repo, name))
+                removed.append(name)
     return PruneReport(len(abandoned), freed_turns, removed, freed_bytes)
 
 

@@ -1,9 +1,14 @@
 """Ref names under `refs/gitagent/` and compare-and-swap updates of them."""
 
+import time
+from collections.abc import Callable
+from pathlib import Path
+
 import pygit2
 
 from gitagent.errors import GitagentError
 from gitagent.store.packs import flush_pending
+from gitagent.store.repo import git_dir
 
 PREFIX = "refs/gitagent/"
 CONVERSATIONS = PREFIX + "conversations/"
@@ -11,6 +16,8 @@ INFLIGHT = PREFIX + "inflight/"
 ABANDONED = PREFIX + "abandoned/"
 REVIEWS = PREFIX + "reviews/"
 REVIEW_INFLIGHT = PREFIX + "review-inflight/"
+LOCK_STALE_S = 5.0
+"""A ref's lock file older than this was left by a killed process: git and libgit2 hold one for milliseconds."""
 
 
 class ConcurrentUpdate(GitagentError):
@@ -63,7 +70,8 @@ def cas_update(
 ) -> None:
     """Point `refname` at `new` only if it still points at `expected` (None: only if it does not exist)."""
     flush_pending(repo)
-    try:
+
+    def update(repo: pygit2.Repository) -> None:
         if expected is None:
             repo.create_reference_direct(refname, new, False, message=message)
             return
@@ -71,20 +79,63 @@ def cas_update(
         if ref is None or ref.target != expected:
             raise _moved(refname)
         ref.set_target(new, message)
-    except pygit2.AlreadyExistsError as e:
-        raise _moved(refname) from e
-    except pygit2.GitError as e:
-        if any(word in str(e) for word in ("modified", "lock", "does not match")):
-            raise _moved(refname) from e
-        raise
+
+    _clearing_stale_locks(repo, refname, update)
 
 
 def cas_delete(repo: pygit2.Repository, refname: str, expected: pygit2.Oid) -> None:
     """Delete `refname` only if it still points at `expected`."""
-    ref = repo.references.get(refname)
-    if ref is None or ref.target != expected:
-        raise _moved(refname)
-    ref.delete()
+
+    def delete(repo: pygit2.Repository) -> None:
+        ref = repo.references.get(refname)
+        if ref is None or ref.target != expected:
+            raise _moved(refname)
+        ref.delete()
+
+    _clearing_stale_locks(repo, refname, delete)
+
+
+def _clearing_stale_locks(repo: pygit2.Repository, refname: str, change: Callable[[pygit2.Repository], None]) -> None:
+    """Run a ref change; a lock file in its way that is older than any live writer holds one is removed (it was
+    left by a killed process) and the change tried again; a recent one is named, with how to remove it.
+
+    The retry opens the repository afresh: after a failed delete, libgit2's cached packed refs already lack
+    the ref, and deleting it again through the same object would report success and change nothing.
+    """
+    for attempt in (repo, None):
+        try:
+            change(attempt or pygit2.Repository(repo.path))
+            return
+        except pygit2.AlreadyExistsError as e:
+            raise _moved(refname) from e
+        except (pygit2.GitError, OSError) as e:
+            lock = _lock_in_the_way(repo, refname)
+            if lock is None:
+                if any(word in str(e) for word in ("modified", "does not match")):
+                    raise _moved(refname) from e
+                raise GitagentError(f"cannot update {refname}: {e}") from e
+            if attempt is not None and time.time() - _mtime(lock) > LOCK_STALE_S:
+                lock.unlink(missing_ok=True)
+                continue
+            raise ConcurrentUpdate(
+                f"{refname} is locked by another process ({lock} exists)",
+                f"if no gitagent or git command is running in this repository, remove {lock} and try again",
+            ) from e
+
+
+def _lock_in_the_way(repo: pygit2.Repository, refname: str) -> Path | None:
+    common = git_dir(repo)
+    for lock in (common / f"{refname}.lock", common / "packed-refs.lock"):
+        if lock.exists():
+            return lock
+    return None
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return time.time()
 
 
 def _moved(refname: str) -> ConcurrentUpdate:

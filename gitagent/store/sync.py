@@ -6,10 +6,10 @@ from dataclasses import dataclass
 import pygit2
 
 from gitagent.errors import GitagentError
-from gitagent.store import turns
+from gitagent.store import inflight, locks, turns
 from gitagent.store.conversations import list_conversations
-from gitagent.store.operations import ensure_recorded
 from gitagent.store.repo import workdir
+from gitagent.testpoints import kill_point
 from gitagent.workspace import worktree as wt
 
 SHARED = ("conversations", "abandoned", "reviews")
@@ -50,9 +50,15 @@ class PullResult:
 
 
 def pull(repo: pygit2.Repository, remote: str | None, force: bool = False) -> PullResult:
-    """Fetch conversations; a diverged one is rejected (not overwritten) unless `force`."""
+    """Fetch conversations; a diverged one is rejected (not overwritten) unless `force`.
+
+    The worktree of each conversation that moved is brought to its new latest turn, carrying changes no turn
+    recorded, unless a turn of it is running or interrupted (that turn lands beside it when it commits) or
+    those changes conflict: such a worktree is kept as it was, and its next turn moves it or says why not.
+    """
     before = {c.name: c.head for c in list_conversations(repo)}
     status = subprocess.call(["git", "fetch", default_remote(repo, remote), *_refspecs(force)], cwd=workdir(repo))
+    kill_point("pull-fetched")
     updated, moved, kept = [], [], []
     for conversation in list_conversations(repo):
         old = before.get(conversation.name)
@@ -62,11 +68,19 @@ def pull(repo: pygit2.Repository, remote: str | None, force: bool = False) -> Pu
         worktree = wt.worktree_for(repo, conversation.name)
         if old is None or not worktree.exists:
             continue
-        try:
-            ensure_recorded(repo, worktree, old, "pull")
-        except GitagentError:
+        if _move_worktree(repo, conversation.name, worktree, turns.workspace_tree(conversation.head)):
+            moved.append(conversation.name)
+        else:
             kept.append(conversation.name)
-            continue
-        wt.checkout(worktree, turns.workspace_tree(conversation.head))
-        moved.append(conversation.name)
     return PullResult(updated, moved, kept, status)
+
+
+def _move_worktree(repo: pygit2.Repository, name: str, worktree: wt.Worktree, tree: pygit2.Oid) -> bool:
+    with locks.attempt(repo, name) as held:
+        if not held or inflight.load(repo, name) is not None:
+            return False
+        try:
+            wt.settle(worktree, tree)
+        except GitagentError:
+            return False
+    return True

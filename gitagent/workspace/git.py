@@ -1,14 +1,18 @@
 """Running the git command line where libgit2 has no equivalent (status, worktrees, apply, push)."""
 
+import ctypes
 import os
+import signal
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from gitagent.errors import GitagentError
 
 # Repository hooks must not run on gitagent's own plumbing (a post-checkout hook on worktree creation).
 _BASE = ["git", "-c", "core.hooksPath=/dev/null", "-c", "core.quotepath=off"]
+_PR_SET_PDEATHSIG = 1
+_LIBC = ctypes.CDLL(None, use_errno=True)
 
 
 def run_git(
@@ -18,10 +22,27 @@ def run_git(
     input: bytes | None = None,
     check: bool = True,
 ) -> subprocess.CompletedProcess[bytes]:
-    """Run git in `cwd`; raise GitagentError when it fails."""
+    """Run git in `cwd`; raise GitagentError when it fails. The git process dies with gitagent."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k.startswith("GIT_CONFIG")}
-    proc = subprocess.run([*_BASE, *args], cwd=cwd, env=env, input=input, capture_output=True)
+    command = next((arg for arg in args if not arg.startswith("-")), "")
+    if not cwd.is_dir():
+        raise GitagentError(f"git {command} cannot run: {cwd} is missing")
+    proc = subprocess.run(
+        [*_BASE, *args], cwd=cwd, env=env, input=input, capture_output=True, preexec_fn=_dies_with(os.getpid())
+    )
     if check and proc.returncode != 0:
         message = proc.stderr.decode(errors="replace").strip() or f"exit status {proc.returncode}"
-        raise GitagentError(f"git {args[0]} failed: {message}")
+        raise GitagentError(f"git {command} failed: {message}")
     return proc
+
+
+def _dies_with(parent: int) -> Callable[[], None]:
+    """Set up a child to be killed when gitagent dies: a git command that outlived a killed gitagent would go
+    on changing a worktree (a checkout half-way, an index.lock held) behind the back of the next gitagent."""
+
+    def setup() -> None:
+        _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # gitagent died before the request took effect
+            os._exit(1)
+
+    return setup

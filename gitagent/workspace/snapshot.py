@@ -20,7 +20,7 @@ import pygit2
 from pygit2.enums import DeltaStatus, DiffOption, FileMode, ObjectType
 
 from gitagent.store.packs import ObjectBatch
-from gitagent.workspace.worktree import Worktree
+from gitagent.workspace.worktree import Worktree, open_worktree
 
 MAX_UNTRACKED_BYTES = 5 * 1024 * 1024
 MAX_UNTRACKED_BINARY_BYTES = 256 * 1024
@@ -75,7 +75,7 @@ class Snapshotter:
     def __init__(self, worktree: Worktree) -> None:
         _tune_libgit2()
         self.worktree = worktree
-        self.repo = pygit2.Repository(str(worktree.path))
+        self.repo = open_worktree(worktree)  # never the user's repository (and index) above a missing worktree
         self.batch = ObjectBatch(self.repo)
         self.index = self.repo.index
 

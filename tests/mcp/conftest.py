@@ -38,7 +38,11 @@ def stdio(script: str, *args: str, **settings: Any) -> dict[str, Any]:
 
 
 def write_mcp_json(repo: Path, servers: dict[str, dict[str, Any]], commit: bool = True) -> None:
-    """Write the repository's `.mcp.json` (Claude Code's shape) and commit it."""
+    """Write the repository's `.mcp.json` (Claude Code's shape) and commit it.
+
+    Servers not given a start-up timeout get a minute: a Python server importing the SDK on a loaded CI machine
+    can take longer than the 10 s default, and only the tests about that timeout should see it expire."""
+    servers = {name: {"startup_timeout_sec": 60, **entry} for name, entry in servers.items()}
     (repo / ".mcp.json").write_text(json.dumps({"mcpServers": servers}, indent=2))
     if commit:
         git(repo, "add", ".mcp.json")

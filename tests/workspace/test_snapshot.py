@@ -7,6 +7,7 @@ from pathlib import Path
 import pygit2
 import pytest
 
+from gitagent.errors import GitagentError
 from gitagent.store import packs
 from gitagent.workspace import worktree as wt
 from gitagent.workspace.snapshot import (
@@ -119,7 +120,7 @@ def test_an_incomplete_tree_cache_is_rebuilt_and_its_trees_written(repo: Path, w
 
 def test_a_failed_preparation_leaves_the_snapshot_to_report_the_problem(repo: Path, tmp_path: Path) -> None:
     missing = wt.Worktree(tmp_path / "no-such-worktree", repo)
-    with pytest.raises(pygit2.GitError):
+    with pytest.raises(GitagentError, match="is missing or broken"):
         PreparedSnapshot(missing).take()
 
 
