@@ -22,6 +22,10 @@ BENCHES = [
     "chat_open.py",
     "review.py",
     "mcp_startup.py",
+    "subagents.py",
+    "read_commands.py",
+    "first_turn.py",
+    "vs_claude_code.py",
     "executor_turn.py",
 ]
 OPTIONAL = {"sandbox_startup.py": ["100"]}  # owned by the sandbox work; run when present

@@ -26,7 +26,7 @@ from gitagent.hooks.payloads import failure_error, hook_input, model_input, tool
 from gitagent.models.base import Block
 from gitagent.tools.base import ToolResult
 
-_NO_TURN_FIELDS = {"SessionStart": (), "SessionEnd": ("prompt_id",)}
+_NO_TURN_FIELDS = {"SessionStart": (), "SessionEnd": ("prompt_id",), "SubagentStart": ("prompt_id",)}
 
 
 class HookStop(GitagentError):

@@ -3,7 +3,7 @@
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from gitagent.agent.compaction import Compactor
 from gitagent.agent.events import AssistantMessage, EventSink, ToolFinished, ToolStarted
@@ -19,6 +19,22 @@ INTERRUPTED = (
     "This tool call was interrupted before it finished (gitagent was stopped), so it may have run partly or not "
     "at all. Check the current state before repeating it."
 )
+
+
+class Children(Protocol):
+    """The subagents a turn started (`gitagent.subagents`), as the loop sees them."""
+
+    def notes(self) -> list[tuple[str, str]]:
+        """(name, notification) for each background child that finished since the last call."""
+        ...
+
+    def wait(self) -> list[tuple[str, str]]:
+        """Wait for the running children; their notifications."""
+        ...
+
+    def cost(self) -> float:
+        """USD the children have spent."""
+        ...
 
 
 @dataclass
@@ -38,6 +54,8 @@ class Agent:
     """The schema the answer must match: its StructuredOutput tool joins the tools."""
     max_cost: float | None = None
     """USD the turn may spend on model calls (checked before each call; None: no limit)."""
+    children: Children | None = None
+    """The turn's subagents: their notifications join the next request; the turn waits for them to end."""
 
     def __post_init__(self) -> None:
         if self.output is not None:
@@ -74,15 +92,30 @@ def run_loop(
             _step(agent, history, record, emit, save)
         instruction = agent.guard.before_stop(record)
         if instruction is None:
-            return
+            # a background child still running would be lost to this turn: wait, and let the model see its end
+            if agent.children is None or not _notify(agent.children.wait(), record, save):
+                return
+            continue
         record.add_stop_feedback(instruction)
         save()
+
+
+def _notify(notes: list[tuple[str, str]], record: TurnRecord, save: Callable[[], None]) -> bool:
+    for name, text in notes:
+        record.add_agent_notification(name, text)
+    if notes:
+        save()
+    return bool(notes)
 
 
 def _step(agent: Agent, history: list[Message], record: TurnRecord, emit: EventSink, save: Callable[[], None]) -> None:
     if record.steps >= agent.max_steps:
         raise StepLimitReached(f"stopped after {agent.max_steps} model steps without a final answer")
+    if agent.children is not None:
+        _notify(agent.children.notes(), record, save)
     spent = record.cost_usd
+    if agent.children is not None and agent.max_cost is not None:
+        spent = (spent or 0.0) + agent.children.cost()
     if agent.max_cost is not None and spent is not None and spent >= agent.max_cost:
         raise CostLimitReached(f"stopped after spending {spent:.4f} USD (the limit is {agent.max_cost:g} USD)")
     if (

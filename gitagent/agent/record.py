@@ -103,8 +103,9 @@ class TurnRecord:
             "is_error": result.is_error,
             "duration_ms": duration_ms,
         }
-        if "mcp" in result.metadata:
-            event["mcp"] = result.metadata["mcp"]
+        for key in ("mcp", "agent"):  # an MCP tool's server and content; the conversation an Agent call started
+            if key in result.metadata:
+                event[key] = result.metadata[key]
         self.events.append(event)
         if "todos" in result.metadata:  # the plan the TodoWrite tool keeps, as it stands after this call
             self.data["todos"] = result.metadata["todos"]
@@ -134,6 +135,10 @@ class TurnRecord:
     def add_stop_feedback(self, text: str) -> None:
         """Record an instruction that sent the agent back to work instead of ending the turn."""
         self.events.append({"type": "stop_feedback", "text": text, "at": now_iso()})
+
+    def add_agent_notification(self, agent: str, text: str) -> None:
+        """Record that background subagent `agent` finished: `text` reaches the model before its next request."""
+        self.events.append({"type": "agent_notification", "agent": agent, "text": text, "at": now_iso()})
 
     def add_output_feedback(self, text: str) -> None:
         """Record a reminder that the answer must come through the StructuredOutput tool (a try used)."""
@@ -169,7 +174,7 @@ class TurnRecord:
     @property
     def answered(self) -> bool:
         """Whether the last model response is a final answer (no tool calls)."""
-        kinds = ("assistant", "tool_result", "stop_feedback", "output_feedback")
+        kinds = ("assistant", "tool_result", "stop_feedback", "output_feedback", "agent_notification")
         last = next((e for e in reversed(self.events) if e["type"] in kinds), None)
         return last is not None and last["type"] == "assistant" and not self.unanswered_tool_calls()
 
@@ -205,6 +210,11 @@ class TurnRecord:
         """Tool names in the order first used."""
         names = [e["name"] for e in self.events if e["type"] == "tool_result"]
         return list(dict.fromkeys(names))
+
+    @property
+    def agents(self) -> list[str]:
+        """The child conversations this turn's Agent and SendMessage calls ran, in order."""
+        return list(dict.fromkeys(e["agent"] for e in self.events if e["type"] == "tool_result" and "agent" in e))
 
     @property
     def tool_call_count(self) -> int:
@@ -247,7 +257,7 @@ def turn_messages(events: list[dict[str, Any]], messages: list[Message] | None =
             _append(messages, "user", user_blocks(event))
         elif event["type"] == "stop_feedback":
             _append(messages, "user", [{"type": "text", "text": STOP_FEEDBACK_PREFIX + event["text"]}])
-        elif event["type"] == "output_feedback":
+        elif event["type"] in ("output_feedback", "agent_notification"):
             _append(messages, "user", [{"type": "text", "text": event["text"]}])
         elif event["type"] == "assistant":
             _append(messages, "assistant", list(event["content"]))

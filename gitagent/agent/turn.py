@@ -1,11 +1,13 @@
 """A turn being run: the agent it drives, its in-flight saves, its hooks, and its commit."""
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pygit2
 
+from gitagent.agent.codemap import BackgroundMap
 from gitagent.agent.compaction import Compactor
 from gitagent.agent.events import EventSink, Notice, TurnFinished, TurnOutcome, TurnStarted
 from gitagent.agent.executors.base import BuiltinExecutor, Executor
@@ -18,22 +20,25 @@ from gitagent.agent.output import OutputContract
 from gitagent.agent.prompt import system_prompt
 from gitagent.agent.record import TurnRecord, turn_messages
 from gitagent.agent.transcript import Transcript, transcript_path
-from gitagent.errors import GitagentError
+from gitagent.errors import GitagentError, disk_error
 from gitagent.models.base import Model
-from gitagent.repomap import repo_map_for_prompt
+from gitagent.models.errors import AuthenticationFailed
 from gitagent.sandbox import Sandbox
 from gitagent.skills import Skill, skills_prompt
 from gitagent.store import inflight, turns
 from gitagent.store.repo import git_dir, user_identity
 from gitagent.testpoints import kill_point
 from gitagent.tools import default_tools
-from gitagent.tools.base import ToolContext
+from gitagent.tools.base import Tool, ToolContext
 from gitagent.tools.skill import SkillTool
 from gitagent.workspace import worktree as wt
 from gitagent.workspace.snapshot import PreparedSnapshot, Snapshot, take_snapshot
 
 if TYPE_CHECKING:
     from gitagent.mcp.setup import McpSetup
+    from gitagent.mcp.toolset import McpToolset
+    from gitagent.subagents.definitions import AgentDefinition
+    from gitagent.subagents.host import Subagents
 
 DEFAULT_MAP_TOKENS = 1024
 
@@ -77,6 +82,10 @@ class TurnSettings:
     """The MCP servers the turn may start (None: none configured, or none trusted)."""
     executor: Executor = field(default_factory=BuiltinExecutor)
     """What runs the turn: the built-in loop, or Claude Code or Codex (`gitagent.agent.executors`)."""
+    subagents: "Subagents | None" = None
+    """The children the turn may start with the Agent tool (None: no Agent tool)."""
+    role: "AgentDefinition | None" = None
+    """A subagent's definition: its system prompt and the tools it may use (None: gitagent's own)."""
 
     @property
     def model_spec(self) -> str:
@@ -103,6 +112,7 @@ class Turn:
     extra_trailers: list[tuple[str, str]] = field(default_factory=list)
     next_snapshot: PreparedSnapshot | None = field(default=None, init=False)
     errors: list[str] = field(default_factory=list, init=False)
+    code_map: BackgroundMap | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.executor_tree = turns.executor_tree(self.head)
@@ -119,6 +129,9 @@ class Turn:
         # Servers start now, in the background, while the hooks run and the turn is first saved.
         self.mcp = self.settings.mcp.start(self.worktree.path) if self.settings.mcp else None
         guard.tool_fields = self.mcp.hook_fields if self.mcp else lambda name: {}
+        if self.head is None and self.settings.repo_map_tokens > 0:  # a new conversation's prompt has a code map
+            budget, emit = self.settings.repo_map_tokens, self.settings.emit
+            self.code_map = BackgroundMap(self.worktree.path, git_dir(self.repo), budget, emit)
 
     def content(self, workspace: pygit2.Oid | None = None) -> turns.TurnContent:
         """The commit content of the turn as it stands."""
@@ -127,6 +140,8 @@ class Turn:
         executor = record.data.get("executor")
         if executor:  # an outside executor and its version, for `git log` readers
             trailers.append(("Gitagent-Executor", f"{executor['name']} {executor['version']}".strip()))
+        if record.agents:
+            trailers.append(("Gitagent-Agents", ", ".join(record.agents)))
         return turns.TurnContent(
             record.data, self.conversation_blob, workspace, trailers + self.extra_trailers, record.prompt,
             record.answer, record.context, self.executor_tree,
@@ -161,10 +176,7 @@ class Turn:
         if settings.model is None:
             raise ValueError("the built-in executor needs a model")
         skills = skills_prompt(settings.skills)
-        first_turn = self.head is None and settings.repo_map_tokens > 0
-        code_map = (
-            repo_map_for_prompt(self.worktree.path, git_dir(self.repo), settings.repo_map_tokens) if first_turn else ""
-        )
+        code_map = self.code_map.prompt_text() if self.code_map else ""
         servers = ""
         if self.mcp is not None:
             self.mcp.ready(lambda text: settings.emit(Notice(text)))
@@ -173,17 +185,40 @@ class Turn:
         extra = "\n\n".join(p for p in (settings.instructions, skills, servers, code_map) if p)
         system = system_prompt(self.worktree.path, extra)
         tools = default_tools() + ([SkillTool(settings.skills)] if settings.skills else [])
+        if settings.subagents is not None:
+            settings.subagents.attach(self)
+            tools += settings.subagents.tools()
+        mcp = self.mcp
+        if settings.role is not None:
+            system = settings.role.system_prompt(self.worktree.path) + (f"\n\n{extra}" if extra else "")
+            tools, mcp = self.role_tools(tools)
         context = ToolContext(self.worktree.path, self.sandbox)
         return Agent(
-            settings.model, system, tools, context, settings.max_steps, settings.guard, settings.compactor, self.mcp,
-            output=settings.output, max_cost=settings.max_cost,
+            settings.model, system, tools, context, settings.max_steps, settings.guard, settings.compactor, mcp,
+            output=settings.output, max_cost=settings.max_cost, children=settings.subagents,
         )  # fmt: skip
+
+    def role_tools(self, tools: list[Tool]) -> tuple[list[Tool], "McpToolset | None"]:
+        """The tools a subagent's definition allows (its MCP tools only when it names some)."""
+        role = self.settings.role
+        assert role is not None
+        if role.tools is None:
+            return tools, self.mcp
+        allowed = set(role.tools)
+        unknown = sorted(allowed - {t.name for t in tools} - {n for n in allowed if n.startswith("mcp__")})
+        if unknown:
+            self.settings.emit(Notice(f"agent {role.name}: tools not available in gitagent: {', '.join(unknown)}"))
+        keep_mcp = any(n.startswith("mcp__") for n in allowed)
+        return [t for t in tools if t.name in allowed], self.mcp if keep_mcp else None
 
     def run(self, resumed: bool) -> TurnOutcome:
         """Have the executor drive the turn to an answer (or a limit, or a hook's stop) and commit; save and
         re-raise on failure."""
         settings = self.settings
         settings.emit(TurnStarted(self.state.name, self.record.data["turn"], settings.model_spec, resumed))
+        if resumed and settings.subagents is not None:
+            settings.subagents.attach(self)
+            settings.subagents.resume_interrupted()
         self.prepare_snapshot()
         status = "complete"
         try:
@@ -199,12 +234,28 @@ class Turn:
             self.save()
             raise
         except Exception as e:
-            message = e.message if isinstance(e, GitagentError) else f"{type(e).__name__}: {e}"
+            if isinstance(e, AuthenticationFailed) and not resumed and not self.record.steps:
+                self.end_session()
+                self.abandon()  # the model never answered: nothing to resume, and the error names the key to set
+                raise
+            error = disk_error(e) if isinstance(e, OSError) else e if isinstance(e, GitagentError) else None
+            message = error.message if error else f"{type(e).__name__}: {e}"
             self.record.add_error(message)
             self.end_session()
-            self.save()
-            raise TurnInterrupted(message) from e
+            with contextlib.suppress(OSError, pygit2.GitError):  # a full disk that failed the step fails this too
+                self.save()
+            raise TurnInterrupted(message, error.hint if error else None) from e
+        finally:
+            if self.code_map is not None:
+                self.code_map.stop()
         return self.commit(status)
+
+    def abandon(self) -> None:
+        """Leave no trace of a turn that did nothing: no in-flight turn, and no worktree for a conversation that
+        has no turn."""
+        inflight.clear(self.repo, self.state)
+        if self.head is None:
+            wt.remove(self.worktree)
 
     def prepare_snapshot(self) -> None:
         """Start reading what the end-of-turn snapshot needs, in the background while the model works."""

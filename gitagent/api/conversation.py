@@ -28,6 +28,8 @@ from gitagent.store import inflight, operations, turns
 from gitagent.store.conversations import get_conversation
 from gitagent.store.refs import conversation_ref, read_ref, validate_name
 from gitagent.store.repo import open_repository, workdir
+from gitagent.subagents.host import Lineage
+from gitagent.subagents.setup import install as install_subagents
 
 _naming = threading.Lock()
 _taken: set[str] = set()
@@ -80,6 +82,8 @@ class Conversation:
         self.name = name
         """None until the first prompt names a new conversation."""
         self._stem = stem
+        self.lineage: Lineage | None = None
+        """Its place in a tree of subagents (set by the parent for a child; None: a conversation of its own)."""
 
     @property
     def head(self) -> str | None:
@@ -162,6 +166,7 @@ class Conversation:
             )
         settings.guard.approver = opts.approver()
         settings.output = contract
+        install_subagents(settings, repo, self.repository, opts, self.lineage, on_event or _ignore)
         return settings
 
     def _require_name(self) -> str:

@@ -164,6 +164,34 @@ def _log_all(repo: pygit2.Repository, limit: int | None) -> None:
         return m[2] if m[1] == "conversations" else f"abandoned {m[2]}"
 
     print(_DECORATION.sub(label, out), end="")
+    tree = agent_tree(repo)
+    if tree:
+        print("\nagents (child conversations under their parents):")
+        print("\n".join(tree))
+
+
+def agent_tree(repo: pygit2.Repository) -> list[str]:
+    """Each conversation that started subagents, with its children indented under it (grandchildren deeper)."""
+    children: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for conversation in list_conversations(repo):
+        info = turns.read_conversation(conversation.head).get("agent")
+        if info:
+            children.setdefault(info["parent"], []).append((conversation.name, info))
+    roots = sorted(parent for parent in children if not any(parent == c for kids in children.values() for c, _ in kids))
+
+    def lines(name: str, depth: int) -> list[str]:
+        out = []
+        for child, info in sorted(children.get(name, []), key=lambda item: _agent_number(item[0])):
+            out.append(f"{'  ' * depth}└─ {child}  {info['type']}: {info.get('description', '')}")
+            out += lines(child, depth + 1)
+        return out
+
+    return [line for root in roots for line in [root, *lines(root, 1)]]
+
+
+def _agent_number(name: str) -> int:
+    tail = name.rsplit("/", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
 
 
 @app.command()

@@ -76,7 +76,7 @@ def list_hooks(
     if idle:
         print(
             f"accepted, never run: gitagent has no moment for {', '.join(idle)} (Claude Code events: no "
-            "subagents, teammates, tasks, elicitations or file watchers here)"
+            "teammates, tasks, elicitations or file watchers here)"
         )
 
 
@@ -171,6 +171,10 @@ def _sample_payload(
         "Stop": {"stop_hook_active": False, "last_assistant_message": "Done.", "background_tasks": [],
                  "session_crons": []},
         "SessionStart": {"source": "startup"},
+        "SubagentStart": {"agent_id": "hooks-test.agents/1", "agent_type": "general-purpose"},
+        "SubagentStop": {"stop_hook_active": False, "agent_id": "hooks-test.agents/1", "agent_type": "general-purpose",
+                         "agent_transcript_path": "(sample path)", "last_assistant_message": "Done.",
+                         "background_tasks": [], "session_crons": []},
         "Notification": {"message": f"gitagent needs your permission to use {tool}",
                          "notification_type": "permission_prompt"},
         "PreCompact": {"trigger": "manual", "custom_instructions": None},

@@ -11,7 +11,6 @@ from gitagent.agent.attachments import attachment_summary
 from gitagent.humanize import human_tokens
 from gitagent.models.base import OUTPUT_FEEDBACK_PREFIX, Usage
 from gitagent.store import turns
-from gitagent.tools.todo import checklist
 
 RESULT_LINES = 12
 
@@ -35,11 +34,16 @@ def render_turn(name: str, commit: pygit2.Commit, stats: pygit2.DiffStats) -> st
     if turn.get("structured_output") is not None:
         lines += ["Structured output:", _indent(json.dumps(turn["structured_output"], indent=2), "  "), ""]
     if turn.get("todos"):
+        from gitagent.tools.todo import checklist  # the tools package loads every tool: only for a plan
+
         lines += ["Plan (TodoWrite):", _indent(checklist(turn["todos"]), "  "), ""]
     if turn.get("left_out"):
         lines.append("Left out of the snapshot:")
         lines.extend(f"  {item['path']} ({item['reason']})" for item in turn["left_out"])
         lines.append("")
+    agents = list(dict.fromkeys(e["agent"] for e in turn["events"] if e.get("agent")))
+    if agents:
+        lines += ["Agents (child conversations):", *(f"  {a}   gitagent log {a}" for a in agents), ""]
     changed = stats.format(pygit2.enums.DiffStatsFormat.FULL, 80).rstrip()
     lines.append(f"Files changed:\n{changed}" if stats.files_changed else "No files changed.")
     return "\n".join(lines)
@@ -67,7 +71,8 @@ def _render_event(event: dict[str, Any]) -> list[str]:
         mark = "✗" if event["is_error"] else "✓"
         body = event["content"].splitlines() or [""]
         shown = body[:RESULT_LINES] + ([f"… {len(body) - RESULT_LINES} more lines"] if len(body) > RESULT_LINES else [])
-        return [f"    {mark} {shown[0]}", *(f"      {line}" for line in shown[1:])]
+        link = [f"      ⤷ agent {event['agent']}"] if event.get("agent") else []
+        return [f"    {mark} {shown[0]}", *(f"      {line}" for line in shown[1:]), *link]
     if kind == "error":
         return [f"  ! {event['message']}"]
     if kind == "permission":
@@ -85,6 +90,8 @@ def _render_event(event: dict[str, Any]) -> list[str]:
     if kind == "executor_result":
         cost = f", {event['cost_usd']:.4f} USD" if event.get("cost_usd") is not None else ""
         return [f"  ({event['executor']} {event['subtype'] or 'ended'}{cost})"]
+    if kind == "agent_notification":
+        return [f"  ⤶ agent {event['agent']} finished (notification)"]
     if kind == "output_feedback":
         return [_indent(event["text"].removeprefix(OUTPUT_FEEDBACK_PREFIX), "  ↺ reminded: ")]
     return []

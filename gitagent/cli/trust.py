@@ -15,6 +15,7 @@ from gitagent.hooks import discover
 from gitagent.mcp.sources import discover_servers
 from gitagent.skills import discover_skills
 from gitagent.store.repo import workdir
+from gitagent.subagents import discover_agents
 
 app = new_app()
 
@@ -29,7 +30,7 @@ class Item:
 
 
 def repository_items(root: Path) -> list[Item]:
-    """The repository's hooks, skills, slash commands, MCP servers, `.gitagent/config.toml` and the Claude Code
+    """The repository's hooks, skills, agents, slash commands, MCP servers, `.gitagent/config.toml` and the Claude Code
     settings files that allow something, each with its content id."""
     items = [Item("hook", f"{h.event}: {h.label}", h.content_id) for h in discover(root, None).hooks if h.needs_trust]
     skills = discover_skills(root, root)
@@ -38,6 +39,9 @@ def repository_items(root: Path) -> list[Item]:
     servers = discover_servers(root)
     items += [Item("mcp", f"{s.name} ({s.origin}: {_launch_summary(s.raw)})", s.content_id)
               for s in servers.servers + servers.shadowed if s.needs_trust]  # fmt: skip
+    found = discover_agents(root)
+    items += [Item("agent", f"{a.name} ({a.path.relative_to(root)})", a.content_id)
+              for a in found.agents + found.shadowed if a.needs_trust and a.path is not None]  # fmt: skip
     commands = discover_commands(root)
     items += [Item("command", f"/{c.name} ({c.path.relative_to(root)})", c.content_id)
               for c in [*commands.commands.values(), *commands.shadowed] if c.needs_trust]  # fmt: skip

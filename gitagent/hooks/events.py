@@ -54,6 +54,8 @@ FIRED = frozenset(
         "PostToolBatch",
         "Notification",
         "Stop",
+        "SubagentStart",
+        "SubagentStop",
         "PreCompact",
         "PostCompact",
         "SessionEnd",
@@ -61,7 +63,7 @@ FIRED = frozenset(
     }
 )
 """The events gitagent has a moment for. Hooks of the others are accepted and never run
-(`gitagent hooks list` says so): gitagent has no subagents, teammates, tasks, MCP elicitations, model
+(`gitagent hooks list` says so): gitagent has no teammates, tasks, MCP elicitations, model
 switches mid-session or file watchers, and runs a response's tool calls one by one."""
 
 BLOCKING_EVENTS = frozenset(

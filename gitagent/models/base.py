@@ -13,7 +13,9 @@ STOP_FEEDBACK_PREFIX = "Stop hook feedback:\n"
 """Starts the user message that sends the agent back to work after it tried to finish (not a new prompt)."""
 OUTPUT_FEEDBACK_PREFIX = "[structured-output] "
 """Starts the reminder to give a typed turn's answer with its StructuredOutput tool (not a new prompt)."""
-FEEDBACK_PREFIXES = (STOP_FEEDBACK_PREFIX, OUTPUT_FEEDBACK_PREFIX)
+AGENT_NOTIFICATION_PREFIX = "<task-notification>"
+"""Starts the note that a background subagent finished (not a new prompt)."""
+FEEDBACK_PREFIXES = (STOP_FEEDBACK_PREFIX, OUTPUT_FEEDBACK_PREFIX, AGENT_NOTIFICATION_PREFIX)
 
 COMPACTION_SYSTEM = (
     "You summarise a coding agent's conversation so it can continue without the full history. Keep the user's "

@@ -3,7 +3,8 @@
 Format (a public contract, documented in README): `{"responses": [[block, ...], ...]}`, each block
 `{"type": "text", "text": "..."}` or `{"type": "tool_use", "name": "Write", "input": {...}}`.
 Within a turn, the Nth model call gets response N; past the end of the script the model answers `done.`.
-Every turn starts again from the first response. The position is counted from the request (assistant
+Every turn starts again from the first response. An optional `"agents"` object names the scripts of the
+subagents a scripted conversation starts (`agent_script`). The position is counted from the request (assistant
 messages since the user's prompt: a Stop hook's feedback and a typed turn's reminder are not prompts), not
 kept in the process, so a resumed turn carries on where it stopped.
 """
@@ -42,10 +43,18 @@ class ScriptedModel:
             text = path.read_text(encoding="utf-8")
         except OSError as e:
             raise GitagentError(f"cannot read script {path}: {e.strerror}") from e
+        except UnicodeDecodeError as e:
+            raise GitagentError(
+                f"{path}: byte {e.start} is not UTF-8 (0x{e.object[e.start]:02x})", "save the script as UTF-8"
+            ) from e
         try:
             data = json.loads(text)
         except json.JSONDecodeError as e:
             raise GitagentError(f"{path}:{e.lineno}:{e.colno}: invalid JSON: {e.msg}") from e
+        except RecursionError as e:
+            raise GitagentError(
+                f"{path}: JSON nested too deeply to read", 'a script is {"responses": [[block, ...], ...]}'
+            ) from e
         return cls(path, _validate(data, str(path)))
 
     def stream(self, request: ModelRequest) -> Iterator[TextDelta | ModelResponse]:
@@ -131,3 +140,24 @@ def _validate_block(block: Any, where: str) -> None:
             raise GitagentError(f'{where}: a tool_use block needs an object "input"')
     else:
         raise GitagentError(f"{where}: unknown block type {kind!r} (expected 'text' or 'tool_use')")
+
+
+def agent_script(spec: str, agent_type: str, prompt: str) -> str | None:
+    """The script a subagent of a scripted conversation runs, from the parent script's `"agents"` object.
+
+    `{"responses": [...], "agents": {"explore": "explore.json", "count the files": "counter.json"}}`: a key
+    equal to the agent's type (its definition's name, or `fork`) wins, else the first key found in the child's
+    prompt; the value is a script path relative to the parent script's folder. None: no entry applies, the
+    child runs the parent's script (from its first response).
+    """
+    path = Path(spec.removeprefix("scripted:"))
+    try:
+        mapping = json.loads(path.read_text(encoding="utf-8")).get("agents") or {}
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not isinstance(mapping, dict):
+        return None
+    chosen = mapping.get(agent_type)
+    if chosen is None:
+        chosen = next((v for k, v in mapping.items() if k.lower() in prompt.lower()), None)
+    return f"scripted:{path.parent / chosen}" if isinstance(chosen, str) else None

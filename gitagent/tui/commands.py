@@ -30,6 +30,7 @@ COMMANDS = [
     SlashCommand("skills", "", "List the skills the agent can use"),
     SlashCommand("hooks", "", "List the hooks that run, and whether they are trusted"),
     SlashCommand("mcp", "", "List the MCP servers, their state, tools and prompts (/mcp__SERVER__PROMPT runs one)"),
+    SlashCommand("agents", "[N]", "List this conversation's subagents (running, cost); /agents N opens one", 0, 1),
     SlashCommand("new", "", "Start a new conversation"),
     SlashCommand("clear", "", "Start a new conversation (as /new; the old one is kept)"),
     SlashCommand("switch", "NAME", "Open another conversation of this repository", 1, 1),

@@ -27,6 +27,7 @@ from gitagent.store import inflight, operations, turns
 from gitagent.store.conversations import Conversation, base_commit, get_conversation, list_conversations
 from gitagent.store.refs import conversation_ref, read_ref, validate_name
 from gitagent.store.repo import user_identity, workdir
+from gitagent.subagents.setup import install_for_chat
 from gitagent.tui.interrupt import Interruptible
 from gitagent.tui.prompting import Prompt
 from gitagent.workspace.share import apply_to_checkout, export_branch, export_message
@@ -178,6 +179,7 @@ class ChatSession:
         self.guard = settings.guard
         if settings.model is not None:  # an outside executor's stream is read in slices already
             settings.model = Interruptible(settings.model)  # Esc must not wait for the model's next word
+        install_for_chat(settings, self.repo, options, emit)
         return settings
 
     def fork(self, new_name: str | None) -> str:

@@ -84,8 +84,16 @@ class SlashHandlers(MoreSlashHandlers):
         if spec is None:
             self.app.open_model_picker()
             return
-        self.session.set_model(spec)
-        await self._say(f"The next turns use {spec}.")
+        # Checking the model loads its provider's SDK (a second or more): in a worker, so the screen stays live.
+        self.app.run_worker(lambda: self._set_model_in_thread(spec), thread=True, group="model")
+
+    def _set_model_in_thread(self, spec: str) -> None:
+        try:
+            self.session.set_model(spec)
+            text, kind = f"The next turns use {spec}.", "info"
+        except GitagentError as e:
+            text, kind = self.app.error_text(e), "error"
+        self.app.call_from_thread(self._say, text, kind)
 
     async def compact(self) -> None:
         """/compact: the model summarises, in a worker so the screen stays live."""

@@ -9,6 +9,8 @@ from gitagent.agent.trust import trusted_ids
 from gitagent.commands import CustomCommand, discover_commands
 from gitagent.errors import GitagentError
 from gitagent.store.repo import workdir
+from gitagent.subagents.start import child_prefix
+from gitagent.subagents.status import children_of
 from gitagent.tui.cost import cost_text
 from gitagent.tui.prompting import custom_prompt, init_prompt
 from gitagent.tui.session import ChatSession
@@ -40,7 +42,7 @@ def help_rows(session: ChatSession) -> list[tuple[str, str]]:
 
 
 class MoreSlashHandlers:
-    """`/init`, `/cost`, `/clear`, and running a custom command; mixed into `SlashHandlers`."""
+    """`/init`, `/cost`, `/agents`, `/clear`, and running a custom command; mixed into `SlashHandlers`."""
 
     app: "ChatApp"
     session: ChatSession
@@ -52,6 +54,22 @@ class MoreSlashHandlers:
     async def cost(self) -> None:
         """/cost"""
         await self.app.view.show(Static(cost_text(self.session.totals, self.session.conversation), classes="listing"))
+
+    async def agents(self, number: str | None = None) -> None:
+        """/agents [N]: the open conversation's subagents; with N, open agent N's conversation."""
+        name = self.session.name
+        if name is None:
+            raise GitagentError("no conversation is open")
+        if number is not None:
+            await self.switch(number if "/" in number else f"{child_prefix(name)}{number}")  # type: ignore[attr-defined]
+            return
+        children = children_of(self.session.repo, name)
+        if not children:
+            await self.app.view.note("This conversation has started no subagents.", "info")
+            return
+        lines = [child.line() for child in children]
+        lines.append(f"/agents N opens one (its own conversation); /switch {name} comes back.")
+        await self.app.view.show(Static("\n".join(lines), classes="listing"))
 
     async def clear(self) -> None:
         """/clear: as /new (the conversation left is kept, as every conversation is)."""
