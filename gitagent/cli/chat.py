@@ -7,7 +7,8 @@ import typer
 from gitagent.agent.setup import RunOptions
 from gitagent.cli import options
 from gitagent.cli.common import dispatch, fail, new_app, repository
-from gitagent.store.repo import config_value
+from gitagent.models.registry import check_spec
+from gitagent.store.repo import config_value, head_commit
 
 app = new_app()
 
@@ -40,6 +41,9 @@ def chat(
     if new and name:
         fail("pass a NAME or --new, not both")
     repo = repository()
+    head_commit(repo)  # what would stop the first prompt is said now: no commit to start from,
+    if model:
+        check_spec(model)  # a model that cannot be, a script that cannot be read
     run_options = RunOptions(
         model, sandbox, allow_network, approval, base_url, trust_repo, max_steps,
         executor=executor, executor_args=tuple(executor_arg or ()),
