@@ -26,6 +26,7 @@ BENCHES = [
     "read_commands.py",
     "first_turn.py",
     "vs_claude_code.py",
+    "batch.py",
     "executor_turn.py",
 ]
 OPTIONAL = {"sandbox_startup.py": ["100"]}  # owned by the sandbox work; run when present

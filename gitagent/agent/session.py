@@ -36,9 +36,11 @@ def run_turn(
     prompt: str,
     settings: TurnSettings,
     attachments: list[Attachment] | None = None,
+    base: pygit2.Oid | None = None,
 ) -> TurnOutcome:
     """Run a new turn of conversation `name` (created if it does not exist) and commit it; `attachments`
-    (files mentioned, command output, a slash command's instructions) go with the prompt."""
+    (files mentioned, command output, a slash command's instructions) go with the prompt. A new conversation
+    starts from `base` (default: the user's HEAD)."""
     validate_name(name)
     with locks.hold(repo, name):
         kill_point("turn-locked")
@@ -47,7 +49,7 @@ def run_turn(
         head = repo[head_oid].peel(pygit2.Commit) if head_oid else None
         if head is None:
             check_new_name(repo, name)
-        conversation_blob = _conversation_blob(repo, name, head, settings.model_spec)
+        conversation_blob = _conversation_blob(repo, name, head, settings.model_spec, base)
         worktree = _ready_worktree(repo, name, head, conversation_blob, settings.emit)
         sandbox = settings.make_sandbox(worktree)
         record = TurnRecord.start(
@@ -137,12 +139,14 @@ def _interrupted(repo: pygit2.Repository, name: str) -> pygit2.Commit:
     return commit
 
 
-def _conversation_blob(repo: pygit2.Repository, name: str, head: pygit2.Commit | None, model: str) -> pygit2.Oid:
+def _conversation_blob(
+    repo: pygit2.Repository, name: str, head: pygit2.Commit | None, model: str, base: pygit2.Oid | None
+) -> pygit2.Oid:
     if head is None:
         info = {
             "schema": turns.SCHEMA,
             "name": name,
-            "base": str(head_commit(repo).id),
+            "base": str(base if base is not None else head_commit(repo).id),
             "created_at": now_iso(),
             "model": model,
         }

@@ -40,6 +40,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "push": ("gitagent.cli.share", "Push every conversation (refs/gitagent/*) to a remote."),
     "pull": ("gitagent.cli.share", "Fetch conversations from a remote."),
+    "batch": (
+        "gitagent.cli.batch",
+        "Run many tasks, each as a conversation, in local processes or on a Ray cluster.",
+    ),
     "review": (
         "gitagent.cli.review",
         "Review a change before it merges and report findings for CI (GitHub, GitLab, SARIF, JSON, Markdown).",
