@@ -2,7 +2,8 @@
 # Install gitagent into an isolated virtual environment and put `gitagent` on PATH.
 #
 #   ./install.sh            install for use, then run an offline demo (scripted model, throwaway repo)
-#   ./install.sh --dev      install editable with the test tools, Ray (the `ray` extra) and tmux into ./.venv, no demo
+#   ./install.sh --dev      install editable with the test tools, Ray (the `ray` extra), tmux and the pinned
+#                           Claude Code and Codex CLI into ./.venv, no demo
 #   ./install.sh --no-demo  skip the demo
 #
 # Safe to run again: it reuses the environment and updates the install. Needs Python 3.11+ and git;
@@ -71,6 +72,18 @@ if [ "$dev" = 1 ]; then
   "$venv/bin/python" -m pip install --quiet -e "$here[dev]"   # dev includes the ray extra: the batch tests use Ray
 else
   "$venv/bin/python" -m pip install --quiet --upgrade "$here"
+fi
+
+if [ "$dev" = 1 ]; then
+  # the tests run the real Claude Code and Codex CLI (pinned) as executors; without them those tests skip
+  command -v npm >/dev/null || { say "installing Node.js and npm (the executor tests run Claude Code and Codex)"; apt_install nodejs npm || true; }
+  if command -v npm >/dev/null; then
+    say "installing the pinned Claude Code and Codex CLI into the cache"
+    "$venv/bin/python" -m gitagent.agent.executors.install >/dev/null ||
+      say "could not install Claude Code and Codex CLI: their executor tests will skip"
+  else
+    say "npm is missing: the tests that run Claude Code and Codex CLI will skip"
+  fi
 fi
 
 bindir="$HOME/.local/bin"

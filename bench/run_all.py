@@ -27,6 +27,7 @@ BENCHES = [
     "first_turn.py",
     "vs_claude_code.py",
     "batch.py",
+    "executor_turn.py",
 ]
 OPTIONAL = {"sandbox_startup.py": ["100"]}  # owned by the sandbox work; run when present
 TIMEOUT_S = 300

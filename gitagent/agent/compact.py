@@ -59,6 +59,7 @@ def _compact(repo: pygit2.Repository, name: str, model: Model, compactor: Compac
     content = turns.TurnContent(
         record.data, head.tree["conversation.json"].id, turns.workspace_tree(head),
         turns.turn_trailers(repo, record.data, record.usage.to_json(), [], head), subject, summary, record.context,
+        turns.executor_tree(head),
     )  # fmt: skip
     oid = inflight.commit(repo, inflight.InFlight(name, head.id), content, user_identity(repo))
     return Compacted(str(oid), conversation.turns + 1, done["replaced_messages"], summary)

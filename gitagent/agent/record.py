@@ -72,19 +72,26 @@ class TurnRecord:
         """How many model responses the turn has."""
         return sum(1 for e in self.events if e["type"] == "assistant")
 
-    def add_assistant(self, response: ModelResponse, model: str, duration_ms: int) -> None:
-        """Record one model response."""
-        self.events.append(
-            {
-                "type": "assistant",
-                "step": self.steps + 1,
-                "model": model,
-                "content": response.content,
-                "stop_reason": response.stop_reason,
-                "usage": response.usage.to_json(),
-                "duration_ms": duration_ms,
-            }
-        )
+    def add_assistant(self, response: ModelResponse, model: str, duration_ms: int, by: str | None = None) -> None:
+        """Record one model response (`by`: the outside executor whose model answered)."""
+        event = {
+            "type": "assistant",
+            "step": self.steps + 1,
+            "model": model,
+            "content": response.content,
+            "stop_reason": response.stop_reason,
+            "usage": response.usage.to_json(),
+            "duration_ms": duration_ms,
+        }
+        if by is not None:
+            event["by"] = by
+        self.events.append(event)
+
+    def add_executor_result(self, result: dict[str, Any]) -> None:
+        """Record how an outside executor's run ended, as it reported it: `executor`, `model`, `session_id`,
+        `is_error`, `subtype`, `usage` (its totals), `unattributed_usage` (what its stream did not assign to a
+        response), `cost_usd` (None when it reports none), `duration_ms` (from its start until it exited)."""
+        self.events.append({"type": "executor_result", **result, "at": now_iso()})
 
     def add_tool_result(self, call: Block, result: ToolResult, duration_ms: int) -> None:
         """Record what a tool call returned (with an MCP tool's server, content types and structured content)."""
@@ -178,12 +185,23 @@ class TurnRecord:
         for e in self.events:
             if e["type"] == "assistant":
                 total.add(Usage.from_json(e["usage"]))
+            elif e["type"] == "executor_result":
+                total.add(Usage.from_json(e["unattributed_usage"]))
         return total
 
     @property
     def cost_usd(self) -> float | None:
-        """What the turn's model calls cost, from the price table; None when no model in it is priced."""
-        costs = [cost_usd(e["model"], Usage.from_json(e["usage"])) for e in self.events if e["type"] == "assistant"]
+        """What the turn's model calls cost: as an outside executor reported it, else from the price table;
+        None when no model in it is priced."""
+        costs = [
+            cost_usd(e["model"], Usage.from_json(e["usage"]))
+            for e in self.events
+            if e["type"] == "assistant" and "by" not in e
+        ]
+        for e in self.events:
+            if e["type"] == "executor_result":
+                reported = e["cost_usd"]
+                costs.append(reported if reported is not None else cost_usd(e["model"], Usage.from_json(e["usage"])))
         known = [c for c in costs if c is not None]
         return round(sum(known), 6) if known else None
 

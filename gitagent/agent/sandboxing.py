@@ -6,7 +6,7 @@ from pathlib import Path
 import pygit2
 
 from gitagent.errors import GitagentError
-from gitagent.sandbox import Sandbox, UnconfinedSandbox
+from gitagent.sandbox import Limits, Sandbox, UnconfinedSandbox
 from gitagent.store import inflight
 from gitagent.store.conversations import list_conversations
 from gitagent.store.refs import conversation_ref, read_ref, validate_name
@@ -35,10 +35,16 @@ def network_allowed(repo: pygit2.Repository, conversation: str, flag: bool) -> b
 
 
 def sandbox_factory(
-    repo: pygit2.Repository, choice: str, allow_network: bool, extra_ro: list[Path] | None = None
+    repo: pygit2.Repository,
+    choice: str,
+    allow_network: bool,
+    extra_ro: list[Path] | None = None,
+    home_dir: Path | None = None,
+    limits: Limits | None = None,
 ) -> Callable[[Worktree], Sandbox]:
     """A function making the sandbox for a conversation's worktree (with `extra_ro` readable, e.g. skill
-    folders); bwrap is checked up front."""
+    folders; `home_dir` as HOME, kept between commands, and `limits`, for an executor); bwrap is checked up
+    front."""
     if choice == "none":
         return lambda worktree: UnconfinedSandbox()
     from gitagent.sandbox.bwrap import BwrapSandbox
@@ -48,8 +54,9 @@ def sandbox_factory(
     common = git_dir(repo)
     secrets = hidden_by_config(repo)
     return lambda worktree: BwrapSandbox(
-        worktree.path, common, allow_network=allow_network, extra_ro=extra_ro, secrets=secrets
-    )
+        worktree.path, common, allow_network=allow_network, extra_ro=extra_ro, home_dir=home_dir, limits=limits,
+        secrets=secrets,
+    )  # fmt: skip
 
 
 def hidden_by_config(repo: pygit2.Repository) -> list[Path]:

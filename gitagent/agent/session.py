@@ -49,13 +49,13 @@ def run_turn(
         head = repo[head_oid].peel(pygit2.Commit) if head_oid else None
         if head is None:
             check_new_name(repo, name)
-        conversation_blob = _conversation_blob(repo, name, head, settings.model.spec, base)
+        conversation_blob = _conversation_blob(repo, name, head, settings.model_spec, base)
         worktree = _ready_worktree(repo, name, head, conversation_blob, settings.emit)
         sandbox = settings.make_sandbox(worktree)
         record = TurnRecord.start(
             conversation=name,
             turn=(turns.turn_number(head) + 1) if head else 1,
-            model=settings.model.spec,
+            model=settings.model_spec,
             prompt=prompt,
             owner=inflight.owner(),
             sandbox=sandbox.name,
@@ -74,7 +74,7 @@ def resume_turn(repo: pygit2.Repository, name: str, settings: TurnSettings) -> T
     validate_name(name)
     with locks.hold(repo, name):
         turn = _reopen(repo, name, settings)
-        turn.record.data["model"] = settings.model.spec
+        turn.record.data["model"] = settings.model_spec
         turn.start_hooks(resumed=True)
         return turn.run(resumed=True)
 

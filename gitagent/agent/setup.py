@@ -9,6 +9,10 @@ import pygit2
 
 from gitagent.agent.compaction import DEFAULT_SHARE, Compactor
 from gitagent.agent.events import EventSink, Notice
+from gitagent.agent.executors import BUILTIN, choose_executor, external
+from gitagent.agent.executors.external import EXECUTOR_LIMITS
+from gitagent.agent.executors.programs import install_root
+from gitagent.agent.executors.sessions import executor_home
 from gitagent.agent.guard import Guard
 from gitagent.agent.instructions import Instructions, load_instructions
 from gitagent.agent.modelchoice import model_choice
@@ -37,6 +41,9 @@ class RunOptions:
     trust_repo: bool = False
     max_steps: int = 100
     repo_map: bool = True
+    executor: str | None = None
+    executor_args: tuple[str, ...] = ()
+    """Passed on to an outside executor's command line, word by word."""
     max_cost: float | None = None
 
 
@@ -48,6 +55,9 @@ def turn_settings(
     on_retry: Callable[[int, float, str], None] | None = None,
 ) -> TurnSettings:
     """Everything the next turn of conversation `name` needs; problems worth knowing are emitted as notices."""
+    executor = choose_executor(repo, options.executor, name)
+    if executor != BUILTIN:
+        return executor_settings(repo, name, executor, options, emit)
     chosen = model_choice(repo, options.model, name, options.base_url)
     model = chosen.load(on_retry)  # first: a provider's SDK loads while the rest is set up
     root = workdir(repo)
@@ -84,6 +94,39 @@ def turn_settings(
         else 0,
         max_cost=options.max_cost,
         mcp=mcp,
+    )
+
+
+def executor_settings(
+    repo: pygit2.Repository, name: str, executor: str, options: RunOptions, emit: EventSink
+) -> TurnSettings:
+    """The settings of a turn that outside executor `executor` runs: its program, key and model; the sandbox
+    with the network shared (it must reach its model API) and its private home; the hooks and the session as
+    for any turn; `--max-cost` as Claude Code's `--max-budget-usd`. The built-in loop's model, tools, skills, MCP
+    servers and code map are not its."""
+    args = list(options.executor_args)
+    if options.max_cost is not None:
+        if executor == "claude-code" and "--max-budget-usd" not in args:
+            args += ["--max-budget-usd", f"{options.max_cost:g}"]
+        elif executor != "claude-code":
+            emit(Notice(f"--max-cost does not reach {executor}: it has no spending limit of its own"))
+    runner = external(repo, executor, name, options.model, options.base_url, args)
+    choice = sandbox_choice(repo, options.sandbox)
+    if choice == "none":
+        emit(Notice(f"warning: --sandbox none: {executor} runs UNCONFINED on this machine"))
+    if options.approval == "ask":
+        emit(Notice(f"--approval ask does not reach {executor}'s tool calls: its own permission mode decides"))
+    return TurnSettings(
+        model=None,
+        make_sandbox=sandbox_factory(
+            repo, choice, True, [install_root(runner.program)], executor_home(repo, name), EXECUTOR_LIMITS
+        ),
+        max_steps=options.max_steps,
+        emit=emit,
+        guard=Guard(_permissions(repo, options, emit), hooks=hook_runner(repo, name, options.trust_repo, emit)),
+        compactor=None,
+        repo_map_tokens=0,
+        executor=runner,
     )
 
 

@@ -10,11 +10,12 @@ import pygit2
 from gitagent.agent.codemap import BackgroundMap
 from gitagent.agent.compaction import Compactor
 from gitagent.agent.events import EventSink, Notice, TurnFinished, TurnOutcome, TurnStarted
+from gitagent.agent.executors.base import BuiltinExecutor, Executor
 from gitagent.agent.guard import Guard, HookStop, unguarded
 from gitagent.agent.history import conversation_messages
 from gitagent.agent.hooksession import HookSession
 from gitagent.agent.limits import TurnLimit
-from gitagent.agent.loop import Agent, run_loop
+from gitagent.agent.loop import Agent
 from gitagent.agent.output import OutputContract
 from gitagent.agent.prompt import system_prompt
 from gitagent.agent.record import TurnRecord, turn_messages
@@ -57,9 +58,10 @@ class TurnInterrupted(GitagentError):
 
 @dataclass
 class TurnSettings:
-    """How to run turns: model, sandbox, step budget, where events go, the guard, compaction, skills."""
+    """How to run turns: executor, model, sandbox, step budget, where events go, the guard, compaction, skills."""
 
-    model: Model
+    model: Model | None
+    """The built-in loop's model (None when an outside executor runs its own)."""
     make_sandbox: Callable[[wt.Worktree], Sandbox]
     max_steps: int = 100
     emit: EventSink = lambda event: None
@@ -78,10 +80,21 @@ class TurnSettings:
     """USD the turn may spend on model calls (None: no limit)."""
     mcp: "McpSetup | None" = None
     """The MCP servers the turn may start (None: none configured, or none trusted)."""
+    executor: Executor = field(default_factory=BuiltinExecutor)
+    """What runs the turn: the built-in loop, or Claude Code or Codex (`gitagent.agent.executors`)."""
     subagents: "Subagents | None" = None
     """The children the turn may start with the Agent tool (None: no Agent tool)."""
     role: "AgentDefinition | None" = None
     """A subagent's definition: its system prompt and the tools it may use (None: gitagent's own)."""
+
+    @property
+    def model_spec(self) -> str:
+        """The model the turn runs, as recorded before it starts."""
+        if self.executor.spec is not None:
+            return self.executor.spec
+        if self.model is None:
+            raise ValueError("the built-in executor needs a model")
+        return self.model.spec
 
 
 @dataclass
@@ -102,6 +115,8 @@ class Turn:
     code_map: BackgroundMap | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
+        self.executor_tree = turns.executor_tree(self.head)
+        """The executors' session state (`executor/`): the head's, until an outside executor replaces it."""
         if self.settings.output is not None:
             self.record.data["output_schema"] = self.settings.output.schema
         self.history = list(self.record.context) if self.record.context else conversation_messages(self.head)
@@ -122,11 +137,14 @@ class Turn:
         """The commit content of the turn as it stands."""
         record = self.record
         trailers = turns.turn_trailers(self.repo, record.data, record.usage.to_json(), record.tools_used, self.head)
+        executor = record.data.get("executor")
+        if executor:  # an outside executor and its version, for `git log` readers
+            trailers.append(("Gitagent-Executor", f"{executor['name']} {executor['version']}".strip()))
         if record.agents:
             trailers.append(("Gitagent-Agents", ", ".join(record.agents)))
         return turns.TurnContent(
             record.data, self.conversation_blob, workspace, trailers + self.extra_trailers, record.prompt,
-            record.answer, record.context,
+            record.answer, record.context, self.executor_tree,
         )  # fmt: skip
 
     def save(self) -> None:
@@ -155,6 +173,8 @@ class Turn:
     def agent(self) -> Agent:
         """The agent for this turn: prompt with project instructions and skills, tools, sandbox, guard."""
         settings = self.settings
+        if settings.model is None:
+            raise ValueError("the built-in executor needs a model")
         skills = skills_prompt(settings.skills)
         code_map = self.code_map.prompt_text() if self.code_map else ""
         servers = ""
@@ -192,16 +212,17 @@ class Turn:
         return [t for t in tools if t.name in allowed], self.mcp if keep_mcp else None
 
     def run(self, resumed: bool) -> TurnOutcome:
-        """Drive the loop to an answer (or a limit, or a hook's stop) and commit; save and re-raise on failure."""
+        """Have the executor drive the turn to an answer (or a limit, or a hook's stop) and commit; save and
+        re-raise on failure."""
         settings = self.settings
-        settings.emit(TurnStarted(self.state.name, self.record.data["turn"], settings.model.spec, resumed))
+        settings.emit(TurnStarted(self.state.name, self.record.data["turn"], settings.model_spec, resumed))
         if resumed and settings.subagents is not None:
             settings.subagents.attach(self)
             settings.subagents.resume_interrupted()
         self.prepare_snapshot()
         status = "complete"
         try:
-            run_loop(self.agent(), self.history, self.record, settings.emit, self.save)
+            settings.executor.run(self, resumed)
         except (TurnLimit, HookStop) as e:
             status = e.status if isinstance(e, TurnLimit) else "stopped"
             self.errors = e.errors if isinstance(e, TurnLimit) else [str(e)]

@@ -14,6 +14,7 @@ from typing import Any
 import pygit2
 
 from gitagent.agent.events import Event, EventSink
+from gitagent.agent.executors.base import BUILTIN
 from gitagent.agent.output import OutputContract
 from gitagent.agent.session import discard_turn, new_conversation_name, resume_turn, run_turn, unused_name
 from gitagent.agent.setup import turn_settings
@@ -69,7 +70,7 @@ class Repository:
 def open(path: str | Path | None = None, **options: Any) -> Repository:
     """The repository containing `path` (default: the current directory), with default `options` for its turns
     (model, sandbox, allow_network, approval, approve, base_url, trust_repo, max_steps, max_cost, repo_map,
-    output_tries, on_retry)."""
+    output_tries, executor, executor_args, on_retry)."""
     return Repository(path, **options)
 
 
@@ -163,6 +164,11 @@ class Conversation:
     ) -> TurnSettings:
         assert self.name is not None
         settings = turn_settings(repo, self.name, opts.run_options(), on_event or _ignore, on_retry=opts.on_retry)
+        if contract is not None and settings.executor.name != BUILTIN:
+            raise GitagentError(
+                f"a typed answer (--output-schema) needs gitagent's own executor, not {settings.executor.name}",
+                "leave --output-schema out, or run the turn with --executor gitagent",
+            )
         settings.guard.approver = opts.approver()
         settings.output = contract
         install_subagents(settings, repo, self.repository, opts, self.lineage, on_event or _ignore)

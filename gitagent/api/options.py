@@ -31,6 +31,10 @@ class Options:
     max_cost: float | None = None
     repo_map: bool = True
     output_tries: int = DEFAULT_TRIES
+    executor: str | None = None
+    """`gitagent` (its own loop), `claude-code` or `codex` (None: git config, else the conversation's last)."""
+    executor_args: tuple[str, ...] = ()
+    """Passed on to an outside executor's command line, word by word."""
     on_retry: Callable[[int, float, str], None] | None = None
     """Told (attempt, seconds to wait, reason) before a failed model call is retried."""
 
@@ -48,7 +52,7 @@ class Options:
         return RunOptions(
             model=self.model, sandbox=self.sandbox, allow_network=self.allow_network, approval=approval,
             base_url=self.base_url, trust_repo=self.trust_repo, max_steps=self.max_steps, repo_map=self.repo_map,
-            max_cost=self.max_cost,
+            max_cost=self.max_cost, executor=self.executor, executor_args=self.executor_args,
         )  # fmt: skip
 
     def approver(self) -> Approver | None:

@@ -26,6 +26,8 @@ def chat(
     approval: options.Approval = None,
     base_url: options.BaseUrl = None,
     trust_repo: options.TrustRepo = False,
+    executor: options.Executor = None,
+    executor_arg: options.ExecutorArg = None,
     theme: Annotated[
         str | None, typer.Option("--theme", help="textual-dark (default), textual-light, or any Textual theme.")
     ] = None,
@@ -42,7 +44,10 @@ def chat(
     head_commit(repo)  # what would stop the first prompt is said now: no commit to start from,
     if model:
         check_spec(model)  # a model that cannot be, a script that cannot be read
-    run_options = RunOptions(model, sandbox, allow_network, approval, base_url, trust_repo, max_steps)
+    run_options = RunOptions(
+        model, sandbox, allow_network, approval, base_url, trust_repo, max_steps,
+        executor=executor, executor_args=tuple(executor_arg or ()),
+    )  # fmt: skip
     session = ChatSession(repo, run_options)
     session.open(None if new else name or session.most_recent(), must_exist=False)
     chosen = theme or config_value(repo, "gitagent.theme")

@@ -11,3 +11,10 @@ AllowNetwork = Annotated[bool, typer.Option("--allow-network", help="Let command
 Approval = Annotated[str | None, typer.Option("--approval", help="auto (default) or ask.")]
 BaseUrl = Annotated[str | None, typer.Option("--base-url", help="Another server for the provider (e.g. Ollama).")]
 TrustRepo = Annotated[bool, typer.Option("--trust-repo", help="Run this repository's untrusted hooks and skills too.")]
+Executor = Annotated[
+    str | None, typer.Option("--executor", help="What runs the turns: gitagent (default), claude-code or codex.")
+]
+ExecutorArg = Annotated[
+    list[str] | None,
+    typer.Option("--executor-arg", metavar="ARG", help="Pass ARG on to claude-code's or codex's command line."),
+]

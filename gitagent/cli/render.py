@@ -23,7 +23,7 @@ def render_turn(name: str, commit: pygit2.Commit, stats: pygit2.DiffStats) -> st
     lines = [
         f"turn {turn['turn']} of {name}  {commit.id}  ({turn.get('status', '?')})",
         f"Author:   {commit.author.name} <{commit.author.email}>  {when}",
-        f"Model:    {turn.get('model', '?')}   sandbox: {turn.get('sandbox', '?')}",
+        f"Model:    {turn.get('model', '?')}   sandbox: {turn.get('sandbox', '?')}{_executor(turn)}",
         f"Tokens:   {human_tokens(usage.total)} (input {usage.input_tokens}, output {usage.output_tokens}, "
         f"cache read {usage.cache_read_tokens}, cache write {usage.cache_write_tokens})"
         f"   duration {turn.get('duration_ms', 0) / 1000:.1f}s",
@@ -47,6 +47,11 @@ def render_turn(name: str, commit: pygit2.Commit, stats: pygit2.DiffStats) -> st
     changed = stats.format(pygit2.enums.DiffStatsFormat.FULL, 80).rstrip()
     lines.append(f"Files changed:\n{changed}" if stats.files_changed else "No files changed.")
     return "\n".join(lines)
+
+
+def _executor(turn: dict[str, Any]) -> str:
+    executor = turn.get("executor")
+    return f"   executor: {executor['name']} {executor['version']}".rstrip() if executor else ""
 
 
 def _render_event(event: dict[str, Any]) -> list[str]:
@@ -82,6 +87,9 @@ def _render_event(event: dict[str, Any]) -> list[str]:
         return [f"    ↪ a {event['by']} hook changed the input; {event['name']} ran with {ran}"]
     if kind == "stop_feedback":
         return [_indent(event["text"], "  ↺ kept working: ")]
+    if kind == "executor_result":
+        cost = f", {event['cost_usd']:.4f} USD" if event.get("cost_usd") is not None else ""
+        return [f"  ({event['executor']} {event['subtype'] or 'ended'}{cost})"]
     if kind == "agent_notification":
         return [f"  ⤶ agent {event['agent']} finished (notification)"]
     if kind == "output_feedback":

@@ -72,11 +72,14 @@ def run(
     repo_map: Annotated[
         bool, typer.Option("--repo-map/--no-repo-map", help="Put a code map in a new conversation's prompt.")
     ] = True,
+    executor: options.Executor = None,
+    executor_arg: options.ExecutorArg = None,
 ) -> None:
     """Run one turn of a conversation headless and print the answer."""
     repo = api.open(
         model=model, sandbox=sandbox, allow_network=allow_network, approval=approval, base_url=base_url,
         trust_repo=trust_repo, max_steps=max_steps, max_cost=max_cost, repo_map=repo_map, on_retry=_retrying,
+        executor=executor, executor_args=tuple(executor_arg or ()),
     )  # fmt: skip
     if resume or discard:
         if not conversation or prompt is not None or (resume and discard):

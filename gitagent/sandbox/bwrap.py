@@ -10,7 +10,8 @@ Layout inside the sandbox, in mount order (later mounts cover earlier ones):
    directories (~/.local/bin, ~/.pyenv, ~/.cargo/bin…) bound back read-only so PATH keeps working;
 4. the user's checkout and the repository's git dir, read-only (visible even when they live under home or /tmp);
 5. the worktree, writable: bound after the git dir, so it stays writable although it lies inside it
-   (read-only instead for a review, which must not change the code it reads);
+   (read-only instead for a review, which must not change the code it reads); and, for a program that keeps
+   state between runs (an executor's session), a host directory bound writable as its HOME;
 6. secrets, wherever they live: gitagent's own directory (`$GITAGENT_HOME`, stored keys) and the paths the
    user configured (`gitagent.sandboxHide`): directories replaced by empty read-only ones, files by an empty
    one. Mounted last, so that no bind above (a checkout holding a secret) uncovers one; what they cover that
@@ -74,6 +75,7 @@ def bwrap_argv(
     bwrap: str = "bwrap",
     features: frozenset[str] = frozenset({"--disable-userns"}),
     clear_env: bool = True,
+    home_dir: Path | None = None,
     lifeline: int | None = None,
     secret_dirs: list[Path] | None = None,
     secret_files: list[Path] | None = None,
@@ -82,10 +84,10 @@ def bwrap_argv(
 
     `hidden` are replaced by empty read-only directories; `readonly` are bound back read-only after that
     (toolchains under home, the user's checkout, extra paths); then `git_dir` read-only, `worktree` writable
-    (read-only too with `read_only`); then `secret_dirs` and `secret_files` are covered (see the module
-    docstring). Without `clear_env` the command inherits bwrap's own environment (which the caller builds)
-    and `env` is added to it. `lifeline` is the file descriptor of the pipe that ends the sandbox when gitagent
-    goes.
+    (read-only too with `read_only`); `home_dir`, a host directory, writable as `SANDBOX_HOME`; then
+    `secret_dirs` and `secret_files` are covered (see the module docstring). Without `clear_env` the command
+    inherits bwrap's own environment (which the caller builds) and `env` is added to it. `lifeline` is the file
+    descriptor of the pipe that ends the sandbox when gitagent goes.
     """
     argv = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
     if "--size" in features:
@@ -101,6 +103,8 @@ def bwrap_argv(
         argv += ["--ro-bind-try", str(path), str(path)]
     argv += ["--ro-bind", str(git_dir), str(git_dir)]
     argv += ["--ro-bind" if read_only else "--bind", str(worktree), str(worktree)]
+    if home_dir is not None:
+        argv += ["--bind", str(home_dir), SANDBOX_HOME]
     argv += _secret_mounts(secret_dirs or [], secret_files or [], readonly)
     for path in [*hidden, *(secret_dirs or [])]:
         argv += ["--remount-ro", str(path)]
@@ -145,9 +149,10 @@ class BwrapSandbox:
 
     `home` is the directory to hide (default: `Path.home()` at construction); `secrets` are more paths to hide
     besides gitagent's own directory (`gitagent.sandboxHide`); `read_only` mounts the worktree read-only too
-    (review mode: commands may read and run, never change the code). Raises GitagentError with the fix when
-    bwrap is missing or cannot create namespaces, or a secret path holds the repository; it never falls back
-    to running unconfined.
+    (review mode: commands may read and run, never change the code); `home_dir` is a host directory that
+    becomes the sandbox's HOME, writable and kept after each command (instead of a fresh one in the private
+    /tmp). Raises GitagentError with the fix when bwrap is missing or cannot create namespaces, or a secret path
+    holds the repository; it never falls back to running unconfined.
     """
 
     name = "bwrap"
@@ -162,6 +167,7 @@ class BwrapSandbox:
         home: Path | None = None,
         limits: Limits | None = None,
         read_only: bool = False,
+        home_dir: Path | None = None,
         secrets: list[Path] | None = None,
     ) -> None:
         check_bwrap()
@@ -169,6 +175,7 @@ class BwrapSandbox:
         self.git_dir = git_dir.resolve()
         self.allow_network = allow_network
         self.read_only = read_only
+        self.home_dir = home_dir
         # recorded in each turn's trailers
         self.name = "bwrap" + ("+network" if allow_network else "") + ("+read-only" if read_only else "")
         self.limits = limits or Limits()
@@ -208,7 +215,7 @@ class BwrapSandbox:
             command, cwd=cwd, worktree=self.worktree, git_dir=self.git_dir, hidden=self.hidden,
             readonly=self.readonly, env=sandbox_env(dict(os.environ)), limits=self.limits,
             allow_network=self.allow_network, read_only=self.read_only, bwrap=self._bwrap, features=self._features,
-            lifeline=lifeline, **self._secret_mounts(),
+            home_dir=self.home_dir, lifeline=lifeline, **self._secret_mounts(),
         )  # fmt: skip
 
     def program_argv(self, program: list[str], cwd: Path) -> list[str]:
@@ -218,7 +225,7 @@ class BwrapSandbox:
             shlex.join(program), cwd=cwd, worktree=self.worktree, git_dir=self.git_dir, hidden=self.hidden,
             readonly=self.readonly, env={}, limits=self.limits, allow_network=self.allow_network,
             read_only=self.read_only, bwrap=self._bwrap, features=self._features, clear_env=False,
-            **self._secret_mounts(),
+            home_dir=self.home_dir, **self._secret_mounts(),
         )  # fmt: skip
 
     def _secret_mounts(self) -> dict[str, list[Path]]:

@@ -1,8 +1,10 @@
 """Turn commits: one user message and everything the agent did until it answered (DESIGN §2).
 
-A turn commit's tree holds `turn.json` (the events), `conversation.json` (the same blob every turn) and
-`workspace/` (the worktree's tree at the end of the turn). Subject = the prompt, body = the start of the
-answer, trailers = turn number, model, tokens, tools; author = the prompting person, committer = gitagent.
+A turn commit's tree holds `turn.json` (the events), `conversation.json` (the same blob every turn),
+`workspace/` (the worktree's tree at the end of the turn) and, once an outside executor has run in the
+conversation, `executor/` (the executors' own state, opaque here, carried forward by every later turn).
+Subject = the prompt, body = the start of the answer, trailers = turn number, model, tokens, tools; author =
+the prompting person, committer = gitagent.
 """
 
 import json
@@ -30,6 +32,8 @@ class TurnContent:
     answer: str
     context: list[dict[str, Any]] | None = None
     """Compacted history that stands in for the turns before this one (written as `context.json`)."""
+    executor: pygit2.Oid | None = None
+    """The executors' session state after this turn (written as `executor/`)."""
 
 
 def encode_json(data: Any, compact: bool = False) -> bytes:
@@ -58,6 +62,8 @@ def write_turn_commit(
     builder.insert("turn.json", write_blob_json(repo, content.turn), pygit2.GIT_FILEMODE_BLOB)
     if content.workspace_tree is not None:
         builder.insert("workspace", content.workspace_tree, pygit2.GIT_FILEMODE_TREE)
+    if content.executor is not None:
+        builder.insert("executor", content.executor, pygit2.GIT_FILEMODE_TREE)
     return write_commit(repo, builder, content, parent, author, content.prompt)
 
 
@@ -223,6 +229,11 @@ def _jump(repo: pygit2.Repository, commit: pygit2.Commit) -> pygit2.Commit:
     if target is not None:
         return repo[target].peel(pygit2.Commit)
     return commit.parents[0] if commit.parents else commit
+
+
+def executor_tree(commit: pygit2.Commit | None) -> pygit2.Oid | None:
+    """The id of the executors' session state a turn commit carries, if any."""
+    return commit.tree["executor"].id if commit is not None and "executor" in commit.tree else None
 
 
 def workspace_tree(commit: pygit2.Commit) -> pygit2.Oid:

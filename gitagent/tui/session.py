@@ -196,7 +196,8 @@ class ChatSession:
         settings.guard.approver = self.approver
         settings.session = self.hooks
         self.guard = settings.guard
-        settings.model = Interruptible(settings.model)  # Esc must not wait for the model's next word
+        if settings.model is not None:  # an outside executor's stream is read in slices already
+            settings.model = Interruptible(settings.model)  # Esc must not wait for the model's next word
         install_for_chat(settings, self.repo, options, emit)
         return settings
 

@@ -1,6 +1,8 @@
 """The Responses API side of the fake OpenAI server: semantic SSE events (`response.created`,
 `response.output_item.added`, `response.output_text.delta`, `response.function_call_arguments.delta`,
-`response.output_item.done`, then `response.completed` or `response.incomplete`), each with a `sequence_number`."""
+`response.custom_tool_call_input.delta`, `response.output_item.done`, then `response.completed` or
+`response.incomplete`), each with a `sequence_number`. A `tool_use` block whose `input` is a string is a custom
+(freeform) tool call, as Codex's `apply_patch` is answered."""
 
 import json
 from typing import Any
@@ -54,6 +56,8 @@ def _item(index: int, block: dict[str, Any], number: int) -> tuple[dict[str, Any
             *deltas,
             {"type": "response.output_item.done", **where, "item": {**item, "content": [part]}},
         ]
+    if isinstance(block.get("input"), str):
+        return _custom_item(index, block, number)
     raw = block["partial_json"] if "partial_json" in block else json.dumps(block["input"])
     item = {"type": "function_call", "id": f"fc_fake{number}x{index}", "call_id": f"call_fake{number}x{index}"}
     item |= {"name": block["name"], "arguments": "", "status": "in_progress"}
@@ -62,6 +66,19 @@ def _item(index: int, block: dict[str, Any], number: int) -> tuple[dict[str, Any
         for p in pieces(raw, 9)
     ]
     done = {**item, "arguments": raw, "status": "completed"}
+    added = {"type": "response.output_item.added", **where, "item": item}
+    return done, [added, *deltas, {"type": "response.output_item.done", **where, "item": done}]
+
+
+def _custom_item(index: int, block: dict[str, Any], number: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    where = {"output_index": index}
+    item = {"type": "custom_tool_call", "id": f"ctc_fake{number}x{index}", "call_id": f"call_fake{number}x{index}"}
+    item |= {"name": block["name"], "input": "", "status": "in_progress"}
+    deltas = [
+        {"type": "response.custom_tool_call_input.delta", "item_id": item["id"], **where, "delta": p}
+        for p in pieces(block["input"], 9)
+    ]
+    done = {**item, "input": block["input"], "status": "completed"}
     added = {"type": "response.output_item.added", **where, "item": item}
     return done, [added, *deltas, {"type": "response.output_item.done", **where, "item": done}]
 
@@ -77,6 +94,8 @@ def validate_responses(body: Any) -> str | None:
         if item.get("type") == "function_call":
             json.loads(item["arguments"])
             calls.add(item["call_id"])
-        elif item.get("type") == "function_call_output" and item["call_id"] not in calls:
+        elif item.get("type") == "custom_tool_call":
+            calls.add(item["call_id"])
+        elif item.get("type") in ("function_call_output", "custom_tool_call_output") and item["call_id"] not in calls:
             return f"No tool call found for function call output with call_id {item['call_id']} (input[{n}])."
     return None
