@@ -18,6 +18,7 @@ from gitagent.store.refs import conversation_ref, read_ref, validate_name
 from gitagent.store.repo import head_commit
 from gitagent.testpoints import kill_point
 from gitagent.workspace import worktree as wt
+from gitagent.workspace.filling import Filling
 
 NAME_WORDS = 5
 
@@ -46,23 +47,27 @@ def run_turn(
         if head is None:
             check_new_name(repo, name)
         conversation_blob = _conversation_blob(repo, name, head, settings.model.spec)
-        worktree = _ready_worktree(repo, name, head, conversation_blob, settings.emit)
-        sandbox = settings.make_sandbox(worktree)
-        record = TurnRecord.start(
-            conversation=name,
-            turn=(turns.turn_number(head) + 1) if head else 1,
-            model=settings.model.spec,
-            prompt=prompt,
-            owner=inflight.owner(),
-            sandbox=sandbox.name,
-            attachments=attachments,
-        )
-        state = inflight.InFlight(name, head_oid)
-        turn = Turn(repo, state, record, conversation_blob, worktree, sandbox, head, settings)
-        turn.start_hooks(resumed=False)
-        kill_point("turn-hooks-run")
-        turn.save()
-        return turn.run(resumed=False)
+        worktree, filling = turn_worktree(repo, name, head, conversation_blob, settings.emit)
+        try:
+            sandbox = settings.make_sandbox(worktree)
+            record = TurnRecord.start(
+                conversation=name,
+                turn=(turns.turn_number(head) + 1) if head else 1,
+                model=settings.model.spec,
+                prompt=prompt,
+                owner=inflight.owner(),
+                sandbox=sandbox.name,
+                attachments=attachments,
+            )
+            state = inflight.InFlight(name, head_oid)
+            turn = Turn(repo, state, record, conversation_blob, worktree, sandbox, head, settings, filling=filling)
+            turn.start_hooks(resumed=False)
+            kill_point("turn-hooks-run")
+            turn.save()
+            return turn.run(resumed=False)
+        finally:
+            if filling is not None:  # never leave the files being written once the lock is let go
+                filling.join()
 
 
 def resume_turn(repo: pygit2.Repository, name: str, settings: TurnSettings) -> TurnOutcome:
@@ -152,6 +157,30 @@ def ensure_worktree(
         return _ready_worktree(repo, name, head, conversation_blob, lambda event: None, move=False)
 
 
+def turn_worktree(
+    repo: pygit2.Repository, name: str, head: pygit2.Commit | None, conversation_blob: pygit2.Oid, emit: EventSink
+) -> tuple[wt.Worktree, Filling | None]:
+    """The worktree for a new turn, and, if it had to be made, its files being written in the background.
+
+    A conversation with turns but no worktree yet (a subagent, a fork) gets one whose files are written while
+    the turn's first model request runs (the turn waits for them before anything reads them). A new
+    conversation's worktree is made at once: its first prompt's code map reads the files.
+    """
+    worktree = wt.worktree_for(repo, name)
+    if head is None or worktree.exists:
+        return _ready_worktree(repo, name, head, conversation_blob, emit), None
+    left_over = worktree.path.exists()
+    wt.register(worktree, _base(repo, conversation_blob))
+    if left_over:
+        emit(Notice(f"{name}: rebuilt the worktree, which an interrupted command had left half-made"))
+    tree = turns.workspace_tree(head)
+    return worktree, Filling(lambda: wt.fill(worktree, tree), f"cannot write the files of {name}'s worktree")
+
+
+def _base(repo: pygit2.Repository, conversation_blob: pygit2.Oid) -> pygit2.Oid:
+    return pygit2.Oid(hex=json.loads(repo[conversation_blob].data)["base"])
+
+
 def _ready_worktree(
     repo: pygit2.Repository,
     name: str,
@@ -163,7 +192,7 @@ def _ready_worktree(
     """The conversation's worktree, made complete and at `head`'s snapshot (or the base commit's tree); with
     `move=False` (resuming) a made one is only repaired, never moved (`workspace.worktree.prepare`)."""
     worktree = wt.worktree_for(repo, name)
-    base = pygit2.Oid(hex=json.loads(repo[conversation_blob].data)["base"])
+    base = _base(repo, conversation_blob)
     tree = turns.workspace_tree(head) if head else repo[base].peel(pygit2.Commit).tree_id
     note = wt.prepare(worktree, base, tree, move)
     if note is not None:

@@ -18,6 +18,7 @@ from gitagent.agent.events import AssistantMessage, Event, TurnOutcome
 from gitagent.agent.permissions import Decision
 from gitagent.errors import GitagentError
 from gitagent.store.repo import git_dir
+from gitagent.tui.agents import AgentsPanel
 from gitagent.tui.commands import BY_NAME, complete, parse
 from gitagent.tui.features import ChatFeatures
 from gitagent.tui.history import FILE as HISTORY_FILE
@@ -30,6 +31,7 @@ from gitagent.tui.screens.rewind import RewindScreen
 from gitagent.tui.session import ChatSession
 from gitagent.tui.slash import SlashHandlers
 from gitagent.tui.slash_more import custom_commands
+from gitagent.tui.widgets.agents import AgentsView
 from gitagent.tui.widgets.completions import MentionList
 from gitagent.tui.widgets.conversation import ConversationView
 from gitagent.tui.widgets.prompt import PromptInput
@@ -66,7 +68,7 @@ def error_text(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-class ChatApp(ChatFeatures, App[None]):
+class ChatApp(ChatFeatures, AgentsPanel, App[None]):
     """A conversation with the agent, its history from git, and fork and rewind a keystroke away."""
 
     TITLE = "gitagent"
@@ -78,6 +80,7 @@ class ChatApp(ChatFeatures, App[None]):
         Binding("ctrl+b", "toggle_side", "Side panel", show=False),
         Binding("ctrl+o", "full_output", "Full output", show=False),
         Binding("ctrl+r", "history_search", "Search prompts", show=False),
+        Binding("ctrl+g", "open_agent", "Running agent", show=False),
         Binding("shift+tab", "cycle_approval", "Approval mode", show=False, priority=True),
     ]
 
@@ -102,6 +105,7 @@ class ChatApp(ChatFeatures, App[None]):
             with Vertical(id="chat"):
                 yield ConversationView()
                 yield TodoView()
+                yield AgentsView()
                 yield WorkingLine()
                 yield Static("", id="hint")
                 yield MentionList()
@@ -117,6 +121,7 @@ class ChatApp(ChatFeatures, App[None]):
         prompt.mentions = self.query_one(MentionList)
         prompt.custom_commands = lambda: list(custom_commands(self.session))
         prompt.focus()
+        self.start_agents_panel()
         await self.reload()
         if self.session.interrupted:
             await self.view.note("The last turn was interrupted: /resume finishes it, /discard drops it.", "warning")

@@ -13,6 +13,7 @@ large, are left out and reported, which keeps the object store from growing with
 import functools
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,15 +111,18 @@ class Snapshotter:
 class PreparedSnapshot:
     """A worktree's next snapshot, prepared in a background thread from the moment this is made."""
 
-    def __init__(self, worktree: Worktree) -> None:
+    def __init__(self, worktree: Worktree, ready: Callable[[], None] | None = None) -> None:
         _tune_libgit2()  # process-wide settings: made here, so that the thread finds them made
         self.worktree = worktree
+        self.ready = ready  # waited for first: the worktree's files may still be being written
         self._snapshotter: Snapshotter | None = None
         self._thread = threading.Thread(target=self._prepare, name="gitagent-snapshot", daemon=True)
         self._thread.start()
 
     def _prepare(self) -> None:
         try:
+            if self.ready is not None:
+                self.ready()
             snapshotter = Snapshotter(self.worktree)
             snapshotter.prepare()
         except Exception:  # only a head start: `take` then starts afresh, and reports what is wrong
