@@ -160,21 +160,20 @@ def ensure_worktree(
 def turn_worktree(
     repo: pygit2.Repository, name: str, head: pygit2.Commit | None, conversation_blob: pygit2.Oid, emit: EventSink
 ) -> tuple[wt.Worktree, Filling | None]:
-    """The worktree for a new turn, and, if it had to be made, its files being written in the background.
+    """The worktree for a new turn, and, if it had to be made, its making in the background.
 
-    A conversation with turns but no worktree yet (a subagent, a fork) gets one whose files are written while
-    the turn's first model request runs (the turn waits for them before anything reads them). A new
+    A conversation with turns but no worktree yet (a subagent, a fork) gets one made (registered, then its
+    files written) while the turn's first model request runs; the turn waits for it before anything reads
+    it (`Turn.files_ready`), and it counts as made only once complete (`workspace.worktree`). A new
     conversation's worktree is made at once: its first prompt's code map reads the files.
     """
     worktree = wt.worktree_for(repo, name)
     if head is None or worktree.exists:
         return _ready_worktree(repo, name, head, conversation_blob, emit), None
-    left_over = worktree.path.exists()
-    wt.register(worktree, _base(repo, conversation_blob))
-    if left_over:
+    if worktree.path.exists():
         emit(Notice(f"{name}: rebuilt the worktree, which an interrupted command had left half-made"))
-    tree = turns.workspace_tree(head)
-    return worktree, Filling(lambda: wt.fill(worktree, tree), f"cannot write the files of {name}'s worktree")
+    base, tree = _base(repo, conversation_blob), turns.workspace_tree(head)
+    return worktree, Filling(lambda: wt.create(worktree, base, tree), f"cannot make {name}'s worktree")
 
 
 def _base(repo: pygit2.Repository, conversation_blob: pygit2.Oid) -> pygit2.Oid:

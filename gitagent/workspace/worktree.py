@@ -72,24 +72,12 @@ def create(worktree: Worktree, base: pygit2.Oid, snapshot: pygit2.Oid | None = N
 
     Anything left at its place by an interrupted creation is removed first.
     """
-    register(worktree, base)
-    fill(worktree, snapshot or base)
-
-
-def register(worktree: Worktree, base: pygit2.Oid) -> None:
-    """The first half of `create`: the worktree registered at `base`, without files and locked as being
-    created, so that it does not count as made until `fill` has written them (a kill in between rebuilds it)."""
-    if worktree.path.exists() or _registrations(worktree):  # left by an interrupted creation (else no git run)
-        remove(worktree)
+    remove(worktree)
     worktree.path.parent.mkdir(parents=True, exist_ok=True)
     path, locked = str(worktree.path), ["--lock", "--reason", CREATING]
     run_git(["worktree", "add", "--detach", "--no-checkout", *locked, path, str(base)], cwd=worktree.repo_workdir)
     kill_point("worktree-added")
-
-
-def fill(worktree: Worktree, tree: pygit2.Oid) -> None:
-    """The second half of `create`: write `tree`'s files into the registered worktree, then count it as made."""
-    _git_in(worktree, "read-tree", "--reset", "-u", str(tree))
+    _git_in(worktree, "read-tree", "--reset", "-u", str(snapshot or base))
     kill_point("worktree-checked-out")
     admin = worktree.admin
     assert admin is not None  # git wrote .git before its own checkout step
