@@ -7,8 +7,9 @@
 2. The parent's overhead per child on a 5,000-file repository: the start commit (a snapshot of the parent's
    worktree and one fork ref), the child's worktree as far as its first model request waits for it (nothing
    but starting the thread that makes it: `git worktree add --no-checkout` and the checkout of its 5,000
-   files run while that request is under way, and are timed separately) and the merge of its one-file change back into the parent's worktree. Baseline,
-   interleaved in the same run: plain `git worktree add` of the same commit. Target: under 150 ms.
+   files run while that request is under way, and are timed separately) and the merge of its one-file change
+   back into the parent's worktree. Baseline, interleaved in the same run: plain `git worktree add` of the
+   same commit. Target: under 150 ms.
 
 Run: python bench/subagents.py [RUNS]
 """
