@@ -10,10 +10,11 @@ from gitagent.sandbox import Sandbox, UnconfinedSandbox
 from gitagent.store import inflight
 from gitagent.store.conversations import list_conversations
 from gitagent.store.refs import conversation_ref, read_ref, validate_name
-from gitagent.store.repo import config_value, git_dir
+from gitagent.store.repo import config_value, git_dir, workdir
 from gitagent.workspace.worktree import Worktree, worktree_for
 
 CHOICES = ("bwrap", "none")
+HIDE_KEY = "gitagent.sandboxHide"
 
 
 def sandbox_choice(repo: pygit2.Repository, flag: str | None) -> str:
@@ -45,7 +46,20 @@ def sandbox_factory(
 
     check_bwrap()
     common = git_dir(repo)
-    return lambda worktree: BwrapSandbox(worktree.path, common, allow_network=allow_network, extra_ro=extra_ro)
+    secrets = hidden_by_config(repo)
+    return lambda worktree: BwrapSandbox(
+        worktree.path, common, allow_network=allow_network, extra_ro=extra_ro, secrets=secrets
+    )
+
+
+def hidden_by_config(repo: pygit2.Repository) -> list[Path]:
+    """The paths `git config --add gitagent.sandboxHide PATH` hides from sandboxed commands (besides home and
+    gitagent's own directory); `~` expands, a relative path is relative to the checkout."""
+    try:
+        values = list(repo.config.get_multivar(HIDE_KEY))
+    except KeyError:
+        return []
+    return [workdir(repo) / Path(value).expanduser() for value in values if value]
 
 
 def conversation_sandbox(repo: pygit2.Repository, name: str, allow_network: bool) -> tuple[Worktree, Sandbox]:

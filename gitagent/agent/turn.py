@@ -1,5 +1,6 @@
 """A turn being run: the agent it drives, its in-flight saves, its hooks, and its commit."""
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -17,9 +18,10 @@ from gitagent.agent.output import OutputContract
 from gitagent.agent.prompt import system_prompt
 from gitagent.agent.record import TurnRecord, turn_messages
 from gitagent.agent.transcript import Transcript, transcript_path
-from gitagent.errors import GitagentError
+from gitagent.errors import GitagentError, disk_error
 from gitagent.models.after import AnswersAfter
 from gitagent.models.base import Model
+from gitagent.models.errors import AuthenticationFailed
 from gitagent.repomap import repo_map_for_prompt
 from gitagent.sandbox import Sandbox
 from gitagent.skills import Skill, skills_prompt
@@ -228,12 +230,25 @@ class Turn:
             self.save()
             raise
         except Exception as e:
-            message = e.message if isinstance(e, GitagentError) else f"{type(e).__name__}: {e}"
+            if isinstance(e, AuthenticationFailed) and not resumed and not self.record.steps:
+                self.end_session()
+                self.abandon()  # the model never answered: nothing to resume, and the error names the key to set
+                raise
+            error = disk_error(e) if isinstance(e, OSError) else e if isinstance(e, GitagentError) else None
+            message = error.message if error else f"{type(e).__name__}: {e}"
             self.record.add_error(message)
             self.end_session()
-            self.save()
-            raise TurnInterrupted(message) from e
+            with contextlib.suppress(OSError, pygit2.GitError):  # a full disk that failed the step fails this too
+                self.save()
+            raise TurnInterrupted(message, error.hint if error else None) from e
         return self.commit(status)
+
+    def abandon(self) -> None:
+        """Leave no trace of a turn that did nothing: no in-flight turn, and no worktree for a conversation that
+        has no turn."""
+        inflight.clear(self.repo, self.state)
+        if self.head is None:
+            wt.remove(self.worktree)
 
     def prepare_snapshot(self) -> None:
         """Start reading what the end-of-turn snapshot needs, in the background while the model works."""

@@ -7,7 +7,7 @@ from typing import Any, NoReturn
 import pygit2
 import typer
 
-from gitagent.errors import GitagentError
+from gitagent.errors import GitagentError, disk_error
 from gitagent.store.repo import open_repository
 
 
@@ -19,20 +19,58 @@ def new_app() -> typer.Typer:
 
 
 def dispatch(app: typer.Typer, args: list[str]) -> None:
-    """Run `args` (starting with the command name) through `app`, turning GitagentError into a clean exit."""
+    """Run `args` (starting with the command name) through `app`, turning GitagentError, and a file operation
+    that failed (a full disk, a read-only repository), into a clean exit."""
+    for arg in args:
+        check_utf8(arg, "an argument")
     try:
         app(args=args, prog_name="gitagent")
     except GitagentError as e:
         fail(e)
+    except OSError as e:
+        error = disk_error(e)
+        if error is None:
+            fail(f"{type(e).__name__}: {e}")
+        fail(GitagentError(error.message, f"{error.hint}, then run the command again"))
 
 
-def fail(error: GitagentError | str, code: int = 1) -> NoReturn:
-    """Print an error (and its hint) to stderr and exit."""
-    error = error if isinstance(error, GitagentError) else GitagentError(error)
-    print(f"gitagent: error: {error.message}", file=sys.stderr)
+def check_utf8(text: str, what: str) -> None:
+    """Refuse text that is not UTF-8: Python keeps the bytes it cannot decode as lone surrogates, which no
+    prompt, name or git object can hold."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        fail(
+            GitagentError(
+                f"{what} is not valid UTF-8: {one_line(text[:80])}",
+                "gitagent reads text as UTF-8: convert it (e.g. `iconv -f latin1 -t utf-8`) or use a UTF-8 locale",
+            )
+        )
+
+
+def fail(error: GitagentError | str, hint: str | None = None, *, code: int = 1) -> NoReturn:
+    """Print an error and its hint (the error's own, or `hint` with a message) to stderr, and exit."""
+    error = error if isinstance(error, GitagentError) else GitagentError(error, hint)
+    print(f"gitagent: error: {one_line(error.message)}", file=sys.stderr)
     if error.hint:
-        print(f"  {error.hint}", file=sys.stderr)
+        print(f"  {one_line(error.hint)}", file=sys.stderr)
     raise SystemExit(code)
+
+
+def one_line(text: str) -> str:
+    """`text` with control characters (a newline or a terminal escape in a name the user or the agent gave) and
+    bytes that are not UTF-8 (held as lone surrogates) shown as escapes, so that it prints as one harmless line."""
+    if text.isprintable():
+        return text
+    return "".join(_escaped(char) for char in text)
+
+
+def _escaped(char: str) -> str:
+    if char.isprintable():
+        return char
+    if "\udc80" <= char <= "\udcff":  # a byte that was not UTF-8, as os.fsdecode keeps it
+        return f"\\x{ord(char) - 0xDC00:02x}"
+    return repr(char)[1:-1]
 
 
 def repository() -> pygit2.Repository:

@@ -13,21 +13,23 @@ from gitagent.agent.permissions import Permissions
 from gitagent.agent.setup import hook_runner
 from gitagent.cli.common import dispatch, new_app, print_json, repository
 from gitagent.store import operations, turns
-from gitagent.store.conversations import get_conversation, resolve_target
+from gitagent.store.conversations import get_conversation, resolve_turn
 
 app = new_app()
 
 
 @app.command()
 def fork(
-    source: Annotated[str, typer.Argument(help="NAME or NAME@REV to fork from (default: its latest turn).")],
+    source: Annotated[
+        str, typer.Argument(help="NAME or NAME@REV to fork from (default: its latest turn), or a turn's commit id.")
+    ],
     new: Annotated[str, typer.Argument(help="Name of the new conversation.")],
 ) -> None:
     """Start a new conversation from any turn of another."""
     repo = repository()
-    conversation, commit = resolve_target(repo, source)
+    name, commit = resolve_turn(repo, source)
     operations.fork(repo, commit, new)
-    print(f"forked {conversation.name} at turn {turns.turn_number(commit)} ({commit.short_id}) as {new}")
+    print(f"forked {name} at turn {turns.turn_number(commit)} ({commit.short_id}) as {new}")
     print(f"continue it with: gitagent run -c {new} PROMPT")
 
 

@@ -90,7 +90,7 @@ def review(
         if api is not None:
             _post(api, result, fail_on.value)
     except GitagentError as e:
-        fail(e, ERROR_EXIT)
+        fail(e, code=ERROR_EXIT)
     _finish(result, fail_on.value)
 
 

@@ -24,9 +24,10 @@ from gitagent.agent.permissions import call_subject
 from gitagent.agent.turn import TurnInterrupted
 from gitagent.api.result import Result
 from gitagent.cli import options
-from gitagent.cli.common import dispatch, fail, new_app
-from gitagent.errors import GitagentError
+from gitagent.cli.common import check_utf8, dispatch, fail, new_app
+from gitagent.errors import GitagentError, disk_error
 from gitagent.models import TextDelta
+from gitagent.store import inflight
 
 app = new_app()
 
@@ -85,7 +86,7 @@ def run(
             return
     elif prompt is None:
         fail("a PROMPT is needed", "e.g. gitagent run 'add a README' (or --resume -c NAME)")
-    text = sys.stdin.read() if prompt == "-" else prompt
+    text = _read_stdin() if prompt == "-" else prompt
     if text is not None and not text.strip():
         fail("the prompt is empty")
     schema = read_schema(output_schema) if output_schema is not None else None
@@ -97,9 +98,12 @@ def run(
         else:
             result = convo.turn(text or "", output=schema, on_event=printer)
     except KeyboardInterrupt:
-        _interrupted(convo.name, output_format, "interrupted", 130)
+        _interrupted(repo, convo.name, output_format, GitagentError("interrupted"), 130)
     except TurnInterrupted as e:
-        _interrupted(convo.name, output_format, e.message, 1)
+        _interrupted(repo, convo.name, output_format, e, 1)
+    except OSError as e:  # the end of the turn (its snapshot, its commit) on a full disk, say
+        error = disk_error(e) or GitagentError(f"{type(e).__name__}: {e}")
+        _interrupted(repo, convo.name, output_format, error, 1)
     _report(result, output_format, output_last_message)
 
 
@@ -135,22 +139,33 @@ def _report(result: Result, output_format: OutputFormat, last_message: Path | No
         raise SystemExit(1)
 
 
+def _read_stdin() -> str:
+    text = sys.stdin.buffer.read().decode("utf-8", errors="surrogateescape")
+    check_utf8(text, "the prompt")
+    return text
+
+
 def _retrying(attempt: int, wait_s: float, reason: str) -> None:
     # A retried stream starts its answer again, so text already shown may appear twice: say so plainly.
     print(f"\ngitagent: {reason}; retrying in {wait_s:.0f}s (attempt {attempt}; the answer restarts)", file=sys.stderr)
 
 
-def _interrupted(name: str | None, output_format: OutputFormat, reason: str, code: int) -> NoReturn:
+def _interrupted(
+    repo: api.Repository, name: str | None, output_format: OutputFormat, error: GitagentError, code: int
+) -> NoReturn:
     if output_format is not OutputFormat.text:
-        print(json.dumps({"type": "result", "conversation": name, "is_error": True, "error": reason}))
-    print(f"\ngitagent: {reason}", file=sys.stderr)
-    if name is None:  # stopped before the turn began: nothing was saved
-        raise SystemExit(code)
-    print(
-        f"  the turn so far is saved: finish it with `gitagent run --resume -c {name}`"
-        f" or drop it with `gitagent run --discard -c {name}`",
-        file=sys.stderr,
-    )
+        print(json.dumps({"type": "result", "conversation": name, "is_error": True, "error": error.message}))
+    print(f"\ngitagent: {error.message}", file=sys.stderr)
+    if error.hint:
+        print(f"  {error.hint}", file=sys.stderr)
+    if name is None or inflight.load(repo.handle(), name) is None:  # it failed before its first save
+        print("  nothing was saved; run the command again", file=sys.stderr)
+    else:
+        print(
+            f"  the turn so far is saved: finish it with `gitagent run --resume -c {name}`"
+            f" or drop it with `gitagent run --discard -c {name}`",
+            file=sys.stderr,
+        )
     raise SystemExit(code)
 
 

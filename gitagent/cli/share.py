@@ -6,11 +6,12 @@ from typing import Annotated
 import pygit2
 import typer
 
-from gitagent.cli.common import dispatch, new_app, repository
+from gitagent.cli.common import dispatch, fail, new_app, one_line, repository
+from gitagent.errors import GitagentError
 from gitagent.store import sync, turns
 from gitagent.store.conversations import base_commit, resolve_target
 from gitagent.store.repo import user_identity, workdir
-from gitagent.workspace.share import apply_to_checkout, export_branch, export_message
+from gitagent.workspace.share import apply_to_checkout, branch_ref, export_branch, export_message
 
 app = new_app()
 
@@ -31,7 +32,7 @@ def apply(
         "(uncommitted; review with `git diff`):"
     )
     for path in paths:
-        print(f"  {path}")
+        print(f"  {one_line(path)}")
 
 
 @app.command()
@@ -56,8 +57,9 @@ def export(
         author,
         force,
     )
+    shown = branch_ref(branch).removeprefix("refs/heads/")
     print(
-        f"created branch {branch} at {str(oid)[:7]}: the changes of {conversation.name} "
+        f"created branch {shown} at {str(oid)[:7]}: the changes of {conversation.name} "
         f"(turn {turns.turn_number(commit)}) on top of {base.short_id}"
     )
 
@@ -70,7 +72,25 @@ def push(
     ] = False,
 ) -> None:
     """Push every conversation (refs/gitagent/*) to a remote."""
-    raise typer.Exit(sync.push(repository(), remote, force))
+    result = sync.push(repository(), remote, force)
+    print(f"pushed: {', '.join(result.pushed) or 'nothing new'}")
+    behind = [name for name, why in result.rejected if why.startswith("[rejected]")]
+    refused = [
+        f"{name} {why.removeprefix('[remote rejected] ')}"
+        for name, why in result.rejected
+        if not why.startswith("[rejected]")
+    ]
+    if behind:
+        also = f"; the remote refused {', '.join(refused)}" if refused else ""
+        fail(
+            GitagentError(
+                f"not pushed, the remote has turns this repository does not have: {', '.join(behind)}{also}",
+                "get them with `gitagent pull` (where both sides added turns, keep yours first with "
+                "`gitagent fork NAME NEW`), or replace the remote's with `gitagent push --force`",
+            )
+        )
+    if refused:
+        fail(GitagentError(f"the remote refused {', '.join(refused)}", "ask whoever runs the remote why"))
 
 
 @app.command()
@@ -89,7 +109,13 @@ def pull(
             f" changes conflict); `gitagent run -c {name}` moves it, or says why not",
             file=sys.stderr,
         )
-    raise typer.Exit(result.status)
+    if result.rejected:
+        fail(
+            GitagentError(
+                f"not updated, both sides added turns (kept as they are here): {', '.join(result.rejected)}",
+                "to take the remote's, keep yours first with `gitagent fork NAME NEW`, then `gitagent pull --force`",
+            )
+        )
 
 
 def run_command(args: list[str]) -> None:

@@ -14,8 +14,8 @@ import pygit2
 from gitagent.agent.sandboxing import sandbox_choice
 from gitagent.agent.trust import trusted_ids
 from gitagent.mcp.config import ServerConfig
-from gitagent.mcp.setup import McpSetup
-from gitagent.store.repo import config_value, git_dir, workdir
+from gitagent.mcp.setup import McpSetup, repository_setup
+from gitagent.store.repo import workdir
 
 if TYPE_CHECKING:
     from gitagent.mcp.connection import Connection
@@ -48,8 +48,7 @@ def is_trusted(repo: pygit2.Repository, server: ServerConfig, trust_repo: bool =
 
 def checkout_setup(repo: pygit2.Repository, servers: list[ServerConfig]) -> McpSetup:
     """How to start servers outside a conversation: the sandbox the user chose, tool search as configured."""
-    mode = config_value(repo, "gitagent.mcpToolSearch") or "auto"
-    return McpSetup(servers, git_dir(repo), sandbox_choice(repo, None), mode)
+    return repository_setup(repo, servers, sandbox_choice(repo, None))
 
 
 def connect(repo: pygit2.Repository, servers: list[ServerConfig]) -> "McpToolset":

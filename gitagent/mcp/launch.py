@@ -27,12 +27,14 @@ SERVER_LIMITS = Limits(cpu_seconds=7 * 24 * 3600)
 @dataclass(frozen=True)
 class Place:
     """Where stdio servers run: their working directory (a conversation's worktree, or the user's checkout
-    mounted read-only), the repository's git dir, and the user's sandbox choice (`none` unconfines them all)."""
+    mounted read-only), the repository's git dir, the user's sandbox choice (`none` unconfines them all) and the
+    paths it hides besides gitagent's own directory (`gitagent.sandboxHide`)."""
 
     root: Path
     git_dir: Path
     read_only: bool = False
     sandbox: str = "bwrap"
+    secrets: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ def stdio_launch(config: ServerConfig, resolved: Resolved, place: Place) -> Laun
     readable = [Path(os.path.expanduser(p)) for p in config.readable] + _virtualenvs(resolved.command)
     sandbox = BwrapSandbox(
         place.root, place.git_dir, allow_network=config.network, extra_ro=readable, limits=SERVER_LIMITS,
-        read_only=place.read_only or config.worktree == "read-only",
+        read_only=place.read_only or config.worktree == "read-only", secrets=list(place.secrets),
     )  # fmt: skip
     argv = sandbox.program_argv([resolved.command, *resolved.args], place.root.resolve())
     env = {**sandbox_env(dict(os.environ)), **resolved.env}

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import pygit2
 
+from gitagent.agent.sandboxing import hidden_by_config
 from gitagent.agent.trust import trusted_ids
 from gitagent.mcp.config import ServerConfig
 from gitagent.mcp.sources import discover_servers
@@ -21,13 +22,14 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class McpSetup:
-    """The servers to start, and how: the git dir their sandbox shows read-only, the sandbox choice, and
-    whether tools are deferred (`gitagent.mcpToolSearch`)."""
+    """The servers to start, and how: the git dir their sandbox shows read-only, the sandbox choice, whether
+    tools are deferred (`gitagent.mcpToolSearch`), and the paths their sandbox hides (`gitagent.sandboxHide`)."""
 
     servers: list[ServerConfig]
     git_dir: Path
     sandbox: str = "bwrap"
     tool_search: str = "auto"
+    secrets: tuple[Path, ...] = ()
 
     def start(self, root: Path, read_only: bool = False) -> "McpToolset":
         """Start (or reuse) the servers with `root` as their working directory; returns at once."""
@@ -35,7 +37,7 @@ class McpSetup:
         from gitagent.mcp.launch import Place
         from gitagent.mcp.toolset import McpToolset
 
-        place = Place(root.resolve(), self.git_dir, read_only=read_only, sandbox=self.sandbox)
+        place = Place(root.resolve(), self.git_dir, read_only, self.sandbox, self.secrets)
         return McpToolset(hub().attach(self.servers, place), self.tool_search)
 
 
@@ -60,5 +62,10 @@ def mcp_setup(
     servers = usable_servers(repo, trust_repo, notify)
     if not servers:
         return None
+    return repository_setup(repo, servers, sandbox)
+
+
+def repository_setup(repo: pygit2.Repository, servers: list[ServerConfig], sandbox: str) -> McpSetup:
+    """How `servers` start in `repo`: its git dir, `sandbox`, tool search and hidden paths as configured."""
     mode = config_value(repo, "gitagent.mcpToolSearch") or "auto"
-    return McpSetup(servers, git_dir(repo), sandbox, mode)
+    return McpSetup(servers, git_dir(repo), sandbox, mode, tuple(hidden_by_config(repo)))

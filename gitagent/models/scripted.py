@@ -43,10 +43,18 @@ class ScriptedModel:
             text = path.read_text(encoding="utf-8")
         except OSError as e:
             raise GitagentError(f"cannot read script {path}: {e.strerror}") from e
+        except UnicodeDecodeError as e:
+            raise GitagentError(
+                f"{path}: byte {e.start} is not UTF-8 (0x{e.object[e.start]:02x})", "save the script as UTF-8"
+            ) from e
         try:
             data = json.loads(text)
         except json.JSONDecodeError as e:
             raise GitagentError(f"{path}:{e.lineno}:{e.colno}: invalid JSON: {e.msg}") from e
+        except RecursionError as e:
+            raise GitagentError(
+                f"{path}: JSON nested too deeply to read", 'a script is {"responses": [[block, ...], ...]}'
+            ) from e
         return cls(path, _validate(data, str(path)))
 
     def stream(self, request: ModelRequest) -> Iterator[TextDelta | ModelResponse]:

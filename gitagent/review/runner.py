@@ -19,7 +19,7 @@ import pygit2
 from gitagent.agent.events import Event
 from gitagent.agent.modelchoice import model_choice
 from gitagent.agent.record import now_iso
-from gitagent.agent.sandboxing import sandbox_choice
+from gitagent.agent.sandboxing import hidden_by_config, sandbox_choice
 from gitagent.models.after import AnswersAfter
 from gitagent.models.base import Usage
 from gitagent.review.baseconfig import materialize, reviewer_config
@@ -205,4 +205,5 @@ def _sandbox_factory(repo: pygit2.Repository, choice: str, readable: list[Path])
 
     check_bwrap()  # before any part starts: one clear error with the fix, not one per part
     common = git_dir(repo)
-    return lambda worktree: BwrapSandbox(worktree.path, common, extra_ro=readable, read_only=True)
+    secrets = hidden_by_config(repo)
+    return lambda worktree: BwrapSandbox(worktree.path, common, extra_ro=readable, read_only=True, secrets=secrets)

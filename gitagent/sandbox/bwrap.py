@@ -9,12 +9,23 @@ Layout inside the sandbox, in mount order (later mounts cover earlier ones):
 3. the user's home, and other secret places, replaced by empty read-only tmpfs, with well-known toolchain
    directories (~/.local/bin, ~/.pyenv, ~/.cargo/bin…) bound back read-only so PATH keeps working;
 4. the user's checkout and the repository's git dir, read-only (visible even when they live under home or /tmp);
-5. the worktree, writable: bound last, so it stays writable although it lies inside the read-only git dir
-   (read-only instead for a review, which must not change the code it reads).
+5. the worktree, writable: bound after the git dir, so it stays writable although it lies inside it
+   (read-only instead for a review, which must not change the code it reads);
+6. secrets, wherever they live: gitagent's own directory (`$GITAGENT_HOME`, stored keys) and the paths the
+   user configured (`gitagent.sandboxHide`): directories replaced by empty read-only ones, files by an empty
+   one. Mounted last, so that no bind above (a checkout holding a secret) uncovers one; what they cover that
+   must stay readable (a user skill's folder in gitagent's directory) is bound back after them.
 
 All namespaces are new (network too, unless allowed), a new user namespace with every capability dropped and
 no further user namespaces: as host root, bwrap otherwise keeps capabilities in the sandbox, enough to remount
 a read-only bind mount writable. The environment comes from `sandbox_env`; limits from `limits`.
+
+Nothing in the sandbox outlives gitagent. `--die-with-parent` alone leaves a window: bwrap arms it only after
+it has cloned the sandbox, and the sandbox's init arms its own a moment after the command was forked, so a
+gitagent killed while the sandbox starts would leave the command running unsupervised. Each command therefore
+gets a lifeline: the read end of a pipe whose write end only gitagent holds, which reads as end-of-file exactly
+when gitagent is gone (whoever killed it). The command does not start if it already is; a watcher in the
+sandbox's PID namespace kills every process there the moment it becomes so.
 """
 
 import os
@@ -22,11 +33,13 @@ import shlex
 from collections.abc import Mapping
 from pathlib import Path
 
+from gitagent.errors import GitagentError
 from gitagent.sandbox.base import CommandResult
 from gitagent.sandbox.check import bwrap_features, bwrap_path, check_bwrap
 from gitagent.sandbox.env import SANDBOX_HOME, sandbox_env
 from gitagent.sandbox.limits import Limits, bound_pids, cgroup_needed, wrap_command
 from gitagent.sandbox.process import run_process
+from gitagent.userdir import user_config_dir
 
 HOME_TOOL_DIRS = (
     ".local/bin",
@@ -61,13 +74,18 @@ def bwrap_argv(
     bwrap: str = "bwrap",
     features: frozenset[str] = frozenset({"--disable-userns"}),
     clear_env: bool = True,
+    lifeline: int | None = None,
+    secret_dirs: list[Path] | None = None,
+    secret_files: list[Path] | None = None,
 ) -> list[str]:
     """The full bwrap command line running `command` (pure: it reads no file system state).
 
     `hidden` are replaced by empty read-only directories; `readonly` are bound back read-only after that
     (toolchains under home, the user's checkout, extra paths); then `git_dir` read-only, `worktree` writable
-    (read-only too with `read_only`). Without `clear_env` the command inherits bwrap's own environment
-    (which the caller builds) and `env` is added to it.
+    (read-only too with `read_only`); then `secret_dirs` and `secret_files` are covered (see the module
+    docstring). Without `clear_env` the command inherits bwrap's own environment (which the caller builds)
+    and `env` is added to it. `lifeline` is the file descriptor of the pipe that ends the sandbox when gitagent
+    goes.
     """
     argv = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
     if "--size" in features:
@@ -83,7 +101,8 @@ def bwrap_argv(
         argv += ["--ro-bind-try", str(path), str(path)]
     argv += ["--ro-bind", str(git_dir), str(git_dir)]
     argv += ["--ro-bind" if read_only else "--bind", str(worktree), str(worktree)]
-    for path in hidden:
+    argv += _secret_mounts(secret_dirs or [], secret_files or [], readonly)
+    for path in [*hidden, *(secret_dirs or [])]:
         argv += ["--remount-ro", str(path)]
     argv += ["--unshare-all", "--unshare-user", "--cap-drop", "ALL"]
     if "--disable-userns" in features:
@@ -94,15 +113,41 @@ def bwrap_argv(
     for name, value in env.items():
         argv += ["--setenv", name, value]
     argv += ["--chdir", str(cwd), "--"]
-    return argv + wrap_command(command, limits)
+    return argv + wrap_command(command, limits, "" if lifeline is None else lifeline_prologue(lifeline))
+
+
+def _secret_mounts(dirs: list[Path], files: list[Path], readonly: list[Path]) -> list[str]:
+    argv: list[str] = []
+    for path in dirs:
+        argv += ["--tmpfs", str(path)]
+    uncovered = [path for path in readonly if any(path.is_relative_to(d) for d in dirs)]
+    for path in uncovered:
+        argv += ["--ro-bind-try", str(path), str(path)]
+    for path in dirs:  # a secret inside a folder just bound back
+        if any(path.is_relative_to(u) and path != u for u in uncovered):
+            argv += ["--tmpfs", str(path)]
+    for path in files:
+        argv += ["--ro-bind", "/dev/null", str(path)]
+    return argv
+
+
+def lifeline_prologue(fd: int) -> str:
+    """Shell lines run in the sandbox before the command, tying its life to the write end of pipe `fd`."""
+    return (
+        f"read -t 0 -u {fd} && exit 137\n"  # end-of-file already: gitagent died while the sandbox started
+        f"{{ read -r -u {fd} _; kill -KILL -1; }} </dev/null >/dev/null 2>&1 &\n"  # -1: all but init, in this PID ns
+        f"exec {fd}<&-"
+    )
 
 
 class BwrapSandbox:
     """Runs commands under bubblewrap, confined to `worktree` (see the module docstring for the layout).
 
-    `home` is the directory to hide (default: `Path.home()` at construction); `read_only` mounts the worktree
-    read-only too (review mode: commands may read and run, never change the code). Raises GitagentError with the
-    fix when bwrap is missing or cannot create namespaces; it never falls back to running unconfined.
+    `home` is the directory to hide (default: `Path.home()` at construction); `secrets` are more paths to hide
+    besides gitagent's own directory (`gitagent.sandboxHide`); `read_only` mounts the worktree read-only too
+    (review mode: commands may read and run, never change the code). Raises GitagentError with the fix when
+    bwrap is missing or cannot create namespaces, or a secret path holds the repository; it never falls back
+    to running unconfined.
     """
 
     name = "bwrap"
@@ -117,6 +162,7 @@ class BwrapSandbox:
         home: Path | None = None,
         limits: Limits | None = None,
         read_only: bool = False,
+        secrets: list[Path] | None = None,
     ) -> None:
         check_bwrap()
         self.worktree = worktree.resolve()
@@ -129,6 +175,7 @@ class BwrapSandbox:
         self.home = (home or Path.home()).resolve()
         self.hidden = hidden_paths(self.home, os.environ)
         self.readonly = self._readonly([p.resolve() for p in extra_ro or []])
+        self.secrets = self._secrets([user_config_dir(), *(secrets or [])])
         self._bwrap = bwrap_path()
         self._features = bwrap_features()
 
@@ -140,12 +187,28 @@ class BwrapSandbox:
             tools.append(checkout)
         return tools + extra
 
-    def argv(self, command: str, cwd: Path) -> list[str]:
+    def _secrets(self, paths: list[Path]) -> list[Path]:
+        """The secret paths that need a mount of their own: not those already inside hidden home."""
+        found = []
+        for path in (Path(os.path.realpath(p.expanduser())) for p in paths):
+            if self.git_dir.is_relative_to(path) or self.worktree.is_relative_to(path):
+                raise GitagentError(
+                    f"cannot hide {path} from the sandbox: the repository is inside it",
+                    f"take it out of `git config gitagent.sandboxHide` (or move GITAGENT_HOME) so {path} "
+                    "does not contain the repository",
+                )
+            covered = any(path.is_relative_to(h) for h in self.hidden)
+            if not covered or any(path.is_relative_to(r) for r in self.readonly):
+                found.append(path)
+        return found
+
+    def argv(self, command: str, cwd: Path, lifeline: int | None = None) -> list[str]:
         """The bwrap command line for `command` run in `cwd` (which should be inside the worktree)."""
         return bwrap_argv(
             command, cwd=cwd, worktree=self.worktree, git_dir=self.git_dir, hidden=self.hidden,
             readonly=self.readonly, env=sandbox_env(dict(os.environ)), limits=self.limits,
             allow_network=self.allow_network, read_only=self.read_only, bwrap=self._bwrap, features=self._features,
+            lifeline=lifeline, **self._secret_mounts(),
         )  # fmt: skip
 
     def program_argv(self, program: list[str], cwd: Path) -> list[str]:
@@ -155,14 +218,29 @@ class BwrapSandbox:
             shlex.join(program), cwd=cwd, worktree=self.worktree, git_dir=self.git_dir, hidden=self.hidden,
             readonly=self.readonly, env={}, limits=self.limits, allow_network=self.allow_network,
             read_only=self.read_only, bwrap=self._bwrap, features=self._features, clear_env=False,
+            **self._secret_mounts(),
         )  # fmt: skip
 
+    def _secret_mounts(self) -> dict[str, list[Path]]:
+        """The secrets as they are now (one may appear after start-up, `gitagent auth set` in another shell)."""
+        return {
+            "secret_dirs": [p for p in self.secrets if p.is_dir()],
+            "secret_files": [p for p in self.secrets if p.exists() and not p.is_dir()],
+        }
+
     def run(self, command: str, *, cwd: Path, timeout: float) -> CommandResult:
-        """Run `command` with bash in `cwd`, confined; the whole sandbox is killed after `timeout` seconds."""
+        """Run `command` with bash in `cwd`, confined; the whole sandbox is killed after `timeout` seconds, or
+        as soon as this process is gone."""
         if cgroup_needed():
             bound_pids(self.limits.processes)
-        argv = self.argv(command, cwd.resolve())
-        return run_process(argv, cwd=self.worktree, env=sandbox_env(dict(os.environ)), timeout=timeout)
+        read_end, write_end = os.pipe()  # both close-on-exec: only the sandbox gets the read end
+        try:
+            argv = self.argv(command, cwd.resolve(), lifeline=read_end)
+            env = sandbox_env(dict(os.environ))
+            return run_process(argv, cwd=self.worktree, env=env, timeout=timeout, pass_fds=(read_end,))
+        finally:
+            os.close(read_end)
+            os.close(write_end)
 
 
 def hidden_paths(home: Path, host_env: Mapping[str, str]) -> list[Path]:

@@ -45,10 +45,11 @@ def ulimit_prologue(limits: Limits) -> str:
     )
 
 
-def wrap_command(command: str, limits: Limits) -> list[str]:
-    """argv that applies `limits`, then runs `command` in a fresh `bash -c` (so `$0`, syntax errors and
-    `exit` behave exactly as in an unconfined `bash -c command`)."""
-    return ["bash", "-c", f'{ulimit_prologue(limits)}\nexec bash -c "$1"', "bash", command]
+def wrap_command(command: str, limits: Limits, prologue: str = "") -> list[str]:
+    """argv that applies `limits` and runs the shell lines `prologue`, then runs `command` in a fresh `bash -c`
+    (so `$0`, syntax errors and `exit` behave exactly as in an unconfined `bash -c command`)."""
+    lines = [ulimit_prologue(limits), prologue, 'exec bash -c "$1"']
+    return ["bash", "-c", "\n".join(line for line in lines if line), "bash", command]
 
 
 def bound_pids(max_pids: int) -> bool:

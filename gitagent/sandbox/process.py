@@ -10,14 +10,18 @@ import time
 from pathlib import Path
 
 from gitagent.sandbox.base import CommandResult
+from gitagent.testpoints import kill_point
 
 WAIT_SLICE_S = 0.1
 CAPTURE_LIMIT = 256 * 1024
 """Bytes kept of each stream: the head and tail halves; the middle is counted, not kept."""
 
 
-def run_process(argv: list[str], *, cwd: Path, env: dict[str, str], timeout: float) -> CommandResult:
-    """Run `argv` with stdin closed; on timeout or exit, kill every process left in its session.
+def run_process(
+    argv: list[str], *, cwd: Path, env: dict[str, str], timeout: float, pass_fds: tuple[int, ...] = ()
+) -> CommandResult:
+    """Run `argv` with stdin closed (and `pass_fds` open); on timeout or exit, kill every process left in its
+    session.
 
     Output goes to temporary files rather than pipes, so a background child that keeps a pipe open
     cannot hang the call and a chatty command cannot exhaust memory.
@@ -32,7 +36,9 @@ def run_process(argv: list[str], *, cwd: Path, env: dict[str, str], timeout: flo
             stdout=out,
             stderr=err,
             start_new_session=True,
+            pass_fds=pass_fds,
         )
+        kill_point("sandbox-spawn")
         try:
             exit_code = _wait(proc, timeout)
         finally:

@@ -10,7 +10,15 @@ import pygit2
 
 from gitagent.errors import GitagentError
 from gitagent.store import turns
-from gitagent.store.refs import CONVERSATIONS, INFLIGHT, conversation_ref, inflight_ref, read_ref, validate_name
+from gitagent.store.refs import (
+    ABANDONED,
+    CONVERSATIONS,
+    INFLIGHT,
+    conversation_ref,
+    inflight_ref,
+    read_ref,
+    validate_name,
+)
 from gitagent.store.repo import state_dir
 
 _TARGET = re.compile(r"^(?P<name>[^@~]+)(?:@(?P<at>.+)|(?P<back>~\d+))?$")
@@ -119,10 +127,38 @@ def split_target(target: str) -> tuple[str, str | None]:
 
 
 def resolve_target(repo: pygit2.Repository, target: str) -> tuple[Conversation, pygit2.Commit]:
-    """The conversation and the turn commit a `NAME[@REV]` argument names."""
+    """The conversation and the turn commit a `NAME[@REV]` argument names (a turn of that conversation: one of
+    its turns, or one of its abandoned ones)."""
     name, rev = split_target(target)
     conversation = get_conversation(repo, name)
-    return conversation, resolve_rev(repo, conversation, rev) if rev else conversation.head
+    if not rev:
+        return conversation, conversation.head
+    commit = resolve_rev(repo, conversation, rev)
+    if not _belongs_to(repo, conversation, commit):
+        owner = turns.read_conversation(commit)["name"]
+        raise GitagentError(
+            f"commit {commit.short_id} is not a turn of {name!r}: it is turn {turns.turn_number(commit)} of {owner!r}",
+            f"name it as {owner}@{commit.short_id}",
+        )
+    return conversation, commit
+
+
+def resolve_turn(repo: pygit2.Repository, target: str) -> tuple[str, pygit2.Commit]:
+    """A conversation's name and turn from `NAME[@REV]`, or from a turn's commit id alone (as `rewind`
+    suggests forking one): then the name is the conversation the turn was made in."""
+    if re.fullmatch(r"[0-9a-fA-F]{7,64}", target) and read_ref(repo, conversation_ref(target)) is None:
+        commit = _turn_commit_by_id(repo, target)
+        return turns.read_conversation(commit)["name"], commit
+    conversation, commit = resolve_target(repo, target)
+    return conversation.name, commit
+
+
+def _belongs_to(repo: pygit2.Repository, conversation: Conversation, commit: pygit2.Commit) -> bool:
+    if is_earlier_turn(repo, conversation, commit):
+        return True
+    prefix = f"{ABANDONED}{conversation.name}/"
+    tips = [repo.references[r].target for r in repo.references if r.startswith(prefix) and "/" not in r[len(prefix) :]]
+    return any(tip == commit.id or repo.descendant_of(tip, commit.id) for tip in tips)
 
 
 def resolve_rev(repo: pygit2.Repository, conversation: Conversation, rev: str) -> pygit2.Commit:

@@ -323,12 +323,16 @@ def _index(entries: list[tuple[bytes, int, int]], pack_checksum: bytes) -> bytes
 def _write_atomically(path: Path, data: bytes, fsync: bool) -> None:
     """Write `data` to a temporary file beside `path`, read-only like every object file, then rename it."""
     tmp = path.with_name(f"tmp_{path.name}_{os.getpid()}")
-    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444), "wb") as f:
-        f.write(data)
-        if fsync:
-            f.flush()
-            os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444), "wb") as f:
+            f.write(data)
+            if fsync:
+                f.flush()
+                os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk must not leave an empty temporary pack behind
+        raise
 
 
 def _fsync_dir(path: Path) -> None:

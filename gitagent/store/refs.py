@@ -49,9 +49,17 @@ def review_inflight_ref(key: str, head: str, part: int) -> str:
     return f"{REVIEW_INFLIGHT}{key}/{head}/{part}"
 
 
+MAX_NAME = 100
+"""Characters a conversation name may have: it is a file name too (ref, lock, worktree), capped at 255 bytes."""
+
+
 def validate_name(name: str) -> str:
-    """Check a conversation name against git's ref-name rules; return it unchanged."""
-    if not name or name.startswith("-") or "@" in name or not pygit2.reference_is_valid_name(conversation_ref(name)):
+    """Check a conversation name against git's ref-name rules (printable, not too long); return it unchanged."""
+    if len(name) > MAX_NAME:
+        raise GitagentError(f"conversation name of {len(name)} characters: at most {MAX_NAME}", "pick a shorter name")
+    # isprintable: no control characters, and none of the lone surrogates that stand for bytes not in UTF-8.
+    valid = name.isprintable() and pygit2.reference_is_valid_name(conversation_ref(name))
+    if not valid or name.startswith("-") or "@" in name:
         raise GitagentError(
             f"invalid conversation name {name!r}",
             "use letters, digits, '-', '_', '.' and '/' (git ref-name rules; no spaces, '..', '@', '~', '^', ':')",

@@ -1,5 +1,6 @@
 """Sharing conversations: `refs/gitagent/*` pushed to and fetched from a git remote."""
 
+import re
 import subprocess
 from dataclasses import dataclass
 
@@ -34,19 +35,43 @@ def _refspecs(force: bool) -> list[str]:
     return [f"{plus}refs/gitagent/{kind}/*:refs/gitagent/{kind}/*" for kind in SHARED]
 
 
-def push(repo: pygit2.Repository, remote: str | None, force: bool = False) -> int:
-    """Push every conversation, kept abandoned tip and review; git's report goes to stderr. Returns git's status."""
-    return subprocess.call(["git", "push", default_remote(repo, remote), *_refspecs(force)], cwd=workdir(repo))
+@dataclass(frozen=True)
+class PushResult:
+    """What a push did: refs sent (shown as `label` shows them), and those the remote rejected, with why."""
+
+    pushed: list[str]
+    rejected: list[tuple[str, str]]
+
+
+def push(repo: pygit2.Repository, remote: str | None, force: bool = False) -> PushResult:
+    """Push every conversation, kept abandoned tip and review. A conversation that diverged on the remote is
+    rejected (reported, not overwritten) unless `force`; any other failure raises GitagentError."""
+    name = default_remote(repo, remote)
+    done = subprocess.run(
+        ["git", "push", "--porcelain", name, *_refspecs(force)], cwd=workdir(repo), capture_output=True, text=True
+    )
+    pushed, rejected = [], []
+    for line in done.stdout.splitlines():  # flag TAB from:to TAB summary (reason)
+        flag, _, rest = line.partition("\t")
+        refspec, _, summary = rest.partition("\t")
+        target = refspec.rpartition(":")[2]
+        if flag == "!":
+            rejected.append((label(target), summary))
+        elif flag in ("*", " ", "+", "-"):
+            pushed.append(label(target))
+    if done.returncode != 0 and not rejected:
+        raise _git_failed("push to", name, done.stderr)
+    return PushResult(pushed, rejected)
 
 
 @dataclass(frozen=True)
 class PullResult:
-    """What a pull changed: conversations updated, worktrees moved along, and git's exit status."""
+    """What a pull changed: conversations updated, worktrees moved along, and refs git would not overwrite."""
 
     updated: list[str]
     worktrees_moved: list[str]
     worktrees_kept: list[str]
-    status: int
+    rejected: list[str]
 
 
 def pull(repo: pygit2.Repository, remote: str | None, force: bool = False) -> PullResult:
@@ -57,7 +82,7 @@ def pull(repo: pygit2.Repository, remote: str | None, force: bool = False) -> Pu
     those changes conflict: such a worktree is kept as it was, and its next turn moves it or says why not.
     """
     before = {c.name: c.head for c in list_conversations(repo)}
-    status = subprocess.call(["git", "fetch", default_remote(repo, remote), *_refspecs(force)], cwd=workdir(repo))
+    rejected = _fetch(repo, default_remote(repo, remote), force)
     kill_point("pull-fetched")
     updated, moved, kept = [], [], []
     for conversation in list_conversations(repo):
@@ -72,7 +97,42 @@ def pull(repo: pygit2.Repository, remote: str | None, force: bool = False) -> Pu
             moved.append(conversation.name)
         else:
             kept.append(conversation.name)
-    return PullResult(updated, moved, kept, status)
+    return PullResult(updated, moved, kept, rejected)
+
+
+_FETCH_REJECTED = re.compile(r"^\s*!\s+\[[^\]]*\]\s+\S+\s+->\s+(\S+)", re.MULTILINE)
+
+
+def _fetch(repo: pygit2.Repository, remote: str, force: bool) -> list[str]:
+    """Fetch the shared refs; return the local ones git refused to move (they diverged)."""
+    done = subprocess.run(
+        ["git", "fetch", remote, *_refspecs(force)], cwd=workdir(repo), capture_output=True, text=True
+    )
+    rejected = [label(ref) for ref in _FETCH_REJECTED.findall(done.stderr)]  # git 2.39 has no fetch --porcelain
+    if done.returncode != 0 and not rejected:
+        raise _git_failed("fetch from", remote, done.stderr)
+    return rejected
+
+
+def label(refname: str) -> str:
+    """A shared ref as a person names it: a conversation's name, an abandoned tip, a review."""
+    kind, _, rest = refname.removeprefix("refs/gitagent/").partition("/")
+    if kind == "abandoned":
+        name, _, oid = rest.rpartition("/")
+        return f"{name} (abandoned {oid[:7]})"
+    if kind == "reviews":
+        key, _, head = rest.rpartition("/")
+        return f"review {key} at {head[:7]}"
+    return rest
+
+
+def _git_failed(action: str, remote: str, stderr: str) -> GitagentError:
+    lines = [line for line in stderr.splitlines() if line.startswith(("fatal:", "error:"))] or stderr.splitlines()
+    reason = lines[0].partition(": ")[2] or lines[0] if lines else "git gave no reason"
+    return GitagentError(
+        f"could not {action} {remote}: {reason.strip()}",
+        f"check the remote's URL and your access to it (`git remote -v`, `git ls-remote {remote}`)",
+    )
 
 
 def _move_worktree(repo: pygit2.Repository, name: str, worktree: wt.Worktree, tree: pygit2.Oid) -> bool:

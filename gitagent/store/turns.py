@@ -40,7 +40,9 @@ def encode_json(data: Any, compact: bool = False) -> bytes:
         if compact
         else json.dumps(data, indent=1, ensure_ascii=False)
     )
-    return (text + "\n").encode()
+    # A lone surrogate (from a model's "\\ud800" escape, say) cannot be UTF-8: written as the JSON escape it
+    # came from, it reads back the same and never fails the turn's save.
+    return (text + "\n").encode("utf-8", "backslashreplace")
 
 
 def write_blob_json(repo: pygit2.Repository, data: Any, compact: bool = False) -> pygit2.Oid:

@@ -18,6 +18,19 @@ class ToolResult:
     is_error: bool = False
     metadata: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.output = shown_as_utf8(self.output)
+
+
+def shown_as_utf8(text: str) -> str:
+    """`text` as UTF-8 can carry it: bytes that are not UTF-8 (a Latin-1 file name, which Python holds as lone
+    surrogates) shown as `\\xNN`, as Bash output shows them, instead of failing every later write of the turn."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return text
+
 
 @dataclass
 class ToolContext:

@@ -8,6 +8,12 @@ files is most of what writing objects costs). No git process starts. A turn prep
 starts (the index loaded, the last snapshot's trees read into memory: `PreparedSnapshot`), so the
 snapshot at its end costs about one `git status`. Untracked files that are very large, or binary and
 large, are left out and reported, which keeps the object store from growing with build artefacts.
+
+Files are recorded as `git add` records them: libgit2 applies `text`, `eol`, `ident` and
+`core.autocrlf` itself, but cannot run filter drivers (`filter=lfs`, git-crypt, any
+`filter.<driver>.clean` or `.process` command), so the changed files a configured driver applies to
+are added by `git add` instead, which runs it (and records their stat data, so an unchanged file is
+not cleaned again next time). A repository with no driver configured never pays for the check.
 """
 
 import functools
@@ -20,7 +26,9 @@ from pathlib import Path
 import pygit2
 from pygit2.enums import DeltaStatus, DiffOption, FileMode, ObjectType
 
+from gitagent.errors import GitagentError
 from gitagent.store.packs import ObjectBatch
+from gitagent.workspace.git import run_git
 from gitagent.workspace.worktree import Worktree, open_worktree
 
 MAX_UNTRACKED_BYTES = 5 * 1024 * 1024
@@ -79,6 +87,8 @@ class Snapshotter:
         self.repo = open_worktree(worktree)  # never the user's repository (and index) above a missing worktree
         self.batch = ObjectBatch(self.repo)
         self.index = self.repo.index
+        self.drivers = filter_drivers(self.repo.config)
+        self.submodules = _submodule_paths(self.repo, worktree.path)
 
     def prepare(self) -> None:
         """Load every tree of the worktree's last snapshot into memory."""
@@ -91,21 +101,54 @@ class Snapshotter:
         """Record the worktree's current files as a tree in the object store (and in its index)."""
         index = self.index
         index.read(False)  # again only if something else has written the index since it was loaded
-        left_out = []
+        left_out, filtered = [], []
         for delta in index.diff_to_workdir(_DIFF_FLAGS).deltas:
             if delta.status == DeltaStatus.DELETED:
                 index.remove(delta.old_file.path)
                 continue
             path = delta.new_file.path
             reason = _leave_out_reason(self.worktree.path, path) if delta.status == DeltaStatus.UNTRACKED else None
-            if reason is None:
-                index.add(path)
-            else:
+            if reason is not None:
                 left_out.append(reason)
+            elif self.drivers and self.repo.get_attr(path, "filter") in self.drivers:
+                filtered.append(path)
+            else:
+                index.add(path)
+        if filtered:
+            self._add_through_git(filtered)
+        left_out += _inside_submodules(self.worktree.path, self.submodules)
         tree = index.write_tree()
         self.batch.flush()  # before the index that names the new objects is written
         index.write()
         return Snapshot(tree, left_out)
+
+    def _add_through_git(self, paths: list[str]) -> None:
+        """`git add` the files a filter driver applies to, around what libgit2 has done so far."""
+        self.batch.flush()
+        self.index.write()
+        names = b"\0".join(os.fsencode(path) for path in paths)
+        args = ["--literal-pathspecs", "add", "--pathspec-from-file=-", "--pathspec-file-nul"]
+        done = run_git(args, cwd=self.worktree.path, input=names, check=False)
+        self.index.read(True)
+        if done.returncode != 0:
+            detail = done.stderr.decode(errors="replace").strip().splitlines()
+            raise GitagentError(
+                f"a filter driver failed to clean {len(paths)} file{'s' * (len(paths) != 1)} of the worktree "
+                f"({', '.join(paths[:3])}): {detail[-1] if detail else f'exit status {done.returncode}'}",
+                "fix the driver named in .gitattributes (`git config filter.NAME.clean`, or install the tool it "
+                "runs), then finish the turn with `gitagent run --resume -c CONVERSATION`",
+            )
+
+
+def filter_drivers(config: pygit2.Config) -> frozenset[str]:
+    """Names of the filter drivers that change what is stored (a `clean` or `process` command configured)."""
+    names = set()
+    for entry in config:
+        section, _, rest = entry.name.partition(".")
+        driver, _, key = rest.rpartition(".")
+        if section == "filter" and driver and key in ("clean", "process") and entry.value:
+            names.add(driver)
+    return frozenset(names)
 
 
 class PreparedSnapshot:
@@ -144,6 +187,30 @@ def _tune_libgit2() -> None:
     pygit2.settings.enable_strict_hash_verification(False)
     # By default trees over 4 KiB (directories of a hundred entries or more) are never cached.
     pygit2.settings.cache_object_limit(ObjectType.TREE, _TREE_CACHE_LIMIT)
+
+
+def _submodule_paths(repo: pygit2.Repository, root: Path) -> list[str]:
+    if not (root / ".gitmodules").is_file():  # the common case costs one stat
+        return []
+    try:
+        return list(repo.listall_submodules())
+    except pygit2.GitError:  # a malformed .gitmodules: git itself would not read it either
+        return []
+
+
+def _inside_submodules(root: Path, submodules: list[str]) -> list[LeftOut]:
+    """Files in the directory of a submodule that is not checked out in the worktree (a worktree never checks
+    them out): the tree can only record the submodule's commit, so they are listed as left out."""
+    found = []
+    for submodule in submodules:
+        directory = root / submodule
+        if not directory.is_dir() or (directory / ".git").exists():
+            continue
+        for dirpath, _, filenames in os.walk(directory):
+            for name in filenames:
+                path = Path(dirpath, name).relative_to(root).as_posix()
+                found.append(LeftOut(path, f"inside submodule {submodule}, which is not checked out in the worktree"))
+    return found
 
 
 def _leave_out_reason(root: Path, path: str) -> LeftOut | None:

@@ -58,10 +58,17 @@ def test_push_and_pull_share_conversations(repo: Path, tmp_path: Path, cli, scri
     assert run_cli(clone, "push").code == 0
 
     cli("run", "-c", "shared", "--model", script([tool("Write", file_path="x.txt", content="x")], [text("x")]), "x")
-    cli("push", expect=1)  # both sides added a turn: the push is rejected, nothing is overwritten
+    rejected = cli("push", expect=1)  # both sides added a turn: the push is rejected, nothing is overwritten
     assert git(remote, "rev-parse", "refs/gitagent/conversations/shared").strip() != str(
         conversation_head(repo, "shared").id
     )
+    assert rejected.err.startswith("gitagent: error: not pushed, the remote has turns this repository does not have")
+    assert "gitagent pull" in rejected.err and "gitagent push --force" in rejected.err
+    diverged = cli("pull", expect=1)
+    assert "not updated, both sides added turns (kept as they are here): shared" in diverged.err
+    assert "gitagent pull --force" in diverged.err
+    for result in (rejected, diverged):  # in gitagent's words, not git's advice
+        assert "hint:" not in result.err and "[rejected]" not in result.err and len(result.err.splitlines()) == 2
 
 
 def test_pull_moves_an_existing_worktree_to_the_new_head(repo: Path, tmp_path: Path, cli, script) -> None:
@@ -85,3 +92,11 @@ def test_pull_moves_an_existing_worktree_to_the_new_head(repo: Path, tmp_path: P
 
 def test_push_without_a_remote(repo: Path, cli) -> None:
     assert "this repository has no remote" in cli("push", expect=1).err
+
+
+def test_an_unreachable_remote_is_one_line_naming_the_fix(repo: Path, cli) -> None:
+    git(repo, "remote", "add", "origin", str(repo.parent / "nowhere.git"))
+    for command in ("push", "pull"):
+        err = cli(command, expect=1).err
+        assert "does not appear to be a git repository" in err and "git remote -v" in err
+        assert len(err.splitlines()) == 2
