@@ -8,12 +8,16 @@ from typing import Any
 import pygit2
 
 from gitagent.agent.record import TurnRecord
+from gitagent.errors import GitagentError
 from gitagent.humanize import human_tokens
 from gitagent.models.base import Usage
 from gitagent.store import inflight, turns
 from gitagent.store.conversations import chain, list_conversations
 from gitagent.store.refs import INFLIGHT, conversation_ref, read_ref
 from gitagent.subagents.start import agent_info, child_prefix
+
+RACED = (GitagentError, pygit2.GitError, OSError, KeyError, ValueError)
+"""What reading a child that is writing its refs meanwhile may raise; a live view tries again later."""
 
 
 @dataclass(frozen=True)

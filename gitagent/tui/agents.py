@@ -4,7 +4,7 @@ opens the first one's conversation, live (`AgentScreen`). Their start and end al
 
 import pygit2
 
-from gitagent.subagents.status import running_children
+from gitagent.subagents.status import RACED, running_children
 from gitagent.tui.screens.agent import AgentScreen
 from gitagent.tui.session import ChatSession
 from gitagent.tui.widgets.agents import AgentsView
@@ -32,7 +32,11 @@ class AgentsPanel:
             if view.display:
                 view.show_children([])
             return
-        view.show_children(running_children(self.agents_repo, name))
+        try:
+            children = running_children(self.agents_repo, name)
+        except RACED:
+            return  # the children write their refs meanwhile: a read that raced one is tried again next second
+        view.show_children(children)
 
     async def action_open_agent(self) -> None:
         """Ctrl+G: a running child's conversation, live (Ctrl+G there goes on to the next)."""

@@ -12,7 +12,7 @@ from textual.widgets import Label
 
 from gitagent.store import inflight
 from gitagent.store.refs import conversation_ref, read_ref
-from gitagent.subagents.status import ChildStatus, own_turns
+from gitagent.subagents.status import RACED, ChildStatus, own_turns
 from gitagent.tui.widgets.conversation import turn_widgets
 
 REFRESH_S = 1.0
@@ -64,7 +64,10 @@ class AgentScreen(ModalScreen[None]):
         title = Text(f"{child.name}", style="bold")
         title.append(f" · {child.agent_type} · {child.description}")
         self.query_one("#agent-title", Label).update(title)
-        commits = shown_turns(self.repo, child.name)
+        try:
+            commits = shown_turns(self.repo, child.name)
+        except RACED:
+            return  # the child wrote its refs as they were read: drawn again next second
         if [c.id for c in commits] == self.shown:
             return
         self.shown = [c.id for c in commits]
