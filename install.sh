@@ -2,7 +2,7 @@
 # Install gitagent into an isolated virtual environment and put `gitagent` on PATH.
 #
 #   ./install.sh            install for use, then run an offline demo (scripted model, throwaway repo)
-#   ./install.sh --dev      install editable with the test tools (and tmux) into ./.venv, no demo (for working on gitagent)
+#   ./install.sh --dev      install editable with the test tools, Ray (the `ray` extra) and tmux into ./.venv, no demo
 #   ./install.sh --no-demo  skip the demo
 #
 # Safe to run again: it reuses the environment and updates the install. Needs Python 3.11+ and git;
@@ -68,7 +68,7 @@ fi
 say "installing gitagent into $venv"
 "$venv/bin/python" -m pip install --quiet --upgrade pip
 if [ "$dev" = 1 ]; then
-  "$venv/bin/python" -m pip install --quiet -e "$here[dev]"
+  "$venv/bin/python" -m pip install --quiet -e "$here[dev]"   # dev includes the ray extra: the batch tests use Ray
 else
   "$venv/bin/python" -m pip install --quiet --upgrade "$here"
 fi

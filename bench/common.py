@@ -86,6 +86,17 @@ def measure_samples(cases: list[Case], runs: int, warmup: int = 2) -> dict[str, 
     return samples
 
 
+def child_env() -> dict[str, str]:
+    """This environment for a timed `gitagent` process, without the provider's variables (a benchmark sets its own)
+    and without PYTHONDONTWRITEBYTECODE: an installed gitagent's modules are byte-compiled, so a benchmark must not
+    time compiling them from source at every start."""
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if k != "PYTHONDONTWRITEBYTECODE" and not k.startswith(("ANTHROPIC_", "CLAUDE_"))
+    }
+
+
 def git(args: list[str], cwd: Path, input: bytes | None = None) -> str:
     """Run git in `cwd` with gitagent's clean environment (no inherited GIT_* variables); return stdout."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k.startswith("GIT_CONFIG")}

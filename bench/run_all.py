@@ -23,6 +23,10 @@ BENCHES = [
     "review.py",
     "mcp_startup.py",
     "subagents.py",
+    "read_commands.py",
+    "first_turn.py",
+    "vs_claude_code.py",
+    "batch.py",
 ]
 OPTIONAL = {"sandbox_startup.py": ["100"]}  # owned by the sandbox work; run when present
 TIMEOUT_S = 300

@@ -10,14 +10,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from common import Case, Check, measure, report, runs_from_argv
+from common import Case, Check, child_env, measure, report, runs_from_argv
 
 RATIO_TARGET = 3.0
 
 
 def _command(argv: list[str]) -> Case:
     def run() -> None:
-        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, env=child_env())
 
     return Case(" ".join(Path(argv[0]).name if i == 0 else a for i, a in enumerate(argv)), run)
 

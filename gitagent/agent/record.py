@@ -39,7 +39,7 @@ class TurnRecord:
         attachments: list[Attachment] | None = None,
     ) -> "TurnRecord":
         """A fresh record holding just the user's prompt (and what it attaches: files, command output)."""
-        user: dict[str, Any] = {"type": "user", "text": prompt, "at": now_iso()}
+        user: dict[str, Any] = {"type": "user", "text": storable(prompt), "at": now_iso()}
         if attachments:
             user["attachments"] = attachments
         return cls(
@@ -92,7 +92,7 @@ class TurnRecord:
             "type": "tool_result",
             "tool_use_id": call["id"],
             "name": call["name"],
-            "content": result.output,
+            "content": storable(result.output),
             "is_error": result.is_error,
             "duration_ms": duration_ms,
         }
@@ -154,7 +154,7 @@ class TurnRecord:
 
     def add_error(self, message: str) -> None:
         """Record a failure that interrupted the turn."""
-        self.events.append({"type": "error", "message": message, "at": now_iso()})
+        self.events.append({"type": "error", "message": storable(message), "at": now_iso()})
 
     def unanswered_tool_calls(self) -> list[Block]:
         """Tool calls of the last response that have no result yet (after a crash, or mid-step)."""
@@ -229,6 +229,16 @@ class TurnRecord:
             }
         )
         self.data.pop("owner", None)
+
+
+def storable(text: str) -> str:
+    """`text` as valid UTF-8: a file name that is not UTF-8 reaches Python as lone surrogates, which JSON
+    cannot hold; they become the `\\xff` escapes Bash's output already uses for such bytes."""
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        raw = text.encode("utf-8", "backslashreplace")
+    return raw.decode("utf-8", "backslashreplace")
 
 
 def turn_messages(events: list[dict[str, Any]], messages: list[Message] | None = None) -> list[Message]:

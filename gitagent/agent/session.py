@@ -8,6 +8,7 @@ import pygit2
 
 from gitagent.agent.attachments import Attachment
 from gitagent.agent.events import EventSink, Notice, TurnOutcome
+from gitagent.agent.loop import INTERRUPTED
 from gitagent.agent.record import TurnRecord, now_iso
 from gitagent.agent.turn import Turn, TurnSettings
 from gitagent.errors import GitagentError
@@ -17,6 +18,7 @@ from gitagent.store.operations import abandon, ensure_recorded
 from gitagent.store.refs import conversation_ref, read_ref, validate_name
 from gitagent.store.repo import head_commit
 from gitagent.testpoints import kill_point
+from gitagent.tools.base import ToolResult
 from gitagent.workspace import worktree as wt
 from gitagent.workspace.filling import Filling
 
@@ -35,9 +37,11 @@ def run_turn(
     prompt: str,
     settings: TurnSettings,
     attachments: list[Attachment] | None = None,
+    base: pygit2.Oid | None = None,
 ) -> TurnOutcome:
     """Run a new turn of conversation `name` (created if it does not exist) and commit it; `attachments`
-    (files mentioned, command output, a slash command's instructions) go with the prompt."""
+    (files mentioned, command output, a slash command's instructions) go with the prompt. A new conversation
+    starts from `base` (default: the user's HEAD)."""
     validate_name(name)
     with locks.hold(repo, name):
         kill_point("turn-locked")
@@ -46,7 +50,7 @@ def run_turn(
         head = repo[head_oid].peel(pygit2.Commit) if head_oid else None
         if head is None:
             check_new_name(repo, name)
-        conversation_blob = _conversation_blob(repo, name, head, settings.model.spec)
+        conversation_blob = _conversation_blob(repo, name, head, settings.model.spec, base)
         worktree, filling = turn_worktree(repo, name, head, conversation_blob, settings.emit)
         try:
             sandbox = settings.make_sandbox(worktree)
@@ -74,18 +78,35 @@ def resume_turn(repo: pygit2.Repository, name: str, settings: TurnSettings) -> T
     """Finish the interrupted turn of conversation `name`."""
     validate_name(name)
     with locks.hold(repo, name):
-        commit = _interrupted(repo, name)
-        record = TurnRecord(turns.read_turn(commit), turns.read_context(commit))
-        record.data["owner"] = inflight.owner()
-        record.data["model"] = settings.model.spec
-        head = commit.parents[0] if commit.parents else None
-        conversation_blob = commit.tree["conversation.json"].id
-        worktree = _ready_worktree(repo, name, head, conversation_blob, settings.emit, move=False)
-        sandbox = settings.make_sandbox(worktree)
-        state = inflight.InFlight.resuming(name, commit)
-        turn = Turn(repo, state, record, conversation_blob, worktree, sandbox, head, settings)
+        turn = _reopen(repo, name, settings)
+        turn.record.data["model"] = settings.model.spec
         turn.start_hooks(resumed=True)
         return turn.run(resumed=True)
+
+
+def close_interrupted_turn(repo: pygit2.Repository, name: str, settings: TurnSettings) -> TurnOutcome:
+    """Commit the interrupted turn of `name` as it stands, with status `interrupted`: what it did (its events and
+    the worktree's files) is kept, and a tool call it cut off gets the result that says so, so the next prompt
+    continues from there. The chat does this when a prompt is sent after Esc."""
+    validate_name(name)
+    with locks.hold(repo, name):
+        turn = _reopen(repo, name, settings)
+        for call in turn.record.unanswered_tool_calls():
+            turn.record.add_tool_result(call, ToolResult(INTERRUPTED, is_error=True), 0)
+        return turn.commit("interrupted")
+
+
+def _reopen(repo: pygit2.Repository, name: str, settings: TurnSettings) -> Turn:
+    """The interrupted turn of `name`, ready to go on (the caller holds the conversation's lock)."""
+    commit = _interrupted(repo, name)
+    record = TurnRecord(turns.read_turn(commit), turns.read_context(commit))
+    record.data["owner"] = inflight.owner()
+    head = commit.parents[0] if commit.parents else None
+    conversation_blob = commit.tree["conversation.json"].id
+    worktree = _ready_worktree(repo, name, head, conversation_blob, settings.emit, move=False)
+    sandbox = settings.make_sandbox(worktree)
+    state = inflight.InFlight.resuming(name, commit)
+    return Turn(repo, state, record, conversation_blob, worktree, sandbox, head, settings)
 
 
 def discard_turn(repo: pygit2.Repository, name: str) -> int:
@@ -123,12 +144,14 @@ def _interrupted(repo: pygit2.Repository, name: str) -> pygit2.Commit:
     return commit
 
 
-def _conversation_blob(repo: pygit2.Repository, name: str, head: pygit2.Commit | None, model: str) -> pygit2.Oid:
+def _conversation_blob(
+    repo: pygit2.Repository, name: str, head: pygit2.Commit | None, model: str, base: pygit2.Oid | None
+) -> pygit2.Oid:
     if head is None:
         info = {
             "schema": turns.SCHEMA,
             "name": name,
-            "base": str(head_commit(repo).id),
+            "base": str(base if base is not None else head_commit(repo).id),
             "created_at": now_iso(),
             "model": model,
         }

@@ -48,6 +48,8 @@ def turn_settings(
     on_retry: Callable[[int, float, str], None] | None = None,
 ) -> TurnSettings:
     """Everything the next turn of conversation `name` needs; problems worth knowing are emitted as notices."""
+    chosen = model_choice(repo, options.model, name, options.base_url)
+    model = chosen.load(on_retry)  # first: a provider's SDK loads while the rest is set up
     root = workdir(repo)
     trusted = trusted_ids(repo)
     choice = sandbox_choice(repo, options.sandbox)
@@ -64,10 +66,8 @@ def turn_settings(
     if choice == "none":
         emit(Notice("warning: --sandbox none: commands run UNCONFINED on this machine"))
     network = network_allowed(repo, name, options.allow_network)
-    chosen = model_choice(repo, options.model, name, options.base_url)
     if retiring := retirement_notice(chosen.spec):
         emit(Notice(retiring))
-    model = chosen.load(on_retry)
     if options.max_cost is not None and model_info(chosen.spec) is None:
         emit(Notice(f"the cost limit is not enforced: {chosen.spec} has no known price"))
     return TurnSettings(

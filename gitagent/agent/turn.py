@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pygit2
 
+from gitagent.agent.codemap import BackgroundMap
 from gitagent.agent.compaction import Compactor
 from gitagent.agent.events import EventSink, Notice, TurnFinished, TurnOutcome, TurnStarted
 from gitagent.agent.guard import Guard, HookStop, unguarded
@@ -22,7 +23,6 @@ from gitagent.errors import GitagentError, disk_error
 from gitagent.models.after import AnswersAfter
 from gitagent.models.base import Model
 from gitagent.models.errors import AuthenticationFailed
-from gitagent.repomap import repo_map_for_prompt
 from gitagent.sandbox import Sandbox
 from gitagent.skills import Skill, skills_prompt
 from gitagent.store import inflight, turns
@@ -107,6 +107,7 @@ class Turn:
     """The worktree's files being written in the background (`session.turn_worktree`), or None: written."""
     next_snapshot: PreparedSnapshot | None = field(default=None, init=False)
     errors: list[str] = field(default_factory=list, init=False)
+    code_map: BackgroundMap | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         if self.settings.output is not None:
@@ -123,6 +124,9 @@ class Turn:
             self.files_ready()  # a server may read the files as it starts
         self.mcp = self.settings.mcp.start(self.worktree.path) if self.settings.mcp else None
         guard.tool_fields = self.mcp.hook_fields if self.mcp else lambda name: {}
+        if self.head is None and self.settings.repo_map_tokens > 0:  # a new conversation's prompt has a code map
+            budget, emit = self.settings.repo_map_tokens, self.settings.emit
+            self.code_map = BackgroundMap(self.worktree.path, git_dir(self.repo), budget, emit)
 
     def content(self, workspace: pygit2.Oid | None = None) -> turns.TurnContent:
         """The commit content of the turn as it stands."""
@@ -169,10 +173,7 @@ class Turn:
         """The agent for this turn: prompt with project instructions and skills, tools, sandbox, guard."""
         settings = self.settings
         skills = skills_prompt(settings.skills)
-        first_turn = self.head is None and settings.repo_map_tokens > 0
-        code_map = (
-            repo_map_for_prompt(self.worktree.path, git_dir(self.repo), settings.repo_map_tokens) if first_turn else ""
-        )
+        code_map = self.code_map.prompt_text() if self.code_map else ""
         servers = ""
         if self.mcp is not None:
             self.mcp.ready(lambda text: settings.emit(Notice(text)))
@@ -241,6 +242,9 @@ class Turn:
             with contextlib.suppress(OSError, pygit2.GitError):  # a full disk that failed the step fails this too
                 self.save()
             raise TurnInterrupted(message, error.hint if error else None) from e
+        finally:
+            if self.code_map is not None:
+                self.code_map.stop()
         return self.commit(status)
 
     def abandon(self) -> None:

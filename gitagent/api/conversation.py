@@ -49,12 +49,12 @@ class Repository:
         """A fresh pygit2 handle (one per thread)."""
         return pygit2.Repository(self.git_path)
 
-    def conversation(self, name: str | None = None) -> "Conversation":
+    def conversation(self, name: str | None = None, *, base: str | None = None) -> "Conversation":
         """Conversation `name` (started by its first turn if it does not exist); None: a new one, named
-        from its first prompt."""
+        from its first prompt. `base`: the commit (any revision) a new conversation starts from, default HEAD."""
         if name is not None:
             validate_name(name)
-        return Conversation(self, name)
+        return Conversation(self, name, base=base)
 
     def conversations(self) -> list[str]:
         """The names of the repository's conversations, most recently active first."""
@@ -76,11 +76,15 @@ def open(path: str | Path | None = None, **options: Any) -> Repository:
 class Conversation:
     """A conversation of a repository: a chain of turn commits and a worktree."""
 
-    def __init__(self, repository: Repository, name: str | None, stem: str | None = None) -> None:
+    def __init__(
+        self, repository: Repository, name: str | None, stem: str | None = None, base: str | None = None
+    ) -> None:
         self.repository = repository
         self.name = name
         """None until the first prompt names a new conversation."""
         self._stem = stem
+        self.base = base
+        """The revision a new conversation starts from (None: the user's HEAD); ignored once it has turns."""
         self.lineage: Lineage | None = None
         """Its place in a tree of subagents (set by the parent for a child; None: a conversation of its own)."""
 
@@ -105,7 +109,8 @@ class Conversation:
         repo = self.repository.handle()
         with _Naming(self, repo, prompt):
             assert self.name is not None
-            outcome = run_turn(repo, self.name, prompt, self._settings(repo, opts, contract, on_event))
+            settings = self._settings(repo, opts, contract, on_event)
+            outcome = run_turn(repo, self.name, prompt, settings, base=_commit_of(repo, self.base))
         return _result(repo, outcome, convert)
 
     def run(self, prompt: str, *, output: Any = None, on_event: EventSink | None = None, **options: Any) -> Any:
@@ -195,6 +200,15 @@ class _Naming:
         if self.reserved is not None:
             with _naming:
                 _taken.discard(self.reserved)
+
+
+def _commit_of(repo: pygit2.Repository, rev: str | None) -> pygit2.Oid | None:
+    if rev is None:
+        return None
+    try:
+        return repo.revparse_single(rev).peel(pygit2.Commit).id
+    except (KeyError, ValueError, pygit2.GitError) as e:
+        raise GitagentError(f"no commit {rev!r} in this repository", "give a branch, tag or commit id") from e
 
 
 def _recorded_contract(repo: pygit2.Repository, name: str, tries: int) -> OutputContract | None:

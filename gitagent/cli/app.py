@@ -7,6 +7,7 @@ below names each command's module, and `--help`/`--version` are answered from it
 
 import difflib
 import importlib
+import os
 import sys
 
 from gitagent import __version__
@@ -39,6 +40,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "push": ("gitagent.cli.share", "Push every conversation (refs/gitagent/*) to a remote."),
     "pull": ("gitagent.cli.share", "Fetch conversations from a remote."),
+    "batch": (
+        "gitagent.cli.batch",
+        "Run many tasks, each as a conversation, in local processes or on a Ray cluster.",
+    ),
     "review": (
         "gitagent.cli.review",
         "Review a change before it merges and report findings for CI (GitHub, GitLab, SARIF, JSON, Markdown).",
@@ -109,5 +114,22 @@ def main(argv: list[str] | None = None) -> None:
         hint = f" Did you mean '{close[0]}'?" if close else ""
         print(f"gitagent: no command '{args[0]}'.{hint} See `gitagent --help`.", file=sys.stderr)
         sys.exit(2)
+    if args[0] in ("run", "chat") and _will_ask_claude(args[1:]):
+        from gitagent.models import sdkproc
+
+        sdkproc.prestart()  # the SDK loads in its own process while this one imports and sets up
     module = importlib.import_module(COMMANDS[args[0]][0])
     module.run_command(args)
+
+
+def _will_ask_claude(args: list[str]) -> bool:
+    """Whether the command line (or GITAGENT_MODEL, or an Anthropic key and no model named) points at Claude."""
+    if "--help" in args:
+        return False
+    model = os.environ.get("GITAGENT_MODEL")
+    for i, arg in enumerate(args):
+        if arg in ("--model", "-m") and i + 1 < len(args):
+            model = args[i + 1]
+        elif arg.startswith("--model="):
+            model = arg.partition("=")[2]
+    return model.startswith("anthropic:") if model else bool(os.environ.get("ANTHROPIC_API_KEY"))

@@ -12,6 +12,7 @@ import typer
 from gitagent.cli.common import dispatch, fail, new_app, print_json, print_table, repository
 from gitagent.cli.render import render_turn
 from gitagent.humanize import human_tokens, relative_time
+from gitagent.printable import printable
 from gitagent.store import inflight, turns
 from gitagent.store.conversations import (
     base_commit,
@@ -21,7 +22,7 @@ from gitagent.store.conversations import (
     previous_workspace,
     resolve_target,
 )
-from gitagent.store.refs import INFLIGHT, read_ref
+from gitagent.store.refs import inflight_ref, read_ref
 from gitagent.store.repo import workdir
 from gitagent.workspace.share import diff_trees
 
@@ -71,10 +72,9 @@ def _state(repo: pygit2.Repository, name: str) -> str:
 
 def _interrupted_first_turns(repo: pygit2.Repository, known: set[str]) -> list[dict[str, Any]]:
     rows = []
-    for refname in repo.references:
-        name = refname[len(INFLIGHT) :]
-        if refname.startswith(INFLIGHT) and name not in known:
-            commit = repo[read_ref(repo, refname)].peel(pygit2.Commit)
+    for name in inflight.names(repo):
+        if name not in known:
+            commit = repo[read_ref(repo, inflight_ref(name))].peel(pygit2.Commit)
             rows.append(
                 {
                     "name": name,
@@ -111,7 +111,7 @@ def log(
         tokens = human_tokens(sum(e["tokens"].values()))
         tools = f"  [{', '.join(e['tools'])}]" if e["tools"] else ""
         cost = f"  ${e['cost_usd']:.4f}" if e["cost_usd"] is not None else ""
-        print(f"{e['turn']:>4}  {e['commit'][:7]}  {e['subject']}{tools}  {tokens} tokens{cost}")
+        print(printable(f"{e['turn']:>4}  {e['commit'][:7]}  {e['subject']}{tools}  {tokens} tokens{cost}"))
 
 
 def _most_recent(repo: pygit2.Repository):
@@ -163,11 +163,11 @@ def _log_all(repo: pygit2.Repository, limit: int | None) -> None:
     def label(m: re.Match[str]) -> str:
         return m[2] if m[1] == "conversations" else f"abandoned {m[2]}"
 
-    print(_DECORATION.sub(label, out), end="")
+    print(printable(_DECORATION.sub(label, out)), end="")
     tree = agent_tree(repo)
     if tree:
         print("\nagents (child conversations under their parents):")
-        print("\n".join(tree))
+        print(printable("\n".join(tree)))
 
 
 def agent_tree(repo: pygit2.Repository) -> list[str]:
@@ -206,7 +206,7 @@ def show(
         print_json(turns.read_turn(commit))
         return
     stats = repo.diff(repo[previous_workspace(repo, commit)], repo[turns.workspace_tree(commit)]).stats
-    print(render_turn(conversation.name, commit, stats))
+    print(printable(render_turn(conversation.name, commit, stats)))
 
 
 @app.command()

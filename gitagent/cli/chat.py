@@ -7,7 +7,8 @@ import typer
 from gitagent.agent.setup import RunOptions
 from gitagent.cli import options
 from gitagent.cli.common import dispatch, fail, new_app, repository
-from gitagent.store.repo import config_value
+from gitagent.models.registry import check_spec
+from gitagent.store.repo import config_value, head_commit
 
 app = new_app()
 
@@ -38,6 +39,9 @@ def chat(
     if new and name:
         fail("pass a NAME or --new, not both")
     repo = repository()
+    head_commit(repo)  # what would stop the first prompt is said now: no commit to start from,
+    if model:
+        check_spec(model)  # a model that cannot be, a script that cannot be read
     run_options = RunOptions(model, sandbox, allow_network, approval, base_url, trust_repo, max_steps)
     session = ChatSession(repo, run_options)
     session.open(None if new else name or session.most_recent(), must_exist=False)

@@ -8,6 +8,7 @@ import pygit2
 import typer
 
 from gitagent.errors import GitagentError, disk_error
+from gitagent.printable import printable
 from gitagent.store.repo import open_repository
 
 
@@ -82,7 +83,7 @@ def print_table(rows: list[tuple[str, ...]]) -> None:
     """Print rows as left-aligned columns (the first row is the header)."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        print(printable("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()))
 
 
 def print_json(data: Any) -> None:

@@ -11,7 +11,6 @@ from gitagent.agent.attachments import attachment_summary
 from gitagent.humanize import human_tokens
 from gitagent.models.base import OUTPUT_FEEDBACK_PREFIX, Usage
 from gitagent.store import turns
-from gitagent.tools.todo import checklist
 
 RESULT_LINES = 12
 
@@ -35,6 +34,8 @@ def render_turn(name: str, commit: pygit2.Commit, stats: pygit2.DiffStats) -> st
     if turn.get("structured_output") is not None:
         lines += ["Structured output:", _indent(json.dumps(turn["structured_output"], indent=2), "  "), ""]
     if turn.get("todos"):
+        from gitagent.tools.todo import checklist  # the tools package loads every tool: only for a plan
+
         lines += ["Plan (TodoWrite):", _indent(checklist(turn["todos"]), "  "), ""]
     if turn.get("left_out"):
         lines.append("Left out of the snapshot:")

@@ -27,6 +27,7 @@ from gitagent.cli import options
 from gitagent.cli.common import check_utf8, dispatch, fail, new_app
 from gitagent.errors import GitagentError, disk_error
 from gitagent.models import TextDelta
+from gitagent.printable import printable
 from gitagent.store import inflight
 
 app = new_app()
@@ -147,7 +148,7 @@ def _read_stdin() -> str:
 
 def _retrying(attempt: int, wait_s: float, reason: str) -> None:
     # A retried stream starts its answer again, so text already shown may appear twice: say so plainly.
-    print(f"\ngitagent: {reason}; retrying in {wait_s:.0f}s (attempt {attempt}; the answer restarts)", file=sys.stderr)
+    _say(f"\ngitagent: {reason}; retrying in {wait_s:.0f}s (attempt {attempt}; the answer restarts)")
 
 
 def _interrupted(
@@ -155,9 +156,9 @@ def _interrupted(
 ) -> NoReturn:
     if output_format is not OutputFormat.text:
         print(json.dumps({"type": "result", "conversation": name, "is_error": True, "error": error.message}))
-    print(f"\ngitagent: {error.message}", file=sys.stderr)
+    _say(f"\ngitagent: {error.message}")
     if error.hint:
-        print(f"  {error.hint}", file=sys.stderr)
+        _say(f"  {error.hint}")
     if name is None or inflight.load(repo.handle(), name) is None:  # it failed before its first save
         print("  nothing was saved; run the command again", file=sys.stderr)
     else:
@@ -236,22 +237,26 @@ class _TextPrinter:
     def __call__(self, event: Event) -> None:
         match event:
             case TextDelta():
-                sys.stdout.write(event.text)
+                sys.stdout.write(printable(event.text))
                 sys.stdout.flush()
                 self.at_line_start = event.text.endswith("\n")
             case AssistantMessage() if not self.at_line_start:
                 print(flush=True)
                 self.at_line_start = True
             case ToolStarted():
-                print(f"→ {event.call['name']} {summarize_input(event.call.get('input', {}))}", file=sys.stderr)
+                _say(f"→ {event.call['name']} {summarize_input(event.call.get('input', {}))}")
             case ToolFinished():
                 mark = "✗" if event.result.is_error else "✓"
-                print(f"  {mark} {_result_line(event)}", file=sys.stderr)
+                _say(f"  {mark} {_result_line(event)}")
             case Notice():
-                print(f"gitagent: {event.text}", file=sys.stderr)
+                _say(f"gitagent: {event.text}")
             case TurnFinished():
                 o = event.outcome
-                print(f"[{o.conversation} turn {o.turn} → {o.commit[:7]}]", file=sys.stderr)
+                _say(f"[{o.conversation} turn {o.turn} → {o.commit[:7]}]")
+
+
+def _say(line: str) -> None:
+    print(printable(line), file=sys.stderr)
 
 
 def _result_line(event: ToolFinished) -> str:

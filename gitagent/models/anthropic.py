@@ -6,12 +6,11 @@ text, merges same-role neighbours, and marks the stable prefix for caching. `ANT
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-import anthropic
-
 from gitagent.errors import GitagentError
+from gitagent.models import sdkproc
 from gitagent.models.base import (
     THINKING_TYPES,
     Block,
@@ -31,18 +30,16 @@ from gitagent.models.retry import (
     StreamIncomplete,
     Transient,
     classify_status,
-    is_transport_error,
     retry_after_seconds,
     retry_stream,
 )
+from gitagent.models.sdkproc import SdkError
 from gitagent.models.toolcalls import cut_note, finish_tool_call
 
 ENV_KEY = "ANTHROPIC_API_KEY"
 CACHE = {"type": "ephemeral"}
 CUT_REASONS = ("max_tokens", "model_context_window_exceeded")
 _RETRYABLE_TYPES = {"overloaded_error": "overloaded", "api_error": "server error", "rate_limit_error": "rate limited"}
-# Raised by newer SDKs when no key, profile or federation config is found.
-_CREDENTIALS_ERRORS = tuple(c for c in [getattr(anthropic, "CredentialsError", None)] if c is not None)
 _BAD_ID = re.compile(r"[^A-Za-z0-9_-]")
 
 
@@ -72,7 +69,7 @@ class AnthropicModel:
         if base_url is not None:
             options["base_url"] = base_url
         self._options = options
-        self._client: anthropic.Anthropic | None = None
+        sdkproc.prepare(options)  # the SDK loads in its own process meanwhile (see sdkproc)
 
     def stream(self, request: ModelRequest) -> Iterator[TextDelta | ModelResponse]:
         """Stream one answer: TextDelta pieces, then the ModelResponse. Retries transient failures."""
@@ -92,35 +89,34 @@ class AnthropicModel:
         return self.max_tokens or max(request.max_tokens, info.max_tokens if info else 0)
 
     def _attempt(self, params: dict[str, Any]) -> Iterator[TextDelta | ModelResponse]:
-        if self._client is None:
-            self._client = anthropic.Anthropic(**self._options)
-        with self._client.messages.create(**params, stream=True) as events:
-            yield from parse_stream(events, params["max_tokens"])
+        yield from parse_stream(sdkproc.stream(self._options, params), params["max_tokens"])
 
     def _classify(self, error: Exception) -> Transient | GitagentError | None:
         if isinstance(error, StreamIncomplete):
             return Transient(str(error))
-        if isinstance(error, anthropic.APITimeoutError):
+        if not isinstance(error, SdkError):
+            return None
+        info = error.info
+        if info["kind"] == "timeout":
             return Transient("request timed out")
-        if isinstance(error, anthropic.APIConnectionError) or is_transport_error(error):
-            return Transient(f"connection failed ({type(error).__name__})")
-        no_key = isinstance(error, TypeError) and "authentication method" in str(error)
-        if no_key or isinstance(error, _CREDENTIALS_ERRORS):
+        if info["kind"] == "connection":
+            return Transient(f"connection failed ({info['name']})")
+        if info["kind"] == "credentials":
             return AuthenticationFailed(
                 "no Anthropic API key found", auth_hint(ENV_KEY, "anthropic"), provider="anthropic"
             )
-        if not isinstance(error, anthropic.APIStatusError):
+        if info["kind"] != "status":
             return None
-        kind, message = _error_fields(error.body)
-        message = redact(message or error.message, self._api_key)
-        if error.status_code < 400:  # an `error` event inside a stream that had started well
+        kind, message = _error_fields(info["body"])
+        message = redact(message or info["message"], self._api_key)
+        if info["status"] < 400:  # an `error` event inside a stream that had started well
             if kind in _RETRYABLE_TYPES:
                 return Transient(f"{_RETRYABLE_TYPES[kind]} (stream error)")
             return classify_status(400, message, **self._labels())
-        too_long = error.status_code == 400 and "prompt is too long" in message.lower()
-        retry_after = retry_after_seconds(error.response.headers, self.retry.now)
+        too_long = info["status"] == 400 and "prompt is too long" in message.lower()
+        retry_after = retry_after_seconds(info["headers"], self.retry.now)
         return classify_status(
-            error.status_code, message, retry_after=retry_after, context_too_long=too_long, **self._labels()
+            info["status"], message, retry_after=retry_after, context_too_long=too_long, **self._labels()
         )
 
     def _labels(self) -> dict[str, str]:
@@ -196,47 +192,53 @@ def _mark_conversation(messages: list[Message]) -> None:
         earlier_users[-1]["content"][-1]["cache_control"] = CACHE
 
 
-def parse_stream(events: Any, max_tokens: int) -> Iterator[TextDelta | ModelResponse]:
-    """Turn raw Messages stream events into TextDeltas and one final ModelResponse."""
+def parse_stream(events: Iterable[dict[str, Any]], max_tokens: int) -> Iterator[TextDelta | ModelResponse]:
+    """Turn Messages stream events (as dictionaries) into TextDeltas and one final ModelResponse."""
     blocks: dict[int, dict[str, Any]] = {}
     usage = Usage()
     stop_reason: str | None = None
     finished = False
     for event in events:
-        kind = event.type
+        kind = event["type"]
         if kind == "message_start":
-            _read_usage(usage, event.message.usage)
+            _read_usage(usage, event["message"].get("usage"))
         elif kind == "content_block_start":
-            block = event.content_block
-            if block.type == "text":
-                blocks[event.index] = {"type": "text", "text": block.text or ""}
-            elif block.type == "tool_use":
-                blocks[event.index] = {"type": "tool_use", "id": block.id, "name": block.name, "json": ""}
-            elif block.type == "thinking":
-                thinking = {"type": "thinking", "thinking": block.thinking or "", "signature": block.signature or ""}
-                blocks[event.index] = thinking
-            elif block.type == "redacted_thinking":
-                blocks[event.index] = {"type": "redacted_thinking", "data": block.data}
-        elif kind == "content_block_delta" and event.index in blocks:
-            delta = event.delta
-            if delta.type == "text_delta":
-                blocks[event.index]["text"] += delta.text
-                yield TextDelta(delta.text)
-            elif delta.type == "input_json_delta":
-                blocks[event.index]["json"] += delta.partial_json
-            elif delta.type == "thinking_delta":
-                blocks[event.index]["thinking"] += delta.thinking
-            elif delta.type == "signature_delta":
-                blocks[event.index]["signature"] += delta.signature
+            block = _start_block(event["content_block"])
+            if block is not None:
+                blocks[event["index"]] = block
+        elif kind == "content_block_delta" and event["index"] in blocks:
+            delta = event["delta"]
+            block = blocks[event["index"]]
+            if delta["type"] == "text_delta":
+                block["text"] += delta["text"]
+                yield TextDelta(delta["text"])
+            elif delta["type"] == "input_json_delta":
+                block["json"] += delta["partial_json"]
+            elif delta["type"] == "thinking_delta":
+                block["thinking"] += delta["thinking"]
+            elif delta["type"] == "signature_delta":
+                block["signature"] += delta["signature"]
         elif kind == "message_delta":
-            stop_reason = event.delta.stop_reason or stop_reason
-            _read_usage(usage, event.usage)
+            stop_reason = event["delta"].get("stop_reason") or stop_reason
+            _read_usage(usage, event.get("usage"))
         elif kind == "message_stop":
             finished = True
     if not finished:
         raise StreamIncomplete("the stream ended before the message was complete")
     stop_reason = stop_reason or "end_turn"
     yield ModelResponse(_finish(blocks, stop_reason, max_tokens), stop_reason, usage)
+
+
+def _start_block(block: dict[str, Any]) -> dict[str, Any] | None:
+    if block["type"] == "text":
+        return {"type": "text", "text": block.get("text") or ""}
+    if block["type"] == "tool_use":
+        return {"type": "tool_use", "id": block["id"], "name": block["name"], "json": ""}
+    if block["type"] == "thinking":
+        return {"type": "thinking", "thinking": block.get("thinking") or "", "signature": block.get("signature") or ""}
+    if block["type"] == "redacted_thinking":
+        return {"type": "redacted_thinking", "data": block["data"]}
+    return None
 
 
 def _finish(blocks: dict[int, dict[str, Any]], stop_reason: str, max_tokens: int) -> list[Block]:
@@ -259,9 +261,9 @@ def _finish(blocks: dict[int, dict[str, Any]], stop_reason: str, max_tokens: int
     return content
 
 
-def _read_usage(usage: Usage, data: Any) -> None:
+def _read_usage(usage: Usage, data: dict[str, Any] | None) -> None:
     # message_delta counts are cumulative, so a later value replaces an earlier one.
-    if data is None:
+    if not data:
         return
     for ours, theirs in (
         ("input_tokens", "input_tokens"),
@@ -269,7 +271,7 @@ def _read_usage(usage: Usage, data: Any) -> None:
         ("cache_read_tokens", "cache_read_input_tokens"),
         ("cache_write_tokens", "cache_creation_input_tokens"),
     ):
-        value = getattr(data, theirs, None)
+        value = data.get(theirs)
         if value is not None:
             setattr(usage, ours, value)
 

@@ -9,9 +9,12 @@ import os
 from pathlib import Path
 
 from gitagent.errors import GitagentError
+from gitagent.models.errors import auth_hint
 from gitagent.userdir import user_config_dir
 
 ENV_VARS = {"anthropic": "ANTHROPIC_API_KEY", "openai": "OPENAI_API_KEY"}
+OTHER_SIGN_INS = {"anthropic": ("ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_PROFILE", "ANTHROPIC_FEDERATION_RULE_ID")}
+"""Variables by which an SDK signs in without an API key."""
 CREDENTIALS = "credentials.json"
 
 
@@ -23,6 +26,18 @@ def credentials_path() -> Path:
 def api_key(provider: str) -> str | None:
     """The key for `provider`: its environment variable, else the stored one, else None."""
     return os.environ.get(ENV_VARS[provider]) or _stored().get(provider)
+
+
+def has_credentials(provider: str) -> bool:
+    """Whether `provider`'s SDK has something to sign in with: a key, or another sign-in it reads itself."""
+    return bool(api_key(provider)) or any(os.environ.get(name) for name in OTHER_SIGN_INS.get(provider, ()))
+
+
+def require_sign_in(spec: str) -> None:
+    """Raise, with the fix, when the provider of model `spec` has nothing to sign in with."""
+    provider = spec.partition(":")[0]
+    if provider in ENV_VARS and not has_credentials(provider):
+        raise GitagentError(f"no {provider} API key found for {spec}", auth_hint(ENV_VARS[provider], provider))
 
 
 def key_source(provider: str) -> str | None:

@@ -56,6 +56,14 @@ def load_model(
     raise GitagentError(f"unknown model provider {provider!r}", f"known providers: {', '.join(PROVIDERS)}")
 
 
+def check_spec(spec: str, *, cwd: Path | None = None) -> None:
+    """Raise what `load_model` would for a malformed spec, an unknown provider or a script that cannot be read,
+    without importing a provider's SDK (which takes a second or two)."""
+    provider, sep, name = spec.partition(":")
+    if provider == "scripted" or not sep or not name or provider not in PROVIDERS:
+        load_model(spec, cwd=cwd)
+
+
 def _key_unless_in_env(provider: str) -> str | None:
     """The stored key; None when the environment has one, so the SDK reads its own variable as usual."""
     return None if os.environ.get(ENV_VARS[provider]) else api_key(provider)

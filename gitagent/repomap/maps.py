@@ -23,6 +23,8 @@ if TYPE_CHECKING:  # numpy and what needs it load only when a map is built (star
 
 PLAIN_SUFFIXES = frozenset({"md", "rst", "txt", "json", "toml", "yaml", "yml", "cfg", "ini", "html", "css", "sh"})
 """File name endings that mark a focus item as a path even though the map does not parse such files."""
+_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_LOCK = threading.Lock()
 DEFAULT_TOKENS = 1024
 """The map's budget when none is given: room for the top few dozen definitions."""
 MEMO_FORMAT = 4
@@ -83,8 +85,27 @@ def build_map(
     identifiers), covering only `paths` (root-relative) when given, fitted to `budget` tokens.
 
     A map of an unchanged tree with the same options is recalled from the cache without parsing or ranking;
-    after a change only the changed files are read again (`graph.py`).
+    after a change only the changed files are read again (`graph.py`). Builds of one tree run one at a time (the
+    RepoMap tool waits for the first turn's background build, then finds its files cached).
     """
+    with _build_lock(root):
+        return _build_map(root, git_dir, focus, budget, paths, progress, workers)
+
+
+def _build_lock(root: Path) -> threading.Lock:
+    with _LOCKS_LOCK:
+        return _LOCKS.setdefault(str(root), threading.Lock())
+
+
+def _build_map(
+    root: Path,
+    git_dir: Path | None,
+    focus: list[str] | None,
+    budget: int,
+    paths: list[str] | None,
+    progress: Progress | None,
+    workers: int | None,
+) -> RepoMap:
     git_dir = git_dir or discover_git_dir(root)
     directory = cache_dir(git_dir)
     listing = list_files(root, untracked_path(directory, root))
@@ -199,13 +220,16 @@ def looks_like_path(item: str) -> bool:
     return f".{suffix}" in EXTENSIONS or suffix in PLAIN_SUFFIXES
 
 
-def repo_map_for_prompt(root: Path, git_dir: Path | None = None, budget_tokens: int = DEFAULT_TOKENS) -> str:
+def repo_map_for_prompt(
+    root: Path, git_dir: Path | None = None, budget_tokens: int = DEFAULT_TOKENS, progress: Progress | None = None
+) -> str:
     """A compact map for a system prompt: a heading and the map, or '' when there is nothing to show.
 
-    Never raises for a problem with the tree or the cache: a prompt without a map beats no turn at all.
+    Never raises for a problem with the tree or the cache (nor when `progress` raises to stop the build): a prompt
+    without a map beats no turn at all.
     """
     try:
-        text = build_map(root, git_dir, budget=budget_tokens).text()
+        text = build_map(root, git_dir, budget=budget_tokens, progress=progress).text()
     except Exception:
         return ""
     if not text:

@@ -36,10 +36,13 @@ def parse_files(root: Path, jobs: list[Job], workers: int | None = None) -> Iter
     size = max(8, min(256, len(jobs) // (workers * 8)))
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     # spawn, not fork: the caller may be a threaded app (the TUI), where fork can deadlock.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
         futures = {pool.submit(parse_chunk, str(root), chunk): chunk for chunk in chunks}
         for future in as_completed(futures):
             yield from zip(futures[future], future.result(), strict=True)
+    finally:
+        pool.shutdown(cancel_futures=True)  # a build stopped early waits for the running chunks only
 
 
 def parse_chunk(root: str, jobs: list[Job]) -> list[Entry]:

@@ -15,7 +15,15 @@ import pygit2
 from gitagent.errors import GitagentError
 from gitagent.store import turns
 from gitagent.store.conversations import candidate_names, nesting_conflict
-from gitagent.store.refs import ConcurrentUpdate, cas_delete, cas_update, conversation_ref, inflight_ref, read_ref
+from gitagent.store.refs import (
+    INFLIGHT,
+    ConcurrentUpdate,
+    cas_delete,
+    cas_update,
+    conversation_ref,
+    inflight_ref,
+    read_ref,
+)
 from gitagent.testpoints import kill_point
 
 
@@ -69,6 +77,11 @@ def load(repo: pygit2.Repository, name: str) -> pygit2.Commit | None:
 
 def _same_turn(head: pygit2.Commit, inflight: pygit2.Commit) -> bool:
     return turns.read_turn(head).get("turn_id") == turns.read_turn(inflight).get("turn_id")
+
+
+def names(repo: pygit2.Repository) -> list[str]:
+    """The conversations that have an in-flight turn (running or interrupted)."""
+    return [ref[len(INFLIGHT) :] for ref in repo.references if ref.startswith(INFLIGHT)]
 
 
 def refuse_if_busy(repo: pygit2.Repository, name: str) -> None:

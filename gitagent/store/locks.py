@@ -21,6 +21,7 @@ from gitagent.store.repo import state_dir
 
 WAIT_S = 2.0
 POLL_S = 0.05
+_held_here: set[Path] = set()  # the lock files this process holds now
 
 
 class ConversationBusy(GitagentError):
@@ -63,9 +64,16 @@ def attempt(repo: pygit2.Repository, name: str, wait_s: float = 0.0) -> Iterator
             return
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
+        _held_here.add(path)
         yield True
     finally:
+        _held_here.discard(path)
         os.close(fd)  # releases the lock
+
+
+def held_here(repo: pygit2.Repository, name: str) -> bool:
+    """Whether this process holds conversation `name`'s lock (so no other gitagent process is writing it)."""
+    return lock_path(repo, name) in _held_here
 
 
 def _lock(fd: int, wait_s: float) -> bool:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pygit2
 
 from gitagent.errors import GitagentError
+from gitagent.store import locks
 from gitagent.store.packs import flush_pending
 from gitagent.store.repo import git_dir
 
@@ -122,13 +123,19 @@ def _clearing_stale_locks(repo: pygit2.Repository, refname: str, change: Callabl
                 if any(word in str(e) for word in ("modified", "does not match")):
                     raise _moved(refname) from e
                 raise GitagentError(f"cannot update {refname}: {e}") from e
-            if attempt is not None and time.time() - _mtime(lock) > LOCK_STALE_S:
+            if attempt is not None and (time.time() - _mtime(lock) > LOCK_STALE_S or _writer_is_gone(repo, refname)):
                 lock.unlink(missing_ok=True)
                 continue
             raise ConcurrentUpdate(
                 f"{refname} is locked by another process ({lock} exists)",
                 f"if no gitagent or git command is running in this repository, remove {lock} and try again",
             ) from e
+
+
+def _writer_is_gone(repo: pygit2.Repository, refname: str) -> bool:
+    """An in-flight ref is written only under its conversation's lock: when this process holds that lock, a
+    lock file on the ref was left by a writer that is dead, however recent it is."""
+    return refname.startswith(INFLIGHT) and locks.held_here(repo, refname.removeprefix(INFLIGHT))
 
 
 def _lock_in_the_way(repo: pygit2.Repository, refname: str) -> Path | None:

@@ -13,7 +13,7 @@ from gitagent.store.repo import workdir
 from gitagent.testpoints import kill_point
 from gitagent.workspace import worktree as wt
 
-SHARED = ("conversations", "abandoned", "reviews")
+SHARED = ("conversations", "abandoned", "reviews", "batches")
 
 
 def default_remote(repo: pygit2.Repository, remote: str | None) -> str:

@@ -2,35 +2,48 @@
 itself lives in `gitagent.agent` and runs the same way headless."""
 
 import asyncio
+import contextlib
 import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.driver import Driver
+from textual.drivers.linux_driver import LinuxDriver
 from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import Static, TextArea
+from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from gitagent.agent.events import AssistantMessage, Event, TurnOutcome
 from gitagent.agent.permissions import Decision
 from gitagent.errors import GitagentError
 from gitagent.store.repo import git_dir
 from gitagent.tui.agents import AgentsPanel
+from gitagent.tui.approvals import CLOSED, Approvals
 from gitagent.tui.commands import BY_NAME, complete, parse
+from gitagent.tui.cost import recorded_totals
+from gitagent.tui.driver import ChatDriver, tolerate_invalid_input
+from gitagent.tui.failures import error_text, failure_notice, interrupted_notice
 from gitagent.tui.features import ChatFeatures
 from gitagent.tui.history import FILE as HISTORY_FILE
 from gitagent.tui.history import PromptHistory
 from gitagent.tui.interrupt import interrupt_thread
+from gitagent.tui.literal import literal
+from gitagent.tui.navigation import Navigation
 from gitagent.tui.palette import SlashCommands
 from gitagent.tui.prompting import Prompt, plain_prompt
-from gitagent.tui.screens.approval import ApprovalScreen
 from gitagent.tui.screens.rewind import RewindScreen
-from gitagent.tui.session import ChatSession
+from gitagent.tui.session import AFTER_INTERRUPT, ChatSession
 from gitagent.tui.slash import SlashHandlers
 from gitagent.tui.slash_more import custom_commands
+from gitagent.tui.welcome import welcome
 from gitagent.tui.widgets.agents import AgentsView
 from gitagent.tui.widgets.completions import MentionList
 from gitagent.tui.widgets.conversation import ConversationView
@@ -44,6 +57,10 @@ WHILE_RUNNING = ("help", "log", "diff", "skills", "hooks", "mcp", "quit")
 """Slash commands that only read, so they may run while a turn does."""
 DOUBLE_PRESS_S = 2.0
 """How soon a second Ctrl+C quits, and a second Esc opens the rewind picker."""
+SIDE_PANEL_WIDTH = 100
+"""Columns from which the side panel shows by itself."""
+QUIT_WAIT_S = 10.0
+"""How long quitting waits for an interrupted turn to save itself (it takes a tenth of a second)."""
 
 
 @dataclass
@@ -61,14 +78,13 @@ class TurnEnded(Message):
     error: str | None = None
 
 
-def error_text(error: BaseException) -> str:
-    """A readable notice for any failure: the message and its fix, never a traceback."""
-    if isinstance(error, GitagentError):
-        return str(error)
-    return f"{type(error).__name__}: {error}"
+class MainScreen(Screen[None]):
+    """The screen the conversation is on."""
+
+    AUTO_FOCUS = "#prompt"
 
 
-class ChatApp(ChatFeatures, AgentsPanel, App[None]):
+class ChatApp(ChatFeatures, AgentsPanel, Navigation, Approvals):
     """A conversation with the agent, its history from git, and fork and rewind a keystroke away."""
 
     TITLE = "gitagent"
@@ -86,18 +102,32 @@ class ChatApp(ChatFeatures, AgentsPanel, App[None]):
 
     def __init__(self, session: ChatSession, theme: str | None = None) -> None:
         super().__init__()
+        tolerate_invalid_input()
         self.session = session
         self.slash = SlashHandlers(self)
         self.running = False
         self.allowed_for_session: set[tuple[str, str]] = set()
         self.last_press: dict[str, float] = {}
         self.start_theme = theme
-        self.pending_approval: asyncio.Future[Decision] | None = None
+        self.pending_approval: Future[Decision] | None = None
         self.queued: list[str] = []
-        self.closing = False
         """Prompts typed ahead while a turn ran, sent one by one as turns end."""
-        session.approver = self._approver
+        self.turn_job: Worker[None] | None = None
+        self.closing = False
+        self.side_chosen = False
+        """Whether the person showed or hid the side panel (then a resize leaves it so)."""
+        session.approver = self.approve
         self.init_features()
+
+    def get_default_screen(self) -> Screen:
+        """The conversation's screen, with the prompt focused from its first frame: keys typed while the chat
+        starts land there (the first focusable widget, the conversation pane, would drop them)."""
+        return MainScreen(id="_default")
+
+    def get_driver_class(self) -> type[Driver]:
+        """The chat's own terminal driver on Linux (see `gitagent.tui.driver`), Textual's choice elsewhere."""
+        chosen = super().get_driver_class()
+        return ChatDriver if chosen is LinuxDriver else chosen
 
     def compose(self) -> ComposeResult:
         history = PromptHistory(git_dir(self.session.repo) / "gitagent" / HISTORY_FILE)
@@ -116,7 +146,7 @@ class ChatApp(ChatFeatures, AgentsPanel, App[None]):
     async def on_mount(self) -> None:
         if self.start_theme:
             self.theme = self.start_theme
-        self.query_one(SidePanel).display = self.size.width >= 100
+        self.query_one(SidePanel).display = self.size.width >= SIDE_PANEL_WIDTH
         prompt = self.query_one(PromptInput)
         prompt.mentions = self.query_one(MentionList)
         prompt.custom_commands = lambda: list(custom_commands(self.session))
@@ -124,7 +154,7 @@ class ChatApp(ChatFeatures, AgentsPanel, App[None]):
         self.start_agents_panel()
         await self.reload()
         if self.session.interrupted:
-            await self.view.note("The last turn was interrupted: /resume finishes it, /discard drops it.", "warning")
+            await self.view.note(f"The last turn was interrupted: {AFTER_INTERRUPT}.", "warning")
 
     @property
     def view(self) -> ConversationView:
@@ -135,9 +165,20 @@ class ChatApp(ChatFeatures, AgentsPanel, App[None]):
         """Redraw the conversation, side panel and status bar from git."""
         conversation = self.session.conversation
         await self.view.show_history(conversation.head if conversation else None)
+        if conversation is None and not self.session.interrupted:
+            await self.view.show(welcome(self.session.model_spec))
         self.show_recorded_plan()
         self.forget_paths()
         self.refresh_panels()
+        self.count_recorded()
+
+    def count_recorded(self) -> None:
+        """Read what the open conversation has used from git, in a worker (it reads every turn's commit)."""
+        self.run_worker(self._count_recorded, thread=True, group="totals", exit_on_error=False)
+
+    def _count_recorded(self) -> None:
+        self.session.recorded = recorded_totals(self.session.conversation)
+        self.call_from_thread(self.refresh_panels)
 
     def refresh_panels(self) -> None:
         """Redraw the side panel and the status bar."""
@@ -188,6 +229,7 @@ class ChatApp(ChatFeatures, AgentsPanel, App[None]):
             await getattr(self.slash, command.name)(*args)
         except GitagentError as e:
             await self.view.note(error_text(e), "error")
+        self.view.follow()  # what the command said is where the person looks next, even if they had scrolled up
         self.refresh_panels()
 
     def _refuse_while_running(self, command: str) -> None:
@@ -199,7 +241,8 @@ class ChatApp(ChatFeatures, AgentsPanel, App[None]):
         matches = []
         if event.text_area.text.startswith("/"):
             matches = complete(event.text_area.text.strip(), prompt.custom_commands())
-        self.query_one("#hint", Static).update("  ".join(matches[:8]) + ("  (Tab completes)" if matches else ""))
+        hint = "  ".join(matches[:8]) + ("  (Tab completes)" if matches else "")
+        self.query_one("#hint", Static).update(literal(hint))
         self.update_mentions(prompt)
 
     def start_turn(self, run: Any) -> None:
@@ -208,7 +251,7 @@ class ChatApp(ChatFeatures, AgentsPanel, App[None]):
         if not self.working.running:
             self.working.start("Resuming")
         self.query_one(StatusBar).show(self.session, True)
-        self._turn_worker(run)
+        self.turn_job = self._turn_worker(run)
 
     @work(thread=True, group="turn")  # not exclusive: that would cancel a finished turn's worker still unwinding
     def _turn_worker(self, run: Any) -> None:
@@ -217,9 +260,9 @@ class ChatApp(ChatFeatures, AgentsPanel, App[None]):
         try:
             outcome = run(lambda event: self.post_message(AgentEvent(event)))
         except KeyboardInterrupt:
-            error = "Interrupted. The turn so far is saved: /resume finishes it, /discard drops it."
+            error = interrupted_notice()
         except BaseException as e:
-            error = error_text(e)
+            error = failure_notice(self.session, e)
         finally:
             self.session.worker = None
         self.post_message(TurnEnded(outcome, error))
@@ -239,6 +282,7 @@ class ChatApp(ChatFeatures, AgentsPanel, App[None]):
             return
         self.working.stop()
         self.forget_paths()
+        self.count_recorded()
         await self.view.end_turn()
         if message.error:
             await self.view.note(message.error, "error")
@@ -249,27 +293,17 @@ class ChatApp(ChatFeatures, AgentsPanel, App[None]):
         if not message.error:
             await self.after_work()
 
-    def _approver(self, call: dict[str, Any]) -> Decision:
-        """Called by the guard in the worker thread: ask the person on the app's thread and wait."""
-        return self.call_from_thread(self._ask_approval, call)
-
-    async def _ask_approval(self, call: dict[str, Any]) -> Decision:
-        key = _session_key(call)
-        if key in self.allowed_for_session:
-            return Decision(True, "person", "allowed for this session")
-        answer: asyncio.Future[Decision] = asyncio.get_running_loop().create_future()
-        scope = "all edits this session" if key[1] == "*" else "this command this session"
-        self.pending_approval = answer
+    def approval_opened(self, call: dict[str, Any]) -> None:
+        """The dialog is up: the working line says what it waits for."""
         self.working.waiting(f"Waiting for your approval of {call['name']}")
-        self.push_screen(ApprovalScreen(call, scope), callback=answer.set_result)
-        try:
-            decision = await answer
-        finally:
-            self.pending_approval = None
-            self.working.resume()
-        if decision.allowed and decision.reason.endswith("this session"):
-            self.allowed_for_session.add(key)
-        return decision
+
+    def approval_closed(self) -> None:
+        """The dialog was answered: the working line carries on."""
+        self.working.resume()
+
+    def approval_root(self) -> Path:
+        """Where the files an edit asked about are."""
+        return self.session.files_root
 
     def action_escape(self) -> None:
         """Interrupt the running turn; on an empty prompt, twice, open the rewind picker."""
@@ -288,7 +322,10 @@ class ChatApp(ChatFeatures, AgentsPanel, App[None]):
             self.notify("Interrupting…", timeout=2)
 
     def action_ctrl_c(self) -> None:
-        """Clear the prompt; pressed twice, quit (interrupting a running turn first, so nothing is lost)."""
+        """Copy the selected text; with nothing selected, clear the prompt; pressed twice, quit (interrupting
+        a running turn first, so nothing is lost)."""
+        if self.copy_selection():
+            return
         prompt = self.query_one(PromptInput)
         if self._pressed_twice("ctrl+c"):
             self.run_worker(self.quit_safely())
@@ -303,28 +340,44 @@ class ChatApp(ChatFeatures, AgentsPanel, App[None]):
     async def quit_safely(self) -> None:
         """Leave, after a running turn has saved itself."""
         self.closing = True
-        if isinstance(self.screen, ApprovalScreen):
-            self.screen.action_deny()
-        worker = self.session.worker
-        if worker is not None:
-            interrupt_thread(worker)
-            await asyncio.to_thread(worker.join, 10)
+        self.deny_pending()
+        thread = self.session.worker
+        if thread is not None and self.turn_job is not None:
+            interrupt_thread(thread)
+            # Wait for the turn to save itself, not for its thread: that is the executor's, and lives on.
+            with contextlib.suppress(TimeoutError, WorkerFailed, WorkerCancelled):
+                await asyncio.wait_for(self.turn_job.wait(), QUIT_WAIT_S)
         self.exit()
 
     def on_unmount(self) -> None:
         # A turn waiting on the approval dialog must not wait forever once the app is gone.
         if self.pending_approval is not None and not self.pending_approval.done():
-            self.pending_approval.set_result(Decision(False, "person", "the chat was closed"))
+            self.pending_approval.set_result(CLOSED)
         self.session.close()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Until Ctrl+B says otherwise, the side panel shows when the terminal is wide enough for it (the
+        size known at mount may be the environment's guess, not the terminal's)."""
+        if not self.side_chosen:
+            self.query_one(SidePanel).display = event.size.width >= SIDE_PANEL_WIDTH
 
     def action_toggle_side(self) -> None:
         """Show or hide the side panel."""
         side = self.query_one(SidePanel)
         side.display = not side.display
+        self.side_chosen = True
 
     async def on_side_panel_open(self, message: SidePanel.Open) -> None:
         if message.name != self.session.name:
             await self.run_slash(f"/switch {message.name}")
+        self.focus_prompt()
+
+    async def on_side_panel_pick_turn(self, message: SidePanel.PickTurn) -> None:
+        """A turn picked in the side panel: what it changed, and how to go back to it."""
+        await self.run_slash(f"/diff {message.commit}")
+        await self.view.note("Esc Esc (or /rewind) goes back to a turn; /fork branches off the latest one.")
+        self.view.follow()
+        self.focus_prompt()
 
     def _pressed_twice(self, key: str) -> bool:
         now = time.monotonic()
@@ -338,10 +391,3 @@ class ChatApp(ChatFeatures, AgentsPanel, App[None]):
         if conversation is None:
             raise GitagentError("this conversation has no turns yet")
         self.push_screen(RewindScreen(self.session.repo, conversation.name, conversation.head), callback=callback)
-
-
-def _session_key(call: dict[str, Any]) -> tuple[str, str]:
-    """What "allow for this session" covers: every edit, or this exact command."""
-    if call["name"] in ("Write", "Edit"):
-        return ("edit", "*")
-    return (call["name"], str((call.get("input") or {}).get("command", "")))

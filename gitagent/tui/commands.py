@@ -19,7 +19,9 @@ class SlashCommand:
 COMMANDS = [
     SlashCommand("fork", "[NAME]", "Fork this conversation at its latest turn and switch to the fork", 0, 1),
     SlashCommand("rewind", "", "Pick a turn to go back to, code and dialogue together"),
+    SlashCommand("undo", "", "Undo the last rewind: the turns it left come back, code and dialogue"),
     SlashCommand("log", "", "List the turns of this conversation"),
+    SlashCommand("transcript", "", "Print the whole conversation into your terminal's scrollback"),
     SlashCommand("diff", "[REV|base]", "Show a turn's code change (the latest; `base`: the whole conversation)", 0, 1),
     SlashCommand("apply", "", "Apply the conversation's changes to your checkout, uncommitted"),
     SlashCommand("export", "BRANCH", "Create BRANCH with the conversation's changes as one commit", 1, 1),
@@ -73,12 +75,15 @@ KEYS = [
     ("Ctrl+R", "search earlier prompts"),
     ("@path", "attach a file or directory (Tab/Enter completes)"),
     ("!command", "run a command in the sandbox; its output goes with the next prompt"),
-    ("Esc", "interrupt the running turn (saved; /resume finishes it)"),
+    ("Esc", "interrupt the running turn (its work is kept; type to carry on)"),
     ("Esc Esc", "on an empty prompt: pick a turn to rewind to"),
+    ("PageUp / PageDown", "scroll the conversation (Ctrl+Home / Ctrl+End: its start / end)"),
     ("Ctrl+O", "the full output of the selected (or latest) tool call"),
+    ("Ctrl+G", "a running subagent's conversation, live (again: the next one)"),
     ("Shift+Tab", "switch the approval mode (auto / ask)"),
     ("Ctrl+B", "show or hide the side panel"),
     ("Ctrl+P", "command palette (themes too)"),
+    ("Ctrl+C", "copy the selected text; with none, clear the prompt"),
     ("Ctrl+C Ctrl+C", "quit"),
 ]
 

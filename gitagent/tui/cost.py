@@ -41,3 +41,17 @@ def cost_text(totals: Totals, conversation: Conversation | None) -> str:
         whole = f" · ${cost:.4f}" if cost is not None else " · no price known for its models"
         lines.append(f"{conversation.name}: {count} turn{'s' * (count != 1)}, {usage_line(usage)}{whole}")
     return "\n".join(lines)
+
+
+def recorded_totals(conversation: Conversation | None) -> Totals:
+    """What a conversation used before this session: its tokens and cost from the trailers, and the context
+    its last request filled (so a reopened conversation's status bar is not empty)."""
+    totals = Totals()
+    if conversation is None:
+        return totals
+    totals.turns, totals.usage, cost = conversation_totals(conversation)
+    totals.tokens, totals.cost_usd = totals.usage.total, cost or 0.0
+    requests = [e for e in turns.read_turn(conversation.head)["events"] if e["type"] == "assistant"]
+    if requests:
+        totals.saw_request(Usage.from_json(requests[-1]["usage"]))
+    return totals

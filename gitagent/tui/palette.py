@@ -2,11 +2,11 @@
 
 from functools import partial
 
-from rich.text import Text
-from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.markup import escape
+from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.content import Content
 
 from gitagent.tui.commands import COMMANDS
+from gitagent.tui.literal import literal, safe
 from gitagent.tui.slash_more import help_rows
 
 
@@ -15,10 +15,10 @@ def _entries(app: object) -> list[tuple[str, str, str, bool]]:
     entries = [(c.name, f"/{c.name} {c.args}".rstrip(), c.help, c.min_args > 0) for c in COMMANDS]
     session = getattr(app, "session", None)
     if session is not None:
-        for usage, about in help_rows(session):  # a repository's words: never read as markup
+        for usage, about in help_rows(session):
             name = usage.split()[0][1:]
-            entries.append((name, usage, escape(about), usage != f"/{name}"))
-    return entries
+            entries.append((name, usage, about, usage != f"/{name}"))
+    return [(name, safe(label), about, needs) for name, label, about, needs in entries]
 
 
 class SlashCommands(Provider):
@@ -26,14 +26,16 @@ class SlashCommands(Provider):
 
     async def discover(self) -> Hits:
         for name, label, about, needs_argument in _entries(self.app):
-            yield DiscoveryHit(Text(label), partial(self._choose, name, needs_argument), help=about)
+            choose = partial(self._choose, name, needs_argument)
+            yield DiscoveryHit(Content(label), choose, text=label, help=_help(about))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, label, about, needs_argument in _entries(self.app):
             score = matcher.match(label)
             if score > 0:
-                yield Hit(score, matcher.highlight(label), partial(self._choose, name, needs_argument), help=about)
+                choose = partial(self._choose, name, needs_argument)
+                yield Hit(score, highlight(matcher, label), choose, text=label, help=_help(about))
 
     async def _choose(self, name: str, needs_argument: bool) -> None:
         app = self.app
@@ -44,3 +46,19 @@ class SlashCommands(Provider):
             prompt.focus()
             return
         await app.run_slash(f"/{name}")  # type: ignore[attr-defined]
+
+
+def _help(text: str) -> Content:
+    # The palette reads a help string as markup, and passes Content through as it is: a repository's
+    # command descriptions (and `[NAME]`) are shown as written.
+    return Content.from_rich_text(literal(text))
+
+
+def highlight(matcher: Matcher, label: str) -> Content:
+    """`label` with the letters the query matched highlighted; unlike `Matcher.highlight`, never read as
+    markup, so `/fork [NAME]` keeps its `[NAME]`."""
+    content = Content(label)
+    _, offsets = matcher.fuzzy_search.match(matcher.query, label)
+    for offset in offsets:
+        content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content

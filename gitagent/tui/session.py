@@ -13,16 +13,25 @@ from gitagent.agent.compaction import Compactor
 from gitagent.agent.events import EventSink, TurnOutcome
 from gitagent.agent.guard import Guard
 from gitagent.agent.hooksession import HookSession
-from gitagent.agent.modelchoice import ModelChoice, choose_model, model_choice
+from gitagent.agent.modelchoice import choose_model, model_choice
 from gitagent.agent.permissions import Approver, permissions_for
 from gitagent.agent.rules import parse_rule
 from gitagent.agent.sandboxing import network_allowed, sandbox_choice
-from gitagent.agent.session import discard_turn, new_conversation_name, resume_turn, run_turn, unused_name
+from gitagent.agent.session import (
+    close_interrupted_turn,
+    discard_turn,
+    new_conversation_name,
+    resume_turn,
+    run_turn,
+    unused_name,
+)
 from gitagent.agent.setup import RunOptions, hook_runner, turn_settings
 from gitagent.agent.turn import TurnSettings
 from gitagent.errors import GitagentError
 from gitagent.models.base import Usage
 from gitagent.models.catalog import context_window
+from gitagent.models.keys import require_sign_in
+from gitagent.models.registry import check_spec
 from gitagent.store import inflight, operations, turns
 from gitagent.store.conversations import Conversation, base_commit, get_conversation, list_conversations
 from gitagent.store.refs import conversation_ref, read_ref, validate_name
@@ -30,13 +39,17 @@ from gitagent.store.repo import user_identity, workdir
 from gitagent.subagents.setup import install_for_chat
 from gitagent.tui.interrupt import Interruptible
 from gitagent.tui.prompting import Prompt
+from gitagent.tui.undo import undo_rewind
 from gitagent.workspace.share import apply_to_checkout, export_branch, export_message
 from gitagent.workspace.worktree import worktree_for
+
+AFTER_INTERRUPT = "type your next message to carry on from here, /resume finishes the turn, /discard drops it"
+"""What a person can do once a turn was interrupted."""
 
 
 @dataclass
 class Totals:
-    """Tokens and cost of the turns run in this session, and the context the last request filled."""
+    """Tokens and cost of the open conversation's turns, and the context its last request filled."""
 
     tokens: int = 0
     cost_usd: float = 0.0
@@ -66,6 +79,9 @@ class ChatSession:
     """None until the first prompt of a new conversation names it."""
     approver: Approver | None = None
     totals: Totals = field(default_factory=Totals)
+    recorded: Totals = field(default_factory=Totals)
+    """What the open conversation has used, all its turns (read from git in a worker when it opens and after
+    each turn); the status bar shows it."""
     worker: threading.Thread | None = None
     """The thread running the current turn, so Esc can interrupt it."""
     hooks: HookSession = field(default_factory=lambda: HookSession(ends_with_turn=False))
@@ -97,7 +113,8 @@ class ChatSession:
     def context_share(self) -> float:
         """The share of the model's context window the last request filled."""
         spec = self.model_spec
-        return self.totals.context_tokens / context_window(spec) if spec else 0.0
+        used = self.totals.context_tokens or self.recorded.context_tokens
+        return used / context_window(spec) if spec else 0.0
 
     @property
     def sandbox_label(self) -> str:
@@ -130,6 +147,7 @@ class ChatSession:
             self.hooks.end("clear" if name is None else "resume", next_source="clear" if name is None else None)
         self.name = name
         self.totals.context_tokens = 0
+        self.recorded = Totals()
 
     def close(self) -> None:
         """The window closes: the session's SessionEnd hooks run."""
@@ -141,15 +159,16 @@ class ChatSession:
         return found[0].name if found else None
 
     def run(self, prompt: str | Prompt, emit: EventSink) -> TurnOutcome:
-        """Run one turn (blocking) and count it; a `Prompt` brings attachments and a command's settings."""
+        """Run one turn (blocking) and count it; a `Prompt` brings attachments and a command's settings. After
+        an interruption, the interrupted turn is committed first as it stands (status `interrupted`), so the
+        prompt carries on from what it did: Esc, then type."""
         request = prompt if isinstance(prompt, Prompt) else Prompt(prompt)
-        if self.interrupted:
-            raise GitagentError(
-                f"the last turn of {self.name!r} was interrupted", "/resume finishes it, /discard drops it"
-            )
         if self.name is None:
             self.name = new_conversation_name(self.repo, request.text)
-        outcome = run_turn(self.repo, self.name, request.text, self._settings(emit, request), request.attachments)
+        settings = self._settings(emit, request)
+        if self.interrupted:
+            self.totals.add(close_interrupted_turn(self.repo, self.name, self._settings(lambda event: None)))
+        outcome = run_turn(self.repo, self.name, request.text, settings, request.attachments)
         self.totals.add(outcome)
         return outcome
 
@@ -193,6 +212,10 @@ class ChatSession:
         """Roll the open conversation back to turn `commit`, code and dialogue together."""
         return operations.rewind(self.repo, self._require_turns(), str(commit.id), force)
 
+    def undo_rewind(self) -> tuple[pygit2.Commit, int]:
+        """Bring back the turns the last rewind left; the new head and how many turns came back."""
+        return undo_rewind(self.repo, self._require_turns())
+
     def apply(self) -> list[str]:
         """Apply the conversation's changes to the user's checkout, uncommitted; the paths changed."""
         head = self._require_turns().head
@@ -224,8 +247,12 @@ class ChatSession:
             self.guard.permissions.mode = mode
 
     def set_model(self, spec: str) -> str:
-        """Use `spec` for the next turns (checked now, so a typo is caught before a prompt is lost)."""
-        ModelChoice(spec, self.options.base_url).load()
+        """Use `spec` for the next turns. It is checked now (a typo, a script that cannot be read, a provider with
+        no key), so a prompt is never lost to it, but without loading the provider's SDK: that takes a second or
+        two and happens in the turn's worker thread instead, so the screen never waits for it."""
+        check_spec(spec)
+        if not self.options.base_url:  # a --base-url server may need no key
+            require_sign_in(spec)
         self.options = RunOptions(**{**self.options.__dict__, "model": spec})
         return spec
 

@@ -2,13 +2,17 @@
 
 from typing import TYPE_CHECKING
 
+from textual.app import SuspendNotSupported
 from textual.widgets import Static
 
 from gitagent.errors import GitagentError
 from gitagent.store import turns
 from gitagent.tui import listings, mcp
 from gitagent.tui.commands import help_text
+from gitagent.tui.literal import literal
+from gitagent.tui.session import AFTER_INTERRUPT
 from gitagent.tui.slash_more import MoreSlashHandlers, help_rows
+from gitagent.tui.transcript import conversation_text, print_and_wait
 
 if TYPE_CHECKING:
     from gitagent.tui.app import ChatApp
@@ -49,15 +53,35 @@ class SlashHandlers(MoreSlashHandlers):
         await self.app.reload()
         await self._say(
             f"Rewound to turn {turns.turn_number(target)} ({target.short_id}): code and dialogue are back there; "
-            "later turns are kept until `gitagent prune`."
+            "/undo brings the later turns back."
         )
+
+    async def undo(self) -> None:
+        """/undo: the last rewind."""
+        head, restored = self.session.undo_rewind()
+        await self.app.reload()
+        await self._say(f"Undid the rewind: {restored} turn(s) are back; the conversation is at turn "
+                        f"{turns.turn_number(head)} ({head.short_id}), its files too.")  # fmt: skip
 
     async def log(self) -> None:
         """/log"""
         conversation = self.session.conversation
         await self.app.view.show(
-            Static(listings.log_text(conversation) if conversation else "No turns yet.", classes="listing")
+            Static(literal(listings.log_text(conversation) if conversation else "No turns yet."), classes="listing")
         )
+
+    async def transcript(self) -> None:
+        """/transcript: the conversation printed on the terminal's normal screen, into its scrollback."""
+        conversation = self.session.conversation
+        if conversation is None:
+            raise GitagentError("this conversation has no turns yet")
+        text = conversation_text(self.session.repo, conversation)
+        try:
+            with self.app.suspend():
+                print_and_wait(text)
+        except SuspendNotSupported as e:
+            hint = "`gitagent show NAME@N` prints a turn"
+            raise GitagentError("this terminal cannot step out of the chat", hint) from e
 
     async def diff(self, rev: str | None = None) -> None:
         """/diff [REV|base]"""
@@ -84,8 +108,16 @@ class SlashHandlers(MoreSlashHandlers):
         if spec is None:
             self.app.open_model_picker()
             return
-        self.session.set_model(spec)
-        await self._say(f"The next turns use {spec}.")
+        # Checking the model loads its provider's SDK (a second or more): in a worker, so the screen stays live.
+        self.app.run_worker(lambda: self._set_model_in_thread(spec), thread=True, group="model")
+
+    def _set_model_in_thread(self, spec: str) -> None:
+        try:
+            self.session.set_model(spec)
+            text, kind = f"The next turns use {spec}.", "info"
+        except GitagentError as e:
+            text, kind = self.app.error_text(e), "error"
+        self.app.call_from_thread(self._say, text, kind)
 
     async def compact(self) -> None:
         """/compact: the model summarises, in a worker so the screen stays live."""
@@ -106,15 +138,15 @@ class SlashHandlers(MoreSlashHandlers):
 
     async def skills(self) -> None:
         """/skills"""
-        await self.app.view.show(Static(listings.skills_text(self.session.repo), classes="listing"))
+        await self.app.view.show(Static(literal(listings.skills_text(self.session.repo)), classes="listing"))
 
     async def hooks(self) -> None:
         """/hooks"""
-        await self.app.view.show(Static(listings.hooks_text(self.session.repo), classes="listing"))
+        await self.app.view.show(Static(literal(listings.hooks_text(self.session.repo)), classes="listing"))
 
     async def mcp(self) -> None:
         """/mcp"""
-        await self.app.view.show(Static(mcp.servers_text(self.session), classes="listing"))
+        await self.app.view.show(Static(literal(mcp.servers_text(self.session)), classes="listing"))
 
     async def mcp_prompt(self, text: str) -> None:
         """/mcp__SERVER__PROMPT ARGS: the server's prompt, sent as the next prompt (asked in a worker)."""
@@ -143,7 +175,7 @@ class SlashHandlers(MoreSlashHandlers):
         self.session.open(name)
         await self.app.reload()
         if self.session.interrupted:
-            await self._say("Its last turn was interrupted: /resume finishes it, /discard drops it.", "warning")
+            await self._say(f"Its last turn was interrupted: {AFTER_INTERRUPT}.", "warning")
 
     async def resume(self) -> None:
         """/resume"""
@@ -160,7 +192,7 @@ class SlashHandlers(MoreSlashHandlers):
 
     async def help(self) -> None:
         """/help"""
-        await self.app.view.show(Static(help_text(help_rows(self.session)), classes="listing"))
+        await self.app.view.show(Static(literal(help_text(help_rows(self.session))), classes="listing"))
 
     async def quit(self) -> None:
         """/quit"""

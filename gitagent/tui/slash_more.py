@@ -12,6 +12,7 @@ from gitagent.store.repo import workdir
 from gitagent.subagents.start import child_prefix
 from gitagent.subagents.status import children_of
 from gitagent.tui.cost import cost_text
+from gitagent.tui.literal import literal
 from gitagent.tui.prompting import custom_prompt, init_prompt
 from gitagent.tui.session import ChatSession
 
@@ -53,7 +54,8 @@ class MoreSlashHandlers:
 
     async def cost(self) -> None:
         """/cost"""
-        await self.app.view.show(Static(cost_text(self.session.totals, self.session.conversation), classes="listing"))
+        text = cost_text(self.session.totals, self.session.conversation)
+        await self.app.view.show(Static(literal(text), classes="listing"))
 
     async def agents(self, number: str | None = None) -> None:
         """/agents [N]: the open conversation's subagents; with N, open agent N's conversation."""

@@ -11,7 +11,10 @@ A checkout leaves a marker in the worktree's git directory until it is done, so 
 before the next turn. Callers hold the conversation's lock (`store.locks`) while they change a worktree.
 """
 
+import contextlib
+import fcntl
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,10 +75,11 @@ def create(worktree: Worktree, base: pygit2.Oid, snapshot: pygit2.Oid | None = N
 
     Anything left at its place by an interrupted creation is removed first.
     """
-    remove(worktree)
-    worktree.path.parent.mkdir(parents=True, exist_ok=True)
-    path, locked = str(worktree.path), ["--lock", "--reason", CREATING]
-    run_git(["worktree", "add", "--detach", "--no-checkout", *locked, path, str(base)], cwd=worktree.repo_workdir)
+    with _adding(worktree):
+        remove(worktree)
+        worktree.path.parent.mkdir(parents=True, exist_ok=True)
+        path, locked = str(worktree.path), ["--lock", "--reason", CREATING]
+        run_git(["worktree", "add", "--detach", "--no-checkout", *locked, path, str(base)], cwd=worktree.repo_workdir)
     kill_point("worktree-added")
     _git_in(worktree, "read-tree", "--reset", "-u", str(snapshot or base))
     kill_point("worktree-checked-out")
@@ -83,6 +87,21 @@ def create(worktree: Worktree, base: pygit2.Oid, snapshot: pygit2.Oid | None = N
     assert admin is not None  # git wrote .git before its own checkout step
     (admin / "locked").unlink()  # complete: from now on it counts as made
     kill_point("worktree-created")
+
+
+@contextlib.contextmanager
+def _adding(worktree: Worktree) -> Iterator[None]:
+    """One process at a time removes and adds worktrees in a repository: git names a worktree's admin directory
+    after its path's last component (`t1`, `t11`…), so two processes adding `a/t1` and `b/t1` at once may both
+    pick one name, and a `git worktree prune` can delete another's admin directory before its lock is written."""
+    lock = git_dir(pygit2.Repository(str(worktree.repo_workdir))) / "gitagent" / "worktree-add.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(held, fcntl.LOCK_UN)
 
 
 def checkout(worktree: Worktree, tree: pygit2.Oid) -> None:

@@ -9,6 +9,7 @@ from textual.pilot import Pilot
 
 from gitagent.agent.setup import RunOptions
 from gitagent.tui.app import ChatApp
+from gitagent.tui.screens.approval import ApprovalScreen
 from gitagent.tui.session import ChatSession
 from gitagent.tui.widgets.prompt import PromptInput
 
@@ -48,6 +49,17 @@ async def send(pilot: Pilot, text: str, wait: bool = True) -> None:
         await settle(pilot)
 
 
+async def approval_dialog(pilot: Pilot, after: ApprovalScreen | None = None) -> ApprovalScreen:
+    """Wait for the approval dialog (a new one, not `after`) to be drawn, and return it. The dialog is the
+    app's screen from the moment it is pushed, before its buttons and diff exist."""
+    for _ in range(400):
+        await pilot.pause(0.05)
+        screen = pilot.app.screen
+        if isinstance(screen, ApprovalScreen) and screen is not after and screen.query("#once"):
+            return screen
+    raise AssertionError("no approval dialog")
+
+
 def screen_text(app: ChatApp) -> str:
     """Everything the conversation pane and the notices hold, as plain text."""
     parts = []
@@ -61,3 +73,8 @@ def screen_text(app: ChatApp) -> str:
         if isinstance(title, str):
             parts.append(title)
     return "\n".join(parts)
+
+
+def rendered(app: ChatApp) -> str:
+    """The screen as the terminal would show it: every line the compositor draws, as plain text."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())

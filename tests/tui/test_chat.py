@@ -1,6 +1,7 @@
 """The chat end to end through Textual's pilot: prompts, streaming, tool blocks, interrupt and resume."""
 
 import threading
+import time
 
 import pytest
 
@@ -31,7 +32,7 @@ async def test_a_prompt_runs_a_turn_commits_it_and_draws_every_step(repo, script
         assert head.message.startswith("write hello")
         assert (worktree(repo, name) / "hello.py").read_text() == "print('hi')\n"
 
-        kinds = [type(w).__name__ for w in app.view.children]
+        kinds = [type(w).__name__ for w in app.view.children if w.id != "below"]
         assert kinds[:2] == ["PromptBlock", "AnswerBlock"]
         blocks = list(app.view.query(ToolBlock))
         assert [b.title for b in blocks] == ["▶ ✓ Write hello.py", "▶ ✓ Bash python3 hello.py"]
@@ -112,19 +113,44 @@ async def test_esc_interrupts_a_running_turn_which_is_saved_and_resumed(repo, sc
         await pilot.pause(0.3)
         await pilot.press("escape")
         await settle(pilot)
-        assert "Interrupted. The turn so far is saved" in screen_text(app)
+        assert "Interrupted; what the turn did is kept" in screen_text(app)
         assert app.session.interrupted
         assert git(repo, "for-each-ref", "--format=%(refname)", "refs/gitagent/inflight/")
         (block,) = app.view.query(ToolBlock)
         assert block.title.startswith("▶ ✗ Bash sleep 30")
 
-        await send(pilot, "another prompt")
-        assert "/resume finishes it" in screen_text(app)
-
         await send(pilot, "/resume")
         head = conversation_head(repo, "nap")
         assert turns.read_turn(head)["status"] == "complete" and head.message.startswith("take a nap")
         assert not app.session.interrupted
+
+
+async def test_after_esc_the_next_prompt_carries_on_from_what_the_interrupted_turn_did(repo, script, make_app):
+    model = script(
+        [tool("Write", file_path="half.txt", content="written before Esc\n"), tool("Bash", command="sleep 30")],
+        [text("carried on")],
+    )
+    app = make_app(model, name="redirect")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "write then nap", wait=False)
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if any("Bash" in b.title for b in app.view.query(ToolBlock)):
+                break
+        await pilot.pause(0.3)
+        await pilot.press("escape")
+        await settle(pilot)
+        await send(pilot, "no nap, just say so")
+        assert not app.session.interrupted and "carried on" in screen_text(app)
+    head = conversation_head(repo, "redirect")
+    assert head.message.startswith("no nap, just say so") and turns.turn_number(head) == 2
+    interrupted = head.parents[0]
+    record = turns.read_turn(interrupted)
+    assert interrupted.message.startswith("write then nap") and record["status"] == "interrupted"
+    assert interrupted.tree["workspace"]["half.txt"].data == b"written before Esc\n", "its work is kept"
+    bash = [e for e in record["events"] if e["type"] == "tool_result" and e["name"] == "Bash"]
+    assert len(bash) == 1 and "interrupted before it finished" in bash[0]["content"]
+    assert not git(repo, "for-each-ref", "refs/gitagent/inflight/")
 
 
 async def test_esc_interrupts_a_turn_while_the_model_has_not_answered_yet(repo, anthropic, make_app, monkeypatch):
@@ -148,7 +174,7 @@ async def test_esc_interrupts_a_turn_while_the_model_has_not_answered_yet(repo, 
         thinking.set()
         await settle(pilot)
         assert interrupted_while_thinking
-        assert "Interrupted. The turn so far is saved" in screen_text(app)
+        assert "Interrupted; what the turn did is kept" in screen_text(app)
         for _ in range(100):  # the SDK's reader closes the stream once the late answer arrives
             await pilot.pause(0.05)
             if not any(t.name == "gitagent-model" for t in threading.enumerate()):
@@ -258,11 +284,12 @@ async def test_quitting_during_a_turn_saves_it_for_resume(repo, script, make_app
             await pilot.pause(0.05)
             if app.view.tools:
                 break
+        await pilot.pause(0.5)  # the command is running
+        deadline = time.monotonic() + 5  # it used to wait out a 10 s timeout on the worker's (pooled) thread
         await pilot.press("ctrl+q")
-        for _ in range(100):
+        while app.return_code is None and time.monotonic() < deadline:
             await pilot.pause(0.05)
-            if app.return_code is not None:
-                break
+        assert app.return_code is not None and time.monotonic() < deadline, "quitting waits for the turn to save"
     assert app.return_code == 0
     assert git(repo, "for-each-ref", "--format=%(refname)", "refs/gitagent/inflight/").strip() == (
         "refs/gitagent/inflight/bye"

@@ -4,12 +4,11 @@ from pathlib import Path
 
 from gitagent.store import turns
 from gitagent.tui.commands import COMMANDS, complete, parse
-from gitagent.tui.screens.approval import ApprovalScreen
 from gitagent.tui.screens.models import ModelScreen
 from gitagent.tui.screens.rewind import RewindScreen
 from gitagent.tui.widgets.blocks import NoticeBlock, PromptBlock
 from tests.conftest import conversation_head, git, text, tool, worktree
-from tests.tui.conftest import screen_text, send, settle
+from tests.tui.conftest import approval_dialog, screen_text, send, settle
 
 
 def two_turns(script) -> str:
@@ -176,11 +175,11 @@ async def test_ask_mode_approval_once_for_the_session_and_denied_with_a_reason(r
     app = make_app(model, approval="ask", name="ask")
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, "go", wait=False)
-        await _dialog(pilot)
-        assert "echo one" in str(app.screen.query_one(".detail").content)
-        await pilot.press("a")  # allow this command for the session: the second identical call is not asked
-        await _dialog(pilot)
-        assert "two.txt" in str(app.screen.query_one(".detail").content)
+        first = await approval_dialog(pilot)
+        assert "echo one" in str(app.screen.query_one(".detail Static").content)
+        await pilot.press("2")  # allow this command for the session: the second identical call is not asked
+        await approval_dialog(pilot, after=first)
+        assert "two.txt" in str(app.screen.query_one(".detail Static").content)
         app.screen.query_one("#reason").value = "not that file"
         await pilot.press("escape")
         await settle(pilot)
@@ -192,14 +191,6 @@ async def test_ask_mode_approval_once_for_the_session_and_denied_with_a_reason(r
         assert permissions == [("person", True), ("person", True), ("person", False)]
         assert not (worktree(repo, "ask") / "two.txt").exists()
         assert "denied Write (person): not that file" in screen_text(app)
-
-
-async def _dialog(pilot) -> None:
-    for _ in range(200):
-        await pilot.pause(0.05)
-        if isinstance(pilot.app.screen, ApprovalScreen):
-            return
-    raise AssertionError("no approval dialog")
 
 
 def test_prompt_block_is_plain_text_not_markup(tmp_path: Path):

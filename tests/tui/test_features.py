@@ -6,7 +6,6 @@ import time
 from textual import events
 
 from gitagent.store import turns
-from gitagent.tui.screens.approval import ApprovalScreen
 from gitagent.tui.screens.history_search import HistorySearchScreen
 from gitagent.tui.screens.output import OutputScreen
 from gitagent.tui.widgets.blocks import PromptBlock, ToolBlock
@@ -15,7 +14,7 @@ from gitagent.tui.widgets.statusbar import StatusBar
 from gitagent.tui.widgets.todos import TodoView
 from gitagent.tui.widgets.working import WorkingLine
 from tests.conftest import conversation_head, text, tool
-from tests.tui.conftest import send, settle
+from tests.tui.conftest import approval_dialog, send, settle
 
 
 async def wait_for(pilot, condition, seconds: float = 10.0) -> None:
@@ -154,8 +153,8 @@ async def test_shift_tab_switches_the_approval_mode_for_the_next_calls(script, m
         await pilot.press("shift+tab")
         assert str(app.query_one(StatusBar).content).endswith("ask")
         await send(pilot, "write a", wait=False)
-        await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen))
-        await pilot.press("y")
+        await approval_dialog(pilot)
+        await pilot.press("1")
         await settle(pilot)
         await pilot.press("shift+tab")
         assert str(app.query_one(StatusBar).content).endswith("auto")

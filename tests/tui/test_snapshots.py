@@ -17,14 +17,13 @@ import pytest
 
 from gitagent.agent.setup import RunOptions
 from gitagent.tui.app import ChatApp
-from gitagent.tui.screens.approval import ApprovalScreen
 from gitagent.tui.session import ChatSession
 from gitagent.tui.widgets.agents import AgentsView
 from gitagent.tui.widgets.blocks import ToolBlock
 from gitagent.tui.widgets.completions import MentionList
 from gitagent.tui.widgets.working import WorkingLine
 from tests.conftest import git, text, tool
-from tests.tui.conftest import send, settle
+from tests.tui.conftest import approval_dialog, send, settle
 
 SIZE = (80, 24)
 SCRIPT = [
@@ -50,7 +49,7 @@ def fixed_repo(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
 
 
 def chat_app(repo: Path, script_path: Path, **options) -> ChatApp:
-    script_path.write_text(__import__("json").dumps({"responses": SCRIPT}))
+    script_path.write_text(json.dumps({"responses": SCRIPT}))
     session = ChatSession(pygit2.Repository(str(repo)), RunOptions(model=f"scripted:{script_path}", **options))
     session.open("hello", must_exist=False)
     return ChatApp(session, theme=options.pop("theme", None))
@@ -97,14 +96,26 @@ def test_approval_dialog(fixed_repo, snap_compare):
     async def run_before(pilot):
         pilot.app.query_one("#prompt").cursor_blink = False
         await send(pilot, "add a hello script", wait=False)
-        for _ in range(200):
-            await pilot.pause(0.05)
-            if isinstance(pilot.app.screen, ApprovalScreen):
-                break
+        await approval_dialog(pilot)
         await pilot.pause()
 
     app = chat_app(fixed_repo, fixed_repo / "script.json", approval="ask")
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_approval_dialog_with_a_long_diff(fixed_repo, snap_compare):
+    async def run_before(pilot):
+        pilot.app.query_one("#prompt").cursor_blink = False
+        await send(pilot, "write forty lines", wait=False)
+        await approval_dialog(pilot)
+        await pilot.pause(0.3)
+
+    forty = "".join(f"line {n}: the approval dialog scrolls this diff\n" for n in range(1, 41))
+    script = fixed_repo / "forty.json"
+    script.write_text(json.dumps({"responses": [[tool("Write", file_path="forty.txt", content=forty)]]}))
+    session = ChatSession(pygit2.Repository(str(fixed_repo)), RunOptions(model=f"scripted:{script}", approval="ask"))
+    session.open("forty", must_exist=False)
+    assert snap_compare(ChatApp(session), terminal_size=SIZE, run_before=run_before)
 
 
 def test_light_theme_with_help(fixed_repo, snap_compare):

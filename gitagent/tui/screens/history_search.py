@@ -1,7 +1,6 @@
 """Ctrl+R: search the prompts sent in this repository (newest first); Enter puts the chosen one in the prompt
 to edit or send, Ctrl+R or Down moves to an older match, Esc leaves the prompt as it was."""
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -10,6 +9,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from gitagent.tui.history import PromptHistory
+from gitagent.tui.literal import literal
 
 SHOWN = 50
 
@@ -53,7 +53,7 @@ class HistorySearchScreen(ModalScreen[str | None]):
         self.found = self.history.search(query)[:SHOWN]
         matches = self.query_one("#history-matches", OptionList)
         matches.clear_options()
-        matches.add_options([Option(Text(one_line(p))) for p in self.found])
+        matches.add_options([Option(literal(one_line(p))) for p in self.found])
         if self.found:
             matches.highlighted = 0
 

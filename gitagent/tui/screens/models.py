@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from gitagent.models.catalog import ModelInfo, known_models
 from gitagent.models.keys import ENV_VARS, api_key
+from gitagent.tui.literal import literal
 
 
 def model_option(info: ModelInfo, current: str | None, has_key: bool) -> Option:
@@ -43,7 +44,7 @@ class ModelScreen(ModalScreen[str | None]):
         keys = {provider: self.keyless_ok or api_key(provider) is not None for provider in ENV_VARS}
         options = [model_option(m, self.current, keys[m.spec.partition(":")[0]]) for m in known_models()]
         with Vertical(id="models", classes="dialog"):
-            yield Label(Text(f"Model for the next turns (now {self.current or 'none'}):"), classes="title")
+            yield Label(literal(f"Model for the next turns (now {self.current or 'none'}):"), classes="title")
             yield OptionList(*options)
             yield Label("Enter: use it · Esc: cancel · /model PROVIDER:NAME for any other", classes="hint")
 

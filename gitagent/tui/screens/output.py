@@ -8,6 +8,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from gitagent.tui.literal import literal
 from gitagent.tui.widgets.blocks import ToolBlock, call_detail, result_text
 
 
@@ -35,7 +36,7 @@ class OutputScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         block = self.block
         with Vertical(id="output", classes="dialog"):
-            yield Label(Text(output_title(block)), classes="title")
+            yield Label(literal(output_title(block)), classes="title")
             with VerticalScroll(id="output-body"):
                 yield Static(call_detail(block.call["name"], block.call.get("input") or {}, None), classes="detail")
                 outcome = block.outcome

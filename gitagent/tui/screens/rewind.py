@@ -11,6 +11,7 @@ from textual.widgets.option_list import Option
 
 from gitagent.store import turns
 from gitagent.store.conversations import chain
+from gitagent.tui.literal import literal
 
 STAT_LIMIT = 200
 """Turns whose diff stat is computed; a longer history lists its older turns without one."""
@@ -37,7 +38,7 @@ def turn_options(repo: pygit2.Repository, head: pygit2.Commit) -> list[Option]:
         subject = commit.message.splitlines()[0] if commit.message else ""
         stat = diff_stat(repo, commit) if index < STAT_LIMIT else ""
         label = f"{turns.turn_number(commit):>4}  {subject[:34]:<34}  {stat}"
-        options.append(Option(label, id=str(commit.id)))
+        options.append(Option(literal(label), id=str(commit.id)))
     return options
 
 
@@ -55,12 +56,13 @@ class RewindScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         options = turn_options(self.repo, self.head)
         with Vertical(id="rewind", classes="dialog"):
-            yield Label(f"Rewind {self.conversation} (now at turn {turns.turn_number(self.head)}) to:", classes="title")
+            title = f"Rewind {self.conversation} (now at turn {turns.turn_number(self.head)}) to:"
+            yield Label(literal(title), classes="title")
             if options:
                 yield OptionList(*options)
             else:
                 yield Label("There is no earlier turn to go back to.")
-            yield Label("Enter: rewind · Esc: cancel · later turns kept until prune",
+            yield Label("Enter: rewind · Esc: cancel · /undo brings the later turns back",
                         classes="hint")  # fmt: skip
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

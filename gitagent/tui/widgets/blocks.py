@@ -12,6 +12,7 @@ from textual.widgets import Markdown, Static
 
 from gitagent.agent.attachments import Attachment, attachment_summary
 from gitagent.agent.permissions import call_subject
+from gitagent.tui.literal import literal, safe
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 SHELL = "!"
@@ -40,9 +41,9 @@ class PromptBlock(Static):
     """What the person asked, and what went with it (`@` files, `!command` output, a command's instructions)."""
 
     def __init__(self, text: str, attachments: list[Attachment] | None = None) -> None:
-        content = Text(text)
+        content = literal(text)
         for attachment in attachments or []:
-            content.append(f"\n+ {attachment_summary(attachment)}", style="dim")
+            content.append(literal(f"\n+ {attachment_summary(attachment)}", style="dim"))
         super().__init__(content, classes="prompt")
 
 
@@ -50,14 +51,14 @@ class AnswerBlock(Markdown):
     """The assistant's words, as Markdown; `stream` appends while the model is still answering."""
 
     def __init__(self, text: str = "") -> None:
-        super().__init__(text, classes="answer")
+        super().__init__(safe(text), classes="answer")
 
 
 class NoticeBlock(Static):
     """Something outside the dialogue: a hook's verdict, an approval, an error with its fix."""
 
     def __init__(self, text: str, kind: str = "info") -> None:
-        super().__init__(Text(text), classes=f"notice {kind}")
+        super().__init__(literal(text), classes=f"notice {kind}")
 
 
 def diff_text(old: str, new: str, path: str, limit: int | None = DIFF_LINES) -> Text:
@@ -90,7 +91,7 @@ def _diff_line(text: Text, line: str) -> None:
         style = "red"
     elif line.startswith("@@"):
         style = "cyan"
-    text.append(line + "\n", style=style)
+    text.append(safe(line) + "\n", style=style)
 
 
 def call_detail(name: str, tool_input: dict[str, Any], limit: int | None = DIFF_LINES) -> Text:
@@ -101,8 +102,8 @@ def call_detail(name: str, tool_input: dict[str, Any], limit: int | None = DIFF_
     if name == "Write":
         return diff_text("", str(tool_input.get("content", "")), path, limit)
     if name in ("Bash", SHELL):
-        return Text("$ " + str(tool_input.get("command", "")), style="bold")
-    return Text(", ".join(f"{k}={v!r}" for k, v in tool_input.items()))
+        return literal("$ " + str(tool_input.get("command", "")), style="bold")
+    return literal(", ".join(f"{k}={v!r}" for k, v in tool_input.items()))
 
 
 def summary(tool_input: dict[str, Any]) -> str:
@@ -129,6 +130,7 @@ class ToolBlock(Vertical):
     of tool calls stays cheap to draw."""
 
     can_focus = True
+    FOCUS_ON_CLICK = False  # a click expands it; the keyboard stays with the prompt
     BINDINGS = [("enter", "toggle", "Expand")]
 
     def __init__(self, call: dict[str, Any], result: ToolOutcome | None = None) -> None:
@@ -137,13 +139,13 @@ class ToolBlock(Vertical):
         self.outcome = result
         self.frame = 0
         self.expanded = False
-        self.heading = Static(self._title(), classes="title")
+        self.heading = Static(literal(self._title()), classes="title")
         self.set_class(result is not None and result.is_error, "failed")
 
     @property
     def title(self) -> str:
         """The one-line summary as shown."""
-        return self._title()
+        return safe(self._title())
 
     def compose(self) -> ComposeResult:
         yield self.heading
@@ -163,14 +165,14 @@ class ToolBlock(Vertical):
             self.mount(detail, Static(self._result_text(), classes="result"))
         else:
             self.query(".detail, .result").remove()
-        self.heading.update(self._title())
+        self.heading.update(literal(self._title()))
 
     def finish(self, outcome: ToolOutcome) -> None:
         """Show how the call ended: its mark, exit status and the start of its result."""
         self.outcome = outcome
         if hasattr(self, "spinner"):
             self.spinner.stop()
-        self.heading.update(self._title())
+        self.heading.update(literal(self._title()))
         self.set_class(outcome.is_error, "failed")
         for result in self.query(".result"):
             result.update(self._result_text())
@@ -190,7 +192,7 @@ class ToolBlock(Vertical):
 
     def _spin(self) -> None:
         self.frame += 1
-        self.heading.update(self._title())
+        self.heading.update(literal(self._title()))
 
     def _result_text(self) -> Text:
         if self.outcome is None:
@@ -203,10 +205,10 @@ def result_text(outcome: ToolOutcome, limit: int | None = PREVIEW_LINES) -> Text
     (None: all of it)."""
     style = "red" if outcome.is_error else ""
     if limit is None:
-        return Text(outcome.output, style=style)
+        return literal(outcome.output, style=style)
     head, hidden, tail = head_and_tail(outcome.output.splitlines(), limit, PREVIEW_HEAD)
-    text = Text("\n".join(head), style=style)
+    text = literal("\n".join(head), style=style)
     if hidden:
         text.append("\n" + hidden_marker(hidden), style="dim")
-        text.append("\n" + "\n".join(tail), style=style)
+        text.append(literal("\n" + "\n".join(tail), style=style))
     return text

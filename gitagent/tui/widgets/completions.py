@@ -2,9 +2,10 @@
 The prompt keeps the focus; while the list is shown, Up/Down move in it, Tab or Enter take the highlighted
 path, Esc closes it."""
 
-from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
+
+from gitagent.tui.literal import literal
 
 
 class MentionList(OptionList):
@@ -24,7 +25,7 @@ class MentionList(OptionList):
     def offer(self, paths: list[str]) -> None:
         """Show `paths` (the best first, highlighted), or hide the list when there are none."""
         self.clear_options()
-        self.add_options([Option(Text(path), id=path) for path in paths])
+        self.add_options([Option(literal(path), id=path) for path in paths])
         self.display = bool(paths)
         if paths:
             self.highlighted = 0

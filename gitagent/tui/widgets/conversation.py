@@ -5,6 +5,7 @@ import asyncio
 from typing import Any
 
 import pygit2
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Markdown, Static
@@ -24,6 +25,7 @@ from gitagent.agent.events import (
 from gitagent.models.base import TextDelta
 from gitagent.store import turns
 from gitagent.tui.format import outcome_footer, turn_footer
+from gitagent.tui.literal import literal, safe
 from gitagent.tui.widgets.blocks import AnswerBlock, NoticeBlock, PromptBlock, ToolBlock, ToolOutcome
 
 FIRST_PAGE = 6
@@ -41,7 +43,7 @@ def turn_widgets(commit: pygit2.Commit) -> list[Widget]:
         widgets.extend(_event_widgets(event, results))
     if turn.get("kind") == "compaction":
         widgets.insert(0, NoticeBlock(f"compacted: {commit.message.splitlines()[0]}"))
-    widgets.append(Static(turn_footer(turn), classes="footer"))
+    widgets.append(Static(literal(turn_footer(turn)), classes="footer"))
     return widgets
 
 
@@ -86,8 +88,19 @@ class ConversationView(VerticalScroll):
         self.answer: AnswerBlock | None = None
         self.stream: MarkdownStream | None = None
         self.tools: dict[str, ToolBlock] = {}
+        self.in_turn = False
+        self.aside: Widget | None = None
+        """The first block a command drew while a turn ran: the turn's own blocks go above it, so a /diff typed
+        meanwhile never splits the turn's answer."""
+        self.below = Static(literal("↓ new output below · Ctrl+End"), id="below")
+        self.following = True
+        """Whether new output scrolls into view (False once the person scrolls away from the end)."""
+
+    def compose(self) -> ComposeResult:
+        yield self.below
 
     def on_mount(self) -> None:
+        self.below.display = False
         self.anchor()
 
     async def show_history(self, head: pygit2.Commit | None) -> None:
@@ -95,14 +108,19 @@ class ConversationView(VerticalScroll):
         before it one by one above it, so the prompt takes keys before a long history is drawn."""
         self.generation += 1
         self.loading = True  # until the turns before the latest are drawn: no page may be loaded above them
-        await self.remove_children()
+        await self.remove_children([child for child in self.children if child is not self.below])
         self.older = head
         groups = self._turn_groups(FIRST_PAGE)
         if groups:
             await self.mount_all(groups.pop())
-        self.scroll_end(animate=False)
-        self.anchor()
+        self.follow()
         self.run_worker(self._mount_before(groups, self.generation), group="earlier", exclusive=True)
+
+    def follow(self) -> None:
+        """Scroll to the newest output and keep it in view as more comes (what the person asked for is there)."""
+        self.below.display = False
+        self.following = True
+        self.anchor()
 
     async def _mount_before(self, groups: list[list[Widget]], generation: int) -> None:
         try:
@@ -122,6 +140,16 @@ class ConversationView(VerticalScroll):
         """A history too short to fill the view leaves nothing to scroll up to: load the next page now."""
         if self.scroll_y == 0 and self.older is not None and not self.loading:
             self.run_worker(self.load_earlier(), group="earlier")
+
+    def release_anchor(self) -> None:
+        """The person scrolled: new output no longer pulls the view down (Textual calls this)."""
+        super().release_anchor()
+        self.following = False
+
+    def _added(self) -> None:
+        """Something was drawn at the end: say so when the person has scrolled away from the end."""
+        if not self.following:
+            self.below.display = True
 
     async def load_earlier(self) -> None:
         """Draw the page of turns before the earliest one shown, keeping the view where it was."""
@@ -159,26 +187,39 @@ class ConversationView(VerticalScroll):
 
     def _earlier_marker(self) -> Static:
         assert self.older is not None
-        return Static(f"▲ {turns.turn_number(self.older)} earlier turns: scroll up to load", classes="earlier")
+        return Static(literal(f"▲ {turns.turn_number(self.older)} earlier turns: scroll up to load"), classes="earlier")
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
+        if new >= self.max_scroll_y and self.max_scroll_y > 0:
+            self.below.display = False
+            self.following = True
         if new == 0 and self.older is not None and self.is_mounted:
             self.run_worker(self.load_earlier(), group="earlier")
 
     async def show_prompt(self, text: str, attachments: list[Attachment] | None = None) -> None:
         """The person's prompt, drawn as soon as it is sent."""
+        await self.query(".welcome").remove()
         await self.mount(PromptBlock(text, attachments))
-        self.scroll_end(animate=False)
-        self.anchor()
+        self.in_turn, self.aside = True, None
+        self.follow()
 
     async def note(self, text: str, kind: str = "info") -> None:
         """A notice outside the dialogue."""
-        await self.mount(NoticeBlock(text, kind))
+        await self.show(NoticeBlock(text, kind))
 
     async def show(self, widget: Widget) -> None:
-        """Any other block (a diff, a list) a slash command draws inline."""
+        """Any other block (a diff, a list) a slash command draws inline, below the running turn if there is one."""
         await self.mount(widget)
+        if self.in_turn and self.aside is None:
+            self.aside = widget
+        self._added()
+
+    async def _add(self, widget: Widget) -> None:
+        """A block of the running turn: after the turn's earlier blocks, above anything drawn meanwhile."""
+        self.in_turn = True
+        await self.mount(widget, before=self.aside)
+        self._added()
 
     async def draw(self, event: Event) -> None:
         """Draw one event of the running turn."""
@@ -186,26 +227,26 @@ class ConversationView(VerticalScroll):
             case TextDelta():
                 if self.stream is None:
                     self.answer = AnswerBlock()
-                    await self.mount(self.answer)
+                    await self._add(self.answer)
                     self.stream = Markdown.get_stream(self.answer)
-                await self.stream.write(event.text)
+                await self.stream.write(safe(event.text))
             case AssistantMessage():
                 await self._end_answer(event)
             case ToolStarted():
                 block = ToolBlock(event.call)
                 self.tools[event.call["id"]] = block
-                await self.mount(block)
+                await self._add(block)
             case ToolFinished():
                 block = self.tools.pop(event.call["id"], None)
                 if block is not None:
                     code = event.result.metadata.get("exit_code")
                     block.finish(ToolOutcome(event.result.output, event.result.is_error, code))
             case Notice():
-                await self.mount(NoticeBlock(event.text, "warning"))
+                await self._add(NoticeBlock(event.text, "warning"))
             case Verdict():
-                await self.mount(NoticeBlock(event.text, "info" if event.allowed else "warning"))
+                await self._add(NoticeBlock(event.text, "info" if event.allowed else "warning"))
             case TurnFinished():
-                await self.mount(Static(outcome_footer(event.outcome), classes="footer"))
+                await self._add(Static(literal(outcome_footer(event.outcome)), classes="footer"))
             case TurnStarted():
                 pass
 
@@ -217,6 +258,7 @@ class ConversationView(VerticalScroll):
         for block in self.tools.values():
             block.finish(ToolOutcome("interrupted before it finished", True))
         self.tools.clear()
+        self.in_turn, self.aside = False, None
 
     async def _end_answer(self, event: AssistantMessage) -> None:
         if self.stream is not None:
@@ -224,6 +266,6 @@ class ConversationView(VerticalScroll):
         elif any(b.get("type") == "text" and b["text"].strip() for b in event.response.content):
             # A model that does not stream (the scripted one) gives its text only in the full response.
             text = "".join(b["text"] for b in event.response.content if b.get("type") == "text")
-            await self.mount(AnswerBlock(text))
+            await self._add(AnswerBlock(text))
         self.stream = None
         self.answer = None

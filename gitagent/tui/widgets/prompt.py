@@ -120,7 +120,7 @@ class PromptInput(TextArea):
             self.load_text(matches[0] + " ")
             self.move_cursor(self.document.end)
         elif matches:
-            self.notify("  ".join(matches), title="completions", timeout=4)
+            self.notify("  ".join(matches), title="completions", timeout=4, markup=False)
 
     def action_cursor_up(self, select: bool = False) -> None:
         """Up on the first line goes back through the prompts already sent."""

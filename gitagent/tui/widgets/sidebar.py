@@ -9,8 +9,9 @@ from textual.message import Message
 from textual.widgets import Label, OptionList, Tree
 from textual.widgets.option_list import Option
 
-from gitagent.store import turns
+from gitagent.store import inflight, turns
 from gitagent.store.conversations import Conversation, chain, list_conversations
+from gitagent.tui.literal import literal
 
 TURNS_SHOWN = 50
 
@@ -35,6 +36,12 @@ class SidePanel(Vertical):
         """The person picked a conversation in the tree."""
 
         name: str
+
+    @dataclass
+    class PickTurn(Message):
+        """The person picked a turn of the open conversation."""
+
+        commit: str
 
     def __init__(self) -> None:
         super().__init__(id="side")
@@ -64,10 +71,13 @@ class SidePanel(Vertical):
                     continue
                 under = nodes[parent] if parent is not None else tree.root
                 label = f"{'▶ ' if c.name == current else ''}{c.name} ({c.turns})"
-                nodes[c.name] = under.add(label, data=c.name, expand=True, allow_expand=False)
+                nodes[c.name] = under.add(literal(label), data=c.name, expand=True, allow_expand=False)
             if len(waiting) == len(pending):  # a cycle cannot happen, but never loop forever
                 break
             pending = waiting
+        for name in sorted(set(inflight.names(repo)) - {c.name for c in conversations}):
+            label = f"{'▶ ' if name == current else ''}{name} (interrupted)"  # its first turn never committed
+            tree.root.add(literal(label), data=name, allow_expand=False)
         self._show_turns(next((c for c in conversations if c.name == current), None))
 
     def _show_turns(self, conversation: Conversation | None) -> None:
@@ -77,11 +87,16 @@ class SidePanel(Vertical):
             return
         for index, commit in enumerate(chain(conversation.head)):
             if index >= TURNS_SHOWN:
-                turn_list.add_option(Option(f"… {turns.turn_number(commit)} earlier", disabled=True))
+                turn_list.add_option(Option(literal(f"… {turns.turn_number(commit)} earlier"), disabled=True))
                 break
             subject = commit.message.splitlines()[0] if commit.message else ""
-            turn_list.add_option(Option(f"{turns.turn_number(commit):>3} {commit.short_id} {subject[:30]}"))
+            label = literal(f"{turns.turn_number(commit):>3} {commit.short_id} {subject}")
+            turn_list.add_option(Option(label, id=str(commit.id)))
 
     def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
         if event.node.data:
             self.post_message(self.Open(event.node.data))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.post_message(self.PickTurn(event.option.id))

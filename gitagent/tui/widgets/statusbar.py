@@ -1,9 +1,10 @@
-"""The status bar: conversation, model, the session's tokens and cost, context used, sandbox, approval mode."""
+"""The status bar: conversation, model, the conversation's tokens and cost, context used, sandbox, approval mode."""
 
 from textual.widgets import Static
 
 from gitagent.humanize import human_tokens
 from gitagent.tui.format import short_model
+from gitagent.tui.literal import literal
 from gitagent.tui.session import ChatSession
 
 
@@ -12,12 +13,12 @@ def status_line(session: ChatSession, running: bool) -> str:
     name = session.name or "(new)"
     spec = session.model_spec
     model = short_model(spec) if spec else "no model: /model SPEC"
-    totals = session.totals
-    cost = f" ${totals.cost_usd:.2f}" if totals.cost_usd else ""
+    recorded = session.recorded
+    cost = f" ${recorded.cost_usd:.2f}" if recorded.cost_usd else ""
     parts = [
         f"{'● ' if running else ''}{name}",
         model,
-        f"{human_tokens(totals.tokens)} tok{cost}",
+        f"{human_tokens(recorded.tokens)} tok{cost}",
         f"ctx {session.context_share:.0%}",
         session.sandbox_label,
         session.approval_mode,
@@ -33,4 +34,4 @@ class StatusBar(Static):
 
     def show(self, session: ChatSession, running: bool) -> None:
         """Redraw from the session's current state."""
-        self.update(status_line(session, running))
+        self.update(literal(status_line(session, running)))

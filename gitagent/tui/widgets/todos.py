@@ -7,6 +7,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from gitagent.tools.todo import MARKS
+from gitagent.tui.literal import literal
 
 STYLES = {"pending": "", "in_progress": "bold", "completed": "dim strike"}
 SHOWN = 8
@@ -22,7 +23,7 @@ def plan_text(todos: list[dict[str, Any]]) -> Text:
         status = str(item.get("status", ""))
         words = item.get("activeForm") if status == "in_progress" else item.get("content")
         text.append(f"\n {MARKS.get(status, '?')} ")
-        text.append(str(words or ""), style=STYLES.get(status, ""))
+        text.append(literal(str(words or ""), style=STYLES.get(status, "")))
     if len(todos) > SHOWN:
         text.append(f"\n   … {len(todos) - SHOWN} more", style="dim")
     return text

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from gitagent.humanize import human_tokens
+from gitagent.tui.literal import literal
 from gitagent.tui.widgets.blocks import SPINNER
 
 CHARS_PER_TOKEN = 4
@@ -71,7 +72,7 @@ class WorkingLine(Static):
         """The turn waits for the person (an approval): no spinner, until `resume`."""
         self.waiting_for = reason
         self.timer.pause()
-        self.update(Text(f"◆ {reason}", style="bold"))
+        self.update(literal(f"◆ {reason}", style="bold"))
 
     def resume(self) -> None:
         """The person answered: back to showing the work."""
@@ -94,7 +95,7 @@ class WorkingLine(Static):
         room = (self.size.width or 200) - 2 - len(tail) - 2  # spinner and space; padding
         activity = self.activity if len(self.activity) < room else self.activity[: max(room - 1, 8)]
         line = Text(f"{SPINNER[self.frame % len(SPINNER)]} ", style="bold")
-        line.append(f"{activity}…", style="bold")
+        line.append(literal(f"{activity}…", style="bold"))
         line.append(tail, style="dim")
         return line
 

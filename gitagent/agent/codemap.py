@@ -1,0 +1,66 @@
+"""The first turn's code map, built in the background so that a cold map never holds up the first request.
+
+A new conversation's system prompt carries a map of its worktree (`repo_map_for_prompt`). Warm, the map comes from
+the cache in a fraction of a second; cold, in a large repository, parsing takes seconds to minutes. The build starts
+when the turn does and the prompt waits for it at most `WAIT_S`: past that the first request goes without the map,
+the user is told how far the build got, and the RepoMap tool (whose build waits for this one, see `build_map`)
+gives the model the map when it asks. At the end of the turn an unfinished build stops; what it parsed stays in the
+cache, so the next build starts from there (a build still listing files is left to finish or die with the process).
+"""
+
+import threading
+from pathlib import Path
+
+from gitagent.agent.events import EventSink, Notice
+
+WAIT_S = 1.0
+PENDING = (
+    "A map of the repository (its most referenced files and their definitions) is still being built; "
+    "the RepoMap tool returns it once it is ready."
+)
+
+
+class _Stopped(Exception):
+    """Raised from the progress callback to stop a build the turn no longer needs."""
+
+
+class BackgroundMap:
+    """A map of `root` for the system prompt, built in a thread from the moment it is created."""
+
+    def __init__(self, root: Path, git_dir: Path | None, budget: int, emit: EventSink) -> None:
+        self.root, self.git_dir, self.budget, self.emit = root, git_dir, budget, emit
+        self.done, self.total = 0, 0
+        self.text: str | None = None
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._build, name="gitagent-first-map", daemon=True)
+        self.thread.start()
+
+    def _build(self) -> None:
+        from gitagent.repomap import repo_map_for_prompt
+
+        try:
+            self.text = repo_map_for_prompt(self.root, self.git_dir, self.budget, progress=self._progress)
+        except _Stopped:
+            self.text = None
+
+    def _progress(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+        if self.stopping.is_set():
+            raise _Stopped
+
+    def prompt_text(self) -> str:
+        """The map for the prompt if it is ready within `WAIT_S`; else a note that it is coming (and a notice)."""
+        self.thread.join(WAIT_S)
+        if not self.thread.is_alive():
+            return self.text or ""
+        so_far = f"{self.done:,} of {self.total:,} files parsed" if self.total else "listing files"
+        self.emit(Notice(f"building the code map in the background ({so_far}); the first request goes without it"))
+        return PENDING
+
+    def stop(self) -> None:
+        """Stop an unfinished build. Once it parses, wait for it, so that what it parsed stays cached; while it
+        still lists the files (in a large fresh worktree, hashing them all: seconds), it has nothing to keep, and
+        the turn does not wait for it."""
+        self.stopping.set()
+        if self.total:
+            self.thread.join()

@@ -1,0 +1,92 @@
+"""The Ray backend: each task a Ray task (one CPU) running `gitagent.batch.worker.run_task` in a clone of its own.
+
+Without an address, Ray starts a local instance on 127.0.0.1 with `--jobs` CPUs (default: the machine's);
+with one (`ray://head:10001`, `auto`), it joins that cluster, whose nodes need gitagent, git and bubblewrap
+installed. Model keys travel in Ray's runtime environment (`env_vars`), never in git or a log.
+"""
+
+import logging
+import os
+from typing import Any
+
+from gitagent.batch.backend import Finished
+from gitagent.errors import GitagentError
+from gitagent.models.keys import ENV_VARS, api_key
+from gitagent.models.registry import BASE_URL_VARS
+
+INSTALL_HINT = "install the extra: `pip install 'gitagent[ray]'` (`./install.sh --dev` includes it)"
+
+
+def import_ray() -> Any:
+    """The `ray` module, or a one-line error saying how to install it."""
+    try:
+        import ray
+    except ImportError as e:
+        raise GitagentError("--ray needs Ray, which is not installed", INSTALL_HINT) from e
+    return ray
+
+
+def worker_env() -> dict[str, str]:
+    """What workers need from the driver's environment: the providers' keys and servers."""
+    env = {var: key for provider, var in ENV_VARS.items() if (key := api_key(provider))}
+    env.update({var: os.environ[var] for var in BASE_URL_VARS.values() if os.environ.get(var)})
+    return env
+
+
+class RayBackend:
+    """Tasks on a Ray cluster (or a local instance of one)."""
+
+    name = "ray"
+
+    def __init__(self, address: str | None, cpus: int | None) -> None:
+        self.ray = import_ray()
+        options: dict[str, Any] = {
+            "runtime_env": {"env_vars": worker_env()}, "log_to_driver": False, "logging_level": logging.WARNING,
+        }  # fmt: skip
+        if address is None:
+            options.update(num_cpus=cpus or os.cpu_count(), include_dashboard=False, _node_ip_address="127.0.0.1")
+        else:
+            options["address"] = address
+        try:
+            self.ray.init(**options)
+        except (ConnectionError, RuntimeError, ValueError) as e:
+            raise GitagentError(f"cannot start or reach Ray at {address or 'a local instance'}: {e}") from e
+        from gitagent.batch.worker import run_task
+
+        self._remote = self.ray.remote(num_cpus=1, max_retries=0)(run_task)
+        self.slots = max(1, int(self.ray.cluster_resources().get("CPU", 1)))
+        self._refs: dict[Any, str] = {}
+
+    def start(self, key: str, spec: dict[str, Any]) -> None:
+        """Submit task `key`."""
+        self._refs[self._remote.remote(spec)] = key
+
+    def finished(self, wait: float) -> list[Finished]:
+        """The tasks that ended since the last call, waiting up to `wait` seconds for the first."""
+        refs = list(self._refs)
+        if not refs:
+            return []
+        ready, rest = self.ray.wait(refs, num_returns=1, timeout=wait)
+        if ready and rest:
+            more, _ = self.ray.wait(rest, num_returns=len(rest), timeout=0)
+            ready += more
+        return [self._outcome(ref) for ref in ready]
+
+    def _outcome(self, ref: Any) -> Finished:
+        key = self._refs.pop(ref)
+        try:
+            return Finished(key, self.ray.get(ref), "")
+        except self.ray.exceptions.TaskCancelledError:
+            return Finished(key, None, "stopped")
+        except self.ray.exceptions.RayError as e:
+            return Finished(key, None, f"the Ray worker was lost ({type(e).__name__})")
+
+    def stop(self, key: str) -> None:
+        """Cancel task `key`, killing its worker process."""
+        for ref, k in self._refs.items():
+            if k == key:
+                self.ray.cancel(ref, force=True)
+
+    def close(self) -> None:
+        """Disconnect (and stop the local instance this backend started)."""
+        self.ray.shutdown()

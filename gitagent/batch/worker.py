@@ -1,0 +1,144 @@
+"""One task of a batch, run where a worker is: in the user's repository, or in a clone of its own.
+
+`run_task(spec)` is what a local task's process and a Ray task both call. It runs the task through gitagent's
+Python API and returns a small JSON summary; in a clone it first fetches the base commit (shallow where the
+server allows) and the task's conversation so far, and afterwards pushes the conversation to the batch's
+destination. A task whose conversation ended
+complete is not run again; an interrupted one is resumed.
+"""
+
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pygit2
+
+from gitagent import api
+from gitagent.api.result import Result, changed_files
+from gitagent.errors import GitagentError
+from gitagent.models.errors import ProviderUnavailable
+from gitagent.store import inflight, turns
+from gitagent.store.refs import conversation_ref, read_ref
+
+
+class GitFailed(GitagentError):
+    """A git command a worker ran failed (a network or server problem, worth another try)."""
+
+
+def run_task(spec: dict[str, Any]) -> dict[str, Any]:
+    """Run one task described by `spec` (see `gitagent.batch.runner.task_spec`); its summary, never raising."""
+    started = time.monotonic()
+    try:
+        in_place = spec.get("source") is None
+        summary = _run_in(Path(spec["repo_path"]), spec) if in_place else _run_in_clone(spec)
+    except GitagentError as e:
+        summary = _failure(spec, e.message, transient=_transient(e))
+    except Exception as e:  # a bug or an unexpected failure: reported, not retried
+        summary = _failure(spec, f"{type(e).__name__}: {e}", transient=False)
+    summary["worker_ms"] = int((time.monotonic() - started) * 1000)
+    summary["host"] = socket.gethostname()
+    return summary
+
+
+def _transient(error: BaseException) -> bool:
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, ProviderUnavailable | GitFailed | ConnectionError | TimeoutError):
+            return True
+        cause = cause.__cause__
+    return False
+
+
+def _failure(spec: dict[str, Any], message: str, transient: bool) -> dict[str, Any]:
+    return {"id": spec["task"]["id"], "conversation": spec["name"], "status": "error", "error": message,
+            "transient": transient}  # fmt: skip
+
+
+def _run_in(path: Path, spec: dict[str, Any]) -> dict[str, Any]:
+    task, name = spec["task"], spec["name"]
+    repository = api.open(path, **{**spec["options"], **({"model": task["model"]} if task.get("model") else {})})
+    # max_cost is in the options already: the task's own, or less when the batch's budget is nearly spent
+    overrides = {"max_steps": task["max_steps"]} if task.get("max_steps") is not None else {}
+    conversation = repository.conversation(name, base=spec.get("rev"))
+    repo = repository.handle()
+    schema = task.get("output_schema")
+    if inflight.load(repo, name) is not None:
+        return summary_of(conversation.resume(output=schema, **overrides), repo)
+    head = read_ref(repo, conversation_ref(name))
+    if head is not None and turns.read_turn(repo[head].peel(pygit2.Commit)).get("status") == "complete":
+        return head_summary(repo, spec["task"]["id"], name, skipped=True)
+    return summary_of(conversation.turn(task["prompt"], output=schema, **overrides), repo)
+
+
+def summary_of(result: Result, repo: Any) -> dict[str, Any]:
+    """A task's summary from the result of its turn."""
+    return {
+        "id": result.conversation.rsplit("/", 1)[-1], "conversation": result.conversation, "status": result.status,
+        "turns": result.turn, "usage": result.usage.to_json(), "cost_usd": result.cost_usd,
+        "duration_ms": result.duration_ms, "changed_files": result.changed_files,
+        "structured_output": result.structured_output, "commit": result.commit, "errors": result.errors,
+    }  # fmt: skip
+
+
+def head_summary(repo: Any, task_id: str, name: str, skipped: bool = False) -> dict[str, Any]:
+    """A task's summary read back from its conversation's latest turn."""
+    commit = repo[read_ref(repo, conversation_ref(name))].peel(pygit2.Commit)
+    turn = turns.read_turn(commit)
+    try:
+        changed = changed_files(repo, str(commit.id))
+    except KeyError:  # the base commit of another repository is not here
+        changed = []
+    return {
+        "id": task_id, "conversation": name, "status": turn.get("status", "complete"), "turns": turn["turn"],
+        "usage": turn.get("usage", {}), "cost_usd": turn.get("cost_usd"), "duration_ms": turn.get("duration_ms", 0),
+        "changed_files": changed, "structured_output": turn.get("structured_output"), "commit": str(commit.id),
+        "errors": [], "skipped": skipped,
+    }  # fmt: skip
+
+
+def _run_in_clone(spec: dict[str, Any]) -> dict[str, Any]:
+    parent = spec.get("workdir")
+    if parent:
+        Path(parent).mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=f"{spec['task']['id']}-", dir=parent))
+    try:
+        _prepare_clone(folder, spec)
+        summary = _run_in(folder, spec)
+        if summary.get("commit") and not summary.get("skipped"):
+            ref = conversation_ref(spec["name"])
+            git(folder, "push", "--quiet", spec["push"], f"{ref}:{ref}")
+        return summary
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _prepare_clone(folder: Path, spec: dict[str, Any]) -> None:
+    """A repository in `folder` at the task's base commit, holding the task's conversation so far."""
+    name, email = spec["identity"]
+    git(folder, "init", "--quiet")
+    git(folder, "config", "user.name", name)
+    git(folder, "config", "user.email", email)
+    source, rev = spec["source"], spec.get("fetch") or spec.get("rev") or "HEAD"
+    if subprocess.run(["git", "fetch", "--quiet", "--depth", "1", source, rev], cwd=folder,
+                      capture_output=True).returncode != 0:  # fmt: skip
+        git(folder, "fetch", "--quiet", source, rev)  # servers that refuse a shallow fetch of a commit id
+    git(folder, "checkout", "--quiet", "--detach", "FETCH_HEAD")
+    spec["rev"] = git(folder, "rev-parse", "HEAD").strip()
+    ref = conversation_ref(spec["name"])
+    found = subprocess.run(["git", "ls-remote", spec["push"], ref], cwd=folder, capture_output=True, text=True)
+    if found.returncode != 0:
+        raise GitFailed(f"cannot reach {spec['push']}: {found.stderr.strip()}")
+    if found.stdout.strip():
+        git(folder, "fetch", "--quiet", spec["push"], f"{ref}:{ref}")
+
+
+def git(cwd: Path, *args: str) -> str:
+    """Run git in `cwd`; its output, or GitFailed with git's own message."""
+    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise GitFailed(f"git {args[0]} failed: {proc.stderr.strip().splitlines()[-1] if proc.stderr else ''}")
+    return proc.stdout

@@ -1,0 +1,136 @@
+"""`gitagent batch --ray`: a real Ray cluster started here (`ray start --head`, two CPUs, this machine only),
+workers cloning into their own directories and pushing to a bare repository, the driver pulling back."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pygit2
+import pytest
+
+from gitagent.store import turns
+from tests.batch.cluster import Cluster
+from tests.batch.conftest import PRICED, conversations, every_object, fake_env, fsck, workspace_file, write_tasks
+from tests.conftest import git, run_cli
+from tests.fakes.anthropic_server import API_KEY
+from tests.fakes.per_task import write_then_answer
+from tests.fakes.server import Fail, Reply
+
+if not os.environ.get("CI"):  # CI installs the extra (./install.sh --dev), so there it must be present
+    pytest.importorskip("ray")
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Cluster]:
+    """A Ray cluster for the module's tests (started once: it takes seconds)."""
+    started = Cluster(Path(tempfile.mkdtemp(prefix="ray-", dir="/tmp")))
+    yield started
+    started.stop()
+
+
+def test_twelve_tasks_on_ray_land_in_the_remote_and_come_back_with_the_key_nowhere_in_git(
+    repo: Path, tmp_path: Path, cluster: Cluster, per_task
+) -> None:
+    server = per_task(write_then_answer(steps=3))
+    remote = tmp_path / "shared.git"
+    git(tmp_path, "init", "--quiet", "--bare", str(remote))
+    ids = [f"pkg{n:02d}" for n in range(1, 13)]
+    tasks = write_tasks(tmp_path / "migrate.jsonl", ids)
+    args = ("batch", str(tasks), "--ray", cluster.address, "--remote", str(remote), "--model", PRICED, "--json")
+    result = run_cli(repo, *args, env=fake_env(server) | cluster.env)
+    assert result.code == 0, result.err
+    summary = json.loads(result.out)
+    assert summary["backend"] == "ray" and summary["slots"] == 2
+    assert [t["status"] for t in summary["tasks"]] == ["complete"] * 12
+    assert dict(server.per_task) == dict.fromkeys(ids, 3)
+    heads = conversations(repo, "migrate")
+    assert sorted(heads) == ids
+    for task in summary["tasks"]:
+        head = heads[task["id"]]
+        assert task["commit"] == str(head.id) and task["changed_files"] == [f"{task['id']}.txt"]
+        assert workspace_file(head, f"{task['id']}.txt") == f"{task['id']}\n"
+        assert turns.read_conversation(head)["base"] == git(repo, "rev-parse", "HEAD").strip()
+    assert not (repo / ".git" / "gitagent" / "worktrees" / "batch").exists()  # they ran in the workers' clones
+    assert {k: str(v.id) for k, v in conversations(remote, "migrate").items()} == {
+        t["id"]: t["commit"] for t in summary["tasks"]
+    }
+    assert pygit2.Repository(str(remote)).references.get("refs/gitagent/batches/migrate") is not None
+    assert fsck(repo) == "" and fsck(remote) == ""
+    for place in (every_object(repo), every_object(remote), result.out.encode(), result.err.encode()):
+        assert API_KEY.encode() not in place
+    assert run_cli(repo, "diff", "batch/migrate/pkg03").out.count("+pkg03") == 1
+
+    again = run_cli(repo, *args, env=fake_env(server) | cluster.env)
+    assert again.code == 0, again.err
+    assert dict(server.per_task) == dict.fromkeys(ids, 3)  # nothing ran again
+    assert json.loads(again.out)["totals"]["skipped"] == 12
+
+
+def test_a_ray_worker_killed_mid_task_is_retried_and_not_lost(
+    repo: Path, tmp_path: Path, cluster: Cluster, per_task
+) -> None:
+    release = threading.Event()
+    normal = write_then_answer()
+
+    def plan(task: str, step: int) -> Reply | Fail:
+        reply = normal(task, step)
+        if task == "victim" and step == 1:
+            reply.hold = release
+        return reply
+
+    server = per_task(plan)
+    remote = tmp_path / "shared.git"
+    git(tmp_path, "init", "--quiet", "--bare", str(remote))
+    tasks = write_tasks(tmp_path / "crash.jsonl", ["victim", "bystander"])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gitagent", "batch", str(tasks), "--ray", cluster.address, "--remote", str(remote),
+         "--model", PRICED, "--json"],
+        cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, **fake_env(server), **cluster.env},
+    )  # fmt: skip
+    pid = _worker_pid(cluster, "victim", lambda: server.per_task["victim"] >= 2)
+    os.kill(pid, signal.SIGKILL)
+    release.set()
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    victim = {t["id"]: t for t in json.loads(out)["tasks"]}["victim"]
+    assert victim["status"] == "complete" and victim["attempts"] == 2
+    assert "victim: the Ray worker was lost" in err and "retrying (1/2)" in err
+    assert workspace_file(conversations(repo, "crash")["victim"], "victim.txt") == "victim\n"
+
+
+def test_a_local_ray_instance_pushes_straight_into_the_repository(repo: Path, tmp_path: Path, script) -> None:
+    model = script([{"type": "tool_use", "name": "Write", "input": {"file_path": "a.txt", "content": "a\n"}}])
+    tasks = write_tasks(tmp_path / "solo.jsonl", ["one", "two", "three"])
+    env = {"TMPDIR": tempfile.mkdtemp(prefix="rl-", dir="/tmp")}  # Ray's socket paths must stay short
+    try:
+        result = run_cli(repo, "batch", str(tasks), "--ray", "--jobs", "2", "--model", model, env=env)
+    finally:
+        shutil.rmtree(env["TMPDIR"], ignore_errors=True)
+    assert result.code == 0, result.err
+    assert "batch solo: 3/3 complete" in result.out
+    assert sorted(conversations(repo, "solo")) == ["one", "three", "two"]
+    assert fsck(repo) == ""
+
+
+def _worker_pid(cluster: Cluster, task: str, ready) -> int:
+    """The pid of the Ray worker running `task`: the owner of the in-flight turn in its clone."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        for clone in cluster.clones.glob(f"{task}-*"):
+            try:
+                ref = pygit2.Repository(str(clone)).references.get(f"refs/gitagent/inflight/batch/crash/{task}")
+            except pygit2.GitError:  # the clone is still being made
+                continue
+            if ref is not None and ready():
+                return turns.read_turn(ref.peel(pygit2.Commit))["owner"]["pid"]
+        time.sleep(0.05)
+    raise AssertionError(f"no Ray worker started {task}")
