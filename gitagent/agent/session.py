@@ -20,6 +20,7 @@ from gitagent.store.repo import head_commit
 from gitagent.testpoints import kill_point
 from gitagent.tools.base import ToolResult
 from gitagent.workspace import worktree as wt
+from gitagent.workspace.filling import Filling
 
 NAME_WORDS = 5
 
@@ -50,23 +51,27 @@ def run_turn(
         if head is None:
             check_new_name(repo, name)
         conversation_blob = _conversation_blob(repo, name, head, settings.model_spec, base)
-        worktree = _ready_worktree(repo, name, head, conversation_blob, settings.emit)
-        sandbox = settings.make_sandbox(worktree)
-        record = TurnRecord.start(
-            conversation=name,
-            turn=(turns.turn_number(head) + 1) if head else 1,
-            model=settings.model_spec,
-            prompt=prompt,
-            owner=inflight.owner(),
-            sandbox=sandbox.name,
-            attachments=attachments,
-        )
-        state = inflight.InFlight(name, head_oid)
-        turn = Turn(repo, state, record, conversation_blob, worktree, sandbox, head, settings)
-        turn.start_hooks(resumed=False)
-        kill_point("turn-hooks-run")
-        turn.save()
-        return turn.run(resumed=False)
+        worktree, filling = turn_worktree(repo, name, head, conversation_blob, settings.emit)
+        try:
+            sandbox = settings.make_sandbox(worktree)
+            record = TurnRecord.start(
+                conversation=name,
+                turn=(turns.turn_number(head) + 1) if head else 1,
+                model=settings.model_spec,
+                prompt=prompt,
+                owner=inflight.owner(),
+                sandbox=sandbox.name,
+                attachments=attachments,
+            )
+            state = inflight.InFlight(name, head_oid)
+            turn = Turn(repo, state, record, conversation_blob, worktree, sandbox, head, settings, filling=filling)
+            turn.start_hooks(resumed=False)
+            kill_point("turn-hooks-run")
+            turn.save()
+            return turn.run(resumed=False)
+        finally:
+            if filling is not None:  # never leave the files being written once the lock is let go
+                filling.join()
 
 
 def resume_turn(repo: pygit2.Repository, name: str, settings: TurnSettings) -> TurnOutcome:
@@ -175,6 +180,29 @@ def ensure_worktree(
         return _ready_worktree(repo, name, head, conversation_blob, lambda event: None, move=False)
 
 
+def turn_worktree(
+    repo: pygit2.Repository, name: str, head: pygit2.Commit | None, conversation_blob: pygit2.Oid, emit: EventSink
+) -> tuple[wt.Worktree, Filling | None]:
+    """The worktree for a new turn, and, if it had to be made, its making in the background.
+
+    A conversation with turns but no worktree yet (a subagent, a fork) gets one made (registered, then its
+    files written) while the turn's first model request runs; the turn waits for it before anything reads
+    it (`Turn.files_ready`), and it counts as made only once complete (`workspace.worktree`). A new
+    conversation's worktree is made at once: its first prompt's code map reads the files.
+    """
+    worktree = wt.worktree_for(repo, name)
+    if head is None or worktree.exists:
+        return _ready_worktree(repo, name, head, conversation_blob, emit), None
+    if worktree.path.exists():
+        emit(Notice(f"{name}: rebuilt the worktree, which an interrupted command had left half-made"))
+    base, tree = _base(repo, conversation_blob), turns.workspace_tree(head)
+    return worktree, Filling(lambda: wt.create(worktree, base, tree), f"cannot make {name}'s worktree")
+
+
+def _base(repo: pygit2.Repository, conversation_blob: pygit2.Oid) -> pygit2.Oid:
+    return pygit2.Oid(hex=json.loads(repo[conversation_blob].data)["base"])
+
+
 def _ready_worktree(
     repo: pygit2.Repository,
     name: str,
@@ -186,7 +214,7 @@ def _ready_worktree(
     """The conversation's worktree, made complete and at `head`'s snapshot (or the base commit's tree); with
     `move=False` (resuming) a made one is only repaired, never moved (`workspace.worktree.prepare`)."""
     worktree = wt.worktree_for(repo, name)
-    base = pygit2.Oid(hex=json.loads(repo[conversation_blob].data)["base"])
+    base = _base(repo, conversation_blob)
     tree = turns.workspace_tree(head) if head else repo[base].peel(pygit2.Commit).tree_id
     note = wt.prepare(worktree, base, tree, move)
     if note is not None:

@@ -21,6 +21,7 @@ from gitagent.agent.prompt import system_prompt
 from gitagent.agent.record import TurnRecord, turn_messages
 from gitagent.agent.transcript import Transcript, transcript_path
 from gitagent.errors import GitagentError, disk_error
+from gitagent.models.after import AnswersAfter
 from gitagent.models.base import Model
 from gitagent.models.errors import AuthenticationFailed
 from gitagent.sandbox import Sandbox
@@ -32,6 +33,7 @@ from gitagent.tools import default_tools
 from gitagent.tools.base import Tool, ToolContext
 from gitagent.tools.skill import SkillTool
 from gitagent.workspace import worktree as wt
+from gitagent.workspace.filling import Filling
 from gitagent.workspace.snapshot import PreparedSnapshot, Snapshot, take_snapshot
 
 if TYPE_CHECKING:
@@ -41,6 +43,10 @@ if TYPE_CHECKING:
     from gitagent.subagents.host import Subagents
 
 DEFAULT_MAP_TOKENS = 1024
+
+
+START_EVENTS = ("SessionStart", "UserPromptSubmit")
+"""The hooks a turn runs before its first model request."""
 
 
 def landed_notice(name: str, landed: str) -> str:
@@ -110,6 +116,8 @@ class Turn:
     head: pygit2.Commit | None
     settings: TurnSettings
     extra_trailers: list[tuple[str, str]] = field(default_factory=list)
+    filling: Filling | None = None
+    """The worktree's files being written in the background (`session.turn_worktree`), or None: written."""
     next_snapshot: PreparedSnapshot | None = field(default=None, init=False)
     errors: list[str] = field(default_factory=list, init=False)
     code_map: BackgroundMap | None = field(default=None, init=False)
@@ -127,6 +135,8 @@ class Turn:
         guard.stop_hook_active = False
         guard.permissions.worktree = self.worktree.path  # path rules see the agent's paths as the checkout's
         # Servers start now, in the background, while the hooks run and the turn is first saved.
+        if self.settings.mcp:
+            self.files_ready()  # a server may read the files as it starts
         self.mcp = self.settings.mcp.start(self.worktree.path) if self.settings.mcp else None
         guard.tool_fields = self.mcp.hook_fields if self.mcp else lambda name: {}
         if self.head is None and self.settings.repo_map_tokens > 0:  # a new conversation's prompt has a code map
@@ -151,10 +161,17 @@ class Turn:
         """Save the turn so far as the in-flight commit."""
         inflight.save(self.repo, self.state, self.content(), user_identity(self.repo))
 
+    def files_ready(self) -> None:
+        """Return once the worktree's files are all there (at once unless they are being written)."""
+        if self.filling is not None:
+            self.filling.wait()
+
     def start_hooks(self, resumed: bool) -> None:
         """SessionStart (once per session) and, for a new prompt, UserPromptSubmit: either may add context;
         the latter may refuse the prompt, which ends a one-turn session."""
         guard = self.settings.guard
+        if guard.hooks is not None and any(h.event in START_EVENTS for h in guard.hooks.discovery.hooks):
+            self.files_ready()  # the hooks may read the worktree
         self.record.add_context(self.settings.session.start(guard, self.record, resumed or self.head is not None))
         if resumed:
             return
@@ -193,8 +210,9 @@ class Turn:
             system = settings.role.system_prompt(self.worktree.path) + (f"\n\n{extra}" if extra else "")
             tools, mcp = self.role_tools(tools)
         context = ToolContext(self.worktree.path, self.sandbox)
+        model = AnswersAfter(settings.model, self.files_ready) if self.filling is not None else settings.model
         return Agent(
-            settings.model, system, tools, context, settings.max_steps, settings.guard, settings.compactor, mcp,
+            model, system, tools, context, settings.max_steps, settings.guard, settings.compactor, mcp,
             output=settings.output, max_cost=settings.max_cost, children=settings.subagents,
         )  # fmt: skip
 
@@ -259,10 +277,11 @@ class Turn:
 
     def prepare_snapshot(self) -> None:
         """Start reading what the end-of-turn snapshot needs, in the background while the model works."""
-        self.next_snapshot = PreparedSnapshot(self.worktree)
+        self.next_snapshot = PreparedSnapshot(self.worktree, self.files_ready)
 
     def snapshot(self) -> Snapshot:
         """The worktree's files as a tree (a review's read-only worktree overrides this: it cannot change)."""
+        self.files_ready()
         return self.next_snapshot.take() if self.next_snapshot else take_snapshot(self.worktree)
 
     def commit(self, status: str) -> TurnOutcome:

@@ -5,8 +5,8 @@ most of a small review's own time. So the worktrees under `$GIT_DIR/gitagent/rev
 kept after a review and the next one moves a free slot to its head (`git checkout --force`, which rewrites
 only the files that differ); a slot is made (`git worktree add --no-checkout`, about 40 ms) only when none
 is free. Either way the files are written in a background thread while the reviewer's first model request
-is under way, and `wait` holds back whatever reads them (the first answer, hooks at start) until they are
-there. A slot is held by a lock file naming its process; one left by a dead process is taken over.
+is under way (`workspace.filling`), and `wait` holds back whatever reads them (the first answer, hooks at
+start) until they are there. A slot is held by a lock file naming its process; one left by a dead process is taken over.
 """
 
 import contextlib
@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +22,7 @@ import pygit2
 from gitagent.errors import GitagentError
 from gitagent.store.inflight import is_alive
 from gitagent.store.repo import state_dir, workdir
+from gitagent.workspace.filling import Filling
 from gitagent.workspace.git import run_git
 from gitagent.workspace.worktree import Worktree
 
@@ -34,24 +34,17 @@ class HeadCheckout:
 
     def __init__(self, worktree: Worktree, head: str, fresh: bool) -> None:
         self.worktree = worktree
-        self.error: str | None = None
-        self._thread = threading.Thread(target=self._fill, args=(head, fresh), name="gitagent-review-checkout")
-        self._thread.start()
+        self.filling = Filling(lambda: self._fill(head, fresh), "cannot check out the head commit for the review")
 
     def _fill(self, head: str, fresh: bool) -> None:
-        try:
-            if fresh:  # `worktree add --no-checkout` left HEAD at the head and the index empty
-                run_git(["reset", "--quiet", "--hard"], cwd=self.worktree.path)
-            else:
-                run_git(["checkout", "--quiet", "--force", "--detach", head], cwd=self.worktree.path)
-        except GitagentError as e:
-            self.error = e.message
+        if fresh:  # `worktree add --no-checkout` left HEAD at the head and the index empty
+            run_git(["reset", "--quiet", "--hard"], cwd=self.worktree.path)
+        else:
+            run_git(["checkout", "--quiet", "--force", "--detach", head], cwd=self.worktree.path)
 
     def wait(self) -> None:
         """Return once every file of the head commit is in the worktree (raise if writing them failed)."""
-        self._thread.join()
-        if self.error is not None:
-            raise GitagentError(f"cannot check out the head commit for the review: {self.error}")
+        self.filling.wait()
 
 
 @contextlib.contextmanager

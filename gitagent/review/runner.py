@@ -8,7 +8,7 @@ A part that has started always finishes; the files of parts never started are li
 
 import secrets
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +20,8 @@ from gitagent.agent.events import Event
 from gitagent.agent.modelchoice import model_choice
 from gitagent.agent.record import now_iso
 from gitagent.agent.sandboxing import hidden_by_config, sandbox_choice
-from gitagent.models.base import Model, ModelRequest, ModelResponse, TextDelta, Usage
+from gitagent.models.after import AnswersAfter
+from gitagent.models.base import Usage
 from gitagent.review.baseconfig import materialize, reviewer_config
 from gitagent.review.checkout import head_checkout
 from gitagent.review.chunks import DEFAULT_CHUNK_TOKENS, Chunk, pack
@@ -206,23 +207,3 @@ def _sandbox_factory(repo: pygit2.Repository, choice: str, readable: list[Path])
     common = git_dir(repo)
     secrets = hidden_by_config(repo)
     return lambda worktree: BwrapSandbox(worktree.path, common, extra_ro=readable, read_only=True, secrets=secrets)
-
-
-class AnswersAfter:
-    """The reviewer's model, each answer held back until `ready()` returns (the head's files are written).
-
-    Everything that reads the checkout (tool calls, their hooks) follows an answer, so the first request
-    to the model runs while the checkout is being written instead of after it.
-    """
-
-    def __init__(self, model: Model, ready: Callable[[], None]) -> None:
-        self.model = model
-        self.spec = model.spec
-        self.ready = ready
-
-    def stream(self, request: ModelRequest) -> Iterator[TextDelta | ModelResponse]:
-        """The wrapped model's stream; its final response is passed on once the checkout is ready."""
-        for item in self.model.stream(request):
-            if isinstance(item, ModelResponse):
-                self.ready()
-            yield item

@@ -25,6 +25,7 @@ from gitagent.agent.events import AssistantMessage, Event, TurnOutcome
 from gitagent.agent.permissions import Decision
 from gitagent.errors import GitagentError
 from gitagent.store.repo import git_dir
+from gitagent.tui.agents import AgentsPanel
 from gitagent.tui.approvals import CLOSED, Approvals
 from gitagent.tui.commands import BY_NAME, complete, parse
 from gitagent.tui.cost import recorded_totals
@@ -43,6 +44,7 @@ from gitagent.tui.session import AFTER_INTERRUPT, ChatSession
 from gitagent.tui.slash import SlashHandlers
 from gitagent.tui.slash_more import custom_commands
 from gitagent.tui.welcome import welcome
+from gitagent.tui.widgets.agents import AgentsView
 from gitagent.tui.widgets.completions import MentionList
 from gitagent.tui.widgets.conversation import ConversationView
 from gitagent.tui.widgets.prompt import PromptInput
@@ -82,7 +84,7 @@ class MainScreen(Screen[None]):
     AUTO_FOCUS = "#prompt"
 
 
-class ChatApp(ChatFeatures, Navigation, Approvals):
+class ChatApp(ChatFeatures, AgentsPanel, Navigation, Approvals):
     """A conversation with the agent, its history from git, and fork and rewind a keystroke away."""
 
     TITLE = "gitagent"
@@ -94,6 +96,7 @@ class ChatApp(ChatFeatures, Navigation, Approvals):
         Binding("ctrl+b", "toggle_side", "Side panel", show=False),
         Binding("ctrl+o", "full_output", "Full output", show=False),
         Binding("ctrl+r", "history_search", "Search prompts", show=False),
+        Binding("ctrl+g", "open_agent", "Running agent", show=False),
         Binding("shift+tab", "cycle_approval", "Approval mode", show=False, priority=True),
     ]
 
@@ -132,6 +135,7 @@ class ChatApp(ChatFeatures, Navigation, Approvals):
             with Vertical(id="chat"):
                 yield ConversationView()
                 yield TodoView()
+                yield AgentsView()
                 yield WorkingLine()
                 yield Static("", id="hint")
                 yield MentionList()
@@ -147,6 +151,7 @@ class ChatApp(ChatFeatures, Navigation, Approvals):
         prompt.mentions = self.query_one(MentionList)
         prompt.custom_commands = lambda: list(custom_commands(self.session))
         prompt.focus()
+        self.start_agents_panel()
         await self.reload()
         if self.session.interrupted:
             await self.view.note(f"The last turn was interrupted: {AFTER_INTERRUPT}.", "warning")

@@ -79,6 +79,7 @@ KEYS = [
     ("Esc Esc", "on an empty prompt: pick a turn to rewind to"),
     ("PageUp / PageDown", "scroll the conversation (Ctrl+Home / Ctrl+End: its start / end)"),
     ("Ctrl+O", "the full output of the selected (or latest) tool call"),
+    ("Ctrl+G", "a running subagent's conversation, live (again: the next one)"),
     ("Shift+Tab", "switch the approval mode (auto / ask)"),
     ("Ctrl+B", "show or hide the side panel"),
     ("Ctrl+P", "command palette (themes too)"),

@@ -1,9 +1,10 @@
 """Bringing another tree's changes into a worktree: a three-way merge, applied whole or not at all.
 
 A subagent's work comes back this way: its workspace tree is merged into the parent's worktree with the
-tree the child started from as the base. The parent's files are first recorded as a tree (a snapshot), the
-three trees are merged in memory by libgit2, and only a clean result is written to the files; a conflict
-changes nothing and is reported with its hunks.
+tree the child started from as the base. Only the paths the child changed can change in the merge, so the
+parent's side is the base with those paths read from its files (not a snapshot of every file: that would
+cost a scan of the whole worktree per merge); the three trees are merged in memory by libgit2, and only a
+clean result is written to the files; a conflict changes nothing and is reported with its hunks.
 """
 
 import os
@@ -14,9 +15,9 @@ from pathlib import Path
 import pygit2
 from pygit2.enums import DeltaStatus, FileMode
 
-from gitagent.workspace.snapshot import take_snapshot
 from gitagent.workspace.worktree import Worktree, open_worktree
 
+FOLDER_CONFLICT = "a folder on one side is a file on the other"
 _CONTEXT = 2
 _HUNK_LIMIT = 4000
 
@@ -38,9 +39,13 @@ class MergeOutcome:
 
 
 def merge_into(worktree: Worktree, base: pygit2.Oid, theirs: pygit2.Oid) -> MergeOutcome:
-    """Merge the changes from `base` to `theirs` into the worktree's files (recorded first as a snapshot)."""
+    """Merge the changes from `base` to `theirs` into the worktree's files."""
     repo = open_worktree(worktree)
-    ours = take_snapshot(worktree).tree
+    paths = _changed_paths(repo, base, theirs)
+    blocked = [Conflict(p, FOLDER_CONFLICT) for p in paths if _blocked(worktree.path, p)]
+    if blocked:
+        return MergeOutcome(conflicts=blocked)
+    ours = _ours(repo, worktree.path, base, paths)
     index = repo.merge_trees(repo[base], repo[ours], repo[theirs])
     if index.conflicts is not None:
         return MergeOutcome(conflicts=[_conflict(repo, *entries) for entries in index.conflicts])
@@ -50,6 +55,46 @@ def merge_into(worktree: Worktree, base: pygit2.Oid, theirs: pygit2.Oid) -> Merg
         _apply(repo, worktree.path, delta)
         changed.append(delta.new_file.path if delta.status != DeltaStatus.DELETED else delta.old_file.path)
     return MergeOutcome(changed=sorted(changed))
+
+
+def _changed_paths(repo: pygit2.Repository, base: pygit2.Oid, theirs: pygit2.Oid) -> list[str]:
+    paths = set()
+    for delta in repo.diff(repo[base], repo[theirs]).deltas:
+        paths.update((delta.old_file.path, delta.new_file.path))
+    return sorted(paths)
+
+
+def _blocked(root: Path, path: str) -> bool:
+    """Whether the worktree has a folder at `path`, or something other than a folder above it: then the
+    child's file cannot be written or compared there."""
+    target = root / path
+    if target.is_dir() and not target.is_symlink():
+        return True
+    for parent in target.parents:
+        if parent == root:
+            return False
+        if parent.is_symlink() or (parent.exists() and not parent.is_dir()):
+            return True
+    return False
+
+
+def _ours(repo: pygit2.Repository, root: Path, base: pygit2.Oid, paths: list[str]) -> pygit2.Oid:
+    """The parent's side: `base` with each of `paths` as the worktree's files have it now."""
+    index = pygit2.Index()
+    index.read_tree(repo[base])
+    for path in paths:
+        try:
+            stat = (root / path).lstat()
+        except FileNotFoundError:
+            if path in index:
+                index.remove(path)
+            continue
+        if os.path.islink(root / path):
+            mode = FileMode.LINK
+        else:
+            mode = FileMode.BLOB_EXECUTABLE if stat.st_mode & 0o100 else FileMode.BLOB
+        index.add(pygit2.IndexEntry(path, repo.create_blob_fromworkdir(path), mode))
+    return index.write_tree(repo)
 
 
 def _apply(repo: pygit2.Repository, root: Path, delta: pygit2.DiffDelta) -> None:

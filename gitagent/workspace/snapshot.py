@@ -19,6 +19,7 @@ not cleaned again next time). A repository with no driver configured never pays 
 import functools
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -153,15 +154,18 @@ def filter_drivers(config: pygit2.Config) -> frozenset[str]:
 class PreparedSnapshot:
     """A worktree's next snapshot, prepared in a background thread from the moment this is made."""
 
-    def __init__(self, worktree: Worktree) -> None:
+    def __init__(self, worktree: Worktree, ready: Callable[[], None] | None = None) -> None:
         _tune_libgit2()  # process-wide settings: made here, so that the thread finds them made
         self.worktree = worktree
+        self.ready = ready  # waited for first: the worktree's files may still be being written
         self._snapshotter: Snapshotter | None = None
         self._thread = threading.Thread(target=self._prepare, name="gitagent-snapshot", daemon=True)
         self._thread.start()
 
     def _prepare(self) -> None:
         try:
+            if self.ready is not None:
+                self.ready()
             snapshotter = Snapshotter(self.worktree)
             snapshotter.prepare()
         except Exception:  # only a head start: `take` then starts afresh, and reports what is wrong

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pygit2
 
+from gitagent.models.after import AnswersAfter
 from gitagent.models.base import ModelResponse, TextDelta
 from gitagent.review.checkout import head_checkout
-from gitagent.review.runner import AnswersAfter
 from tests.conftest import git, run_cli, tool
 from tests.review.conftest import PullRequest, answer, review_script
 

@@ -3,8 +3,12 @@
 import json
 from pathlib import Path
 
+from textual.widgets import Label
+
+from gitagent.tui.screens.agent import AgentScreen
+from gitagent.tui.widgets.agents import AgentsView
 from tests.conftest import text, tool
-from tests.tui.conftest import make_app, screen_text, send  # noqa: F401  (make_app is a fixture)
+from tests.tui.conftest import make_app, screen_text, send, settle  # noqa: F401  (make_app is a fixture)
 
 
 def _family(tmp_path: Path) -> str:
@@ -31,3 +35,54 @@ async def test_agents_lists_the_children_and_opens_one(repo: Path, tmp_path: Pat
         await send(pilot, "/agents 1")
         assert app.session.name == "chat.agents/1"
         assert "The child wrote child.txt." in screen_text(app)
+
+
+def _sleeping_child(tmp_path: Path, seconds: int) -> str:
+    folder = tmp_path / "live-scripts"
+    folder.mkdir()
+    (folder / "child.json").write_text(json.dumps({"responses": [
+        [tool("Bash", command=f"sleep {seconds}")], [text("Slept.")]]}))  # fmt: skip
+    parent = {"responses": [
+        [tool("Agent", description="Sleep a while", prompt="Sleep in the background", run_in_background=True)],
+        [text("Waiting for the agent.")], [text("The agent slept.")],
+    ], "agents": {"background": "child.json"}}  # fmt: skip
+    (folder / "parent.json").write_text(json.dumps(parent))
+    return f"scripted:{folder / 'parent.json'}"
+
+
+async def _until(pilot, condition, seconds: float = 60) -> None:
+    for _ in range(int(seconds / 0.05)):  # a loaded machine can take seconds to get there
+        if condition():
+            return
+        await pilot.pause(0.05)
+    assert condition()
+
+
+async def test_running_agents_are_shown_live_and_ctrl_g_opens_one(repo: Path, tmp_path: Path, make_app) -> None:  # noqa: F811
+    app = make_app(_sleeping_child(tmp_path, 6), name="chat")
+    async with app.run_test(size=(140, 40)) as pilot:
+        view = app.query_one(AgentsView)
+        assert not view.display
+        await send(pilot, "Sleep with a helper", wait=False)
+        await _until(pilot, lambda: view.display)
+        shown = str(view.render())
+        assert "Agents: 1 running" in shown and "Ctrl+G opens it" in shown
+        assert "chat.agents/1" in shown and "Sleep a while" in shown and "tokens" in shown
+        first = view.children_shown[0].state
+        await _until(pilot, lambda: view.children_shown and view.children_shown[0].state != first)  # it ticks
+        await pilot.press("ctrl+g")
+        screen = app.screen
+        assert isinstance(screen, AgentScreen)
+        await _until(pilot, lambda: "sleep 6" in _text(screen))
+        assert "chat.agents/1" in str(screen.query_one("#agent-title", Label).render())
+        await pilot.press("escape")
+        assert not isinstance(app.screen, AgentScreen)
+        await settle(pilot)
+        await _until(pilot, lambda: not view.display)  # hidden once the turn (and its child) ended
+        assert "The agent slept." in screen_text(app)
+        await pilot.press("ctrl+g")
+        assert "No subagent is running" in screen_text(app)
+
+
+def _text(screen: AgentScreen) -> str:
+    return "\n".join(str(getattr(w, "title", "")) + str(getattr(w, "content", "")) for w in screen.query("*"))

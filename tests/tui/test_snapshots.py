@@ -9,6 +9,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pygit2
@@ -17,6 +18,7 @@ import pytest
 from gitagent.agent.setup import RunOptions
 from gitagent.tui.app import ChatApp
 from gitagent.tui.session import ChatSession
+from gitagent.tui.widgets.agents import AgentsView
 from gitagent.tui.widgets.blocks import ToolBlock
 from gitagent.tui.widgets.completions import MentionList
 from gitagent.tui.widgets.working import WorkingLine
@@ -188,3 +190,38 @@ def test_mention_completion(fixed_repo, snap_compare):
         await still(pilot)
 
     assert snap_compare(scripted_app(fixed_repo, [[text("ok")]]), terminal_size=SIZE, run_before=run_before)
+
+
+def test_running_subagents_above_the_prompt(fixed_repo, snap_compare):
+    async def run_before(pilot):
+        app = pilot.app
+        app.query_one("#prompt").cursor_blink = False
+        await send(pilot, "sleep with a helper", wait=False)
+        view = app.query_one(AgentsView)
+        for _ in range(1500):  # a loaded machine can take seconds to get there
+            await pilot.pause(0.02)
+            if view.display and view.children_shown[0].tokens and app.view.query(ToolBlock):
+                break  # the child's first answer (its Bash call) is saved: its tokens are counted
+        assert view.display
+        app.closing = True  # freeze the screen: the rest of the turn is not drawn
+        app.agents_timer.pause()
+        view.show_children([replace(child, state="running 3s") for child in view.children_shown])
+        working = app.working
+        working.timer.pause()
+        working.frame, working.started = 0, time.monotonic() - 3.4
+        working.update(working.text())
+        for block in app.view.query(ToolBlock):
+            block.spinner.pause()
+            block.frame = 0
+            block.heading.update(block.title)
+        await pilot.pause(0.1)
+
+    path = fixed_repo / "script.json"
+    (fixed_repo / "child.json").write_text(json.dumps({"responses": [[tool("Bash", command="sleep 5")], [text("ok")]]}))
+    path.write_text(json.dumps({"responses": [
+        [tool("Agent", description="Sleep a while", prompt="Sleep in the background", run_in_background=True)],
+        [text("Waiting.")], [text("Done.")],
+    ], "agents": {"background": "child.json"}}))  # fmt: skip
+    session = ChatSession(pygit2.Repository(str(fixed_repo)), RunOptions(model=f"scripted:{path}"))
+    session.open("hello", must_exist=False)
+    assert snap_compare(ChatApp(session), terminal_size=SIZE, run_before=run_before)

@@ -58,3 +58,33 @@ def test_a_conflict_changes_no_file(repo: Path, script) -> None:
     assert outcome.conflicts[0].hunks == "changed on one side, while the other side deleted it"
     assert (worktree.path / "lib/old.txt").read_text() == "the parent's edit\n"
     assert not (worktree.path / "other.txt").exists()
+
+
+def test_edits_of_both_sides_to_one_file_merge_line_by_line(repo: Path, script) -> None:
+    git_repo, base = _worktree(repo, script)
+    worktree = worktree_for(git_repo, "m")
+    lines = [f"line {n}\n" for n in range(1, 9)]
+    start = _tree(git_repo, base, {"notes.txt": ("".join(lines).encode(), pygit2.GIT_FILEMODE_BLOB)})
+    (worktree.path / "notes.txt").write_text("".join(["parent's line 1\n", *lines[1:]]))
+    theirs = _tree(git_repo, start, {"notes.txt": ("".join([*lines[:7], "child's line 8\n"]).encode(), 0o100644)})
+    outcome = merge_into(worktree, start, theirs)
+    assert outcome.conflicts == [] and outcome.changed == ["notes.txt"]
+    merged = (worktree.path / "notes.txt").read_text().splitlines()
+    assert merged[0] == "parent's line 1" and merged[7] == "child's line 8" and len(merged) == 8
+
+
+def test_a_file_where_the_other_side_has_a_folder_is_a_conflict_that_changes_nothing(repo: Path, script) -> None:
+    git_repo, base = _worktree(repo, script)
+    worktree = worktree_for(git_repo, "m")
+    (worktree.path / "lib/old.txt").unlink()
+    (worktree.path / "lib").rmdir()
+    (worktree.path / "lib").write_text("now a file\n")  # the parent made the folder a file
+    (worktree.path / "docs").mkdir()  # and made a folder where the child adds a file
+    theirs = _tree(git_repo, base, {
+        "lib/new.txt": (b"new\n", pygit2.GIT_FILEMODE_BLOB), "docs": (b"a file\n", pygit2.GIT_FILEMODE_BLOB),
+        "other.txt": (b"other\n", pygit2.GIT_FILEMODE_BLOB),
+    })  # fmt: skip
+    outcome = merge_into(worktree, base, theirs)
+    assert [c.path for c in outcome.conflicts] == ["docs", "lib/new.txt"] and outcome.changed == []
+    assert (worktree.path / "lib").read_text() == "now a file\n" and (worktree.path / "docs").is_dir()
+    assert not (worktree.path / "other.txt").exists()
