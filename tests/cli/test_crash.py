@@ -14,7 +14,7 @@ from tests.conftest import conversation_head, git, text, tool, worktree
 
 SLOW = (
     [tool("Write", file_path="a.txt", content="one\n")],
-    [tool("Bash", command="touch started && sleep 30")],
+    [tool("Bash", command="touch started && sleep 120")],  # longer than any wait below: it must be cut short
     [tool("Write", file_path="b.txt", content="two\n")],
     [text("all done")],
 )
@@ -91,7 +91,7 @@ def test_ctrl_c_saves_the_turn_as_interrupted(repo: Path, cli, script) -> None:
     proc = _start(repo, "run", "-c", "i", "--model", script(*SLOW), "go")
     _wait_for(worktree(repo, "i") / "started")
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=30)
+    _, err = proc.communicate(timeout=60)  # well under the command's 120 s: the interruption cut it short
     assert proc.returncode == 130
     assert "interrupted" in err and "gitagent run --resume -c i" in err
     events = _inflight_events(repo, "i")

@@ -21,8 +21,9 @@ def _configure(tmp_path: Path) -> None:
     home.mkdir(exist_ok=True)
     entry = stdio("many.py", "200")
     args = ", ".join(json.dumps(arg) for arg in entry["args"])
+    readable = ", ".join(json.dumps(path) for path in entry["readable"])  # a checkout under /tmp is hidden
     (home / "config.toml").write_text(
-        f'[mcp_servers.many]\ncommand = "{entry["command"]}"\nargs = [{args}]\n'
+        f'[mcp_servers.many]\ncommand = "{entry["command"]}"\nargs = [{args}]\nreadable = [{readable}]\n'
         "startup_timeout_sec = 60\n"  # as write_mcp_json gives: a loaded CI machine starts it slowly
     )
 

@@ -105,6 +105,7 @@ class ExternalExecutor:
 
     def run(self, turn: "Turn", resumed: bool) -> None:
         """Run the executor until it answers (again while Stop hooks send it back), then keep its session."""
+        turn.files_ready()  # the program works in the worktree from its first moment
         previous = read_state(turn.repo, turn.executor_tree, self.name)
         prompt = opening_prompt(turn.head, previous.turn if previous else None, turn.record.events, resumed)
         home = private_home(turn.repo, turn.state.name)
