@@ -21,9 +21,16 @@ SLOW = (
 
 
 def _start(repo: Path, *args: str) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "gitagent", *args]
     return subprocess.Popen(
-        [sys.executable, "-m", "gitagent", *args], cwd=repo, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        command, cwd=repo, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_default_sigint
     )
+
+
+def _default_sigint() -> None:
+    # A suite started in the background of a script inherits SIGINT ignored, and Python then never turns it into
+    # KeyboardInterrupt: give gitagent the disposition a terminal's foreground job has.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _inflight_events(repo: Path, name: str) -> list[dict]:
