@@ -25,8 +25,9 @@ Nothing in the sandbox outlives gitagent. `--die-with-parent` alone leaves a win
 it has cloned the sandbox, and the sandbox's init arms its own a moment after the command was forked, so a
 gitagent killed while the sandbox starts would leave the command running unsupervised. Each command therefore
 gets a lifeline: the read end of a pipe whose write end only gitagent holds, which reads as end-of-file exactly
-when gitagent is gone (whoever killed it). The command does not start if it already is; a watcher in the
-sandbox's PID namespace kills every process there the moment it becomes so.
+when gitagent is gone (whoever killed it). The command waits for gitagent's go-ahead on that pipe, sent once
+the sandbox exists, and does not start if end-of-file comes first; a watcher in the sandbox's PID namespace
+then kills every process there the moment gitagent is gone.
 """
 
 import os
@@ -138,7 +139,7 @@ def _secret_mounts(dirs: list[Path], files: list[Path], readonly: list[Path]) ->
 def lifeline_prologue(fd: int) -> str:
     """Shell lines run in the sandbox before the command, tying its life to the write end of pipe `fd`."""
     return (
-        f"read -t 0 -u {fd} && exit 137\n"  # end-of-file already: gitagent died while the sandbox started
+        f"read -r -u {fd} _ || exit 137\n"  # gitagent's go-ahead, or end-of-file: it died while the sandbox started
         f"{{ read -r -u {fd} _; kill -KILL -1; }} </dev/null >/dev/null 2>&1 &\n"  # -1: all but init, in this PID ns
         f"exec {fd}<&-"
     )
@@ -244,7 +245,10 @@ class BwrapSandbox:
         try:
             argv = self.argv(command, cwd.resolve(), lifeline=read_end)
             env = sandbox_env(dict(os.environ))
-            return run_process(argv, cwd=self.worktree, env=env, timeout=timeout, pass_fds=(read_end,))
+            go_ahead = lambda: os.write(write_end, b"\n")  # noqa: E731 (sent once gitagent has survived the spawn)
+            return run_process(
+                argv, cwd=self.worktree, env=env, timeout=timeout, pass_fds=(read_end,), spawned=go_ahead
+            )
         finally:
             os.close(read_end)
             os.close(write_end)

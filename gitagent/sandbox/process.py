@@ -7,6 +7,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from gitagent.sandbox.base import CommandResult
@@ -18,10 +19,16 @@ CAPTURE_LIMIT = 256 * 1024
 
 
 def run_process(
-    argv: list[str], *, cwd: Path, env: dict[str, str], timeout: float, pass_fds: tuple[int, ...] = ()
+    argv: list[str],
+    *,
+    cwd: Path,
+    env: dict[str, str],
+    timeout: float,
+    pass_fds: tuple[int, ...] = (),
+    spawned: Callable[[], None] | None = None,
 ) -> CommandResult:
     """Run `argv` with stdin closed (and `pass_fds` open); on timeout or exit, kill every process left in its
-    session.
+    session. `spawned` is called once the process exists.
 
     Output goes to temporary files rather than pipes, so a background child that keeps a pipe open
     cannot hang the call and a chatty command cannot exhaust memory.
@@ -40,6 +47,8 @@ def run_process(
         )
         kill_point("sandbox-spawn")
         try:
+            if spawned is not None:
+                spawned()
             exit_code = _wait(proc, timeout)
         finally:
             _kill_group(proc.pid)
