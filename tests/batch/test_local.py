@@ -16,7 +16,7 @@ import pygit2
 from gitagent.store import turns
 from tests.batch.conftest import PRICED, conversations, fake_env, fsck, workspace_file, write_tasks
 from tests.conftest import git, run_cli, text, tool
-from tests.fakes.per_task import write_then_answer
+from tests.fakes.per_task import holding_answer, write_then_answer
 from tests.fakes.server import Fail, Reply
 
 IDS = [f"t{n:02d}" for n in range(1, 13)]
@@ -124,15 +124,7 @@ def test_a_task_over_the_timeout_is_stopped_as_interrupted_and_resumed_by_a_reru
     repo: Path, tmp_path: Path, per_task
 ) -> None:
     release = threading.Event()
-    normal = write_then_answer()
-
-    def plan(task: str, step: int) -> Reply | Fail:
-        reply = normal(task, step)
-        if task == "slow" and step == 1:
-            reply.hold = release  # the model thinks until the test lets it answer
-        return reply
-
-    server = per_task(plan)
+    server = per_task(holding_answer("slow", release))  # the model thinks until the test lets it answer
     tasks = write_tasks(tmp_path / "slow.jsonl", ["quick", "slow"])
     args = ("batch", str(tasks), "--model", PRICED, "--json")
     result = run_cli(repo, *args, "--timeout", "6", env=fake_env(server))
@@ -153,15 +145,7 @@ def test_a_task_over_the_timeout_is_stopped_as_interrupted_and_resumed_by_a_reru
 
 def test_a_worker_killed_mid_task_is_retried_and_its_turn_finished(repo: Path, tmp_path: Path, per_task) -> None:
     release = threading.Event()
-    normal = write_then_answer()
-
-    def plan(task: str, step: int) -> Reply | Fail:
-        reply = normal(task, step)
-        if task == "victim" and step == 1:
-            reply.hold = release
-        return reply
-
-    server = per_task(plan)
+    server = per_task(holding_answer("victim", release))
     tasks = write_tasks(tmp_path / "kill.jsonl", ["victim", "bystander"])
     proc = subprocess.Popen(
         [sys.executable, "-m", "gitagent", "batch", str(tasks), "--model", PRICED, "--json"], cwd=repo,

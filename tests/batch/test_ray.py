@@ -21,8 +21,7 @@ from tests.batch.cluster import Cluster
 from tests.batch.conftest import PRICED, conversations, every_object, fake_env, fsck, workspace_file, write_tasks
 from tests.conftest import git, run_cli
 from tests.fakes.anthropic_server import API_KEY
-from tests.fakes.per_task import write_then_answer
-from tests.fakes.server import Fail, Reply
+from tests.fakes.per_task import holding_answer, write_then_answer
 
 if not os.environ.get("CI"):  # CI installs the extra (./install.sh --dev), so there it must be present
     pytest.importorskip("ray")
@@ -78,15 +77,7 @@ def test_a_ray_worker_killed_mid_task_is_retried_and_not_lost(
     repo: Path, tmp_path: Path, cluster: Cluster, per_task
 ) -> None:
     release = threading.Event()
-    normal = write_then_answer()
-
-    def plan(task: str, step: int) -> Reply | Fail:
-        reply = normal(task, step)
-        if task == "victim" and step == 1:
-            reply.hold = release
-        return reply
-
-    server = per_task(plan)
+    server = per_task(holding_answer("victim", release))
     remote = tmp_path / "shared.git"
     git(tmp_path, "init", "--quiet", "--bare", str(remote))
     tasks = write_tasks(tmp_path / "crash.jsonl", ["victim", "bystander"])

@@ -65,3 +65,16 @@ def write_then_answer(delay: float = 0.0, steps: int = 2) -> Plan:
         return Reply([{"type": "text", "text": f"Wrote {task}.txt."}], delay=delay)
 
     return plan
+
+
+def holding_answer(held_task: str, release: threading.Event) -> Plan:
+    """`write_then_answer`, with `held_task`'s answer held (the model thinking) until `release` is set."""
+    normal = write_then_answer()
+
+    def plan(task: str, step: int) -> Reply | Fail:
+        reply = normal(task, step)
+        if task == held_task and step == 1:
+            reply.hold = release
+        return reply
+
+    return plan
