@@ -30,6 +30,7 @@ the sandbox exists, and does not start if end-of-file comes first; a watcher in 
 then kills every process there the moment gitagent is gone.
 """
 
+import functools
 import os
 import shlex
 from collections.abc import Mapping
@@ -245,7 +246,7 @@ class BwrapSandbox:
         try:
             argv = self.argv(command, cwd.resolve(), lifeline=read_end)
             env = sandbox_env(dict(os.environ))
-            go_ahead = lambda: os.write(write_end, b"\n")  # noqa: E731 (sent once gitagent has survived the spawn)
+            go_ahead = functools.partial(os.write, write_end, b"\n")  # sent once gitagent has survived the spawn
             return run_process(
                 argv, cwd=self.worktree, env=env, timeout=timeout, pass_fds=(read_end,), spawned=go_ahead
             )

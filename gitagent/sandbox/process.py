@@ -25,7 +25,7 @@ def run_process(
     env: dict[str, str],
     timeout: float,
     pass_fds: tuple[int, ...] = (),
-    spawned: Callable[[], None] | None = None,
+    spawned: Callable[[], object] | None = None,
 ) -> CommandResult:
     """Run `argv` with stdin closed (and `pass_fds` open); on timeout or exit, kill every process left in its
     session. `spawned` is called once the process exists.
