@@ -24,6 +24,8 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+_FALSE = ("0", "false", "no", "off", "")
+"""How git and the environment spell false."""
 Options = dict[str, Any]
 """The `anthropic.Anthropic(...)` keyword arguments (api_key, base_url, timeout, max_retries)."""
 
@@ -69,19 +71,23 @@ def stream(options: Options, params: dict[str, Any]) -> Iterator[dict[str, Any]]
     yield from local_events(options, dict(os.environ), params)  # it answered nothing: ask from here
 
 
-def prestart() -> None:
-    """Find or start the server, so the SDK is loaded by the time the first request is made (idempotent)."""
+def prestart(executor_named: bool = False) -> None:
+    """Find or start the server, so the SDK is loaded by the time the first request is made (idempotent); not
+    when `git config gitagent.executor` names another executor and the command line (`executor_named`) does not."""
     from gitagent.models import sdkplace
 
     with _Server.lock:
         if _Server.path is not None:
+            return
+        config = _git_config()
+        if not executor_named and config.get("gitagent.executor", "gitagent") != "gitagent":
             return
         where = sdkplace.runtime_dir()
         if where is None:
             return  # no safe place for a socket: requests run here
         logs = bool(os.environ.get("ANTHROPIC_LOG"))
         _Server.key = sdkplace.server_key()
-        if not logs and _shared_wanted():
+        if not logs and _shared_wanted(config):
             path = str(where / f"sdk-{_Server.key}.sock")
             _Server.path = path if sdkplace.start_shared(path, _Server.key) else None
             return
@@ -114,17 +120,24 @@ def _request(message: dict[str, Any]) -> socket.socket | None:
     return conn
 
 
-def _shared_wanted() -> bool:
+def _shared_wanted(config: dict[str, str]) -> bool:
     """`GITAGENT_SDK_SERVER` (0 or 1), else `git config gitagent.sdkServer` (default true)."""
     chosen = os.environ.get("GITAGENT_SDK_SERVER")
     if chosen is not None:
-        return chosen.strip().lower() not in ("0", "false", "no", "off", "")
+        return chosen.strip().lower() not in _FALSE
+    return config.get("gitagent.sdkserver", "true").lower() not in _FALSE
+
+
+def _git_config() -> dict[str, str]:
+    """`gitagent.sdkServer` and `gitagent.executor` as set (keys in lower case): one git process, run before pygit2
+    is imported."""
+    keys = r"^gitagent\.(sdkserver|executor)$"
     try:
-        done = subprocess.run(["git", "config", "--type=bool", "--get", "gitagent.sdkServer"], capture_output=True,
+        done = subprocess.run(["git", "config", "--get-regexp", keys], capture_output=True,
                               text=True, timeout=5)  # fmt: skip
     except (OSError, subprocess.SubprocessError):
-        return True
-    return done.stdout.strip() != "false"
+        return {}
+    return {key: value.strip() for key, _, value in (line.partition(" ") for line in done.stdout.splitlines())}
 
 
 _clients: dict[str, Any] = {}

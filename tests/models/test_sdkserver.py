@@ -220,3 +220,29 @@ def _wait_gone(pid: int) -> None:
         if Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z":
             break
         time.sleep(0.05)
+
+
+def test_git_config_sdk_server_false_keeps_it_to_the_command(
+    repo: Path, anthropic, runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GITAGENT_SDK_SERVER")
+    subprocess.run(["git", "config", "gitagent.sdkServer", "false"], cwd=repo, check=True)
+    assert "Own." in ask(repo, anthropic, "one", "Own.")
+    deadline = time.monotonic() + 30
+    while list(runtime.glob("*.sock")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not list(runtime.glob("*.sock"))  # its server exited with it
+
+
+def test_no_server_for_a_turn_another_executor_runs(repo: Path, runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gitagent.cli.app import _will_ask_claude
+
+    monkeypatch.setenv("ANTHROPIC_API_KEY", API_KEY)
+    assert _will_ask_claude(["go"]) and _will_ask_claude(["--executor", "gitagent", "go"])
+    assert not _will_ask_claude(["--executor", "claude-code", "go"])
+    assert not _will_ask_claude(["--executor=codex", "--model", MODEL, "go"])
+    subprocess.run(["git", "config", "gitagent.executor", "claude-code"], cwd=repo, check=True)
+    monkeypatch.chdir(repo)
+    monkeypatch.setattr(sdkproc._Server, "path", None)
+    sdkproc.prestart()
+    assert sdkproc._Server.path is None and not list(runtime.glob("*.sock"))
