@@ -48,15 +48,17 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def warm() -> None:
-    """Load what the first streamed request uses (the client, its messages resource, the stream's types)."""
+    """Load what the first streamed request uses (the client class, the messages resource, the stream's types).
+
+    No client is built: the first request's own is (from `prepare`), and a throwaway one would hold the lock it
+    waits on."""
     import importlib
 
     from gitagent.models.lazyimport import lazy_import
 
-    lazy_import("anthropic")  # first: a plain import of a submodule would run every package's `__init__`
+    lazy_import("anthropic").Anthropic  # noqa: B018 (first: a plain import of a submodule would run every __init__)
     for module in ("anthropic.resources.messages", "anthropic.types.raw_message_stream_event"):
         importlib.import_module(module)
-    client_for({"api_key": "warm-up", "max_retries": 0}, dict(os.environ)).messages  # noqa: B018
 
 
 def _exit_with_parent(path: str) -> None:
