@@ -67,9 +67,11 @@ def peer(conn: socket.socket) -> tuple[int, int]:
     return pid, uid
 
 
-def connect(path: str) -> socket.socket | None:
-    """A connection to the server at `path` run by this user, or None if there is none."""
+def connect(path: str, timeout: float = 2.0) -> socket.socket | None:
+    """A connection to the server at `path` run by this user, or None if there is none. Its operations time out
+    after `timeout` seconds (a stopped server's full backlog would block even the connecting)."""
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    conn.settimeout(timeout)
     try:
         conn.connect(path)
         if peer(conn)[1] == os.getuid():

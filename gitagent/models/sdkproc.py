@@ -9,21 +9,23 @@ command. With `git config gitagent.sdkServer false` (or `GITAGENT_SDK_SERVER=0`)
 own and exits with it; with `ANTHROPIC_LOG` set too, so the SDK's log reaches this terminal.
 
 Each request is one connection: a JSON line (the server's key, the client's options, this process's
-environment, the Messages parameters) out; the SDK's stream events back as JSON lines, then the end or a failure
-described (`describe`), raised here as `SdkError`. Requests made at once go on connections of their own. Where no
-server can be reached, or one answers nothing (killed, stale), the request runs in this process through the same
-`describe` and event dictionaries, so callers see no difference. Only commands that call `prestart` use a
+environment, the Messages parameters) out; back, at once, whether the server takes it (a stale one does not),
+then the SDK's stream events as JSON lines, then the end or a failure described (`describe`), raised here as
+`SdkError`. Requests made at once go on connections of their own. Where no server can be reached, or none takes
+the request within `ACK_S` (killed, hung, stale), it runs in this process through the same `describe` and event
+dictionaries, so callers see no difference. Only commands that call `prestart` use a
 server; elsewhere (a review asking for its parts in parallel, the library) every request runs here.
 """
 
 import json
 import os
-import socket
 import subprocess
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import IO, Any
 
+ACK_S = 5.0
+"""How long a server may take to say it has a request (it does at once, even while loading the SDK)."""
 _FALSE = ("0", "false", "no", "off", "")
 """How git and the environment spell false."""
 Options = dict[str, Any]
@@ -49,26 +51,20 @@ class _Server:
 
 def stream(options: Options, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """The Messages stream events of `params` as dictionaries, from the server if there is one, else from here."""
-    conn = _request({"client": options, "env": dict(os.environ), "params": params})
-    if conn is None:
+    replies = _request({"client": options, "env": dict(os.environ), "params": params})
+    if replies is None:
         yield from local_events(options, dict(os.environ), params)
         return
-    with conn, conn.makefile("rb") as replies:
-        first = True
+    with replies:
         for line in replies:
             reply = json.loads(line)
             if "event" in reply:
-                first = False
                 yield reply["event"]
             elif "error" in reply:
                 raise SdkError(reply["error"])
             elif "end" in reply:
                 return
-            else:
-                break  # stale: it runs another gitagent or SDK
-        if not first:
-            raise SdkError({"kind": "connection", "name": "ServerExited", "message": "the SDK's process exited"})
-    yield from local_events(options, dict(os.environ), params)  # it answered nothing: ask from here
+        raise SdkError({"kind": "connection", "name": "ServerExited", "message": "the SDK's process exited"})
 
 
 def prestart(executor_named: bool = False) -> None:
@@ -98,26 +94,33 @@ def prestart(executor_named: bool = False) -> None:
 
 def prepare(options: Options) -> None:
     """Have the server, if the command uses one, build the client for `options` before the first request."""
-    conn = _request({"client": options, "env": dict(os.environ)})
-    if conn is not None:
-        conn.close()
+    replies = _request({"client": options, "env": dict(os.environ)})
+    if replies is not None:
+        replies.close()
 
 
-def _request(message: dict[str, Any]) -> socket.socket | None:
-    """A connection to the server with `message` sent on it, or None if there is no server to send it to."""
+def _request(message: dict[str, Any]) -> IO[bytes] | None:
+    """The server's replies to `message` once it has taken it on, or None if no server takes it (none reachable,
+    none answering within `ACK_S`, or a stale one), for the request to be made here."""
     from gitagent.models import sdkplace
 
     if _Server.path is None:
         return None
-    conn = sdkplace.connect(_Server.path)
+    conn = sdkplace.connect(_Server.path, ACK_S)
     if conn is None:
         return None
+    replies = conn.makefile("rb")
     try:
         conn.sendall(json.dumps({"key": _Server.key, **message}).encode() + b"\n")
-    except OSError:
-        conn.close()
+        taken = json.loads(replies.readline() or "{}").get("taken")
+    except (OSError, ValueError):  # a hung or dying server
+        taken = False
+    conn.settimeout(None)  # the stream itself takes as long as the model does (the SDK's own timeout)
+    conn.close()  # the connection stays open until `replies` is closed
+    if not taken:
+        replies.close()
         return None
-    return conn
+    return replies
 
 
 def _shared_wanted(config: dict[str, str]) -> bool:

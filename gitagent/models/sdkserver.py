@@ -128,8 +128,9 @@ class _Server:
 
     def _answer(self, message: dict[str, Any], out: IO[bytes]) -> None:
         if message.get("key") != self.key:
-            _send(out, {"stale": True})
+            _send(out, {"taken": False, "stale": True})
             return
+        _send(out, {"taken": True})
         if "params" not in message:
             with suppress(Exception):  # the request that needs this client will say what failed
                 client_for(message["client"], message["env"])

@@ -133,9 +133,25 @@ def test_a_server_of_another_version_is_not_asked(anthropic, runtime, monkeypatc
     assert conn is not None
     with conn, conn.makefile("rb") as replies:
         conn.sendall(json.dumps({"key": "this-gitagent", "client": {}, "env": {}, "params": {}}).encode() + b"\n")
-        assert json.loads(replies.readline()) == {"stale": True}
+        assert json.loads(replies.readline()) == {"taken": False, "stale": True}
     old.stdin.close()  # type: ignore[union-attr]
     old.wait(timeout=30)
+
+
+def test_a_hung_server_is_passed_over(anthropic, runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = str(sdkplace.runtime_dir() / "sdk-hung.sock")  # type: ignore[operator]
+    hung = sdkplace.spawn(path, "key")
+    assert hung is not None
+    os.kill(hung.pid, signal.SIGSTOP)
+    try:
+        monkeypatch.setattr(sdkproc._Server, "path", path)
+        monkeypatch.setattr(sdkproc._Server, "key", "key")
+        monkeypatch.setattr(sdkproc, "ACK_S", 0.5)
+        anthropic.push(Reply([{"type": "text", "text": "Not waiting."}]))
+        assert _text(list(sdkproc.stream(_options(anthropic), _params()))) == "Not waiting."
+    finally:
+        hung.kill()
+        hung.wait()
 
 
 def test_the_key_names_the_installed_sdk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
