@@ -1,7 +1,7 @@
 """Where the SDK's process listens, and starting it: a Unix socket in a private runtime directory.
 
-The directory is `$XDG_RUNTIME_DIR/gitagent`, or `$TMPDIR/gitagent-<uid>` (`/tmp`), made 0700 and refused
-unless it is a real directory owned by this user and closed to everyone else, so no other user can reach the
+The directory is `$XDG_RUNTIME_DIR/gitagent`, else `$TMPDIR/gitagent-<uid>` (`/tmp`), made 0700, and passed
+over unless it is a real directory owned by this user and closed to everyone else, so no other user can reach the
 socket (each end also checks the other's user id). A shared server's socket is named by `server_key`: the
 Python, gitagent and `anthropic` it runs, so a command after an upgrade never talks to an old server. A command's
 private server gets a name of its own. The command binds the socket before starting the server and hands it
@@ -28,21 +28,20 @@ _PASSED_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "XDG_RUNT
 
 
 def runtime_dir() -> Path | None:
-    """The private directory sockets go in, made if missing; None if it is not safely this user's alone."""
-    base = os.environ.get("XDG_RUNTIME_DIR")
+    """The private directory sockets go in, made if missing; None if there is none safely this user's alone."""
     uid = os.getuid()
-    if base and os.path.isdir(base):
-        path = Path(base) / "gitagent"
-    else:
-        path = Path(os.environ.get("TMPDIR") or "/tmp") / f"gitagent-{uid}"
-    try:
-        path.mkdir(mode=0o700, exist_ok=True)
-        info = os.lstat(path)
-    except OSError:
-        return None
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != uid or info.st_mode & 0o077:
-        return None
-    return path
+    base = os.environ.get("XDG_RUNTIME_DIR")
+    candidates = [Path(base) / "gitagent"] if base and os.path.isdir(base) else []
+    candidates.append(Path(os.environ.get("TMPDIR") or "/tmp") / f"gitagent-{uid}")
+    for path in candidates:
+        try:
+            path.mkdir(mode=0o700, exist_ok=True)
+            info = os.lstat(path)
+        except OSError:
+            continue
+        if stat.S_ISDIR(info.st_mode) and info.st_uid == uid and not info.st_mode & 0o077:
+            return path
+    return None
 
 
 def server_key() -> str:

@@ -200,12 +200,19 @@ def test_the_server_is_out_of_other_users_reach_and_holds_no_key(repo: Path, ant
     assert other.returncode != 0 and "PermissionError" in other.stderr
 
 
-def test_a_runtime_directory_others_can_enter_is_not_used(repo: Path, anthropic, runtime) -> None:
-    runtime.mkdir(mode=0o755)
-    runtime.chmod(0o755)
+def test_a_runtime_directory_others_can_enter_is_not_used(
+    repo: Path, anthropic, runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fallback = runtime.parent / "tmp" / f"gitagent-{os.getuid()}"  # where it would go next
+    monkeypatch.setenv("TMPDIR", str(fallback.parent))
+    for where in (runtime, fallback):
+        where.mkdir(mode=0o755, parents=True)
+        where.chmod(0o755)
     assert sdkplace.runtime_dir() is None
     assert "Still fine." in ask(repo, anthropic, "one", "Still fine.")  # asked from the command itself
-    assert not list(runtime.glob("*.sock"))
+    assert not list(runtime.glob("*.sock")) and not list(fallback.glob("*.sock"))
+    runtime.chmod(0o700)
+    assert sdkplace.runtime_dir() == runtime
 
 
 def test_an_idle_server_exits_and_removes_its_socket(runtime) -> None:
