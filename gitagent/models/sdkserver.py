@@ -73,6 +73,7 @@ class _Server:
 
     def __init__(self, listener: socket.socket, key: str, path: str) -> None:
         self.listener, self.key, self.path = listener, key, path
+        self.identity = self._identity()  # bound by the command that started this one, which holds its lock meanwhile
         self.lock = threading.Lock()
         self.busy = 0
         self.last = time.monotonic()
@@ -94,23 +95,39 @@ class _Server:
         threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
 
     def _done(self, idle: float) -> bool:
-        """Whether to exit: idle long enough, or the socket's name gone. Closes and unlinks it if so."""
+        """Whether to exit: nothing in progress, and idle long enough or its socket's name no longer its own (the
+        directory removed, say). Closes the socket, and removes its name if still its own, if so."""
         with self.lock:
-            quiet = self.busy == 0 and time.monotonic() - self.last >= idle
-        if not quiet and os.path.exists(self.path):
+            busy, quiet_for = self.busy, time.monotonic() - self.last
+        if busy or (quiet_for < idle and self._named()):
             return False
-        with sdkplace.locked(self.path):
-            self.listener.setblocking(False)
-            try:
-                conn, _ = self.listener.accept()  # one came just now: keep serving
-            except (BlockingIOError, TimeoutError):
-                if os.path.exists(self.path):
-                    sdkplace.unlink(self.path)
-                self.listener.close()
-                return True
-            self.listener.settimeout(min(TICK, idle))
+        try:
+            with sdkplace.locked(self.path):
+                self.listener.setblocking(False)
+                try:
+                    conn, _ = self.listener.accept()  # one came just now: keep serving
+                except (BlockingIOError, TimeoutError):
+                    if self._named():
+                        sdkplace.unlink(self.path)
+                    self.listener.close()
+                    return True
+        except OSError:  # its directory is gone
+            self.listener.close()
+            return True
+        self.listener.settimeout(min(TICK, idle))
         self._start(conn)
         return False
+
+    def _named(self) -> bool:
+        """Whether the socket's name still leads to this server's socket (not removed, nor another's since)."""
+        return self.identity is not None and self._identity() == self.identity
+
+    def _identity(self) -> tuple[int, int] | None:
+        try:
+            info = os.stat(self.path)
+        except OSError:
+            return None  # gone already
+        return info.st_dev, info.st_ino
 
     def _handle(self, conn: socket.socket) -> None:
         try:

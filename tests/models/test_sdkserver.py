@@ -269,3 +269,12 @@ def test_no_server_for_a_turn_another_executor_runs(repo: Path, runtime, monkeyp
     monkeypatch.setattr(sdkproc._Server, "path", None)
     sdkproc.prestart()
     assert sdkproc._Server.path is None and not list(runtime.glob("*.sock"))
+
+
+def test_a_server_whose_directory_is_removed_exits(runtime) -> None:
+    where = sdkplace.runtime_dir()
+    assert where is not None
+    proc = sdkplace.spawn(str(where / "sdk-gone.sock"), "key", idle=600)
+    assert proc is not None
+    shutil.rmtree(where)  # as a logout's cleaning of $XDG_RUNTIME_DIR does
+    assert proc.wait(timeout=60) == 0
