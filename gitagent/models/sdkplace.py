@@ -24,6 +24,7 @@ import gitagent
 
 IDLE_SECONDS = 900.0
 """How long a shared server waits for a request before it exits."""
+_NAMESPACES = ("user", "mnt", "net")
 _PASSED_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "XDG_RUNTIME_DIR")
 
 
@@ -64,6 +65,15 @@ def peer(conn: socket.socket) -> tuple[int, int]:
     creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
     pid, uid, _ = struct.unpack("3i", creds)
     return pid, uid
+
+
+def same_namespaces(pid: int) -> bool:
+    """Whether process `pid` shares this one's user, mount and network namespaces: a command gitagent runs in its
+    sandbox does not, and must not reach the network, or anything else, through the SDK's server."""
+    try:
+        return all(os.readlink(f"/proc/{pid}/ns/{ns}") == os.readlink(f"/proc/self/ns/{ns}") for ns in _NAMESPACES)
+    except OSError:
+        return False
 
 
 def connect(path: str, timeout: float = 2.0) -> socket.socket | None:

@@ -9,6 +9,8 @@ sent before it has loaded the SDK; it loads it, then answers each connection in 
 - private (no `--idle`): one command's own, exiting when that command closes its standard input.
 
 It never holds a key but in memory: each request brings the client's options and the environment to build it in.
+It answers only its own user's processes outside any sandbox (`sdkplace.same_namespaces`): a command the agent
+runs, which may see the socket when the runtime directory is not hidden from it, cannot make requests through it.
 """
 
 import argparse
@@ -132,7 +134,8 @@ class _Server:
     def _handle(self, conn: socket.socket) -> None:
         try:
             with conn, conn.makefile("rb") as inbox, conn.makefile("wb") as out:
-                if sdkplace.peer(conn)[1] == os.getuid():
+                pid, uid = sdkplace.peer(conn)
+                if uid == os.getuid() and sdkplace.same_namespaces(pid):
                     line = inbox.readline()
                     if line:
                         self._answer(json.loads(line), out)

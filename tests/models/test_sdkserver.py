@@ -278,3 +278,28 @@ def test_a_server_whose_directory_is_removed_exits(runtime) -> None:
     assert proc is not None
     shutil.rmtree(where)  # as a logout's cleaning of $XDG_RUNTIME_DIR does
     assert proc.wait(timeout=60) == 0
+
+
+def test_a_sandboxed_command_cannot_ask_through_the_server(repo: Path, anthropic, runtime) -> None:
+    ask(repo, anthropic, "one")
+    sock = only_socket(runtime)
+    python = shutil.which("python3", path="/usr/bin:/bin")
+    if python is None:
+        pytest.skip("needs a system python3 to run in bwrap")
+    request = {"key": sdkplace.server_key(), "client": {"base_url": anthropic.base_url, "api_key": "x"}, "env": {},
+               "params": {"model": "m", "max_tokens": 1, "messages": []}}  # fmt: skip
+    probe = (
+        "import socket, sys; s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])\n"
+        "try:\n"
+        "    s.sendall(sys.argv[2].encode() + b'\\n'); print(repr(s.makefile('rb').readline()))\n"
+        "except OSError:\n"
+        "    print(repr(b''))"
+    )
+    # as gitagent's sandbox runs a command (new user and network namespaces), with the socket left visible
+    argv = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-all", "--unshare-user",
+            "--die-with-parent", "--", python, "-c", probe, str(sock), json.dumps(request)]  # fmt: skip
+    seen = len(anthropic.bodies)
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "b''"  # connected, and answered nothing
+    assert len(anthropic.bodies) == seen
