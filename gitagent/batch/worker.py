@@ -18,7 +18,7 @@ from typing import Any
 import pygit2
 
 from gitagent import api
-from gitagent.api.result import Result, changed_files
+from gitagent.batch.summary import head_summary, summary_of
 from gitagent.errors import GitagentError
 from gitagent.models.errors import ProviderUnavailable
 from gitagent.store import inflight, turns
@@ -67,37 +67,11 @@ def _run_in(path: Path, spec: dict[str, Any]) -> dict[str, Any]:
     repo = repository.handle()
     schema = task.get("output_schema")
     if inflight.load(repo, name) is not None:
-        return summary_of(conversation.resume(output=schema, **overrides), repo)
+        return summary_of(conversation.resume(output=schema, **overrides))
     head = read_ref(repo, conversation_ref(name))
     if head is not None and turns.read_turn(repo[head].peel(pygit2.Commit)).get("status") == "complete":
         return head_summary(repo, spec["task"]["id"], name, skipped=True)
-    return summary_of(conversation.turn(task["prompt"], output=schema, **overrides), repo)
-
-
-def summary_of(result: Result, repo: Any) -> dict[str, Any]:
-    """A task's summary from the result of its turn."""
-    return {
-        "id": result.conversation.rsplit("/", 1)[-1], "conversation": result.conversation, "status": result.status,
-        "turns": result.turn, "usage": result.usage.to_json(), "cost_usd": result.cost_usd,
-        "duration_ms": result.duration_ms, "changed_files": result.changed_files,
-        "structured_output": result.structured_output, "commit": result.commit, "errors": result.errors,
-    }  # fmt: skip
-
-
-def head_summary(repo: Any, task_id: str, name: str, skipped: bool = False) -> dict[str, Any]:
-    """A task's summary read back from its conversation's latest turn."""
-    commit = repo[read_ref(repo, conversation_ref(name))].peel(pygit2.Commit)
-    turn = turns.read_turn(commit)
-    try:
-        changed = changed_files(repo, str(commit.id))
-    except KeyError:  # the base commit of another repository is not here
-        changed = []
-    return {
-        "id": task_id, "conversation": name, "status": turn.get("status", "complete"), "turns": turn["turn"],
-        "usage": turn.get("usage", {}), "cost_usd": turn.get("cost_usd"), "duration_ms": turn.get("duration_ms", 0),
-        "changed_files": changed, "structured_output": turn.get("structured_output"), "commit": str(commit.id),
-        "errors": [], "skipped": skipped,
-    }  # fmt: skip
+    return summary_of(conversation.turn(task["prompt"], output=schema, **overrides))
 
 
 def _run_in_clone(spec: dict[str, Any]) -> dict[str, Any]:
