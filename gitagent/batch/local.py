@@ -55,7 +55,11 @@ class LocalBackend:
         self.slots = jobs
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(
-            ["gitagent.batch.warm", *(f"gitagent.batch.warm.{p}" for p in providers or [])]
+            [
+                "gitagent.batch.warm",
+                *(f"gitagent.batch.warm.{p}" for p in providers or []),
+                "gitagent.batch.warm.forkserver",
+            ]
         )
         warm = self._context.Process(target=_nothing)  # starts the fork server now, not in the first task's time
         warm.start()

@@ -1,16 +1,10 @@
 """What a batch's fork server loads before any worker is forked from it: importing this package imports what a
 task runs (`gitagent.batch.worker`) and what a turn imports only on first use, and runs the sandbox's one-time
 check, so that every worker starts with them done. `gitagent.batch.warm.<provider>` does the same for a
-provider's SDK. Warming is best effort: whatever fails here is simply done again, and reported, by the task.
+provider's SDK. Warming is best effort: whatever fails here is simply done again, and reported, by the task."""
 
-A process that imports it ends without Python's clean-up: the fork server has nothing to clean up, and tearing
-down everything loaded here took it a second after the command was done, a second the command's output pipe
-(and whatever waited on it) waited for. The workers forked from it never run that clean-up anyway."""
-
-import atexit
 import contextlib
 import importlib
-import os
 
 import gitagent.batch.worker  # noqa: F401 (loaded for the workers forked from this process)
 from gitagent.errors import GitagentError
@@ -28,6 +22,5 @@ def import_all(modules: tuple[str, ...]) -> None:
 
 
 import_all(FIRST_USE)
-atexit.register(os._exit, 0)
 with contextlib.suppress(GitagentError):
     check_bwrap()  # its verdict is cached per process: one probe for all workers
