@@ -34,6 +34,8 @@ ARRAYS = {
     "link_src": np.int32, "link_dst": np.int32, "link_name": np.int32, "link_count": np.int32,
     "mod_src": np.int32, "mod_dst": np.int32, "via_src": np.int32, "via_file": np.int32,
 }  # fmt: skip
+INTERN_EVERY = 1000
+"""Files whose names are interned together (a batch takes a fraction of a second at most)."""
 SOURCE_FILE = tuple[str, str, str | None]
 """A mapped file: path, blob id, language (None: a plain file, listed but not parsed)."""
 
@@ -141,23 +143,24 @@ def _carry_rows(
     graph: Graph, old: Graph, new_of_old: np.ndarray, fresh: dict[int, Entry | None], progress: Progress | None
 ) -> None:
     """Definition and reference rows: the unchanged files' rows renumbered, the changed files' rows added."""
-    columns: dict[str, Any] = {key: [] for key in ARRAYS}
+    columns: dict[str, list[Any]] = {key: [] for key in ARRAYS}
     def_names: list[str] = []
     ref_names: list[str] = []
-    for i, entry in counted(fresh.items(), len(fresh), progress, INDEXING):
-        if not entry or entry[0] not in ("ok", "partial"):
-            continue
-        definitions, references = entry[2], entry[3]
-        columns["def_file"] += [i] * len(definitions)
-        columns["def_method"] += [kind == "method" for _, kind, _, _ in definitions]
-        columns["def_ord"] += range(len(definitions))
-        def_names += [name for name, _, _, _ in definitions]
-        columns["ref_file"] += [i] * len(references)
-        columns["ref_count"] += [len(lines) for _, lines, _ in references]
-        columns["ref_member"] += [member for _, _, member in references]
-        ref_names += [name for name, _, _ in references]
-    columns["def_name"] = graph.names.intern_many(def_names)
-    columns["ref_name"] = graph.names.intern_many(ref_names)
+    for n, (i, entry) in enumerate(counted(fresh.items(), len(fresh), progress, INDEXING), start=1):
+        if entry and entry[0] in ("ok", "partial"):
+            definitions, references = entry[2], entry[3]
+            columns["def_file"] += [i] * len(definitions)
+            columns["def_method"] += [kind == "method" for _, kind, _, _ in definitions]
+            columns["def_ord"] += range(len(definitions))
+            def_names += [name for name, _, _, _ in definitions]
+            columns["ref_file"] += [i] * len(references)
+            columns["ref_count"] += [len(lines) for _, lines, _ in references]
+            columns["ref_member"] += [member for _, _, member in references]
+            ref_names += [name for name, _, _ in references]
+        if n % INTERN_EVERY == 0 or n == len(fresh):  # all at the end would be seconds without a report
+            columns["def_name"] += graph.names.intern_many(def_names)
+            columns["ref_name"] += graph.names.intern_many(ref_names)
+            def_names, ref_names = [], []
     for prefix, file_key in (("def_", "def_file"), ("ref_", "ref_file")):
         where = new_of_old[old.arrays[file_key]] if len(new_of_old) else np.zeros(0, np.int64)
         keep = where >= 0

@@ -115,7 +115,7 @@ def _build_map(
     recalled = memo.get(key)
     if recalled is not None:
         return _from_memo(recalled)
-    from gitagent.repomap.graph import graph_path, load, save, update
+    from gitagent.repomap.graph import graph_path, load, update
 
     cache = TagCache(directory)
     where = graph_path(directory, root)
@@ -141,11 +141,18 @@ def _build_map(
     result.skipped = skipped + result.skipped
     result.parsed = parsed
     _report(progress, SAVING)
-    # Writing the graph (tens of MB at 50,000 files) is for the next build: the map is ready without it.
-    threading.Thread(target=save, args=(where, graph), name="gitagent-map-graph").start()
-    cache.compact({graph.key(i) for i in range(len(graph.paths)) if graph.languages[i] is not None})
     memo.put(key, _to_memo(result))
+    # Writing the graph and merging the tags' packs (tens of MB each at 50,000 files) are for the next build:
+    # the map is ready without them.
+    threading.Thread(target=_keep, args=(where, graph, cache), name="gitagent-map-graph").start()
     return result
+
+
+def _keep(where: Path, graph: Graph, cache: TagCache) -> None:
+    from gitagent.repomap.graph import save
+
+    save(where, graph)
+    cache.compact({graph.key(i) for i in range(len(graph.paths)) if graph.languages[i] is not None})
 
 
 def _report(progress: Progress | None, phase: str) -> None:

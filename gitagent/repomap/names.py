@@ -36,6 +36,8 @@ class NameTable:
         self._sorted = self.hashes[self._order]
         self._new: list[str] = []
         self._new_ids: dict[int, int] = {}
+        self._known: dict[str, int] = {}
+        """Ids already looked up by `intern_many`, by name."""
 
     def __len__(self) -> int:
         return len(self.hashes) + len(self._new)
@@ -66,21 +68,22 @@ class NameTable:
             self._new.append(name)
         return found
 
-    def intern_many(self, names: list[str]) -> np.ndarray:
-        """The ids of `names` (new ones added), each distinct name hashed and looked up once."""
-        distinct = list(dict.fromkeys(names))
+    def intern_many(self, names: list[str]) -> list[int]:
+        """The ids of `names` (new ones added), each distinct name hashed and looked up once per table."""
+        known = self._known
+        distinct = [name for name in dict.fromkeys(names) if name not in known]
         keys = np.fromiter(map(name_hash, distinct), np.uint64, len(distinct))
         at = np.clip(np.searchsorted(self._sorted, keys), 0, max(0, len(self._sorted) - 1))
         stored = self._sorted[at] == keys if len(self._sorted) else np.zeros(len(keys), np.bool_)
         found = np.where(stored, self._order[at] if len(self._order) else 0, -1).tolist()
-        for n, (name, key) in enumerate(zip(distinct, keys.tolist(), strict=True)):
-            if found[n] < 0:
-                found[n] = self._new_ids.get(key, -1)
-            if found[n] < 0:
-                found[n] = self._new_ids[key] = len(self)
+        for name, key, i in zip(distinct, keys.tolist(), found, strict=True):
+            if i < 0:
+                i = self._new_ids.get(key, -1)
+            if i < 0:
+                i = self._new_ids[key] = len(self)
                 self._new.append(name)
-        ids = dict(zip(distinct, found, strict=True))
-        return np.fromiter(map(ids.__getitem__, names), np.int64, len(names))
+            known[name] = i
+        return list(map(known.__getitem__, names))
 
     def settled(self) -> "NameTable":
         """A table with the names added since loading folded into the stored arrays."""
