@@ -98,8 +98,7 @@ def update(
     entries, parsed = load_entries(root, cache, wanted, progress, workers)
     fresh = {i: entries.get(graph.key(i)) for i in changed}
     _carry_files(graph, old, old_of_new, fresh)
-    _carry_rows(graph, old, new_of_old, fresh, progress)
-    summaries = _Summaries(graph, cache, fresh)
+    summaries = _Summaries(graph, cache, _carry_rows(graph, old, new_of_old, fresh, progress))
     _resolve(graph, old, new_of_old, set(changed), summaries, previous is None, progress)
     graph.names = graph.names.settled()
     if previous is not None and not changed and old.ranks is not None and len(old.ranks) == len(files):
@@ -141,9 +140,11 @@ def _carry_files(graph: Graph, old: Graph, old_of_new: np.ndarray, fresh: dict[i
 
 def _carry_rows(
     graph: Graph, old: Graph, new_of_old: np.ndarray, fresh: dict[int, Entry | None], progress: Progress | None
-) -> None:
-    """Definition and reference rows: the unchanged files' rows renumbered, the changed files' rows added."""
+) -> dict[int, PySummary | None]:
+    """Definition and reference rows: the unchanged files' rows renumbered, the changed files' rows added.
+    Returns the changed Python files' summaries, for import resolution."""
     columns: dict[str, list[Any]] = {key: [] for key in ARRAYS}
+    summaries: dict[int, PySummary | None] = {}
     def_names: list[str] = []
     ref_names: list[str] = []
     for n, (i, entry) in enumerate(counted(fresh.items(), len(fresh), progress, INDEXING), start=1):
@@ -157,6 +158,8 @@ def _carry_rows(
             columns["ref_count"] += [len(lines) for _, lines, _ in references]
             columns["ref_member"] += [member for _, _, member in references]
             ref_names += [name for name, _, _ in references]
+            if graph.languages[i] == "python":
+                summaries[i] = _summary(entry)
         if n % INTERN_EVERY == 0 or n == len(fresh):  # all at the end would be seconds without a report
             columns["def_name"] += graph.names.intern_many(def_names)
             columns["ref_name"] += graph.names.intern_many(ref_names)
@@ -168,17 +171,16 @@ def _carry_rows(
             if key.startswith(prefix):
                 carried = where[keep] if key == file_key else old.arrays[key][keep]
                 graph.arrays[key] = np.concatenate([carried.astype(dtype), np.asarray(columns[key], dtype)])
+    return summaries
 
 
 class _Summaries:
     """What import resolution reads of a Python file (top-level names, imports), from its entry on demand."""
 
-    def __init__(self, graph: Graph, cache: TagCache, fresh: dict[int, Entry | None]) -> None:
+    def __init__(self, graph: Graph, cache: TagCache, known: dict[int, PySummary | None]) -> None:
         self.graph = graph
         self.cache = cache
-        self.known: dict[int, PySummary | None] = {
-            i: _summary(entry) for i, entry in fresh.items() if entry is not None and graph.parsed_python(i)
-        }
+        self.known = known
 
     def prefetch(self, files: Iterable[int]) -> None:
         """Read the entries of many files at once."""

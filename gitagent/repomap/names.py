@@ -36,6 +36,7 @@ class NameTable:
         self._sorted = self.hashes[self._order]
         self._new: list[str] = []
         self._new_ids: dict[int, int] = {}
+        self._new_flags: list[int] = []
         self._known: dict[str, int] = {}
         """Ids already looked up by `intern_many`, by name."""
 
@@ -66,6 +67,7 @@ class NameTable:
             found = len(self)
             self._new_ids[name_hash(name)] = found
             self._new.append(name)
+            self._new_flags.append(_flags(name))
         return found
 
     def intern_many(self, names: list[str]) -> list[int]:
@@ -82,6 +84,7 @@ class NameTable:
             if i < 0:
                 i = self._new_ids[key] = len(self)
                 self._new.append(name)
+                self._new_flags.append(_flags(name))
             known[name] = i
         return list(map(known.__getitem__, names))
 
@@ -93,7 +96,7 @@ class NameTable:
         lengths = np.fromiter((len(e) for e in encoded), np.int64, len(encoded))
         offsets = np.concatenate([self.offsets, self.offsets[-1] + np.cumsum(lengths)])
         hashes = np.concatenate([self.hashes, np.fromiter(self._new_ids, np.uint64, len(self._new_ids))])
-        flags = np.concatenate([self.flags, np.fromiter(map(_flags, self._new), np.uint8, len(self._new))])
+        flags = np.concatenate([self.flags, np.asarray(self._new_flags, np.uint8)])
         return NameTable(self.blob + b"".join(encoded), offsets, hashes, flags)
 
 
