@@ -29,7 +29,7 @@ class BackgroundMap:
 
     def __init__(self, root: Path, git_dir: Path | None, budget: int, emit: EventSink) -> None:
         self.root, self.git_dir, self.budget, self.emit = root, git_dir, budget, emit
-        self.done, self.total = 0, 0
+        self.done, self.total, self.phase = 0, 0, "listing"
         self.text: str | None = None
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._build, name="gitagent-first-map", daemon=True)
@@ -43,8 +43,8 @@ class BackgroundMap:
         except _Stopped:
             self.text = None
 
-    def _progress(self, done: int, total: int) -> None:
-        self.done, self.total = done, total
+    def _progress(self, done: int, total: int, phase: str) -> None:
+        self.done, self.total, self.phase = done, total, phase
         if self.stopping.is_set():
             raise _Stopped
 
@@ -53,7 +53,7 @@ class BackgroundMap:
         self.thread.join(WAIT_S)
         if not self.thread.is_alive():
             return self.text or ""
-        so_far = f"{self.done:,} of {self.total:,} files parsed" if self.total else "listing files"
+        so_far = f"{self.phase} {self.done:,} of {self.total:,} files" if self.total else self.phase
         self.emit(Notice(f"building the code map in the background ({so_far}); the first request goes without it"))
         return PENDING
 
@@ -62,5 +62,5 @@ class BackgroundMap:
         still lists the files (in a large fresh worktree, hashing them all: seconds), it has nothing to keep, and
         the turn does not wait for it."""
         self.stopping.set()
-        if self.total:
+        if self.phase != "listing":
             self.thread.join()

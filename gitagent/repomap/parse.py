@@ -1,15 +1,24 @@
 """Parsing many files at once: in worker processes on a cold build, in this one for a handful of files."""
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from gitagent.repomap.tags import Entry, extract
 
+T = TypeVar("T")
+
 Job = tuple[str, str]
 """A file to parse: its path relative to the root, and its language."""
-Progress = Callable[[int, int], None]
-"""Called with (files done, files to do) as a build parses."""
+Progress = Callable[[int, int, str], None]
+"""Called with (done, to do, phase) as a build goes through `PHASES` in order; a phase counts files, or
+nothing (0, 0) when it is one step. It may raise to stop the build."""
+LISTING, PARSING, INDEXING, RESOLVING, RANKING, SAVING = PHASES = (
+    "listing", "parsing", "indexing", "resolving imports", "ranking", "saving",
+)  # fmt: skip
+REPORTS_PER_PHASE = 200
+"""A phase that counts files reports about this many times (and at its start and end)."""
 
 PARALLEL_MIN = 64
 """Below this many files, starting worker processes (~0.2 s each) costs more than it saves."""
@@ -61,10 +70,14 @@ def parse_one(root: Path, job: Job) -> Entry:
     return extract(source, language)
 
 
-def track(items: Iterator[tuple[Job, Entry]], total: int, progress: Progress | None) -> Iterator[tuple[Job, Entry]]:
-    """Pass `items` through, reporting progress every few files."""
-    step = max(1, total // 200)
+def counted(items: Iterable[T], total: int, progress: Progress | None, phase: str) -> Iterator[T]:
+    """Pass `items` (`total` of them) through, reporting `phase`'s progress at its start and every few items."""
+    if progress is None:
+        yield from items
+        return
+    progress(0, total, phase)
+    step = max(1, total // REPORTS_PER_PHASE)
     for done, item in enumerate(items, start=1):
-        if progress is not None and (done % step == 0 or done == total):
-            progress(done, total)
         yield item
+        if done % step == 0 or done == total:
+            progress(done, total, phase)
