@@ -1,4 +1,5 @@
-"""Nothing the agent started runs once gitagent is gone, even when gitagent is killed as the sandbox starts."""
+"""Nothing the agent started runs once gitagent is gone, even when gitagent is killed as the sandbox starts: not a
+command, not an MCP server, not an outside executor's program."""
 
 import os
 import shutil
@@ -9,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli, tool, worktree
+from tests.conftest import git, run_cli, text, tool, worktree
+from tests.mcp.conftest import write_mcp_json
 
 
 def _processes_running(token: str) -> list[int]:
@@ -24,14 +26,13 @@ def _processes_running(token: str) -> list[int]:
     return found
 
 
-@pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap (bwrap) is not installed")
-def test_a_command_spawned_as_gitagent_is_killed_never_runs(repo: Path, script) -> None:
-    token = f"outlive-{uuid.uuid4().hex}"
-    command = f": {token}; echo ran > marker.txt; sleep 30"
-    model = script([tool("Bash", command=command)])
-    result = run_cli(repo, "run", "-c", "k", "--model", model, "go", env={"GITAGENT_TEST_KILL_AT": "sandbox-spawn"})
+KILLED_AT_SPAWN = {"GITAGENT_TEST_KILL_AT": "sandbox-spawn"}
+needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap (bwrap) is not installed")
+
+
+def _never_ran(repo: Path, token: str) -> None:
+    """Nothing with `token` in its command line runs, and it never wrote the worktree's marker.txt."""
     try:
-        assert result.code == -signal.SIGKILL, result.err
         marker = worktree(repo, "k") / "marker.txt"
         deadline = time.monotonic() + 2  # the sandbox starts in tens of milliseconds; give it far longer
         while not marker.exists() and time.monotonic() < deadline:
@@ -41,3 +42,36 @@ def test_a_command_spawned_as_gitagent_is_killed_never_runs(repo: Path, script) 
     finally:
         for pid in _processes_running(token):
             os.kill(pid, signal.SIGKILL)
+
+
+@needs_bwrap
+def test_a_command_spawned_as_gitagent_is_killed_never_runs(repo: Path, script) -> None:
+    token = f"outlive-{uuid.uuid4().hex}"
+    command = f": {token}; echo ran > marker.txt; sleep 30"
+    model = script([tool("Bash", command=command)])
+    result = run_cli(repo, "run", "-c", "k", "--model", model, "go", env=KILLED_AT_SPAWN)
+    assert result.code == -signal.SIGKILL, result.err
+    _never_ran(repo, token)
+
+
+@needs_bwrap
+def test_an_mcp_server_spawned_as_gitagent_is_killed_never_runs(repo: Path, script) -> None:
+    token = f"outlive-{uuid.uuid4().hex}"
+    write_mcp_json(repo, {"stay": {"command": "bash", "args": ["-c", f": {token}; echo ran > marker.txt; sleep 30"]}})
+    model = script([text("done")])
+    result = run_cli(repo, "run", "-c", "k", "--trust-repo", "--model", model, "go", env=KILLED_AT_SPAWN)
+    assert result.code == -signal.SIGKILL, result.err
+    _never_ran(repo, token)
+
+
+@needs_bwrap
+def test_an_executor_spawned_as_gitagent_is_killed_never_runs(repo: Path) -> None:
+    token = f"outlive-{uuid.uuid4().hex}"
+    program = repo / f"{token}.sh"  # in the checkout, which the sandbox shows read-only
+    program.write_text("#!/bin/sh\necho ran > marker.txt\nsleep 30\n")
+    program.chmod(0o755)
+    git(repo, "config", "gitagent.claudeCodePath", str(program))
+    env = {"ANTHROPIC_API_KEY": "sk-ant-test", **KILLED_AT_SPAWN}
+    result = run_cli(repo, "run", "-c", "k", "--executor", "claude-code", "go", env=env)
+    assert result.code == -signal.SIGKILL, result.err
+    _never_ran(repo, token)

@@ -26,6 +26,7 @@ from gitagent.errors import GitagentError
 from gitagent.sandbox.bwrap import BwrapSandbox
 from gitagent.sandbox.env import sandbox_env
 from gitagent.sandbox.limits import Limits
+from gitagent.sandbox.process import Lifeline
 
 if TYPE_CHECKING:
     from gitagent.agent.turn import Turn
@@ -148,11 +149,16 @@ class ExternalExecutor:
         argv = self.kind.argv(self.program, session_id, self.model, self.args)
         env = {**sandbox_env(dict(os.environ)), **self.env}
         cwd = turn.worktree.path.resolve()
-        if isinstance(turn.sandbox, BwrapSandbox):
-            argv = turn.sandbox.program_argv(argv, cwd)
-        else:  # --sandbox none: unconfined, but still with a private home and a scrubbed environment
+        if not isinstance(turn.sandbox, BwrapSandbox):  # --sandbox none: a private home, a scrubbed environment
             env |= {"HOME": str(home), "GITAGENT_SANDBOX": "none"}
-        return ExecutorProcess(argv, cwd=cwd, env=env, prompt=prompt)
+            return ExecutorProcess(argv, cwd=cwd, env=env, prompt=prompt)
+        lifeline = Lifeline()
+        try:
+            argv = turn.sandbox.program_argv(argv, cwd, lifeline)
+        except BaseException:
+            lifeline.close()
+            raise
+        return ExecutorProcess(argv, cwd=cwd, env=env, prompt=prompt, lifeline=lifeline)
 
     def _restore(self, turn: "Turn", previous: SessionState | None, home: Path) -> str | None:
         if previous is None:
