@@ -19,6 +19,14 @@ def new_app() -> typer.Typer:
     return app
 
 
+def new_group(name: str, summary: str) -> tuple[typer.Typer, typer.Typer]:
+    """The app for `gitagent NAME SUBCOMMAND ...` (what `dispatch` runs) and the group its subcommands join."""
+    app = new_app()
+    group = typer.Typer(help=summary, add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True)
+    app.add_typer(group, name=name)
+    return app, group
+
+
 def dispatch(app: typer.Typer, args: list[str]) -> None:
     """Run `args` (starting with the command name) through `app`, turning GitagentError, and a file operation
     that failed (a full disk, a read-only repository), into a clean exit."""
