@@ -4,6 +4,8 @@ command, not an MCP server, not an outside executor's program."""
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -12,6 +14,7 @@ import pytest
 
 from tests.conftest import git, run_cli, text, tool, worktree
 from tests.mcp.conftest import write_mcp_json
+from tests.reliability.conftest import wait_for
 
 
 def _processes_running(token: str) -> list[int]:
@@ -75,3 +78,27 @@ def test_an_executor_spawned_as_gitagent_is_killed_never_runs(repo: Path) -> Non
     result = run_cli(repo, "run", "-c", "k", "--executor", "claude-code", "go", env=env)
     assert result.code == -signal.SIGKILL, result.err
     _never_ran(repo, token)
+
+
+@needs_bwrap
+def test_a_running_mcp_server_and_command_die_when_gitagent_is_killed(repo: Path, script) -> None:
+    token = f"outlive-{uuid.uuid4().hex}"
+    write_mcp_json(repo, {"stay": {"command": "bash", "args": ["-c", f": {token}; touch server-up; sleep 60"]}})
+    model = script([tool("Bash", command=f": {token}; touch command-up; sleep 60")])
+    argv = [sys.executable, "-m", "gitagent", "run", "-c", "k", "--trust-repo", "--model", model, "go"]
+    gitagent = subprocess.Popen(argv, cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for marker in ("server-up", "command-up"):
+            wait_for(worktree(repo, "k") / marker, timeout=60)
+        assert len(_processes_running(token)) >= 2  # the server and the command, each with its bwrap
+        gitagent.kill()
+        gitagent.wait()
+        deadline = time.monotonic() + 5
+        while _processes_running(token) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _processes_running(token) == []
+    finally:
+        gitagent.kill()
+        gitagent.wait()
+        for pid in _processes_running(token):
+            os.kill(pid, signal.SIGKILL)
