@@ -63,8 +63,7 @@ def stdio_launch(config: ServerConfig, resolved: Resolved, place: Place) -> Laun
         place.root, place.git_dir, allow_network=config.network, extra_ro=readable, limits=SERVER_LIMITS,
         read_only=place.read_only or config.worktree == "read-only", secrets=list(place.secrets),
     )  # fmt: skip
-    lifeline = Lifeline()
-    argv = sandbox.program_argv([resolved.command, *resolved.args], place.root.resolve(), lifeline)
+    argv, lifeline = sandbox.program_argv([resolved.command, *resolved.args], place.root.resolve())
     env = {**sandbox_env(dict(os.environ)), **resolved.env}
     return Launch(argv[0], argv[1:], env, place.root, confined=True, lifeline=lifeline)
 

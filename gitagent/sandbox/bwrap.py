@@ -221,16 +221,22 @@ class BwrapSandbox:
             home_dir=self.home_dir, lifeline=lifeline, **self._secret_mounts(),
         )  # fmt: skip
 
-    def program_argv(self, program: list[str], cwd: Path, lifeline: Lifeline) -> list[str]:
-        """The bwrap command line for a long-running program (an MCP server, an executor) run in `cwd`, tied to
-        `lifeline` (start it with `start_process`). It inherits bwrap's environment, so the caller passes it
-        through the process's environment and never on a command line."""
-        return bwrap_argv(
-            shlex.join(program), cwd=cwd, worktree=self.worktree, git_dir=self.git_dir, hidden=self.hidden,
-            readonly=self.readonly, env={}, limits=self.limits, allow_network=self.allow_network,
-            read_only=self.read_only, bwrap=self._bwrap, features=self._features, clear_env=False,
-            home_dir=self.home_dir, lifeline=lifeline.read_end, **self._secret_mounts(),
-        )  # fmt: skip
+    def program_argv(self, program: list[str], cwd: Path) -> tuple[list[str], Lifeline]:
+        """The bwrap command line for a long-running program (an MCP server, an executor) run in `cwd`, and the
+        lifeline it reads: start it with `start_process`, close the lifeline once it is done. It inherits
+        bwrap's environment, so the caller passes it through the process's environment, never on a command line."""
+        lifeline = Lifeline()
+        try:
+            argv = bwrap_argv(
+                shlex.join(program), cwd=cwd, worktree=self.worktree, git_dir=self.git_dir, hidden=self.hidden,
+                readonly=self.readonly, env={}, limits=self.limits, allow_network=self.allow_network,
+                read_only=self.read_only, bwrap=self._bwrap, features=self._features, clear_env=False,
+                home_dir=self.home_dir, lifeline=lifeline.read_end, **self._secret_mounts(),
+            )  # fmt: skip
+        except BaseException:
+            lifeline.close()
+            raise
+        return argv, lifeline
 
     def _secret_mounts(self) -> dict[str, list[Path]]:
         """The secrets as they are now (one may appear after start-up, `gitagent auth set` in another shell)."""

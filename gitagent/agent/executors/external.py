@@ -26,7 +26,6 @@ from gitagent.errors import GitagentError
 from gitagent.sandbox.bwrap import BwrapSandbox
 from gitagent.sandbox.env import sandbox_env
 from gitagent.sandbox.limits import Limits
-from gitagent.sandbox.process import Lifeline
 
 if TYPE_CHECKING:
     from gitagent.agent.turn import Turn
@@ -152,12 +151,7 @@ class ExternalExecutor:
         if not isinstance(turn.sandbox, BwrapSandbox):  # --sandbox none: a private home, a scrubbed environment
             env |= {"HOME": str(home), "GITAGENT_SANDBOX": "none"}
             return ExecutorProcess(argv, cwd=cwd, env=env, prompt=prompt)
-        lifeline = Lifeline()
-        try:
-            argv = turn.sandbox.program_argv(argv, cwd, lifeline)
-        except BaseException:
-            lifeline.close()
-            raise
+        argv, lifeline = turn.sandbox.program_argv(argv, cwd)
         return ExecutorProcess(argv, cwd=cwd, env=env, prompt=prompt, lifeline=lifeline)
 
     def _restore(self, turn: "Turn", previous: SessionState | None, home: Path) -> str | None:
