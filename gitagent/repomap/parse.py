@@ -1,9 +1,7 @@
 """Parsing many files at once: in worker processes on a cold build, in this one for a handful of files."""
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from gitagent.repomap.tags import Entry, extract
@@ -33,6 +31,9 @@ def parse_files(root: Path, jobs: list[Job], workers: int | None = None) -> Iter
         for job in jobs:
             yield job, parse_one(root, job)
         return
+    import multiprocessing  # only a cold build of many files needs them (a warm turn is spared their import)
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     size = max(8, min(256, len(jobs) // (workers * 8)))
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     # spawn, not fork: the caller may be a threaded app (the TUI), where fork can deadlock.
