@@ -4,14 +4,17 @@ Every benchmark times its subject and a baseline in the same run, alternating be
 neighbour slows both alike, and reports the ratio of medians next to the issue's target.
 """
 
+import contextlib
 import json
+import multiprocessing
 import os
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from time import struct_time
 from typing import Any
@@ -84,6 +87,21 @@ def measure_samples(cases: list[Case], runs: int, warmup: int = 2) -> dict[str, 
             if round_ >= warmup:
                 samples[case.name].append(elapsed)
     return samples
+
+
+@contextlib.contextmanager
+def server_process(serve: Callable[[Connection], object]) -> Iterator[tuple[Connection, str]]:
+    """Run `serve` (a fake server's loop) in a forked process of its own, so that the server's work does not
+    compete with what is timed. `serve` first sends its base URL, then answers what it is sent until it gets
+    None; yields the connection to it and that URL."""
+    ours, theirs = multiprocessing.Pipe()
+    process = multiprocessing.get_context("fork").Process(target=serve, args=(theirs,), daemon=True)
+    process.start()
+    try:
+        yield ours, ours.recv()
+    finally:
+        ours.send(None)
+        process.join(5)
 
 
 def child_env() -> dict[str, str]:

@@ -12,9 +12,9 @@ each request up to its last `cache_control` breakpoint, summed over the turn. Ta
 Run: python bench/model_step.py
 """
 
+import functools
 import itertools
 import json
-import multiprocessing
 import statistics
 import sys
 import tempfile
@@ -26,7 +26,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import anthropic
-from common import Check, init_repo, report
+from common import Check, init_repo, report, server_process
 
 from gitagent.agent.events import AssistantMessage, Event
 from gitagent.agent.session import run_turn
@@ -52,40 +52,29 @@ def _serve(conn: Connection, steps: int) -> None:
     conn.send(server.base_url)
     while conn.recv() == "bodies":
         conn.send(server.bodies)
-    conn.send(None)
     server.close()
 
 
 def run_against_server(steps: int) -> tuple[list[float], list[dict[str, Any]], list[float]]:
     """Run one `steps`-step turn; return every step's time (ms), the request bodies the server got, and the bare
     SDK's time for the first and the last request."""
-    parent, child = multiprocessing.Pipe()
-    process = multiprocessing.get_context("fork").Process(target=_serve, args=(child, steps), daemon=True)
-    process.start()
-    base_url = parent.recv()
     stamps: list[float] = []
 
     def emit(event: Event) -> None:
         if isinstance(event, AssistantMessage):
             stamps.append(time.perf_counter())
 
-    with tempfile.TemporaryDirectory(prefix="gitagent-bench-") as tmp:
-        repo = init_repo(Path(tmp) / "repo", {"README.md": "# bench\n" * 20})
-        model = AnthropicModel("claude-sonnet-5-5", api_key=API_KEY, base_url=base_url)
-        settings = TurnSettings(model, lambda worktree: UnconfinedSandbox(), max_steps=steps + 5, emit=emit,
-                                compactor=None, repo_map_tokens=0)  # fmt: skip
-        run_turn(repo, "bench", "read the readme many times", settings)
-    bodies = _bodies_so_far(parent)
-    baselines = [_bare_sdk_ms(base_url, bodies[i]) for i in (0, -1)]
-    parent.send("stop")
-    parent.recv()
-    process.join()
+    with server_process(functools.partial(_serve, steps=steps)) as (server, base_url):
+        with tempfile.TemporaryDirectory(prefix="gitagent-bench-") as tmp:
+            repo = init_repo(Path(tmp) / "repo", {"README.md": "# bench\n" * 20})
+            model = AnthropicModel("claude-sonnet-5-5", api_key=API_KEY, base_url=base_url)
+            settings = TurnSettings(model, lambda worktree: UnconfinedSandbox(), max_steps=steps + 5, emit=emit,
+                                    compactor=None, repo_map_tokens=0)  # fmt: skip
+            run_turn(repo, "bench", "read the readme many times", settings)
+        server.send("bodies")
+        bodies: list[dict[str, Any]] = server.recv()
+        baselines = [_bare_sdk_ms(base_url, bodies[i]) for i in (0, -1)]
     return [(b - a) * 1000 for a, b in itertools.pairwise(stamps)], bodies, baselines
-
-
-def _bodies_so_far(conn: Connection) -> list[dict[str, Any]]:
-    conn.send("bodies")
-    return conn.recv()
 
 
 def _bare_sdk_ms(base_url: str, body: dict[str, Any]) -> float:

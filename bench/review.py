@@ -14,19 +14,18 @@
 Run: python bench/review.py [RUNS]
 """
 
+import functools
 import json
-import multiprocessing
 import os
 import sys
 import tempfile
-import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pygit2
-from common import Case, Check, git, init_repo, measure, report, runs_from_argv, source_files
+from common import Case, Check, git, init_repo, measure, report, runs_from_argv, server_process, source_files
 
 from gitagent.review.ci import Target
 from gitagent.review.formats import FILES, render_format
@@ -101,28 +100,22 @@ def _serve(conn: Connection) -> None:
 
 def parallel(root: Path, runs: int) -> dict[str, float]:
     repo_path = change_repo(root, PARTS_CHANGED)
-    ours, theirs = multiprocessing.Pipe()
-    process = multiprocessing.Process(target=_serve, args=(theirs,), daemon=True)
-    process.start()
-    base_url = ours.recv()
     os.environ["ANTHROPIC_API_KEY"] = API_KEY
     target = Target("local", "main", "change", "bench-parallel")
-    timings: dict[str, list[float]] = {"1": [], "4": []}
-    try:
-        for round_ in range(runs):
-            for jobs in ("1", "4") if round_ % 2 else ("4", "1"):
-                ours.send(PARTS)
-                ours.recv()
-                options = ReviewOptions(model="anthropic:claude-sonnet-5-5", sandbox=sandbox_choice(),
-                                        chunk_tokens=1000, jobs=int(jobs), base_url=base_url)  # fmt: skip
-                started = time.perf_counter()
-                result = run_review(pygit2.Repository(str(repo_path)), target, options, lambda part, event: None)
-                timings[jobs].append((time.perf_counter() - started) * 1000)
-                assert len(result.parts) == PARTS, f"expected {PARTS} parts, got {len(result.parts)}"
-    finally:
-        ours.send(None)
-        process.join(5)
-    return {jobs: sorted(values)[len(values) // 2] for jobs, values in timings.items()}
+    with server_process(_serve) as (server, base_url):
+
+        def review(jobs: int) -> None:
+            options = ReviewOptions(model="anthropic:claude-sonnet-5-5", sandbox=sandbox_choice(),
+                                    chunk_tokens=1000, jobs=jobs, base_url=base_url)  # fmt: skip
+            result = run_review(pygit2.Repository(str(repo_path)), target, options, lambda part, event: None)
+            assert len(result.parts) == PARTS, f"expected {PARTS} parts, got {len(result.parts)}"
+
+        def answers() -> None:
+            server.send(PARTS)
+            server.recv()
+
+        cases = [Case(jobs, functools.partial(review, int(jobs)), setup=answers) for jobs in ("1", "4")]
+        return measure(cases, runs, warmup=0)
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
 A terminal obeys the control characters in what it is sent: an escape sequence in a command's output can clear
 the screen, move the cursor, set the clipboard (OSC 52), make a disguised link (OSC 8), or reorder what is
 read (bidi overrides). Everything gitagent draws from such text, in the chat and in the CLI's text output,
-goes through `printable` first.
+goes through `printable` first (or `one_line`, where it must stay on one line).
 """
 
 import re
@@ -25,6 +25,12 @@ def printable(text: str) -> str:
     """`text` with every control character, escape sequence and bidi control shown as a visible escape
     (`ESC [2J` becomes the six characters `\\x1b[2J`), colour sequences dropped, and CR or CRLF as a newline."""
     return _PATTERN.sub(_visible, text)
+
+
+def one_line(text: str) -> str:
+    """`text` as `printable` shows it, with its line breaks and tabs shown as escapes too: a name or an error
+    message that must print as one harmless line."""
+    return printable(text).replace("\n", "\\n").replace("\t", "\\t")
 
 
 def _visible(match: re.Match[str]) -> str:

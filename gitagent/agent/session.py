@@ -13,7 +13,7 @@ from gitagent.agent.record import TurnRecord, now_iso
 from gitagent.agent.turn import Turn, TurnSettings
 from gitagent.errors import GitagentError
 from gitagent.store import inflight, locks, turns
-from gitagent.store.conversations import check_new_name, unused_name
+from gitagent.store.conversations import check_new_name, present_base, unused_name
 from gitagent.store.operations import abandon, ensure_recorded
 from gitagent.store.refs import conversation_ref, read_ref, validate_name
 from gitagent.store.repo import head_commit
@@ -200,7 +200,7 @@ def turn_worktree(
 
 
 def _base(repo: pygit2.Repository, conversation_blob: pygit2.Oid) -> pygit2.Oid:
-    return pygit2.Oid(hex=json.loads(repo[conversation_blob].data)["base"])
+    return present_base(repo, json.loads(repo[conversation_blob].data))
 
 
 def _ready_worktree(

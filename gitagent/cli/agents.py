@@ -7,16 +7,14 @@ from typing import Annotated
 import typer
 
 from gitagent.agent.trust import trusted_ids
-from gitagent.cli.common import dispatch, fail, new_app, print_json, repository
+from gitagent.cli.common import dispatch, fail, new_group, print_json, repository
 from gitagent.errors import GitagentError
 from gitagent.store.repo import workdir
 from gitagent.subagents import AgentDefinition, discover_agents
 
 SUMMARY = "List and show the subagent definitions (.gitagent/agents, .claude/agents, yours, built-in)."
 
-app = new_app()
-agents_app = typer.Typer(help=SUMMARY, add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True)
-app.add_typer(agents_app, name="agents")
+app, agents_app = new_group("agents", SUMMARY)
 
 
 @agents_app.command("list")

@@ -8,7 +8,7 @@ import pygit2
 import typer
 
 from gitagent.errors import GitagentError, disk_error
-from gitagent.printable import printable
+from gitagent.printable import one_line, printable
 from gitagent.store.repo import open_repository
 
 
@@ -17,6 +17,14 @@ def new_app() -> typer.Typer:
     app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True)
     app.callback()(lambda: None)  # keeps the app a group, so `gitagent NAME ...` dispatches by name
     return app
+
+
+def new_group(name: str, summary: str) -> tuple[typer.Typer, typer.Typer]:
+    """The app for `gitagent NAME SUBCOMMAND ...` (what `dispatch` runs) and the group its subcommands join."""
+    app = new_app()
+    group = typer.Typer(help=summary, add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True)
+    app.add_typer(group, name=name)
+    return app, group
 
 
 def dispatch(app: typer.Typer, args: list[str]) -> None:
@@ -56,22 +64,6 @@ def fail(error: GitagentError | str, hint: str | None = None, *, code: int = 1) 
     if error.hint:
         print(f"  {one_line(error.hint)}", file=sys.stderr)
     raise SystemExit(code)
-
-
-def one_line(text: str) -> str:
-    """`text` with control characters (a newline or a terminal escape in a name the user or the agent gave) and
-    bytes that are not UTF-8 (held as lone surrogates) shown as escapes, so that it prints as one harmless line."""
-    if text.isprintable():
-        return text
-    return "".join(_escaped(char) for char in text)
-
-
-def _escaped(char: str) -> str:
-    if char.isprintable():
-        return char
-    if "\udc80" <= char <= "\udcff":  # a byte that was not UTF-8, as os.fsdecode keeps it
-        return f"\\x{ord(char) - 0xDC00:02x}"
-    return repr(char)[1:-1]
 
 
 def repository() -> pygit2.Repository:

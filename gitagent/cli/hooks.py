@@ -8,7 +8,7 @@ import pygit2
 import typer
 
 from gitagent.agent.trust import trusted_ids
-from gitagent.cli.common import dispatch, fail, new_app, print_json, repository
+from gitagent.cli.common import dispatch, fail, new_group, print_json, repository
 from gitagent.hooks import EVENTS, Hook, HookOutcome, HookRunner, discover
 from gitagent.hooks.events import FIRED
 from gitagent.hooks.payloads import hook_input, tool_response
@@ -17,9 +17,7 @@ from gitagent.userdir import user_config_dir
 
 SUMMARY = "List the hooks that run for each event, or try them on a sample event."
 
-app = new_app()
-hooks_app = typer.Typer(help=SUMMARY, add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True)
-app.add_typer(hooks_app, name="hooks")
+app, hooks_app = new_group("hooks", SUMMARY)
 
 SAMPLE_TOOL_INPUTS: dict[str, dict[str, Any]] = {
     "Bash": {"command": "echo hello", "description": "a sample command"},

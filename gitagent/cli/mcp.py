@@ -5,14 +5,12 @@ from typing import Annotated, Any
 
 import typer
 
-from gitagent.cli.common import dispatch, fail, new_app, print_json, print_table, repository
+from gitagent.cli.common import dispatch, fail, new_group, print_json, print_table, repository
 from gitagent.errors import GitagentError
 
 SUMMARY = "Configure, check and try MCP servers, or serve this repository's conversations over MCP."
 
-app = new_app()
-mcp_app = typer.Typer(help=SUMMARY, add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True)
-app.add_typer(mcp_app, name="mcp")
+app, mcp_app = new_group("mcp", SUMMARY)
 Scope = Annotated[str, typer.Option("--scope", "-s", help="local (just you, this repository), project or user.")]
 
 

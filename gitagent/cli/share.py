@@ -6,8 +6,9 @@ from typing import Annotated
 import pygit2
 import typer
 
-from gitagent.cli.common import dispatch, fail, new_app, one_line, repository
+from gitagent.cli.common import dispatch, fail, new_app, repository
 from gitagent.errors import GitagentError
+from gitagent.printable import one_line
 from gitagent.store import sync, turns
 from gitagent.store.conversations import base_commit, resolve_target
 from gitagent.store.repo import user_identity, workdir

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 import yaml
 
-from gitagent.cli.common import dispatch, fail, new_app, print_json
+from gitagent.cli.common import dispatch, fail, new_group, print_json
 from gitagent.errors import GitagentError
 from gitagent.skills import (
     SKILL_FILE,
@@ -24,9 +24,7 @@ from gitagent.skills import (
 
 SUMMARY = "List, show and validate the skills (Agent Skills folders) available here."
 
-app = new_app()
-skills_app = typer.Typer(help=SUMMARY, add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True)
-app.add_typer(skills_app, name="skills")
+app, skills_app = new_group("skills", SUMMARY)
 
 
 @skills_app.command("list")

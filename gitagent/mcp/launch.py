@@ -17,6 +17,7 @@ from pathlib import Path
 from gitagent.mcp.config import Resolved, ServerConfig
 from gitagent.sandbox.env import sandbox_env
 from gitagent.sandbox.limits import Limits
+from gitagent.sandbox.process import Lifeline
 
 UNCONFINED_ENV = ("HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER")
 """What an unconfined server inherits besides its entry's `env` (the MCP SDK's own choice): no API keys."""
@@ -39,13 +40,15 @@ class Place:
 
 @dataclass(frozen=True)
 class Launch:
-    """The process to start: program, arguments, environment and directory."""
+    """The process to start: program, arguments, environment and directory; and, when confined, the lifeline its
+    sandbox reads (whoever starts the process owns it and closes it when the process is done)."""
 
     command: str
     args: list[str]
     env: dict[str, str]
     cwd: Path
     confined: bool
+    lifeline: Lifeline | None = None
 
 
 def stdio_launch(config: ServerConfig, resolved: Resolved, place: Place) -> Launch:
@@ -60,9 +63,9 @@ def stdio_launch(config: ServerConfig, resolved: Resolved, place: Place) -> Laun
         place.root, place.git_dir, allow_network=config.network, extra_ro=readable, limits=SERVER_LIMITS,
         read_only=place.read_only or config.worktree == "read-only", secrets=list(place.secrets),
     )  # fmt: skip
-    argv = sandbox.program_argv([resolved.command, *resolved.args], place.root.resolve())
+    argv, lifeline = sandbox.program_argv([resolved.command, *resolved.args], place.root.resolve())
     env = {**sandbox_env(dict(os.environ)), **resolved.env}
-    return Launch(argv[0], argv[1:], env, place.root, confined=True)
+    return Launch(argv[0], argv[1:], env, place.root, confined=True, lifeline=lifeline)
 
 
 def _virtualenvs(command: str) -> list[Path]:

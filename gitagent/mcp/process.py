@@ -1,19 +1,20 @@
 """A stdio MCP server's process, started the moment a turn knows where it runs.
 
-It is started with plain `subprocess`, before the MCP SDK is even imported (a second or more of Python), so
-the servers' own start-up and gitagent's loading of the SDK happen at the same time. It runs in a session of
-its own; stopping it closes its stdin (the MCP way to ask a server to exit), waits a little, then kills its
-whole process group. Its standard error goes to an unnamed temporary file, whose end explains a failure.
+It is started with the sandbox's `start_process`, before the MCP SDK is even imported (a second or more of
+Python), so the servers' own start-up and gitagent's loading of the SDK happen at the same time. It runs in a
+session of its own, its sandbox tied to gitagent's life by a lifeline; stopping it closes its stdin (the MCP way
+to ask a server to exit), waits a little, then kills its whole process group and lets go of the lifeline.
+Its standard error goes to an unnamed temporary file, whose end explains a failure.
 """
 
 import contextlib
 import os
-import signal
 import subprocess
 import tempfile
 import time
 
 from gitagent.mcp.launch import Launch
+from gitagent.sandbox.process import kill_group, start_process
 
 STDERR_TAIL = 600
 STOP_GRACE_S = 2.0
@@ -24,10 +25,16 @@ class ServerProcess:
 
     def __init__(self, launch: Launch) -> None:
         self.errlog = tempfile.TemporaryFile()  # noqa: SIM115 - it lives as long as the server
-        self.proc = subprocess.Popen(
-            [launch.command, *launch.args], cwd=launch.cwd, env=launch.env, stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=self.errlog, start_new_session=True,
-        )  # fmt: skip
+        self.lifeline = launch.lifeline
+        try:
+            self.proc = start_process(
+                [launch.command, *launch.args], cwd=launch.cwd, env=launch.env, lifeline=launch.lifeline,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errlog,
+            )  # fmt: skip
+        except BaseException:
+            if self.lifeline is not None:
+                self.lifeline.close()
+            raise
 
     def exited(self) -> str:
         """`exit status N` (or the signal) once the process has ended, else ""."""
@@ -52,6 +59,7 @@ class ServerProcess:
         deadline = time.monotonic() + grace
         while self.proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.01)
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.proc.pid, signal.SIGKILL)
+        kill_group(self.proc.pid)
         self.proc.wait()
+        if self.lifeline is not None:
+            self.lifeline.close()

@@ -130,6 +130,7 @@ def scope_file(scope: str, checkout: Path) -> Path:
 
 def add_server(scope: str, checkout: Path, name: str, entry: dict[str, Any]) -> Path:
     """Write `entry` as server `name` in `scope`'s file (validated first); returns the file."""
+    check_new_name(name)
     path = scope_file(scope, checkout)
     try:
         parse_server(name, entry, scope, str(path))
@@ -149,6 +150,25 @@ def add_server(scope: str, checkout: Path, name: str, entry: dict[str, Any]) -> 
     servers[name] = entry
     _write_json(path, data)
     return path
+
+
+NEW_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
+NEW_NAME_LIMIT = 32
+"""Room for the tool's own name in `mcp__NAME__TOOL`, which providers cut at 64 characters (`NAME_LIMIT`)."""
+
+
+def check_new_name(name: str) -> None:
+    """Refuse a name `mcp add` should not write: Claude Code's characters (letters, digits, `-`, `_`), not
+    starting with `-` (it would read as an option to `gitagent mcp remove NAME`), at most `NEW_NAME_LIMIT` long.
+    Entries already in a file are read more loosely (`parse_server`), so one written for Claude Code still works."""
+    if NEW_NAME.fullmatch(name) and len(name) <= NEW_NAME_LIMIT:
+        return
+    shown = name if len(name) <= 40 else f"{name[:40]}… ({len(name)} characters)"
+    raise GitagentError(
+        f"invalid MCP server name {shown!r}",
+        f"use 1 to {NEW_NAME_LIMIT} letters, digits, '-' and '_', not starting with '-' (as in Claude Code; its "
+        "tools are named mcp__NAME__TOOL, which must fit in 64 characters)",
+    )
 
 
 def remove_server(scope: str, checkout: Path, name: str) -> Path:

@@ -24,13 +24,14 @@ a read-only bind mount writable. The environment comes from `sandbox_env`; limit
 Nothing in the sandbox outlives gitagent. `--die-with-parent` alone leaves a window: bwrap arms it only after
 it has cloned the sandbox, and the sandbox's init arms its own a moment after the command was forked, so a
 gitagent killed while the sandbox starts would leave the command running unsupervised. Each command therefore
-gets a lifeline: the read end of a pipe whose write end only gitagent holds, which reads as end-of-file exactly
-when gitagent is gone (whoever killed it). The command waits for gitagent's go-ahead on that pipe, sent once
+gets a lifeline, and so does each long-running program (an MCP server, an executor): the read end of a pipe whose
+write end only gitagent holds, which reads as end-of-file exactly when gitagent is gone (whoever killed it, and
+whichever of its threads started the command: the parent-death signal behind `--die-with-parent` follows the
+thread that forked). The command waits for gitagent's go-ahead on that pipe, sent once
 the sandbox exists, and does not start if end-of-file comes first; a watcher in the sandbox's PID namespace
 then kills every process there the moment gitagent is gone.
 """
 
-import functools
 import os
 import shlex
 from collections.abc import Mapping
@@ -41,7 +42,7 @@ from gitagent.sandbox.base import CommandResult
 from gitagent.sandbox.check import bwrap_features, bwrap_path, check_bwrap
 from gitagent.sandbox.env import SANDBOX_HOME, sandbox_env
 from gitagent.sandbox.limits import Limits, bound_pids, cgroup_needed, wrap_command
-from gitagent.sandbox.process import run_process
+from gitagent.sandbox.process import Lifeline, run_process
 from gitagent.userdir import user_config_dir
 
 HOME_TOOL_DIRS = (
@@ -220,15 +221,22 @@ class BwrapSandbox:
             home_dir=self.home_dir, lifeline=lifeline, **self._secret_mounts(),
         )  # fmt: skip
 
-    def program_argv(self, program: list[str], cwd: Path) -> list[str]:
-        """The bwrap command line for a long-running program (an MCP server) run in `cwd`. It inherits bwrap's
-        environment, so the caller passes it through the process's environment and never on a command line."""
-        return bwrap_argv(
-            shlex.join(program), cwd=cwd, worktree=self.worktree, git_dir=self.git_dir, hidden=self.hidden,
-            readonly=self.readonly, env={}, limits=self.limits, allow_network=self.allow_network,
-            read_only=self.read_only, bwrap=self._bwrap, features=self._features, clear_env=False,
-            home_dir=self.home_dir, **self._secret_mounts(),
-        )  # fmt: skip
+    def program_argv(self, program: list[str], cwd: Path) -> tuple[list[str], Lifeline]:
+        """The bwrap command line for a long-running program (an MCP server, an executor) run in `cwd`, and the
+        lifeline it reads: start it with `start_process`, close the lifeline once it is done. It inherits
+        bwrap's environment, so the caller passes it through the process's environment, never on a command line."""
+        lifeline = Lifeline()
+        try:
+            argv = bwrap_argv(
+                shlex.join(program), cwd=cwd, worktree=self.worktree, git_dir=self.git_dir, hidden=self.hidden,
+                readonly=self.readonly, env={}, limits=self.limits, allow_network=self.allow_network,
+                read_only=self.read_only, bwrap=self._bwrap, features=self._features, clear_env=False,
+                home_dir=self.home_dir, lifeline=lifeline.read_end, **self._secret_mounts(),
+            )  # fmt: skip
+        except BaseException:
+            lifeline.close()
+            raise
+        return argv, lifeline
 
     def _secret_mounts(self) -> dict[str, list[Path]]:
         """The secrets as they are now (one may appear after start-up, `gitagent auth set` in another shell)."""
@@ -242,17 +250,13 @@ class BwrapSandbox:
         as soon as this process is gone."""
         if cgroup_needed():
             bound_pids(self.limits.processes)
-        read_end, write_end = os.pipe()  # both close-on-exec: only the sandbox gets the read end
+        lifeline = Lifeline()
         try:
-            argv = self.argv(command, cwd.resolve(), lifeline=read_end)
+            argv = self.argv(command, cwd.resolve(), lifeline=lifeline.read_end)
             env = sandbox_env(dict(os.environ))
-            go_ahead = functools.partial(os.write, write_end, b"\n")  # sent once gitagent has survived the spawn
-            return run_process(
-                argv, cwd=self.worktree, env=env, timeout=timeout, pass_fds=(read_end,), spawned=go_ahead
-            )
+            return run_process(argv, cwd=self.worktree, env=env, timeout=timeout, lifeline=lifeline)
         finally:
-            os.close(read_end)
-            os.close(write_end)
+            lifeline.close()
 
 
 def hidden_paths(home: Path, host_env: Mapping[str, str]) -> list[Path]:

@@ -1,4 +1,5 @@
-"""Run a process in its own session, capture its output to files, and kill its whole group at the end."""
+"""Start a process in its own session (tied to gitagent's life by a lifeline when it is sandboxed); run one to
+its end with its output captured to files, and kill its whole group at the end."""
 
 import contextlib
 import os
@@ -7,8 +8,8 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 from gitagent.sandbox.base import CommandResult
 from gitagent.testpoints import kill_point
@@ -18,40 +19,81 @@ CAPTURE_LIMIT = 256 * 1024
 """Bytes kept of each stream: the head and tail halves; the middle is counted, not kept."""
 
 
+class Lifeline:
+    """A pipe whose read end a sandboxed command gets and whose write end only gitagent holds (close-on-exec, so
+    no other child inherits it). It reads as end-of-file exactly when gitagent is gone, however it went and
+    whichever of its threads started the command; see `gitagent.sandbox.bwrap.lifeline_prologue`."""
+
+    def __init__(self) -> None:
+        self.read_end, self.write_end = os.pipe()
+
+    def go_ahead(self) -> None:
+        """Tell the sandbox to start its command (gitagent has survived the spawn); the read end is the child's."""
+        os.write(self.write_end, b"\n")
+        self._close_read_end()
+
+    def close(self) -> None:
+        """Let go of the sandbox: a command still running is killed, one not yet started never starts."""
+        self._close_read_end()
+        if self.write_end >= 0:
+            os.close(self.write_end)
+            self.write_end = -1
+
+    def _close_read_end(self) -> None:
+        if self.read_end >= 0:
+            os.close(self.read_end)
+            self.read_end = -1
+
+
+def start_process(
+    argv: list[str],
+    *,
+    cwd: Path,
+    env: dict[str, str],
+    lifeline: Lifeline | None = None,
+    stdin: int | IO[bytes] | None = subprocess.DEVNULL,
+    stdout: int | IO[bytes] | None = None,
+    stderr: int | IO[bytes] | None = None,
+) -> subprocess.Popen[bytes]:
+    """Start `argv` in a session of its own: the one way gitagent starts a sandboxed command or program. With a
+    `lifeline` (whose read end `argv` reads), the go-ahead is sent once the process exists; the caller keeps the
+    lifeline until the process is done and then closes it."""
+    proc = subprocess.Popen(
+        argv, cwd=cwd, env=env, stdin=stdin, stdout=stdout, stderr=stderr, start_new_session=True,
+        pass_fds=() if lifeline is None else (lifeline.read_end,),
+    )  # fmt: skip
+    try:
+        kill_point("sandbox-spawn")
+        if lifeline is not None:
+            lifeline.go_ahead()
+    except BaseException:
+        kill_group(proc.pid)
+        proc.wait()
+        raise
+    return proc
+
+
 def run_process(
     argv: list[str],
     *,
     cwd: Path,
     env: dict[str, str],
     timeout: float,
-    pass_fds: tuple[int, ...] = (),
-    spawned: Callable[[], object] | None = None,
+    lifeline: Lifeline | None = None,
 ) -> CommandResult:
-    """Run `argv` with stdin closed (and `pass_fds` open); on timeout or exit, kill every process left in its
-    session. `spawned` is called once the process exists.
+    """Run `argv` with stdin closed (see `start_process` for `lifeline`); on timeout or exit, kill every process
+    left in its session.
 
     Output goes to temporary files rather than pipes, so a background child that keeps a pipe open
     cannot hang the call and a chatty command cannot exhaust memory.
     """
     started = time.monotonic()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(
-            argv,
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=err,
-            start_new_session=True,
-            pass_fds=pass_fds,
-        )
-        kill_point("sandbox-spawn")
+        proc = start_process(argv, cwd=cwd, env=env, lifeline=lifeline, stdout=out, stderr=err)
         try:
-            if spawned is not None:
-                spawned()
             exit_code = _wait(proc, timeout)
         finally:
-            _kill_group(proc.pid)
+            kill_group(proc.pid)
             proc.wait()
         timed_out = exit_code is None
         stdout, stdout_cut = _read_head_tail(out)
@@ -91,7 +133,8 @@ def _wait(proc: subprocess.Popen[bytes], timeout: float) -> int | None:
     return proc.wait()
 
 
-def _kill_group(pgid: int) -> None:
+def kill_group(pgid: int) -> None:
+    """SIGKILL every process in group `pgid` (a process started here leads its own); gone already is fine."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
 

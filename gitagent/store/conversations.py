@@ -207,7 +207,27 @@ def is_earlier_turn(repo: pygit2.Repository, conversation: Conversation, commit:
 
 def base_commit(repo: pygit2.Repository, turn: pygit2.Commit) -> pygit2.Commit:
     """The user's commit the conversation of `turn` started from."""
-    return repo[turns.read_conversation(turn)["base"]].peel(pygit2.Commit)
+    return repo[present_base(repo, turns.read_conversation(turn))].peel(pygit2.Commit)
+
+
+def present_base(repo: pygit2.Repository, conversation: dict) -> pygit2.Oid:
+    """The base commit named in `conversation` (a conversation.json), or GitagentError with the fix when this
+    clone lacks it: `gitagent pull` brings turns, whose snapshots share objects with the code, but not the
+    commit a conversation started from (unpushed, or beyond a shallow clone's history)."""
+    base = pygit2.Oid(hex=conversation["base"])
+    if base in repo:
+        return base
+    if repo.is_shallow:
+        hint = "this clone is shallow: fetch the rest of its history with `git fetch --unshallow`, then try again"
+    else:
+        remote = "origin" if "origin" in [r.name for r in repo.remotes] else "REMOTE"
+        hint = (
+            f"fetch it: `git fetch {remote} {base}` (where {remote} lacks it, push the branch it is on from the"
+            " clone that started the conversation first), then try again"
+        )
+    raise GitagentError(
+        f"conversation {conversation['name']}'s base commit {str(base)[:12]} is not in this repository", hint
+    )
 
 
 def previous_workspace(repo: pygit2.Repository, turn: pygit2.Commit) -> pygit2.Oid:

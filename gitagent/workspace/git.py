@@ -47,7 +47,18 @@ def _libc() -> Any:
 
 def _dies_with(parent: int) -> Callable[[], None]:
     """Set up a child to be killed when gitagent dies: a git command that outlived a killed gitagent would go
-    on changing a worktree (a checkout half-way, an index.lock held) behind the back of the next gitagent."""
+    on changing a worktree (a checkout half-way, an index.lock held) behind the back of the next gitagent.
+
+    Why not the sandbox's lifeline (`gitagent.sandbox.process.Lifeline`), the other way a child dies with
+    gitagent: a lifeline needs someone on the child's side to read it (the sandbox's shell prologue and its
+    watcher in a PID namespace of its own), and git reads no pipe; wrapping each git call in a shell would add a
+    bash start to every one. The lifeline exists for what PR_SET_PDEATHSIG cannot do: the signal follows the
+    *thread* that forked, so a long-running program (an MCP server, an executor) started from a turn's worker
+    thread would die with that thread. Here the forking thread waits for git in `subprocess.run`, so the two
+    die together anyway. preexec_fn is not safe with threads in general (the child runs Python after fork, where
+    a lock another thread held stays held): this one only makes the prctl and getppid system calls, with no
+    import, logging or I/O that could wait on such a lock.
+    """
     libc = _libc()  # loaded here, before the fork: the child only calls it
 
     def setup() -> None:

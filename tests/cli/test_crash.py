@@ -5,12 +5,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import conversation_head, git, text, tool, worktree
+from tests.reliability.conftest import wait_for
 
 SLOW = (
     [tool("Write", file_path="a.txt", content="one\n")],
@@ -43,20 +43,13 @@ def _inflight_events(repo: Path, name: str) -> list[dict]:
     return [json.loads(git(repo, "show", f"refs/gitagent/inflight/{name}:{n}")) for n in names]
 
 
-def _wait_for(path: Path, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not path.exists():
-        assert time.monotonic() < deadline, f"{path} never appeared"
-        time.sleep(0.05)
-
-
 @pytest.fixture
 def killed_turn(repo: Path, cli, script) -> str:
     """Conversation `k` with one committed turn, then a second turn killed with SIGKILL mid-command."""
     cli("run", "-c", "k", "--model", script([text("first")]), "first turn")
     head = str(conversation_head(repo, "k").id)
     proc = _start(repo, "run", "-c", "k", "--model", script(*SLOW), "second turn")
-    _wait_for(worktree(repo, "k") / "started")
+    wait_for(worktree(repo, "k") / "started")
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     return head
@@ -96,7 +89,7 @@ def test_discard_drops_the_turn_and_restores_the_worktree(repo: Path, cli, kille
 
 def test_ctrl_c_saves_the_turn_as_interrupted(repo: Path, cli, script) -> None:
     proc = _start(repo, "run", "-c", "i", "--model", script(*SLOW), "go")
-    _wait_for(worktree(repo, "i") / "started")
+    wait_for(worktree(repo, "i") / "started")
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)  # well under the command's 120 s: the interruption cut it short
     assert proc.returncode == 130
@@ -109,7 +102,7 @@ def test_ctrl_c_saves_the_turn_as_interrupted(repo: Path, cli, script) -> None:
 def test_a_conversation_being_written_by_another_process_is_refused(repo: Path, cli, script) -> None:
     proc = _start(repo, "run", "-c", "busy", "--model", script(*SLOW), "go")
     try:
-        _wait_for(worktree(repo, "busy") / "started")
+        wait_for(worktree(repo, "busy") / "started")
         result = cli("run", "-c", "busy", "--model", script([text("x")]), "me too", expect=1)
         assert f"is being written by another process (pid {proc.pid})" in result.err
     finally:

@@ -185,11 +185,12 @@ def test_show_tells_the_reminder_and_the_structured_output(repo: Path, cli, scri
 
 
 def test_a_killed_typed_turn_resumes_with_its_recorded_schema(repo: Path, cli, script, schema_file) -> None:
-    from tests.cli.test_crash import _start, _wait_for
+    from tests.cli.test_crash import _start
+    from tests.reliability.conftest import wait_for
 
     model = script([tool("Bash", command="touch started && sleep 30")], [answer(BAD)], [answer(GOOD)])
     proc = _start(repo, "run", "-c", "k", "-m", model, "--output-schema", str(schema_file), "list")
-    _wait_for(worktree(repo, "k") / "started")
+    wait_for(worktree(repo, "k") / "started")
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     result = cli("run", "--resume", "-c", "k", "-m", model, "--output-format", "json")  # no schema given again

@@ -100,3 +100,57 @@ def test_an_unreachable_remote_is_one_line_naming_the_fix(repo: Path, cli) -> No
         err = cli(command, expect=1).err
         assert "does not appear to be a git repository" in err and "git remote -v" in err
         assert len(err.splitlines()) == 2
+
+
+def test_a_clone_without_the_base_commit_says_how_to_fetch_it(repo: Path, tmp_path: Path, cli, script) -> None:
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    git(repo, "push", "-q", "origin", "main")
+    git(repo, "checkout", "-q", "-b", "local")  # the conversation starts on a branch the remote never gets
+    (repo / "local.txt").write_text("local\n")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "local work")
+    base = git(repo, "rev-parse", "HEAD").strip()
+    cli("run", "-c", "shared", "--model", script(*EDIT), "make an app")
+    cli("fork", "shared", "other")
+    cli("push")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(remote), str(clone))
+    assert run_cli(clone, "pull").code == 0
+
+    fix = f"fetch it: `git fetch origin {base}`"
+    runs = [["run", "-c", "shared", "--model", script([text("never")]), "more"], ["run", "-c", "other", "x"]]
+    for command in [*runs, ["show", "shared"], ["diff", "shared"], ["apply", "shared"], ["export", "shared", "b"]]:
+        result = run_cli(clone, *command)
+        assert result.code == 1, command
+        assert result.err.splitlines() == [
+            f"gitagent: error: conversation {command[2] if command[0] == 'run' else 'shared'}'s base commit "
+            f"{base[:12]} is not in this repository",
+            f"  {fix} (where origin lacks it, push the branch it is on from the clone that started the conversation"
+            " first), then try again",
+        ], command
+    assert "interrupted" not in run_cli(clone, "conversations").out  # the refused turn never started
+
+    git(repo, "push", "-q", "origin", "local")
+    git(clone, "fetch", "-q", "origin", base)
+    assert run_cli(clone, "run", "-c", "shared", "--model", script([text("now it runs")]), "more").code == 0
+    assert (worktree(clone, "shared") / "local.txt").read_text() == "local\n"
+
+
+def test_a_shallow_clone_without_the_base_commit_says_to_unshallow(repo: Path, tmp_path: Path, cli, script) -> None:
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    cli("run", "-c", "shared", "--model", script(*EDIT), "make an app")
+    (repo / "later.txt").write_text("later\n")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "later")
+    git(repo, "push", "-q", "origin", "main")
+    cli("push")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "-b", "main", "--depth", "1", f"file://{remote}", str(clone))
+    assert run_cli(clone, "pull").code == 0
+    result = run_cli(clone, "diff", "shared")
+    assert result.code == 1 and "is not in this repository" in result.err
+    assert "this clone is shallow: fetch the rest of its history with `git fetch --unshallow`" in result.err

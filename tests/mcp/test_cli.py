@@ -91,6 +91,22 @@ def test_add_and_remove_write_each_scopes_file_in_its_ecosystems_shape(repo: Pat
     assert "no MCP server named 'a' (configured: keep)" in missing.err
 
 
+def test_add_refuses_a_name_claude_code_would_not_take_too_long_or_read_as_an_option(repo: Path, cli) -> None:
+    rule = (
+        "  use 1 to 32 letters, digits, '-' and '_', not starting with '-' (as in Claude Code; its tools are named"
+        " mcp__NAME__TOOL, which must fit in 64 characters)"
+    )
+    for name, shown in [
+        ("a" * 300, f"'{'a' * 40}… (300 characters)'"), ("-x", "'-x'"), ("a.b", "'a.b'"), ("my server", "'my server'"),
+        ("é", "'é'"), ("a" * 33, f"'{'a' * 33}'"),
+    ]:  # fmt: skip
+        refused = cli("mcp", "add", "--", name, "srv", expect=1)
+        assert refused.err.splitlines() == [f"gitagent: error: invalid MCP server name {shown}", rule]
+    assert "No MCP servers configured" in cli("mcp", "list").out
+    assert "added MCP server 'Git_hub-2'" in cli("mcp", "add", "Git_hub-2", "--", "srv").out
+    assert "added MCP server" in cli("mcp", "add", "b" * 32, "--", "srv").out
+
+
 def test_an_untrusted_server_is_not_tested_and_doctor_reports_schema_tokens(repo: Path, cli) -> None:
     write_mcp_json(repo, {"time": {"command": installed("mcp-server-time")}})
     refused = cli("mcp", "test", "time", expect=1)

@@ -1,15 +1,20 @@
-"""Nothing the agent started runs once gitagent is gone, even when gitagent is killed as the sandbox starts."""
+"""Nothing the agent started runs once gitagent is gone, even when gitagent is killed as the sandbox starts: not a
+command, not an MCP server, not an outside executor's program."""
 
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli, tool, worktree
+from tests.conftest import git, run_cli, text, tool, worktree
+from tests.mcp.conftest import write_mcp_json
+from tests.reliability.conftest import wait_for
 
 
 def _processes_running(token: str) -> list[int]:
@@ -24,14 +29,13 @@ def _processes_running(token: str) -> list[int]:
     return found
 
 
-@pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap (bwrap) is not installed")
-def test_a_command_spawned_as_gitagent_is_killed_never_runs(repo: Path, script) -> None:
-    token = f"outlive-{uuid.uuid4().hex}"
-    command = f": {token}; echo ran > marker.txt; sleep 30"
-    model = script([tool("Bash", command=command)])
-    result = run_cli(repo, "run", "-c", "k", "--model", model, "go", env={"GITAGENT_TEST_KILL_AT": "sandbox-spawn"})
+KILLED_AT_SPAWN = {"GITAGENT_TEST_KILL_AT": "sandbox-spawn"}
+needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap (bwrap) is not installed")
+
+
+def _never_ran(repo: Path, token: str) -> None:
+    """Nothing with `token` in its command line runs, and it never wrote the worktree's marker.txt."""
     try:
-        assert result.code == -signal.SIGKILL, result.err
         marker = worktree(repo, "k") / "marker.txt"
         deadline = time.monotonic() + 2  # the sandbox starts in tens of milliseconds; give it far longer
         while not marker.exists() and time.monotonic() < deadline:
@@ -39,5 +43,63 @@ def test_a_command_spawned_as_gitagent_is_killed_never_runs(repo: Path, script) 
         assert not marker.exists()
         assert _processes_running(token) == []
     finally:
+        for pid in _processes_running(token):
+            os.kill(pid, signal.SIGKILL)
+
+
+@needs_bwrap
+def test_a_command_spawned_as_gitagent_is_killed_never_runs(repo: Path, script) -> None:
+    token = f"outlive-{uuid.uuid4().hex}"
+    command = f": {token}; echo ran > marker.txt; sleep 30"
+    model = script([tool("Bash", command=command)])
+    result = run_cli(repo, "run", "-c", "k", "--model", model, "go", env=KILLED_AT_SPAWN)
+    assert result.code == -signal.SIGKILL, result.err
+    _never_ran(repo, token)
+
+
+@needs_bwrap
+def test_an_mcp_server_spawned_as_gitagent_is_killed_never_runs(repo: Path, script) -> None:
+    token = f"outlive-{uuid.uuid4().hex}"
+    write_mcp_json(repo, {"stay": {"command": "bash", "args": ["-c", f": {token}; echo ran > marker.txt; sleep 30"]}})
+    model = script([text("done")])
+    result = run_cli(repo, "run", "-c", "k", "--trust-repo", "--model", model, "go", env=KILLED_AT_SPAWN)
+    assert result.code == -signal.SIGKILL, result.err
+    _never_ran(repo, token)
+
+
+@needs_bwrap
+def test_an_executor_spawned_as_gitagent_is_killed_never_runs(repo: Path) -> None:
+    token = f"outlive-{uuid.uuid4().hex}"
+    program = repo / f"{token}.sh"  # in the checkout, which the sandbox shows read-only
+    program.write_text("#!/bin/sh\necho ran > marker.txt\nsleep 30\n")
+    program.chmod(0o755)
+    git(repo, "config", "gitagent.claudeCodePath", str(program))
+    env = {"ANTHROPIC_API_KEY": "sk-ant-test", **KILLED_AT_SPAWN}
+    result = run_cli(repo, "run", "-c", "k", "--executor", "claude-code", "go", env=env)
+    assert result.code == -signal.SIGKILL, result.err
+    _never_ran(repo, token)
+
+
+@needs_bwrap
+@pytest.mark.parametrize("what", ["mcp server", "command"])
+def test_a_running_mcp_server_or_command_dies_when_gitagent_is_killed(repo: Path, script, what: str) -> None:
+    token = f"outlive-{uuid.uuid4().hex}"
+    if what == "mcp server":  # it never answers MCP's handshake: the turn waits for it while it runs
+        write_mcp_json(repo, {"stay": {"command": "bash", "args": ["-c", f": {token}; touch up; sleep 60"]}})
+    model = script([tool("Bash", command=f": {token}; touch up; sleep 60")])
+    argv = [sys.executable, "-m", "gitagent", "run", "-c", "k", "--trust-repo", "--model", model, "go"]
+    gitagent = subprocess.Popen(argv, cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(worktree(repo, "k") / "up", timeout=60)
+        assert _processes_running(token)
+        gitagent.kill()
+        gitagent.wait()
+        deadline = time.monotonic() + 5
+        while _processes_running(token) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _processes_running(token) == []
+    finally:
+        gitagent.kill()
+        gitagent.wait()
         for pid in _processes_running(token):
             os.kill(pid, signal.SIGKILL)

@@ -1,9 +1,11 @@
 """Snapshots of the chat's main screens at 80×24 (pytest-textual-snapshot; `--snapshot-update` redraws them).
 
-The repository lives at a fixed path, so the scripted model's token estimates, which count the worktree
-path in the prompt, come out the same on every machine."""
+Each test's repository lives in a directory of this run's own (two suites running at once, from two worktrees or
+in CI, must not share one), whose path is as long on every run: the scripted model's token estimates, which
+count the worktree path in the prompt, come out the same on every machine."""
 
 import json
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -33,11 +35,24 @@ SCRIPT = [
 ]
 
 
-@pytest.fixture
-def fixed_repo(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = Path(tempfile.gettempdir()) / "gitagent-snapshots" / request.node.name[:40].ljust(40, "_")
+@pytest.fixture(scope="session")
+def run_dir() -> Iterator[Path]:
+    """`$TMPDIR/gitagent-snap-XXXX`: this run's own, and always 18 characters long after `$TMPDIR/`."""
+    while True:
+        path = Path(tempfile.gettempdir()) / f"gitagent-snap-{secrets.token_hex(2)}"
+        try:
+            path.mkdir()
+            break
+        except FileExistsError:
+            continue
+    yield path
     shutil.rmtree(path, ignore_errors=True)
-    path.mkdir(parents=True)
+
+
+@pytest.fixture
+def fixed_repo(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, run_dir: Path) -> Iterator[Path]:
+    path = run_dir / request.node.name[:40].ljust(40, "_")
+    path.mkdir()
     git(path, "init", "-q", "-b", "main")
     (path / "README.md").write_text("# demo\n")
     git(path, "add", ".")
@@ -130,9 +145,9 @@ def test_light_theme_with_help(fixed_repo, snap_compare):
 
 
 def scripted_app(repo: Path, responses: list, **options) -> ChatApp:
-    path = repo / "script.json"
-    path.write_text(__import__("json").dumps({"responses": responses}))
-    session = ChatSession(pygit2.Repository(str(repo)), RunOptions(model=f"scripted:{path}", **options))
+    (repo / "script.json").write_text(json.dumps({"responses": responses}))
+    # relative (the test runs in `repo`): the welcome shows the model's name, which must not name the run's directory
+    session = ChatSession(pygit2.Repository(str(repo)), RunOptions(model="scripted:script.json", **options))
     session.open("hello", must_exist=False)
     return ChatApp(session)
 

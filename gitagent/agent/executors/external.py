@@ -148,11 +148,11 @@ class ExternalExecutor:
         argv = self.kind.argv(self.program, session_id, self.model, self.args)
         env = {**sandbox_env(dict(os.environ)), **self.env}
         cwd = turn.worktree.path.resolve()
-        if isinstance(turn.sandbox, BwrapSandbox):
-            argv = turn.sandbox.program_argv(argv, cwd)
-        else:  # --sandbox none: unconfined, but still with a private home and a scrubbed environment
+        if not isinstance(turn.sandbox, BwrapSandbox):  # --sandbox none: a private home, a scrubbed environment
             env |= {"HOME": str(home), "GITAGENT_SANDBOX": "none"}
-        return ExecutorProcess(argv, cwd=cwd, env=env, prompt=prompt)
+            return ExecutorProcess(argv, cwd=cwd, env=env, prompt=prompt)
+        argv, lifeline = turn.sandbox.program_argv(argv, cwd)
+        return ExecutorProcess(argv, cwd=cwd, env=env, prompt=prompt, lifeline=lifeline)
 
     def _restore(self, turn: "Turn", previous: SessionState | None, home: Path) -> str | None:
         if previous is None:

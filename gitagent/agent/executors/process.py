@@ -1,18 +1,20 @@
 """Running an executor's program: the prompt written to its standard input, its JSON-lines stream read in a
 helper thread (so an interruption reaches the turn's thread at once, as in the chat's Esc), stderr kept in a
-file for the error message, and its whole process group killed when the turn stops."""
+file for the error message, and its whole process group killed when the turn stops (its sandbox's lifeline too,
+when it runs in one)."""
 
 import contextlib
 import json
 import os
 import queue
-import signal
 import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
+
+from gitagent.sandbox.process import Lifeline, kill_group, start_process
 
 WAIT_SLICE_S = 0.1
 STDERR_TAIL = 2000
@@ -22,12 +24,19 @@ _END = object()
 class ExecutorProcess:
     """One run of an executor's program."""
 
-    def __init__(self, argv: list[str], *, cwd: Path, env: dict[str, str], prompt: str) -> None:
+    def __init__(
+        self, argv: list[str], *, cwd: Path, env: dict[str, str], prompt: str, lifeline: Lifeline | None = None
+    ) -> None:
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop(), after the run
-        self.proc = subprocess.Popen(
-            argv, cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
-            start_new_session=True,
-        )  # fmt: skip
+        self.lifeline = lifeline
+        try:
+            self.proc = start_process(
+                argv, cwd=cwd, env=env, lifeline=lifeline, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=self.stderr,
+            )  # fmt: skip
+        except BaseException:
+            self._release()
+            raise
         self.lines: queue.Queue[object] = queue.Queue()
         threading.Thread(target=_read_lines, args=(self.proc.stdout, self.lines), daemon=True).start()
         threading.Thread(target=_write, args=(self.proc.stdin, prompt), daemon=True).start()
@@ -58,9 +67,13 @@ class ExecutorProcess:
 
     def stop(self) -> None:
         """Kill what is left of the program (its whole process group) and free the stream."""
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.proc.pid, signal.SIGKILL)
+        kill_group(self.proc.pid)
         self.proc.wait()
+        self._release()
+
+    def _release(self) -> None:
+        if self.lifeline is not None:
+            self.lifeline.close()
         self.stderr.close()
 
 
