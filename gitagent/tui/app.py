@@ -22,6 +22,7 @@ from textual.widgets import Static, TextArea
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from gitagent.agent.events import AssistantMessage, Event, TurnOutcome
+from gitagent.agent.interruption import interrupt_thread
 from gitagent.agent.permissions import Decision
 from gitagent.errors import GitagentError
 from gitagent.store.repo import git_dir
@@ -34,7 +35,6 @@ from gitagent.tui.failures import error_text, failure_notice, interrupted_notice
 from gitagent.tui.features import ChatFeatures
 from gitagent.tui.history import FILE as HISTORY_FILE
 from gitagent.tui.history import PromptHistory
-from gitagent.tui.interrupt import interrupt_thread
 from gitagent.tui.literal import literal
 from gitagent.tui.navigation import Navigation
 from gitagent.tui.palette import SlashCommands
