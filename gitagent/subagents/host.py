@@ -8,8 +8,10 @@ parent resumes them). Each child runs through the Python API, the same turn `git
 """
 
 import atexit
+import contextlib
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,12 +20,14 @@ import pygit2
 
 from gitagent.agent.events import EventSink, Notice
 from gitagent.agent.interruption import raise_in_thread
+from gitagent.agent.permissions import Approver, Decision
 from gitagent.errors import GitagentError
 from gitagent.store import inflight, turns
 from gitagent.subagents.definitions import AgentDefinition, AgentDiscovery
 from gitagent.subagents.models import continued_model
 from gitagent.subagents.notify import Finished, notification, report
 from gitagent.subagents.start import Task, agent_info, start_child, unfinished_children
+from gitagent.workspace.worktree import worktree_for
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -50,6 +54,8 @@ class AgentTree:
     slots: threading.Semaphore = field(init=False)
     lock: threading.Lock = field(default_factory=threading.Lock)
     costs: dict[str, float] = field(default_factory=dict)
+    asking: threading.Lock = field(default_factory=threading.Lock)
+    """Held while a person is asked about a call of the tree: one question at a time."""
 
     def __post_init__(self) -> None:
         self.slots = threading.BoundedSemaphore(self.max_agents)
@@ -65,6 +71,24 @@ class AgentTree:
         with self.lock:
             return self.costs.get("children", 0.0)
 
+    def one_at_a_time(self, approver: Approver) -> Approver:
+        """`approver` asking one question of the tree at a time (children run in parallel; the person is one)."""
+
+        def ask(call: dict[str, Any]) -> Decision:
+            with self._turn_to_ask():
+                return approver(call)
+
+        return ask
+
+    @contextlib.contextmanager
+    def _turn_to_ask(self) -> Iterator[None]:
+        while not self.asking.acquire(timeout=0.1):  # in slices, so an interruption of the thread reaches it
+            pass
+        try:
+            yield
+        finally:
+            self.asking.release()
+
 
 @dataclass(frozen=True)
 class Lineage:
@@ -73,6 +97,9 @@ class Lineage:
     tree: AgentTree
     depth: int = 0
     definition: AgentDefinition | None = None
+    approver: Approver | None = None
+    """Where a child's calls that need a person's approval go: its parent's approver (the chat's dialog, the
+    API's `approve`), told which agent asks. None: no one can approve them, as in a headless run."""
 
 
 @dataclass(eq=False)
@@ -207,7 +234,7 @@ class Subagents:
 
         conversation = Conversation(self.repository, child.name)
         definition = definition or self._definition_of(child)
-        conversation.lineage = Lineage(self.lineage.tree, self.lineage.depth + 1, definition)
+        conversation.lineage = Lineage(self.lineage.tree, self.lineage.depth + 1, definition, self._approver(child))
         try:
             with self.lineage.tree.slots:
                 result = call(conversation)
@@ -226,6 +253,17 @@ class Subagents:
                 _BACKGROUND.discard(child)
             child.done.set()
         self.emit(Notice(f"agent {child.name} finished: {child.finished.status}"))
+
+    def _approver(self, child: Child) -> Approver | None:
+        """The parent's approver for `child`'s calls, each carrying `agent`: the asking child's name, task and
+        worktree (a grandchild's call keeps its own)."""
+        assert self.turn is not None
+        parent = self.turn.settings.guard.approver
+        if parent is None:
+            return None
+        root = worktree_for(self.repository.handle(), child.name).path
+        about = {"name": child.name, "description": child.task.description, "root": str(root)}
+        return lambda call: parent({**call, "agent": call.get("agent") or about})
 
     def _definition_of(self, child: Child) -> AgentDefinition | None:
         kind = child.task.agent_type

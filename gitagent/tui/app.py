@@ -295,7 +295,8 @@ class ChatApp(ChatFeatures, AgentsPanel, Navigation, Approvals):
 
     def approval_opened(self, call: dict[str, Any]) -> None:
         """The dialog is up: the working line says what it waits for."""
-        self.working.waiting(f"Waiting for your approval of {call['name']}")
+        agent = call.get("agent")
+        self.working.waiting(f"Waiting for your approval of {call['name']}" + (f" ({agent['name']})" if agent else ""))
 
     def approval_closed(self) -> None:
         """The dialog was answered: the working line carries on."""
