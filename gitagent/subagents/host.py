@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 
 DEFAULT_MAX_AGENTS = 4
 DEFAULT_MAX_DEPTH = 2
+WAIT_SLICE_S = 0.1
+"""How long a thread waits at a time for a child or its turn to ask: an interruption reaches it within this."""
 EXIT_WAIT_S = 5.0
 """How long a process that is leaving waits for its interrupted background children to save themselves."""
 
@@ -82,7 +84,7 @@ class AgentTree:
 
     @contextlib.contextmanager
     def _turn_to_ask(self) -> Iterator[None]:
-        while not self.asking.acquire(timeout=0.1):  # in slices, so an interruption of the thread reaches it
+        while not self.asking.acquire(timeout=WAIT_SLICE_S):
             pass
         try:
             yield
@@ -294,7 +296,8 @@ class Subagents:
     def wait(self) -> list[tuple[str, str]]:
         """Wait for every running child, then their notifications (none when none was running or unreported)."""
         for child in self.running():
-            child.done.wait()
+            while not child.done.wait(WAIT_SLICE_S):  # in slices: the chat's Esc interrupts this thread
+                pass
         return self.notes()
 
     def cost(self) -> float:

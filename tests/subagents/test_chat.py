@@ -148,3 +148,34 @@ def _events(repo: Path, name: str) -> dict[str, list[dict]]:
     for event in json.loads(conversation_head(repo, name).tree["turn.json"].data)["events"]:
         by_type.setdefault(event["type"], []).append(event)
     return by_type
+
+
+async def test_esc_interrupts_a_parent_waiting_for_its_children_and_they_run_on(
+    repo: Path,
+    tmp_path: Path,
+    make_app,  # noqa: F811
+) -> None:
+    from gitagent.subagents.status import running_children
+    from tests.conftest import git
+
+    app = make_app(_sleeping_child(tmp_path, 20), name="esc")
+    async with app.run_test(size=(140, 40)) as pilot:
+        view = app.query_one(AgentsView)
+        await send(pilot, "Sleep with a helper", wait=False)
+        await _until(pilot, lambda: view.display and "Waiting for the agent." in screen_text(app))
+        await pilot.press("escape")  # the parent is waiting for its child: Esc must reach it all the same
+        await _until(pilot, lambda: "Interrupted; what the turn did is kept" in screen_text(app))
+        assert [c.name for c in running_children(app.session.repo, "esc")] == ["esc.agents/1"]  # runs on
+        event = git(repo, "show", "refs/gitagent/inflight/esc:" + _last_event(repo, "esc"))
+        assert json.loads(event)["message"] == "interrupted by the user"
+        await _until(pilot, lambda: not running_children(app.session.repo, "esc"), seconds=120)
+        await settle(pilot)
+    child = _events(repo, "esc.agents/1")
+    assert child["tool_result"][0]["is_error"] is False  # it slept its whole sleep, then answered
+
+
+def _last_event(repo: Path, name: str) -> str:
+    from tests.conftest import git
+
+    return [n for n in git(repo, "ls-tree", "--name-only", f"refs/gitagent/inflight/{name}").split()
+            if n.startswith("event-")][-1]  # fmt: skip
