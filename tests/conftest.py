@@ -3,6 +3,7 @@
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -114,6 +115,13 @@ def run_cli(cwd: Path, *args: str, input: str | None = None, env: dict[str, str]
         timeout=120,
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def default_sigint() -> None:
+    """A `preexec_fn` for a gitagent that Ctrl-C must reach: a suite started in the background of a script
+    inherits SIGINT ignored, and Python then never turns it into KeyboardInterrupt; this gives the process the
+    disposition a terminal's foreground job has."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture

@@ -38,9 +38,11 @@ from gitagent.userdir import claude_config_dir, user_config_dir
 MODES = ("auto", "ask")
 READ_ONLY = frozenset({
     "Read", "Glob", "Grep", "Outline", "RepoMap", "FindSymbol", "Skill", "StructuredOutput", "TodoWrite", "LS",
-    "NotebookRead", "ToolSearch", "ListMcpResourcesTool", "ReadMcpResourceTool",
+    "NotebookRead", "ToolSearch", "ListMcpResourcesTool", "ReadMcpResourceTool", "Agent", "SendMessage",
 })  # fmt: skip
-"""Tools that only read (or report): no approval needed in ask mode. Every other tool needs one there."""
+"""Tools that only read (or report), and, as in Claude Code, those that start or continue a subagent (whose
+own calls are asked about, in its own worktree): no approval needed in ask mode. Every other tool needs one
+there (MergeAgent too: it changes this worktree's files)."""
 KINDS = ("deny", "ask", "allow")
 CLAUDE_SETTINGS = (".claude/settings.json", ".claude/settings.local.json")
 _SUBJECT_KEYS = ("command", "file_path", "pattern", "path", "name", "skill", "url")

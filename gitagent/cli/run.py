@@ -29,6 +29,7 @@ from gitagent.errors import GitagentError, disk_error
 from gitagent.models import TextDelta
 from gitagent.printable import printable
 from gitagent.store import inflight
+from gitagent.subagents.start import unfinished_children
 
 app = new_app()
 
@@ -170,6 +171,10 @@ def _interrupted(
             f" or drop it with `gitagent run --discard -c {name}`",
             file=sys.stderr,
         )
+        children = [c.name for c in unfinished_children(repo.handle(), name)]
+        if children:
+            agents = f"{len(children)} agent{'s' * (len(children) > 1)} {'were' if len(children) > 1 else 'was'}"
+            print(f"  {agents} interrupted too ({', '.join(children)}); --resume resumes them", file=sys.stderr)
     raise SystemExit(code)
 
 

@@ -7,8 +7,11 @@ parent dies, its children die with it and each resumes from its own in-flight re
 parent resumes them). Each child runs through the Python API, the same turn `gitagent run` takes.
 """
 
+import atexit
+import contextlib
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,13 +19,15 @@ from typing import TYPE_CHECKING, Any
 import pygit2
 
 from gitagent.agent.events import EventSink, Notice
+from gitagent.agent.interruption import raise_in_thread
+from gitagent.agent.permissions import Approver, Decision
 from gitagent.errors import GitagentError
 from gitagent.store import inflight, turns
-from gitagent.store.conversations import list_conversations
 from gitagent.subagents.definitions import AgentDefinition, AgentDiscovery
 from gitagent.subagents.models import continued_model
 from gitagent.subagents.notify import Finished, notification, report
-from gitagent.subagents.start import Task, agent_info, child_prefix, start_child
+from gitagent.subagents.start import Task, agent_info, start_child, unfinished_children
+from gitagent.workspace.worktree import worktree_for
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -35,6 +40,10 @@ if TYPE_CHECKING:
 
 DEFAULT_MAX_AGENTS = 4
 DEFAULT_MAX_DEPTH = 2
+WAIT_SLICE_S = 0.1
+"""How long a thread waits at a time for a child or its turn to ask: an interruption reaches it within this."""
+EXIT_WAIT_S = 5.0
+"""How long a process that is leaving waits for its interrupted background children to save themselves."""
 
 
 @dataclass
@@ -47,6 +56,8 @@ class AgentTree:
     slots: threading.Semaphore = field(init=False)
     lock: threading.Lock = field(default_factory=threading.Lock)
     costs: dict[str, float] = field(default_factory=dict)
+    asking: threading.Lock = field(default_factory=threading.Lock)
+    """Held while a person is asked about a call of the tree: one question at a time."""
 
     def __post_init__(self) -> None:
         self.slots = threading.BoundedSemaphore(self.max_agents)
@@ -62,6 +73,24 @@ class AgentTree:
         with self.lock:
             return self.costs.get("children", 0.0)
 
+    def one_at_a_time(self, approver: Approver) -> Approver:
+        """`approver` asking one question of the tree at a time (children run in parallel; the person is one)."""
+
+        def ask(call: dict[str, Any]) -> Decision:
+            with self._turn_to_ask():
+                return approver(call)
+
+        return ask
+
+    @contextlib.contextmanager
+    def _turn_to_ask(self) -> Iterator[None]:
+        while not self.asking.acquire(timeout=WAIT_SLICE_S):
+            pass
+        try:
+            yield
+        finally:
+            self.asking.release()
+
 
 @dataclass(frozen=True)
 class Lineage:
@@ -70,9 +99,12 @@ class Lineage:
     tree: AgentTree
     depth: int = 0
     definition: AgentDefinition | None = None
+    approver: Approver | None = None
+    """Where a child's calls that need a person's approval go: its parent's approver (the chat's dialog, the
+    API's `approve`), told which agent asks. None: no one can approve them, as in a headless run."""
 
 
-@dataclass
+@dataclass(eq=False)
 class Child:
     """A child conversation this host started or resumed, while it runs and until its end is reported."""
 
@@ -83,6 +115,9 @@ class Child:
     thread: threading.Thread | None = None
     finished: Finished | None = None
     reported: bool = False
+    done: threading.Event = field(default_factory=threading.Event)
+    """Set when its run ends. Waited on rather than joining the thread: a join cut short by Ctrl-C marks a
+    thread that still runs as stopped (Python 3.11), and the child must still be waited for and interrupted."""
 
 
 class Subagents:
@@ -138,6 +173,8 @@ class Subagents:
         child.thread = threading.Thread(
             target=self._run, args=(child, call, definition), name=f"gitagent-{child.name}", daemon=True
         )
+        with _BACKGROUND_LOCK:
+            _BACKGROUND.add(child)
         child.thread.start()
         return None
 
@@ -167,17 +204,13 @@ class Subagents:
         assert self.turn is not None
         repo = self.repository.handle()
         resumed = []
-        for conversation in list_conversations(repo):
+        for conversation in unfinished_children(repo, self.turn.state.name):
             name = conversation.name
-            if not name.startswith(child_prefix(self.turn.state.name)):
+            if name in self.children:
                 continue
             info = agent_info(conversation.head)
-            if info is None or info.get("parent") != self.turn.state.name or name in self.children:
-                continue
+            assert info is not None
             interrupted = inflight.load(repo, name) is not None
-            never_ran = turns.read_turn(conversation.head).get("status") == "start"
-            if not (interrupted or never_ran):
-                continue
             task = Task(info["type"], info.get("description", ""), info["prompt"], info.get("tool_use_id", ""), True)
             opts = self._child_options(turns.read_conversation(conversation.head).get("model"))
             call = (
@@ -203,16 +236,36 @@ class Subagents:
 
         conversation = Conversation(self.repository, child.name)
         definition = definition or self._definition_of(child)
-        conversation.lineage = Lineage(self.lineage.tree, self.lineage.depth + 1, definition)
-        with self.lineage.tree.slots:
-            try:
+        conversation.lineage = Lineage(self.lineage.tree, self.lineage.depth + 1, definition, self._approver(child))
+        try:
+            with self.lineage.tree.slots:
                 result = call(conversation)
-                self.lineage.tree.add_cost(result.cost_usd)
-                child.finished = Finished.of(self.repository.handle(), child.name, child.start, result)
-            except Exception as e:  # a child's failure is reported to the parent, never raised in its thread
-                message = e.message if isinstance(e, GitagentError) else f"{type(e).__name__}: {e}"
-                child.finished = Finished.failed(child.name, message, time.monotonic() - child.started)
+            self.lineage.tree.add_cost(result.cost_usd)
+            child.finished = Finished.of(self.repository.handle(), child.name, child.start, result)
+        except KeyboardInterrupt:  # the person interrupted the parent, or the process is leaving: it is saved
+            child.finished = Finished.failed(child.name, "interrupted", time.monotonic() - child.started)
+            if child.thread is None:  # in the foreground the parent's turn is interrupted with it
+                raise
+            return
+        except Exception as e:  # a child's failure is reported to the parent, never raised in its thread
+            message = e.message if isinstance(e, GitagentError) else f"{type(e).__name__}: {e}"
+            child.finished = Finished.failed(child.name, message, time.monotonic() - child.started)
+        finally:
+            with _BACKGROUND_LOCK:
+                _BACKGROUND.discard(child)
+            child.done.set()
         self.emit(Notice(f"agent {child.name} finished: {child.finished.status}"))
+
+    def _approver(self, child: Child) -> Approver | None:
+        """The parent's approver for `child`'s calls, each carrying `agent`: the asking child's name, task and
+        worktree (a grandchild's call keeps its own)."""
+        assert self.turn is not None
+        parent = self.turn.settings.guard.approver
+        if parent is None:
+            return None
+        root = worktree_for(self.repository.handle(), child.name).path
+        about = {"name": child.name, "description": child.task.description, "root": str(root)}
+        return lambda call: parent({**call, "agent": call.get("agent") or about})
 
     def _definition_of(self, child: Child) -> AgentDefinition | None:
         kind = child.task.agent_type
@@ -243,8 +296,8 @@ class Subagents:
     def wait(self) -> list[tuple[str, str]]:
         """Wait for every running child, then their notifications (none when none was running or unreported)."""
         for child in self.running():
-            if child.thread is not None:
-                child.thread.join()
+            while not child.done.wait(WAIT_SLICE_S):  # in slices: the chat's Esc interrupts this thread
+                pass
         return self.notes()
 
     def cost(self) -> float:
@@ -272,6 +325,31 @@ class Subagents:
             "session_crons": [],
         }  # fmt: skip
         self.turn.settings.guard.run_hooks("SubagentStop", fields, self.turn.record)
+
+
+_BACKGROUND: set[Child] = set()
+_BACKGROUND_LOCK = threading.Lock()
+
+
+def _interrupt_background() -> None:
+    """When the process leaves (Ctrl-C of `gitagent run`, quitting the chat), interrupt every background child
+    still running, as the parent's turn was, and give them `EXIT_WAIT_S` to save themselves: each records the
+    interruption in its in-flight turn, which `run --resume` on the parent picks up. One blocked where an
+    interruption cannot reach it (a model's answer being read) stays as its last step saved it."""
+    with _BACKGROUND_LOCK:
+        running = list(_BACKGROUND)
+        for child in running:  # still inside its run (the registry says so, not a join a Ctrl-C may have cut)
+            if child.thread is not None and child.thread.ident is not None:
+                raise_in_thread(child.thread.ident)
+    deadline = time.monotonic() + EXIT_WAIT_S
+    try:
+        for child in running:
+            child.done.wait(max(0.0, deadline - time.monotonic()))
+    except KeyboardInterrupt:  # a second Ctrl-C: leave now; what each child saved so far stays
+        pass
+
+
+atexit.register(_interrupt_background)
 
 
 def _write_transcript(repo: pygit2.Repository, name: str) -> Path:

@@ -13,6 +13,7 @@ import pygit2
 from gitagent.models.base import AGENT_NOTIFICATION_PREFIX
 from gitagent.store.conversations import get_conversation
 from gitagent.store.turns import workspace_tree
+from gitagent.subagents.buildoutput import summary, without_build_output
 
 if TYPE_CHECKING:
     from gitagent.api.result import Result
@@ -30,17 +31,20 @@ class Finished:
     tool_calls: int = 0
     duration_ms: int = 0
     files: list[str] = field(default_factory=list)
+    build_output: list[str] = field(default_factory=list)
+    """New files its commands wrote that are build output (`__pycache__`…): not merged, not in `files`."""
 
     @classmethod
     def of(cls, repo: pygit2.Repository, name: str, start: str, result: "Result") -> "Finished":
         """A committed child turn, with every file its conversation changed since its start."""
         head = get_conversation(repo, name).head
-        diff = repo.diff(repo[pygit2.Oid(hex=start)], repo[workspace_tree(head)])
-        files = sorted(d.new_file.path for d in diff.deltas)
+        base = pygit2.Oid(hex=start)
+        work, left_out = without_build_output(repo, base, workspace_tree(head))
+        files = sorted(d.new_file.path for d in repo.diff(repo[base], repo[work]).deltas)
         usage = result.usage
         return cls(
             result.status, result.text, usage.input_tokens + usage.output_tokens, result.cost_usd,
-            result.tool_calls, result.duration_ms, files,
+            result.tool_calls, result.duration_ms, files, left_out,
         )  # fmt: skip
 
     @classmethod
@@ -74,6 +78,8 @@ def notification(name: str, task: "Task", finished: Finished) -> str:
 
 def _footer(name: str, finished: Finished) -> str:
     files = ", ".join(finished.files) if finished.files else "none"
+    if finished.build_output:
+        files += f" (and build output, which is not merged: {summary(finished.build_output)})"
     merge = (
         f' Its changes are only in its own worktree: bring them into yours with MergeAgent {{"agent_id": "{name}"}}.'
         if finished.files

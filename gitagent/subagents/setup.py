@@ -33,12 +33,17 @@ def install(
     lineage: Lineage | None,
     emit: EventSink,
 ) -> None:
-    """Let the turn start children (with the Agent tool), and, for a child, run as its definition says."""
+    """Let the turn start children (with the Agent tool), and, for a child, run as its definition says and ask
+    for approvals through its parent."""
     lineage = lineage or root_lineage(repo, options.max_cost)
     trusted = trusted_ids(repo)
     found = discover_agents(workdir(repo)).usable(lambda cid: options.trust_repo or cid in trusted)
     for problem in found.problems:
         emit(Notice(problem))
+    if lineage.approver is not None:
+        settings.guard.approver = lineage.approver
+    elif settings.guard.approver is not None:  # the tree's root: its children ask through it
+        settings.guard.approver = lineage.tree.one_at_a_time(settings.guard.approver)
     settings.subagents = Subagents(repository, options, lineage, found, emit)
     settings.role = lineage.definition
 

@@ -18,14 +18,15 @@ import pygit2
 
 from gitagent.agent.record import now_iso
 from gitagent.models.base import Usage
-from gitagent.store import operations, turns
-from gitagent.store.conversations import nesting_conflict
+from gitagent.store import inflight, operations, turns
+from gitagent.store.conversations import list_conversations, nesting_conflict
 from gitagent.store.refs import conversation_ref, inflight_ref, read_ref
 from gitagent.store.repo import user_identity
 from gitagent.workspace.snapshot import take_snapshot
 
 if TYPE_CHECKING:
     from gitagent.agent.turn import Turn
+    from gitagent.store.conversations import Conversation
 
 AGENTS = ".agents/"
 FORKED_RESULT = "Forked: you are the copy of the agent that made this call. Your task follows."
@@ -62,6 +63,22 @@ def child_name(repo: pygit2.Repository, parent: str) -> str:
 def agent_info(commit: pygit2.Commit) -> dict[str, Any] | None:
     """The `agent` entry of a turn's `conversation.json` (None for a conversation no agent started)."""
     return turns.read_conversation(commit).get("agent")
+
+
+def unfinished_children(repo: pygit2.Repository, parent: str) -> list["Conversation"]:
+    """The children of `parent` left unfinished (what `run --resume` on the parent resumes), in the order they
+    were started: each with an in-flight turn, or whose first turn never started."""
+    found = []
+    for conversation in list_conversations(repo):
+        if not conversation.name.startswith(child_prefix(parent)):
+            continue
+        info = agent_info(conversation.head)
+        if info is None or info.get("parent") != parent:
+            continue
+        interrupted = inflight.load(repo, conversation.name) is not None
+        if interrupted or turns.read_turn(conversation.head).get("status") == "start":
+            found.append(conversation)
+    return sorted(found, key=lambda c: int(c.name.rsplit("/", 1)[-1]))
 
 
 def start_child(repo: pygit2.Repository, parent: "Turn", task: Task, model: str) -> tuple[str, pygit2.Oid]:

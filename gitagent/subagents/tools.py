@@ -7,6 +7,7 @@ import pygit2
 from gitagent.errors import GitagentError
 from gitagent.store import turns
 from gitagent.store.conversations import get_conversation
+from gitagent.subagents.buildoutput import summary, without_build_output
 from gitagent.subagents.host import Subagents
 from gitagent.subagents.models import child_model
 from gitagent.subagents.start import Task, agent_info, child_prefix
@@ -136,7 +137,9 @@ class MergeAgentTool:
             return ToolResult(f"{name!r} is not an agent of this conversation", is_error=True)
         if any(c.name == name for c in self.host.running()):
             return ToolResult(f"agent {name} is still running; merge it once it has finished", is_error=True)
-        outcome = merge_into(turn.worktree, pygit2.Oid(hex=info["start"]), turns.workspace_tree(head))
+        start = pygit2.Oid(hex=info["start"])
+        theirs, left_out = without_build_output(repo, start, turns.workspace_tree(head))
+        outcome = merge_into(turn.worktree, start, theirs)
         if outcome.conflicts:
             paths = ", ".join(c.path for c in outcome.conflicts)
             return ToolResult(
@@ -144,9 +147,15 @@ class MergeAgentTool:
                 f"{conflict_report(outcome.conflicts)}",
                 is_error=True,
             )
+        note = (
+            f"\nLeft out the build output its commands wrote (new files git would not need: {summary(left_out)});"
+            " it stays in the agent's worktree."
+            if left_out
+            else ""
+        )
         if not outcome.changed:
-            return ToolResult(f"Agent {name} has no changes that are not already in your worktree.")
-        return ToolResult(f"Merged agent {name}: {', '.join(outcome.changed)}", metadata={"agent": name})
+            return ToolResult(f"Agent {name} has no changes that are not already in your worktree.{note}")
+        return ToolResult(f"Merged agent {name}: {', '.join(outcome.changed)}{note}", metadata={"agent": name})
 
 
 def subagent_tools(host: Subagents) -> list[Tool]:

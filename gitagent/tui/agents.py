@@ -26,7 +26,10 @@ class AgentsPanel:
 
     def refresh_agents(self) -> None:
         """Show the running children of the open conversation (none once its turn has ended)."""
-        view = self.query_one(AgentsView)  # type: ignore[attr-defined]
+        found = self.query(AgentsView)  # type: ignore[attr-defined]
+        if not found:
+            return  # the app is closing: a tick that fires as its widgets go (on a loaded machine) has none
+        view = found.first()
         name = self.session.name
         if not self.running or name is None:
             if view.display:

@@ -22,6 +22,7 @@ from textual.widgets import Static, TextArea
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from gitagent.agent.events import AssistantMessage, Event, TurnOutcome
+from gitagent.agent.interruption import interrupt_thread
 from gitagent.agent.permissions import Decision
 from gitagent.errors import GitagentError
 from gitagent.store.repo import git_dir
@@ -34,7 +35,6 @@ from gitagent.tui.failures import error_text, failure_notice, interrupted_notice
 from gitagent.tui.features import ChatFeatures
 from gitagent.tui.history import FILE as HISTORY_FILE
 from gitagent.tui.history import PromptHistory
-from gitagent.tui.interrupt import interrupt_thread
 from gitagent.tui.literal import literal
 from gitagent.tui.navigation import Navigation
 from gitagent.tui.palette import SlashCommands
@@ -295,7 +295,8 @@ class ChatApp(ChatFeatures, AgentsPanel, Navigation, Approvals):
 
     def approval_opened(self, call: dict[str, Any]) -> None:
         """The dialog is up: the working line says what it waits for."""
-        self.working.waiting(f"Waiting for your approval of {call['name']}")
+        agent = call.get("agent")
+        self.working.waiting(f"Waiting for your approval of {call['name']}" + (f" ({agent['name']})" if agent else ""))
 
     def approval_closed(self) -> None:
         """The dialog was answered: the working line carries on."""

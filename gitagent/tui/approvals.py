@@ -43,8 +43,11 @@ class Approvals(App[None]):
         """The dialog was answered."""
 
     def approve(self, call: dict[str, Any]) -> Decision:
-        """Called by the guard in the turn's thread: ask on the app's thread, wait here."""
+        """Called by the guard in the turn's thread (or a subagent's: the call then carries `agent`, which the
+        dialog names): ask on the app's thread, wait here."""
         answer: Future[Decision] = Future()
+        if not self.is_running:  # a background agent asking after the chat closed
+            return CLOSED
         self.call_from_thread(self._ask, call, answer)
         while True:
             try:
@@ -70,7 +73,9 @@ class Approvals(App[None]):
 
         self.pending_approval = answer
         self.approval_opened(call)
-        self.push_screen(ApprovalScreen(call, scope, self.approval_root()), callback=answered)
+        agent = call.get("agent")  # a subagent's call: its files are in its own worktree
+        root = Path(agent["root"]) if agent else self.approval_root()
+        self.push_screen(ApprovalScreen(call, scope, root), callback=answered)
 
     def deny_pending(self) -> None:
         """Answer an open dialog with a denial (the chat is closing)."""

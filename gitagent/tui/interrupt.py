@@ -1,6 +1,5 @@
-"""Interrupting the thread that runs a turn, exactly as Ctrl+C interrupts `gitagent run`."""
+"""Waiting for the model in slices, so an interruption of the turn's thread (`interrupt_thread`) reaches it at once."""
 
-import ctypes
 import queue
 import threading
 from collections.abc import Iterator
@@ -9,22 +8,6 @@ from gitagent.models.base import Model, ModelRequest, ModelResponse, TextDelta
 
 WAIT_SLICE_S = 0.1
 """How long the turn's thread waits for the model at a time: an interruption reaches it within this."""
-
-
-def interrupt_thread(thread: threading.Thread) -> bool:
-    """Raise KeyboardInterrupt in `thread` at its next Python instruction; False if it has already ended.
-
-    The turn treats it as it treats Ctrl+C in a headless run: it records the interruption, saves the turn
-    as its in-flight commit and stops. A thread blocked in a system call sees it when the call returns,
-    which is why the sandbox waits for commands in short slices, and the chat's model (`Interruptible`)
-    waits for the model's answer in short slices.
-    """
-    if thread.ident is None or not thread.is_alive():
-        return False
-    changed = ctypes.pythonapi.PyThreadState_SetAsyncExc(
-        ctypes.c_ulong(thread.ident), ctypes.py_object(KeyboardInterrupt)
-    )
-    return changed == 1
 
 
 class Interruptible:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import conversation_head, git, text, tool, worktree
+from tests.conftest import conversation_head, default_sigint, git, text, tool, worktree
 from tests.reliability.conftest import wait_for
 
 SLOW = (
@@ -23,14 +23,8 @@ SLOW = (
 def _start(repo: Path, *args: str) -> subprocess.Popen[str]:
     command = [sys.executable, "-m", "gitagent", *args]
     return subprocess.Popen(
-        command, cwd=repo, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_default_sigint
+        command, cwd=repo, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=default_sigint
     )
-
-
-def _default_sigint() -> None:
-    # A suite started in the background of a script inherits SIGINT ignored, and Python then never turns it into
-    # KeyboardInterrupt: give gitagent the disposition a terminal's foreground job has.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _inflight_events(repo: Path, name: str) -> list[dict]:

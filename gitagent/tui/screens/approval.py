@@ -27,6 +27,15 @@ CHROME_LINES = 10
 """Lines of the dialog that are not the diff or the buttons: border, padding, title, reason box, margins."""
 
 
+def approval_title(call: dict[str, Any]) -> str:
+    """`Allow Bash?`, or for a subagent's call `Agent p.agents/1 (Write the docs) asks: allow Bash?`."""
+    agent = call.get("agent")
+    if not agent:
+        return f"Allow {call['name']}?"
+    task = f" ({agent['description']})" if agent.get("description") else ""
+    return f"Agent {agent['name']}{task} asks: allow {call['name']}?"
+
+
 class ApprovalScreen(ModalScreen[Decision]):
     """Ask about one tool call; dismisses with the person's decision (Esc denies)."""
 
@@ -45,7 +54,7 @@ class ApprovalScreen(ModalScreen[Decision]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="approval", classes="dialog"):
-            yield Label(literal(f"Allow {self.call['name']}?"), classes="title")
+            yield Label(literal(approval_title(self.call)), classes="title")
             with VerticalScroll(classes="detail"):
                 yield Static(pending_call_detail(self.call["name"], self.call.get("input") or {}, self.root))
             yield Input(
