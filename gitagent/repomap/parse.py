@@ -61,8 +61,11 @@ def parse_one(root: Path, job: Job) -> Entry:
 
 
 def track(items: Iterator[tuple[Job, Entry]], total: int, progress: Progress | None) -> Iterator[tuple[Job, Entry]]:
-    """Pass `items` through, reporting progress every few files."""
+    """Pass `items` through, reporting progress every few files, and (0, total) before the first is read: the
+    callback may hold the parse back until the files are there (`agent.codemap`)."""
     step = max(1, total // 200)
+    if progress is not None and total:
+        progress(0, total)
     for done, item in enumerate(items, start=1):
         if progress is not None and (done % step == 0 or done == total):
             progress(done, total)
