@@ -78,7 +78,8 @@ def _assert_worktree_at_head(repo: Path, name: str) -> None:
     path = worktree(repo, name)
     assert (path / "data.txt").read_text() == "the data\n"
     assert git(path, "status", "--porcelain") == ""
-    assert git(path, "write-tree").strip() == git(repo, "rev-parse", f"{conversation_head(repo, name).id}:workspace").strip()
+    recorded = git(repo, "rev-parse", f"{conversation_head(repo, name).id}:workspace").strip()
+    assert git(path, "write-tree").strip() == recorded
     git(repo, "fsck", "--strict")
 
 
