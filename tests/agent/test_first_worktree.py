@@ -36,8 +36,9 @@ MODEL = "anthropic:claude-sonnet-4-5"
 
 
 @pytest.fixture
-def gate(repo: Path, tmp_path: Path) -> Path:
-    """The repository gets `data.txt`, which git checks out only once the returned path exists."""
+def gate(repo: Path, tmp_path: Path) -> Iterator[Path]:
+    """The repository gets `data.txt`, which git checks out only once the returned path exists (at the latest
+    when the test ends, so that a failing test leaves no checkout waiting)."""
     go = tmp_path / "go"
     (repo / ".gitattributes").write_text("*.txt filter=gate\n")
     (repo / "data.txt").write_text("the data\n")
@@ -45,7 +46,8 @@ def gate(repo: Path, tmp_path: Path) -> Path:
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-m", "data behind a gate")
     git(repo, "config", "filter.gate.smudge", f"sh -c 'while [ ! -e {go} ]; do sleep 0.05; done; cat'")
-    return go
+    yield go
+    go.touch()
 
 
 def _start(repo: Path, server: FakeAnthropic, *args: str) -> subprocess.Popen[str]:
@@ -208,7 +210,7 @@ def test_esc_in_the_chat_during_the_fill_is_seen_at_once_and_the_next_prompt_goe
         except BaseException as e:
             ended.append(e)
 
-    thread = threading.Thread(target=turn)
+    thread = threading.Thread(target=turn, daemon=True)
     thread.start()
     assert model.asked.wait(WAIT_S), "the model was not asked while the worktree was being written"
     time.sleep(0.2)  # the answer is in, and the turn's thread waits for the files before it takes it
