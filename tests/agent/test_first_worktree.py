@@ -123,7 +123,12 @@ def test_a_warm_code_map_is_in_the_first_prompt_before_the_files_are_written(rep
     build_map(repo)  # `gitagent map` in the user's checkout: every file's tags are cached
     model = Asker(repo, gate)
     settings = TurnSettings(model=model, make_sandbox=lambda worktree: UnconfinedSandbox())
-    outcome = run_turn(pygit2.Repository(str(repo)), "mapped", "hello", settings)
+    opener = threading.Timer(WAIT_S, gate.touch)  # a turn that waits for its files before asking fails, not hangs
+    opener.start()
+    try:
+        outcome = run_turn(pygit2.Repository(str(repo)), "mapped", "hello", settings)
+    finally:
+        opener.cancel()
     assert outcome.status == "complete"
     [(made, system)] = model.asked
     assert not made  # asked while the files were still being written…
