@@ -274,6 +274,8 @@ class Turn:
         has no turn."""
         inflight.clear(self.repo, self.state)
         if self.head is None:
+            if self.filling is not None:
+                self.filling.join()  # removed once written, never while git writes it
             wt.remove(self.worktree)
 
     def prepare_snapshot(self) -> None:

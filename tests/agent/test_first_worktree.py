@@ -232,3 +232,21 @@ def test_esc_in_the_chat_during_the_fill_is_seen_at_once_and_the_next_prompt_goe
     assert outcome.status == "interrupted"
     _assert_worktree_at_head(repo, "esc")
     assert run_turn(pygit2.Repository(str(repo)), "esc", "next", settings).status == "complete"
+
+
+def test_a_rejected_key_leaves_no_worktree_even_while_it_is_written(
+    repo: Path, gate: Path, anthropic: FakeAnthropic
+) -> None:
+    env = {**os.environ, "ANTHROPIC_API_KEY": "sk-ant-wrong"}
+    argv = [sys.executable, "-m", "gitagent", "run", "--base-url", anthropic.base_url, "-m", MODEL, "-c", "nokey"]
+    proc = subprocess.Popen([*argv, "hi"], cwd=repo, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + WAIT_S
+    while not any(r.method == "POST" for r in anthropic.requests) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1)  # the key is refused while the checkout is still held
+    gate.touch()
+    _, err = proc.communicate(timeout=WAIT_S)
+    assert proc.returncode != 0 and "ANTHROPIC_API_KEY" in err, err
+    assert not worktree(repo, "nokey").exists()  # removed once written, not while git was still writing it
+    assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1
+    assert git(repo, "for-each-ref", "refs/gitagent/") == ""
