@@ -6,9 +6,10 @@ command, worker start included), and on Ray, the batch's wall time on a cluster 
 --head --num-cpus 4` on this machine, as a real cluster is before a batch; its start is shown apart) with a
 bare repository as `--remote`, so each task clones, pushes and is pulled back as on a real cluster. Ray's
 per-task overhead is the worker's time beyond the turn's own (`worker_ms - duration_ms`: clone, fetch, the
-API's set-up, push), and the slots' idle time (scheduling, pull-back) the batch's wall time beyond its tasks'
-worker time spread over the 4 slots. The load average is shown: on a shared machine it explains the figures.
-The server runs in its own process so its work does not compete with the batch's.
+API's set-up, push; clone and push also apart), and the slots' idle time (workers starting, scheduling,
+pull-back) the batch's wall time beyond its tasks' worker time spread over the 4 slots. The load average is
+shown: on a shared machine it explains the figures. The server runs in its own process so its work does not
+compete with the batch's.
 
 Run: python bench/batch.py   (needs the ray extra: ./install.sh --dev)
 """
@@ -71,12 +72,18 @@ def overhead_ms(summary: dict) -> float:
     return statistics.median(t["worker_ms"] - t["duration_ms"] for t in summary["tasks"])
 
 
+def median_ms(summary: dict, key: str) -> float:
+    """The median of a figure of each task's summary (`clone_ms`, `push_ms`)."""
+    return statistics.median(t.get(key, 0) for t in summary["tasks"])
+
+
 def idle_s(summary: dict) -> float:
     """The batch's wall time beyond its tasks' worker time spread evenly over the slots."""
     return summary["wall_s"] - sum(t["worker_ms"] for t in summary["tasks"]) / 1000 / SLOTS
 
 
 def main() -> None:
+    load = os.getloadavg()[0]
     ours, theirs = multiprocessing.Pipe()
     server = multiprocessing.Process(target=_serve, args=(theirs,), daemon=True)
     server.start()
@@ -109,10 +116,12 @@ def main() -> None:
             f" per task {overhead_ms(local):.0f} ms beyond the turn",
             f"Ray, {SLOTS} slots: {ray_s:.1f} s for the whole command, {on_ray['wall_s']:.1f} s from the batch's "
             f"start; the cluster's own start {cluster_s:.1f} s (not counted)",
-            f"Ray per task: {overhead_ms(on_ray):.0f} ms beyond the turn (clone, fetch, set-up, push); slots idle "
-            f"(scheduling, pull-back) {idle_s(on_ray):.1f} s of the batch's wall time",
+            f"Ray per task: {overhead_ms(on_ray):.0f} ms beyond the turn, of which clone and fetch "
+            f"{median_ms(on_ray, 'clone_ms'):.0f} ms, push {median_ms(on_ray, 'push_ms'):.0f} ms (medians); slots "
+            f"idle (workers starting, scheduling, pull-back) {idle_s(on_ray):.1f} s of the batch's wall time",
             f"median turn {statistics.median(t['duration_ms'] for t in local['tasks']) / 1000:.1f} s locally (ideal "
-            f"{REQUESTS * DELAY_S:g} s); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs",
+            f"{REQUESTS * DELAY_S:g} s); load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end, "
+            f"on {os.cpu_count()} CPUs",
         ],
         [
             Check(f"--jobs {SLOTS} / ideal", local_s / IDEAL_S, TARGET, "x", f"{local_s:.1f} s"),

@@ -86,6 +86,10 @@ class Runner:
         """The environment: the stand-in's key and URL, a private HOME for Claude Code and GITAGENT_HOME."""
         env = child_env()
         env.update(ANTHROPIC_API_KEY=API_KEY, GITAGENT_HOME=str(self.home / "gitagent"))
+        # The SDK's server lives in this run's own runtime directory (and exits when the run removes it);
+        # "gitagent-cold" starts one per command, as `git config gitagent.sdkServer false` does.
+        warm = str(int(self.name == "gitagent"))
+        env.update(XDG_RUNTIME_DIR=str(self.home.parent / "run"), GITAGENT_SDK_SERVER=warm)
         if self.name == "claude":
             env.update(HOME=str(self.home), ANTHROPIC_BASE_URL=self.server.base_url, IS_SANDBOX="1")
             env.update(CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC="1", DISABLE_TELEMETRY="1", DISABLE_AUTOUPDATER="1")
@@ -124,7 +128,8 @@ def main() -> list[Check]:
         root = Path(tmp)
         server = FakeAnthropic()
         runners = {}
-        for name in ("gitagent", "claude"):
+        (root / "run").mkdir(mode=0o700)
+        for name in ("gitagent", "gitagent-cold", "claude"):
             (root / f"home-{name}").mkdir()
             repo = Path(init_repo(root / f"repo-{name}", FILES).workdir)
             runners[name] = Runner(name, repo, server, root / f"home-{name}", claude)
@@ -143,9 +148,10 @@ def main() -> list[Check]:
                for key, ms in medians.items()]  # fmt: skip
     checks = []
     for steps in (1, 5):
-        ours, theirs = medians[f"gitagent {steps}"], medians[f"claude {steps}"]
+        ours, cold, theirs = (medians[f"{name} {steps}"] for name in ("gitagent", "gitagent-cold", "claude"))
         label = f"gitagent run / claude -p, {steps} step(s)"
         checks.append(Check(label, ours / theirs, TARGET, "x", f"{ours:.0f} vs {theirs:.0f} ms"))
+        figures.append(f"without the warm SDK server, {steps} step(s): {cold / theirs:.2f}x ({cold:.0f} ms)")
     what = f"a headless turn, gitagent run vs Claude Code {version}; load {os.getloadavg()[0]:.1f}"
     report("vs_claude_code", what, figures, checks)
     return checks

@@ -35,12 +35,14 @@ PROVIDER_ENV = (
 
 @pytest.fixture(autouse=True)
 def isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Keep the developer's git config, gitagent and Claude Code settings and provider keys out of every test."""
+    """Keep the developer's git config, gitagent and Claude Code settings, provider keys and warm SDK server out of
+    every test."""
     for key, value in GIT_ENV.items():
         monkeypatch.setenv(key, value)
     for name in PROVIDER_ENV:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GITAGENT_HOME", str(tmp_path / "gitagent-home"))
+    monkeypatch.setenv("GITAGENT_SDK_SERVER", "0")  # each command's own SDK process; tests that want it shared say so
     monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "claude-home"))
     monkeypatch.setenv("ANTHROPIC_CONFIG_DIR", str(tmp_path / "anthropic-config"))
 

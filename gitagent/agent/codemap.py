@@ -45,7 +45,7 @@ class BackgroundMap:
     ) -> None:
         self.root, self.git_dir, self.budget, self.emit = root, git_dir, budget, emit
         self.tree, self.files_ready = tree, files_ready
-        self.done, self.total = 0, 0
+        self.done, self.total, self.phase = 0, 0, "listing"
         self.text: str | None = None
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._build, name="gitagent-first-map", daemon=True)
@@ -61,9 +61,9 @@ class BackgroundMap:
         except Exception:  # the tree cannot be listed, or the build was stopped: no map beats no turn
             self.text = None
 
-    def _progress(self, done: int, total: int) -> None:
-        self.done, self.total = done, total
-        if not done:  # about to read the first file
+    def _progress(self, done: int, total: int, phase: str) -> None:
+        self.done, self.total, self.phase = done, total, phase
+        if phase == "parsing" and not done:  # about to read the first file (`repomap.parse.PHASES`)
             self.files_ready()
         if self.stopping.is_set():
             raise _Stopped
@@ -73,7 +73,7 @@ class BackgroundMap:
         self.thread.join(WAIT_S)
         if not self.thread.is_alive():
             return self.text or ""
-        so_far = f"{self.done:,} of {self.total:,} files parsed" if self.total else "listing files"
+        so_far = f"{self.phase} {self.done:,} of {self.total:,} files" if self.total else self.phase
         self.emit(Notice(f"building the code map in the background ({so_far}); the first request goes without it"))
         return PENDING
 
@@ -82,5 +82,5 @@ class BackgroundMap:
         still lists the files (in a large fresh worktree, hashing them all: seconds), it has nothing to keep, and
         the turn does not wait for it."""
         self.stopping.set()
-        if self.total:
+        if self.phase != "listing":
             self.thread.join()

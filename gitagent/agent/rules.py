@@ -25,12 +25,13 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import pathspec
-
 from gitagent.errors import GitagentError
+
+if TYPE_CHECKING:
+    import pathspec
 
 _RULE = re.compile(r"^(?P<tool>[A-Za-z][\w-]*(?:__\*)?)(?:\((?P<specifier>.*)\))?$", re.DOTALL)
 READ_TOOLS = frozenset({"Read", "Glob", "Grep", "Outline", "NotebookRead", "LS"})
@@ -194,7 +195,9 @@ def path_matches(spec: str, path: str, where: Where) -> bool:
 
 
 @functools.lru_cache(maxsize=512)
-def _gitignore(pattern: str) -> pathspec.GitIgnoreSpec:
+def _gitignore(pattern: str) -> "pathspec.GitIgnoreSpec":
+    import pathspec  # only path rules need it; a turn without them is spared its import
+
     return pathspec.GitIgnoreSpec.from_lines([pattern])
 
 

@@ -7,7 +7,6 @@ returns a coroutine (the turn runs in a worker thread). Without a return annotat
 the call returns the final answer's text.
 """
 
-import asyncio
 import functools
 import inspect
 import json
@@ -56,6 +55,8 @@ class Task:
 
     async def aturn(self, *args: Any, **kwargs: Any) -> Result:
         """`turn` for async code."""
+        import asyncio  # only async callers need it (see Conversation.aturn)
+
         return await asyncio.to_thread(lambda: self.turn(*args, **kwargs))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:

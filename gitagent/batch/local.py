@@ -1,13 +1,18 @@
-"""The local backend: each task in a process of its own, at most `jobs` at once, forked from a fork server
-that imported gitagent and the model SDKs once (multiprocessing's `forkserver`), so a task pays neither
-Python's start nor the SDK's import. Each task's process leads its own session: a timeout kills it and
-everything it started, and the in-flight turn a killed task leaves is owned by a process that is gone, so a
-retry resumes it."""
+"""The local backend: at most `jobs` worker processes, each running one task at a time and then the next.
+
+Workers are forked from a fork server that loaded and warmed what a turn uses (multiprocessing's `forkserver`
+preloading `gitagent.batch.warm`), so a worker pays neither Python's start nor the SDK's import, and a worker
+kept for the next task pays none of a process's first-use costs again (its SDK client, its first stream).
+Each worker leads its own session: a task over the timeout is stopped by killing that session (the worker and
+everything its task started), and the next task gets a new worker. The in-flight turn a killed task leaves is
+owned by a process that is gone, so a retry resumes it.
+"""
 
 import contextlib
 import multiprocessing
 import os
 import signal
+from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -15,73 +20,114 @@ from typing import Any
 from gitagent.batch.backend import Finished
 
 
-def _run(spec: dict[str, Any], conn: Connection) -> None:
+def _serve(conn: Connection) -> None:
+    """A worker: run each task spec received on `conn`, send back its summary, until the driver hangs up."""
     os.setsid()
     from gitagent.batch.worker import run_task
 
-    conn.send(run_task(spec))
-    conn.close()
+    while True:
+        try:
+            spec = conn.recv()
+        except EOFError:
+            return
+        conn.send(run_task(spec))
 
 
 def _nothing() -> None:
     pass
 
 
+@dataclass
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+    task: str | None = None
+    """The key of the task it runs (None: idle)."""
+    killed: bool = False
+
+
 class LocalBackend:
-    """Up to `jobs` tasks at once, each in a process forked from a warm fork server."""
+    """Up to `jobs` tasks at once, each in a worker process forked from a warm fork server."""
 
     name = "local"
 
-    def __init__(self, jobs: int, preload: list[str] | None = None) -> None:
+    def __init__(self, jobs: int, providers: list[str] | None = None) -> None:
         self.slots = jobs
         self._context = multiprocessing.get_context("forkserver")
-        modules = ["gitagent.batch.worker", *(f"gitagent.models.{p}" for p in preload or [])]
-        self._context.set_forkserver_preload(modules)
+        self._context.set_forkserver_preload(
+            [
+                "gitagent.batch.warm",
+                *(f"gitagent.batch.warm.{p}" for p in providers or []),
+                "gitagent.batch.warm.forkserver",
+            ]
+        )
         warm = self._context.Process(target=_nothing)  # starts the fork server now, not in the first task's time
         warm.start()
         warm.join()
-        self._running: dict[str, tuple[BaseProcess, Connection]] = {}
+        self._workers: list[_Worker] = []
 
     def start(self, key: str, spec: dict[str, Any]) -> None:
-        """Start task `key` in a new process."""
-        receive, send = self._context.Pipe(duplex=False)
-        process = self._context.Process(target=_run, args=(spec, send), name=f"gitagent-batch-{key}", daemon=True)
+        """Start task `key` on an idle worker, or on a new one."""
+        worker = next((w for w in self._workers if w.task is None), None) or self._spawn()
+        worker.task = key
+        with contextlib.suppress(OSError):  # it died while idle: `finished` reports the task lost, to retry
+            worker.conn.send(spec)
+
+    def _spawn(self) -> _Worker:
+        ours, theirs = self._context.Pipe()
+        process = self._context.Process(target=_serve, args=(theirs,), name="gitagent-batch-worker", daemon=True)
         process.start()
-        send.close()
-        self._running[key] = (process, receive)
+        theirs.close()
+        worker = _Worker(process, ours)
+        self._workers.append(worker)
+        return worker
 
     def finished(self, wait_s: float) -> list[Finished]:
         """The tasks that ended since the last call, waiting up to `wait_s` seconds for the first."""
-        handles = [h for process, conn in self._running.values() for h in (process.sentinel, conn)]
-        if not handles or not wait(handles, timeout=wait_s):
+        busy = [w for w in self._workers if w.task is not None]
+        if not busy or not wait([h for w in busy for h in (w.process.sentinel, w.conn)], timeout=wait_s):
             return []
-        done = []
-        for key, (process, conn) in list(self._running.items()):
-            if conn.poll() or not process.is_alive():
-                done.append(self._collect(key, process, conn))
-        return done
+        return [done for w in busy if (done := self._collect(w)) is not None]
 
-    def _collect(self, key: str, process: BaseProcess, conn: Connection) -> Finished:
-        del self._running[key]
+    def _collect(self, worker: _Worker) -> Finished | None:
         summary = None
         with contextlib.suppress(EOFError, OSError):
-            summary = conn.recv() if conn.poll() else None
-        process.join()
-        conn.close()
+            if worker.conn.poll():
+                summary = worker.conn.recv()
+        key = worker.task
+        assert key is not None
+        if summary is not None and not worker.killed:
+            worker.task = None
+            return Finished(key, summary, "")
+        if summary is None and worker.process.is_alive() and not worker.killed:
+            return None  # still running
+        self._retire(worker)
         if summary is not None:
             return Finished(key, summary, "")
-        code = process.exitcode or 0
+        code = worker.process.exitcode or 0
         how = f"signal {-code}" if code < 0 else f"status {code}"
         return Finished(key, None, f"the task's process ended with {how}")
 
+    def _retire(self, worker: _Worker) -> None:
+        self._workers.remove(worker)
+        worker.process.join()
+        worker.conn.close()
+
     def stop(self, key: str) -> None:
-        """Kill task `key`'s process and every process it started."""
-        if key in self._running:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self._running[key][0].pid or 0, signal.SIGKILL)
+        """Kill task `key`'s worker and every process it started."""
+        for worker in self._workers:
+            if worker.task == key:
+                worker.killed = True
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(worker.process.pid or 0, signal.SIGKILL)
+                worker.process.kill()  # one just started may not lead its session yet
 
     def close(self) -> None:
-        """Kill whatever still runs (an interrupted driver)."""
-        for key in list(self._running):
-            self.stop(key)
-            self._running[key][0].join(10)
+        """Let idle workers exit; kill the ones still running a task (an interrupted driver)."""
+        for worker in list(self._workers):
+            if worker.task is not None:
+                self.stop(worker.task)
+            worker.conn.close()  # an idle worker's `recv` ends, and so does the worker
+        for worker in self._workers:
+            worker.process.join(10)
+        self._workers.clear()

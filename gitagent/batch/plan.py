@@ -9,7 +9,7 @@ from typing import Any
 import pygit2
 
 from gitagent.agent.modelchoice import choose_model
-from gitagent.batch import worker
+from gitagent.batch.summary import head_summary
 from gitagent.batch.tasks import PREFIX, BatchTask, conversation_name
 from gitagent.errors import GitagentError
 from gitagent.store import inflight, turns
@@ -88,7 +88,7 @@ def plan(
     for task in tasks:
         name = conversation_name(batch_id, task.id)
         if _complete(repo, name):
-            done.append(worker.head_summary(repo, task.id, name, skipped=True))
+            done.append(head_summary(repo, task.id, name, skipped=True))
             continue
         spec = _spec(repo, batch_id, task, settings, remote)
         if str(spec.get("fetch", "")).startswith(BASES):

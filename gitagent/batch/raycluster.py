@@ -1,7 +1,8 @@
 """The Ray backend: each task a Ray task (one CPU) running `gitagent.batch.worker.run_task` in a clone of its own.
 
-Without an address, Ray starts a local instance on 127.0.0.1 with `--jobs` CPUs (default: the machine's);
-with one (`ray://head:10001`, `auto`), it joins that cluster, whose nodes need gitagent, git and bubblewrap
+Without an address, Ray starts a local instance with `--jobs` CPUs (default: the machine's); it listens on the
+machine's own address, as every Ray node does (Ray 2.60 replaces a loopback address by it, on purpose). With
+one (`ray://head:10001`, `auto`), it joins that cluster, whose nodes need gitagent, git and bubblewrap
 installed. Model keys travel in Ray's runtime environment (`env_vars`), never in git or a log.
 """
 
@@ -44,7 +45,7 @@ class RayBackend:
             "runtime_env": {"env_vars": worker_env()}, "log_to_driver": False, "logging_level": logging.WARNING,
         }  # fmt: skip
         if address is None:
-            options.update(num_cpus=cpus or os.cpu_count(), include_dashboard=False, _node_ip_address="127.0.0.1")
+            options.update(num_cpus=cpus or os.cpu_count(), include_dashboard=False)
         else:
             options["address"] = address
         try:

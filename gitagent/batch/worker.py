@@ -18,7 +18,7 @@ from typing import Any
 import pygit2
 
 from gitagent import api
-from gitagent.api.result import Result, changed_files
+from gitagent.batch.summary import head_summary, summary_of
 from gitagent.errors import GitagentError
 from gitagent.models.errors import ProviderUnavailable
 from gitagent.store import inflight, turns
@@ -39,9 +39,13 @@ def run_task(spec: dict[str, Any]) -> dict[str, Any]:
         summary = _failure(spec, e.message, transient=_transient(e))
     except Exception as e:  # a bug or an unexpected failure: reported, not retried
         summary = _failure(spec, f"{type(e).__name__}: {e}", transient=False)
-    summary["worker_ms"] = int((time.monotonic() - started) * 1000)
+    summary["worker_ms"] = _ms(time.monotonic() - started)
     summary["host"] = socket.gethostname()
     return summary
+
+
+def _ms(seconds: float) -> int:
+    return int(seconds * 1000)
 
 
 def _transient(error: BaseException) -> bool:
@@ -67,37 +71,11 @@ def _run_in(path: Path, spec: dict[str, Any]) -> dict[str, Any]:
     repo = repository.handle()
     schema = task.get("output_schema")
     if inflight.load(repo, name) is not None:
-        return summary_of(conversation.resume(output=schema, **overrides), repo)
+        return summary_of(conversation.resume(output=schema, **overrides))
     head = read_ref(repo, conversation_ref(name))
     if head is not None and turns.read_turn(repo[head].peel(pygit2.Commit)).get("status") == "complete":
         return head_summary(repo, spec["task"]["id"], name, skipped=True)
-    return summary_of(conversation.turn(task["prompt"], output=schema, **overrides), repo)
-
-
-def summary_of(result: Result, repo: Any) -> dict[str, Any]:
-    """A task's summary from the result of its turn."""
-    return {
-        "id": result.conversation.rsplit("/", 1)[-1], "conversation": result.conversation, "status": result.status,
-        "turns": result.turn, "usage": result.usage.to_json(), "cost_usd": result.cost_usd,
-        "duration_ms": result.duration_ms, "changed_files": result.changed_files,
-        "structured_output": result.structured_output, "commit": result.commit, "errors": result.errors,
-    }  # fmt: skip
-
-
-def head_summary(repo: Any, task_id: str, name: str, skipped: bool = False) -> dict[str, Any]:
-    """A task's summary read back from its conversation's latest turn."""
-    commit = repo[read_ref(repo, conversation_ref(name))].peel(pygit2.Commit)
-    turn = turns.read_turn(commit)
-    try:
-        changed = changed_files(repo, str(commit.id))
-    except KeyError:  # the base commit of another repository is not here
-        changed = []
-    return {
-        "id": task_id, "conversation": name, "status": turn.get("status", "complete"), "turns": turn["turn"],
-        "usage": turn.get("usage", {}), "cost_usd": turn.get("cost_usd"), "duration_ms": turn.get("duration_ms", 0),
-        "changed_files": changed, "structured_output": turn.get("structured_output"), "commit": str(commit.id),
-        "errors": [], "skipped": skipped,
-    }  # fmt: skip
+    return summary_of(conversation.turn(task["prompt"], output=schema, **overrides))
 
 
 def _run_in_clone(spec: dict[str, Any]) -> dict[str, Any]:
@@ -106,11 +84,15 @@ def _run_in_clone(spec: dict[str, Any]) -> dict[str, Any]:
         Path(parent).mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix=f"{spec['task']['id']}-", dir=parent))
     try:
+        started = time.monotonic()
         _prepare_clone(folder, spec)
+        cloned = time.monotonic()
         summary = _run_in(folder, spec)
+        ran = time.monotonic()
         if summary.get("commit") and not summary.get("skipped"):
             ref = conversation_ref(spec["name"])
             git(folder, "push", "--quiet", spec["push"], f"{ref}:{ref}")
+        summary.update(clone_ms=_ms(cloned - started), push_ms=_ms(time.monotonic() - ran))
         return summary
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -118,16 +100,14 @@ def _run_in_clone(spec: dict[str, Any]) -> dict[str, Any]:
 
 def _prepare_clone(folder: Path, spec: dict[str, Any]) -> None:
     """A repository in `folder` at the task's base commit, holding the task's conversation so far."""
-    name, email = spec["identity"]
-    git(folder, "init", "--quiet")
-    git(folder, "config", "user.name", name)
-    git(folder, "config", "user.email", email)
+    clone = pygit2.init_repository(str(folder))  # in this process: two git commands fewer per task
+    clone.config["user.name"], clone.config["user.email"] = spec["identity"]
     source, rev = spec["source"], spec.get("fetch") or spec.get("rev") or "HEAD"
     if subprocess.run(["git", "fetch", "--quiet", "--depth", "1", source, rev], cwd=folder,
                       capture_output=True).returncode != 0:  # fmt: skip
         git(folder, "fetch", "--quiet", source, rev)  # servers that refuse a shallow fetch of a commit id
     git(folder, "checkout", "--quiet", "--detach", "FETCH_HEAD")
-    spec["rev"] = git(folder, "rev-parse", "HEAD").strip()
+    spec["rev"] = str(pygit2.Repository(str(folder)).head.target)
     ref = conversation_ref(spec["name"])
     found = subprocess.run(["git", "ls-remote", spec["push"], ref], cwd=folder, capture_output=True, text=True)
     if found.returncode != 0:

@@ -117,19 +117,27 @@ def main(argv: list[str] | None = None) -> None:
     if args[0] in ("run", "chat") and _will_ask_claude(args[1:]):
         from gitagent.models import sdkproc
 
-        sdkproc.prestart()  # the SDK loads in its own process while this one imports and sets up
+        # the SDK loads in its own process while this one imports and sets up (or is loaded there already)
+        sdkproc.prestart(executor_named=_option(args, "--executor", None) is not None)
     module = importlib.import_module(COMMANDS[args[0]][0])
     module.run_command(args)
 
 
 def _will_ask_claude(args: list[str]) -> bool:
-    """Whether the command line (or GITAGENT_MODEL, or an Anthropic key and no model named) points at Claude."""
-    if "--help" in args:
+    """Whether the command line (or GITAGENT_MODEL, or an Anthropic key and no model named) points at Claude, asked
+    by gitagent's own loop (`--executor claude-code` asks through Claude Code)."""
+    if "--help" in args or _option(args, "--executor", None) not in (None, "gitagent"):
         return False
-    model = os.environ.get("GITAGENT_MODEL")
-    for i, arg in enumerate(args):
-        if arg in ("--model", "-m") and i + 1 < len(args):
-            model = args[i + 1]
-        elif arg.startswith("--model="):
-            model = arg.partition("=")[2]
+    model = _option(args, "--model", "-m") or os.environ.get("GITAGENT_MODEL")
     return model.startswith("anthropic:") if model else bool(os.environ.get("ANTHROPIC_API_KEY"))
+
+
+def _option(args: list[str], name: str, short: str | None) -> str | None:
+    """The last value the command line gives option `name` (`--name V`, `--name=V`, `-s V`), if any."""
+    value = None
+    for i, arg in enumerate(args):
+        if arg in (name, short) and i + 1 < len(args):
+            value = args[i + 1]
+        elif arg.startswith(f"{name}="):
+            value = arg.partition("=")[2]
+    return value

@@ -126,7 +126,7 @@ def log_entry(commit: pygit2.Commit) -> dict[str, Any]:
     tr = turns.trailers(commit)
     tools = tr.get("Gitagent-Tools", "none")
     return {
-        "turn": turns.turn_number(commit),
+        "turn": turns.number_trailer(tr),
         "commit": str(commit.id),
         "subject": commit.message.splitlines()[0],
         "tools": [] if tools == "none" else tools.split(", "),

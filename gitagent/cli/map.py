@@ -22,27 +22,28 @@ QUIET_REPORT_EVERY_S = 10.0
 
 
 class ProgressBar:
-    """A one-line progress bar on stderr for a cold build: drawn on a terminal, plain lines otherwise."""
+    """Progress of a cold build on stderr: a bar redrawn in place on a terminal; otherwise a line when a phase
+    starts or ends and every `QUIET_REPORT_EVERY_S` within one."""
 
     def __init__(self) -> None:
         self.started = time.monotonic()
         self.tty = sys.stderr.isatty()
         self.last = 0.0
+        self.phase = ""
         self.drawn = False
 
-    def __call__(self, done: int, total: int) -> None:
-        """Report that `done` of `total` files are parsed."""
+    def __call__(self, done: int, total: int, phase: str) -> None:
+        """Report that `done` of `total` files went through `phase` (a phase that is one step: 0 of 0)."""
         now = time.monotonic()
         if now - self.started < PROGRESS_AFTER_S:
             return
         if self.tty:
-            width = 30
-            filled = width * done // max(total, 1)
-            sys.stderr.write(f"\rparsing {'█' * filled}{'·' * (width - filled)} {done}/{total} files")
+            sys.stderr.write(f"\r{_describe(done, total, phase, bar=True)}\033[K")
             self.drawn = True
-        elif now - self.last >= QUIET_REPORT_EVERY_S or done == total:
-            sys.stderr.write(f"gitagent: parsed {done}/{total} files\n")
+        elif phase != self.phase or now - self.last >= QUIET_REPORT_EVERY_S or (total and done == total):
+            sys.stderr.write(f"gitagent: {_describe(done, total, phase, bar=False)}\n")
             self.last = now
+        self.phase = phase
         sys.stderr.flush()
 
     def close(self) -> None:
@@ -50,6 +51,16 @@ class ProgressBar:
         if self.drawn:
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
+
+
+def _describe(done: int, total: int, phase: str, bar: bool) -> str:
+    """`parsing ███··· 120/500 files` (`parsing 120/500 files` without the bar), or `ranking…`."""
+    if not total:
+        return f"{phase}…"
+    width = 30
+    filled = width * done // total
+    drawn = f"{'█' * filled}{'·' * (width - filled)} " if bar else ""
+    return f"{phase:<17} {drawn}{done}/{total} files" if bar else f"{phase} {done}/{total} files"
 
 
 @app.command(name="map")

@@ -4,7 +4,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from gitagent.models.base import Usage
@@ -39,7 +39,8 @@ class ModelInfo:
 
 @cache
 def _data() -> dict[str, Any]:
-    return json.loads(resources.files("gitagent.models").joinpath("catalog.json").read_text())
+    # beside this module (importlib.resources would cost a headless turn its zipfile import)
+    return json.loads((Path(__file__).parent / "catalog.json").read_text(encoding="utf-8"))
 
 
 def known_models() -> list[ModelInfo]:

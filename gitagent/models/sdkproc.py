@@ -1,30 +1,33 @@
-"""The `anthropic` SDK's streamed Messages requests, made in a helper process that loads the SDK while gitagent
-sets up, or in this process when that one is busy.
+"""The `anthropic` SDK's streamed Messages requests, made by a server process that has the SDK loaded already
+(or that loads it while gitagent sets up), or in this process when there is none.
 
 Loading the SDK takes half a second of CPU even lazily (see `lazyimport`), more than the rest of a headless turn.
-`prestart` starts `python -m gitagent.models.sdkproc` as soon as a command knows it will probably ask Claude:
-the helper loads the SDK on the other core while this process imports, reads its settings and makes the worktree,
-so the SDK is ready when the first request is. Requests go to it as JSON lines (the client's options, this
-process's environment, the Messages parameters) and the SDK's stream events come back as JSON lines; a failure
-comes back described (`describe`) and is raised here as `SdkError`. The helper ignores Ctrl-C (this process
-decides), and exits when its standard input closes, so it never outlives the command.
+`prestart` (called first thing by `run` and `chat` when they will probably ask Claude) finds the user's shared
+server, kept warm between commands, or starts one (`sdkserver`, `sdkplace`): the SDK then loads on the other core
+while this process imports, reads its settings and makes the worktree, and is already loaded for the next
+command. With `git config gitagent.sdkServer false` (or `GITAGENT_SDK_SERVER=0`) the server is the command's
+own and exits with it; with `ANTHROPIC_LOG` set too, so the SDK's log reaches this terminal.
 
-One request at a time goes to the helper; a second one made meanwhile runs in this process, through the same
-`describe` and event dictionaries, so callers see no difference. Only a command that calls `prestart` has a helper
-(`run` and `chat`); elsewhere (a review asking for its parts in parallel, the library) every request runs here, so
-parallel requests never wait on one process's SDK load while the others load it here.
+Each request is one connection: a JSON line (the server's key, the client's options, this process's
+environment, the Messages parameters) out; back, at once, whether the server takes it (a stale one does not),
+then the SDK's stream events as JSON lines, then the end or a failure described (`describe`), raised here as
+`SdkError`. Requests made at once go on connections of their own. Where no server can be reached, or none takes
+the request within `ACK_S` (killed, hung, stale), it runs in this process through the same `describe` and event
+dictionaries, so callers see no difference. Only commands that call `prestart` use a
+server; elsewhere (a review asking for its parts in parallel, the library) every request runs here.
 """
 
-import importlib
 import json
 import os
-import signal
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from typing import IO, Any
 
+ACK_S = 5.0
+"""How long a server may take to say it has a request (it does at once, even while loading the SDK)."""
+_FALSE = ("0", "false", "no", "off", "")
+"""How git and the environment spell false."""
 Options = dict[str, Any]
 """The `anthropic.Anthropic(...)` keyword arguments (api_key, base_url, timeout, max_retries)."""
 
@@ -37,130 +40,130 @@ class SdkError(Exception):
         self.info = info
 
 
+class _Server:
+    """The server this command uses: its socket's path, and for a private one the process (alive while we are)."""
+
+    path: str | None = None
+    key = ""
+    private: "subprocess.Popen[bytes] | None" = None
+    lock = threading.Lock()
+
+
 def stream(options: Options, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """The Messages stream events of `params` as dictionaries, from the helper when it is free, else from here."""
-    helper = _Helper.take()
-    if helper is None:
+    """The Messages stream events of `params` as dictionaries, from the server if there is one, else from here."""
+    replies = _request({"client": options, "env": dict(os.environ), "params": params})
+    if replies is None:
         yield from local_events(options, dict(os.environ), params)
         return
-    try:
-        yield from helper.stream(options, params)
-    finally:
-        _Helper.give_back(helper)
+    with replies:
+        for line in replies:
+            reply = json.loads(line)
+            if "event" in reply:
+                yield reply["event"]
+            elif "error" in reply:
+                raise SdkError(reply["error"])
+            elif "end" in reply:
+                return
+        raise SdkError({"kind": "connection", "name": "ServerExited", "message": "the SDK's process exited"})
 
 
-def prestart() -> None:
-    """Start the helper now, so the SDK is loaded by the time the first request is made (idempotent)."""
-    _Helper.start()
+def prestart(executor_named: bool = False) -> None:
+    """Find or start the server, so the SDK is loaded by the time the first request is made (idempotent); not
+    when `git config gitagent.executor` names another executor and the command line (`executor_named`) does not."""
+    from gitagent.models import sdkplace
+
+    with _Server.lock:
+        if _Server.path is not None:
+            return
+        config = _git_config()
+        if not executor_named and config.get("gitagent.executor", "gitagent") != "gitagent":
+            return
+        where = sdkplace.runtime_dir()
+        if where is None:
+            return  # no safe place for a socket: requests run here
+        logs = bool(os.environ.get("ANTHROPIC_LOG"))
+        _Server.key = sdkplace.server_key()
+        if not logs and _shared_wanted(config):
+            path = str(where / f"sdk-{_Server.key}.sock")
+            _Server.path = path if sdkplace.start_shared(path, _Server.key) else None
+            return
+        path = str(where / f"sdk-{os.getpid()}-{threading.get_ident()}.sock")
+        _Server.private = sdkplace.spawn(path, _Server.key, logs=logs)
+        _Server.path = path if _Server.private is not None else None
 
 
 def prepare(options: Options) -> None:
-    """Have the helper, if the command started one, build the client for `options` before the first request."""
-    with _Helper.lock:
-        helper = _Helper.idle
-    if helper is not None:
-        helper.send({"client": options, "env": dict(os.environ)})
+    """Have the server, if the command uses one, build the client for `options` before the first request."""
+    replies = _request({"client": options, "env": dict(os.environ)})
+    if replies is not None:
+        replies.close()
 
 
-class _Helper:
-    """The helper process. At most one: `idle` when started and free, `in_use` while a request streams."""
+def _request(message: dict[str, Any]) -> IO[bytes] | None:
+    """The server's replies to `message` once it has taken it on, or None if no server takes it (none reachable,
+    none answering within `ACK_S`, or a stale one), for the request to be made here."""
+    from gitagent.models import sdkplace
 
-    lock = threading.Lock()
-    idle: "_Helper | None" = None
-    in_use = False
+    if _Server.path is None:
+        return None
+    conn = sdkplace.connect(_Server.path, ACK_S)
+    if conn is None:
+        return None
+    replies = conn.makefile("rb")
+    try:
+        conn.sendall(json.dumps({"key": _Server.key, **message}).encode() + b"\n")
+        taken = json.loads(replies.readline() or "{}").get("taken")
+    except (OSError, ValueError):  # a hung or dying server
+        taken = False
+    conn.settimeout(None)  # the stream itself takes as long as the model does (the SDK's own timeout)
+    conn.close()  # the connection stays open until `replies` is closed
+    if not taken:
+        replies.close()
+        return None
+    return replies
 
-    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
-        self.proc = proc
-        self.stdin: IO[bytes] = proc.stdin  # type: ignore[assignment]
-        self.stdout: IO[bytes] = proc.stdout  # type: ignore[assignment]
 
-    @classmethod
-    def spawn(cls) -> "_Helper | None":
-        # The SDK's warnings and logs would land on the user's screen (or the chat's): shown only when asked for.
-        errors = None if os.environ.get("ANTHROPIC_LOG") else subprocess.DEVNULL
-        command = [sys.executable, "-m", "gitagent.models.sdkproc"]
-        try:
-            proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors,
-                                    start_new_session=True)  # fmt: skip
-        except OSError:
-            return None  # requests then run in this process
-        return cls(proc)
+def _shared_wanted(config: dict[str, str]) -> bool:
+    """`GITAGENT_SDK_SERVER` (0 or 1), else `git config gitagent.sdkServer` (default true)."""
+    chosen = os.environ.get("GITAGENT_SDK_SERVER")
+    if chosen is not None:
+        return chosen.strip().lower() not in _FALSE
+    return config.get("gitagent.sdkserver", "true").lower() not in _FALSE
 
-    @classmethod
-    def start(cls) -> None:
-        with cls.lock:
-            if cls.idle is None and not cls.in_use:
-                cls.idle = cls.spawn()
 
-    @classmethod
-    def take(cls) -> "_Helper | None":
-        with cls.lock:
-            if cls.in_use:
-                return None
-            helper, cls.idle = cls.idle, None
-            cls.in_use = helper is not None
-            return helper
-
-    @classmethod
-    def give_back(cls, helper: "_Helper") -> None:
-        with cls.lock:
-            cls.in_use = False
-            if helper.proc.poll() is None:
-                cls.idle = helper
-            else:
-                helper.close()
-
-    def send(self, message: dict[str, Any]) -> None:
-        try:
-            self.stdin.write(json.dumps(message).encode() + b"\n")
-            self.stdin.flush()
-        except (BrokenPipeError, ValueError):
-            pass  # it exited; the next read says so
-
-    def stream(self, options: Options, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        self.send({"client": options, "env": dict(os.environ), "params": params})
-        finished = False
-        try:
-            for line in self.stdout:
-                reply = json.loads(line)
-                if "event" in reply:
-                    yield reply["event"]
-                elif "error" in reply:
-                    finished = True
-                    raise SdkError(reply["error"])
-                else:
-                    finished = True
-                    return
-            finished = True
-            raise SdkError({"kind": "connection", "name": "HelperExited", "message": "the SDK's process exited"})
-        finally:
-            if not finished:
-                self.close()  # abandoned mid-stream (interrupted): the request dies with the process
-
-    def close(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
-        self.stdin.close()
-        self.stdout.close()
+def _git_config() -> dict[str, str]:
+    """`gitagent.sdkServer` and `gitagent.executor` as set (keys in lower case): one git process, run before pygit2
+    is imported."""
+    keys = r"^gitagent\.(sdkserver|executor)$"
+    try:
+        done = subprocess.run(["git", "config", "--get-regexp", keys], capture_output=True,
+                              text=True, timeout=5)  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    return {key: value.strip() for key, _, value in (line.partition(" ") for line in done.stdout.splitlines())}
 
 
 _clients: dict[str, Any] = {}
+_clients_lock = threading.Lock()
+_KEPT_CLIENTS = 8
 
 
 def client_for(options: Options, env: dict[str, str]) -> Any:
     """An `anthropic.Anthropic` for `options`, built in environment `env` (the SDK reads its variables)."""
     key = json.dumps([options, env], sort_keys=True)
-    if key not in _clients:
-        from gitagent.models.lazyimport import lazy_import
+    with _clients_lock:  # a server builds clients for several commands at once, each in its own environment
+        if key not in _clients:
+            from gitagent.models.lazyimport import lazy_import
 
-        anthropic = lazy_import("anthropic")
-        if env != os.environ:
-            os.environ.clear()
-            os.environ.update(env)
-        anthropic._setup_logging()  # what `import anthropic` does: honour ANTHROPIC_LOG
-        _clients[key] = anthropic.Anthropic(**options)
-    return _clients[key]
+            anthropic = lazy_import("anthropic")
+            if env != os.environ:
+                os.environ.clear()
+                os.environ.update(env)
+            anthropic._setup_logging()  # what `import anthropic` does: honour ANTHROPIC_LOG
+            if len(_clients) >= _KEPT_CLIENTS:
+                del _clients[next(iter(_clients))]
+            _clients[key] = anthropic.Anthropic(**options)
+        return _clients[key]
 
 
 def local_events(options: Options, env: dict[str, str], params: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -193,59 +196,3 @@ def describe(error: Exception) -> dict[str, Any]:
         return {"kind": "status", "status": error.status_code, "body": error.body, "message": error.message,
                 "headers": headers}  # fmt: skip
     return {"kind": "other", "name": type(error).__name__, "message": str(error)}
-
-
-def _warm() -> None:
-    """Load what the first streamed request uses, before it comes."""
-    from gitagent.models.lazyimport import lazy_import
-
-    lazy_import("anthropic").Anthropic  # noqa: B018 (loads the client and the SDK's core)
-    for module in ("anthropic.resources.messages", "anthropic.types.raw_message_stream_event"):
-        importlib.import_module(module)
-
-
-def _serve(out: IO[bytes], message: dict[str, Any]) -> None:
-    if "params" not in message:
-        client_for(message["client"], message["env"])
-        return
-    try:
-        for event in local_events(message["client"], message["env"], message["params"]):
-            out.write(json.dumps({"event": event}).encode() + b"\n")
-            out.flush()
-        out.write(b'{"end": true}\n')
-    except SdkError as e:
-        out.write(json.dumps({"error": e.info}, default=str).encode() + b"\n")
-    out.flush()
-
-
-def main() -> None:
-    """The helper: load the SDK, then answer requests from standard input until it closes."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    out = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)  # whatever else prints cannot corrupt the replies
-    inbox: list[dict[str, Any]] = []
-    ready = threading.Condition()
-
-    def read() -> None:
-        for line in sys.stdin.buffer:
-            with ready:
-                inbox.append(json.loads(line))
-                ready.notify()
-        os._exit(0)  # the asking process is gone or done
-
-    threading.Thread(target=read, daemon=True).start()
-    _warm()
-    while True:
-        with ready:
-            ready.wait_for(lambda: inbox)
-            message = inbox.pop(0)
-        try:
-            _serve(out, message)
-        except Exception as e:  # building the client failed: say so for the request that needs it
-            if "params" in message:
-                out.write(json.dumps({"error": describe(e)}, default=str).encode() + b"\n")
-                out.flush()
-
-
-if __name__ == "__main__":
-    main()

@@ -11,7 +11,7 @@ definitions a map shows.
 import contextlib
 import hashlib
 import marshal
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from gitagent.repomap.cache import TagCache, write_atomic
 from gitagent.repomap.imports import Modules, PySummary
 from gitagent.repomap.index import load_entries
 from gitagent.repomap.names import NameTable
-from gitagent.repomap.parse import Progress
+from gitagent.repomap.parse import INDEXING, RESOLVING, Progress, counted
 from gitagent.repomap.tags import Entry
 
 MAGIC = b"gitagent-graph 2\n"
@@ -34,6 +34,8 @@ ARRAYS = {
     "link_src": np.int32, "link_dst": np.int32, "link_name": np.int32, "link_count": np.int32,
     "mod_src": np.int32, "mod_dst": np.int32, "via_src": np.int32, "via_file": np.int32,
 }  # fmt: skip
+INTERN_EVERY = 1000
+"""Files whose names are interned together (a batch takes a fraction of a second at most)."""
 SOURCE_FILE = tuple[str, str, str | None]
 """A mapped file: path, blob id, language (None: a plain file, listed but not parsed)."""
 
@@ -96,9 +98,8 @@ def update(
     entries, parsed = load_entries(root, cache, wanted, progress, workers)
     fresh = {i: entries.get(graph.key(i)) for i in changed}
     _carry_files(graph, old, old_of_new, fresh)
-    _carry_rows(graph, old, new_of_old, fresh)
-    summaries = _Summaries(graph, cache, fresh)
-    _resolve(graph, old, new_of_old, set(changed), summaries, previous is None)
+    summaries = _Summaries(graph, cache, _carry_rows(graph, old, new_of_old, fresh, progress))
+    _resolve(graph, old, new_of_old, set(changed), summaries, previous is None, progress)
     graph.names = graph.names.settled()
     if previous is not None and not changed and old.ranks is not None and len(old.ranks) == len(files):
         graph.ranks = old.ranks
@@ -137,21 +138,32 @@ def _carry_files(graph: Graph, old: Graph, old_of_new: np.ndarray, fresh: dict[i
             graph.notes[i] = entry[1]
 
 
-def _carry_rows(graph: Graph, old: Graph, new_of_old: np.ndarray, fresh: dict[int, Entry | None]) -> None:
-    """Definition and reference rows: the unchanged files' rows renumbered, the changed files' rows added."""
+def _carry_rows(
+    graph: Graph, old: Graph, new_of_old: np.ndarray, fresh: dict[int, Entry | None], progress: Progress | None
+) -> dict[int, PySummary | None]:
+    """Definition and reference rows: the unchanged files' rows renumbered, the changed files' rows added.
+    Returns the changed Python files' summaries, for import resolution."""
     columns: dict[str, list[Any]] = {key: [] for key in ARRAYS}
-    intern = graph.names.intern
-    for i, entry in fresh.items():
-        if not entry or entry[0] not in ("ok", "partial"):
-            continue
-        for ordinal, (name, kind, _, _) in enumerate(entry[2]):
-            for key, value in (("def_file", i), ("def_name", intern(name)), ("def_method", kind == "method"),
-                               ("def_ord", ordinal)):  # fmt: skip
-                columns[key].append(value)
-        for name, lines, member in entry[3]:
-            for key, value in (("ref_file", i), ("ref_name", intern(name)), ("ref_count", len(lines)),
-                               ("ref_member", member)):  # fmt: skip
-                columns[key].append(value)
+    summaries: dict[int, PySummary | None] = {}
+    def_names: list[str] = []
+    ref_names: list[str] = []
+    for n, (i, entry) in enumerate(counted(fresh.items(), len(fresh), progress, INDEXING), start=1):
+        if entry and entry[0] in ("ok", "partial"):
+            definitions, references = entry[2], entry[3]
+            columns["def_file"] += [i] * len(definitions)
+            columns["def_method"] += [kind == "method" for _, kind, _, _ in definitions]
+            columns["def_ord"] += range(len(definitions))
+            def_names += [name for name, _, _, _ in definitions]
+            columns["ref_file"] += [i] * len(references)
+            columns["ref_count"] += [len(lines) for _, lines, _ in references]
+            columns["ref_member"] += [member for _, _, member in references]
+            ref_names += [name for name, _, _ in references]
+            if graph.languages[i] == "python":
+                summaries[i] = _summary(entry)
+        if n % INTERN_EVERY == 0 or n == len(fresh):  # all at the end would be seconds without a report
+            columns["def_name"] += graph.names.intern_many(def_names)
+            columns["ref_name"] += graph.names.intern_many(ref_names)
+            def_names, ref_names = [], []
     for prefix, file_key in (("def_", "def_file"), ("ref_", "ref_file")):
         where = new_of_old[old.arrays[file_key]] if len(new_of_old) else np.zeros(0, np.int64)
         keep = where >= 0
@@ -159,17 +171,16 @@ def _carry_rows(graph: Graph, old: Graph, new_of_old: np.ndarray, fresh: dict[in
             if key.startswith(prefix):
                 carried = where[keep] if key == file_key else old.arrays[key][keep]
                 graph.arrays[key] = np.concatenate([carried.astype(dtype), np.asarray(columns[key], dtype)])
+    return summaries
 
 
 class _Summaries:
     """What import resolution reads of a Python file (top-level names, imports), from its entry on demand."""
 
-    def __init__(self, graph: Graph, cache: TagCache, fresh: dict[int, Entry | None]) -> None:
+    def __init__(self, graph: Graph, cache: TagCache, known: dict[int, PySummary | None]) -> None:
         self.graph = graph
         self.cache = cache
-        self.known: dict[int, PySummary | None] = {
-            i: _summary(entry) for i, entry in fresh.items() if entry is not None and graph.parsed_python(i)
-        }
+        self.known = known
 
     def prefetch(self, files: Iterable[int]) -> None:
         """Read the entries of many files at once."""
@@ -191,7 +202,13 @@ def _summary(entry: Entry) -> PySummary:
 
 
 def _resolve(
-    graph: Graph, old: Graph, new_of_old: np.ndarray, changed: set[int], summaries: _Summaries, first_build: bool
+    graph: Graph,
+    old: Graph,
+    new_of_old: np.ndarray,
+    changed: set[int],
+    summaries: _Summaries,
+    first_build: bool,
+    progress: Progress | None,
 ) -> None:
     """Python files' bare names linked through their imports: redone for changed (and added) files and for
     those whose resolution read a changed or removed file; for all on a first build. (An import that named
@@ -216,24 +233,28 @@ def _resolve(
                 graph.arrays[key] = value[keep].astype(ARRAYS[key])
     if redo:
         summaries.prefetch(redo)
-        _resolve_files(graph, sorted(redo), summaries, columns)
+        _resolve_files(graph, sorted(redo), summaries, columns, progress)
     for key, values in columns.items():
         graph.arrays[key] = np.concatenate([graph.arrays[key], np.asarray(values, ARRAYS[key])])
 
 
-def _resolve_files(graph: Graph, redo: list[int], summaries: _Summaries, columns: dict[str, list[int]]) -> None:
+def _resolve_files(
+    graph: Graph, redo: list[int], summaries: _Summaries, columns: dict[str, list[int]], progress: Progress | None
+) -> None:
     modules = Modules(graph.paths, summaries)
     rows_of = np.flatnonzero(_among(graph.ref_file, set(redo), len(graph.paths)))
     order = rows_of[np.argsort(graph.ref_file[rows_of], kind="stable")]
-    starts = np.searchsorted(graph.ref_file[order], np.arange(len(graph.paths) + 1))
-    names = graph.names
-    for i in redo:
+    starts = np.searchsorted(graph.ref_file[order], np.arange(len(graph.paths) + 1)).tolist()
+    ref_names, members, counts = (graph.arrays[key][order].tolist() for key in ("ref_name", "ref_member", "ref_count"))
+    name_of = _Memo(graph.names.get)
+    id_of = _Memo(graph.names.find)
+    for i in counted(redo, len(redo), progress, RESOLVING):
         resolved = modules.resolve(i)
         summary = summaries(i)
         local = set(summary[0]) if summary else set()
-        for row in order[starts[i] : starts[i + 1]].tolist():
-            name = names.get(int(graph.ref_name[row]))
-            if graph.ref_member[row]:
+        for at in range(starts[i], starts[i + 1]):
+            name = name_of(ref_names[at])
+            if members[at]:
                 if "." not in name:
                     continue
                 found = modules.lookup_qualified(resolved, name)
@@ -241,18 +262,32 @@ def _resolve_files(graph: Graph, redo: list[int], summaries: _Summaries, columns
                 found = resolved.names.get(name)
             if found is None and resolved.stars and name not in local:
                 found = modules.lookup_star(resolved, name)
-            defined = names.find(found[1]) if found is not None and found[0] != i else None
+            defined = id_of(found[1]) if found is not None and found[0] != i else None
             if found is not None and defined is not None:
                 columns["link_src"].append(i)
                 columns["link_dst"].append(found[0])
                 columns["link_name"].append(defined)
-                columns["link_count"].append(int(graph.ref_count[row]))
+                columns["link_count"].append(counts[at])
         for target in resolved.modules - {i}:
             columns["mod_src"].append(i)
             columns["mod_dst"].append(target)
         for target in resolved.via - {i}:
             columns["via_src"].append(i)
             columns["via_file"].append(target)
+
+
+class _Memo(dict):
+    """A function's results by argument, each computed once (names are looked up many times over)."""
+
+    def __init__(self, function: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self.function(key)
+        return value
+
+    __call__ = dict.__getitem__
 
 
 def _among(values: np.ndarray, members: set[int], size: int) -> np.ndarray:

@@ -9,7 +9,7 @@ from gitagent.errors import GitagentError
 from gitagent.repomap.cache import TagCache
 from gitagent.repomap.files import Listing, classify, list_files
 from gitagent.repomap.languages import tags_version
-from gitagent.repomap.parse import UNREADABLE, Job, Progress, parse_files, track
+from gitagent.repomap.parse import PARSING, UNREADABLE, Job, Progress, counted, parse_files
 from gitagent.repomap.tags import Entry
 from gitagent.store.repo import git_dir as common_git_dir
 
@@ -106,7 +106,7 @@ def load_entries(
     jobs: list[Job] = [(path, language) for path, language, key in wanted if path in todo]
     fresh: dict[str, Entry] = {}
     parsed: list[str] = []
-    for (path, _), entry in track(parse_files(root, jobs, workers), len(jobs), progress):
+    for (path, _), entry in counted(parse_files(root, jobs, workers), len(jobs), progress, PARSING):
         found[todo[path]] = entry
         parsed.append(path)
         if not entry[1].startswith(UNREADABLE):  # a read error says nothing about the blob

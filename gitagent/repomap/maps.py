@@ -13,7 +13,7 @@ from gitagent.repomap.cache import MapMemo, TagCache
 from gitagent.repomap.files import Listing, classify, list_files
 from gitagent.repomap.index import cache_dir, discover_git_dir
 from gitagent.repomap.languages import EXTENSIONS
-from gitagent.repomap.parse import Progress
+from gitagent.repomap.parse import LISTING, RANKING, SAVING, Progress
 from gitagent.repomap.render import MapFile, estimate_tokens, render_text
 from gitagent.repomap.tags import Definition, Entry
 
@@ -111,13 +111,14 @@ def _build_map(
 ) -> RepoMap:
     git_dir = git_dir or discover_git_dir(root)
     directory = cache_dir(git_dir)
+    _report(progress, LISTING)
     listing = listing or list_files(root, untracked_path(directory, root))
     memo = MapMemo(directory)
     key = _memo_key(listing, focus or [], budget, paths or [])
     recalled = memo.get(key)
     if recalled is not None:
         return _from_memo(recalled)
-    from gitagent.repomap.graph import graph_path, load, save, update
+    from gitagent.repomap.graph import graph_path, load, update
 
     cache = TagCache(directory)
     where = graph_path(directory, root)
@@ -138,14 +139,29 @@ def _build_map(
             files.append((path, blob, language))
     graph, parsed = update(previous, files, root, cache, progress, workers)
     graph.passed_over = dict(skipped)
+    _report(progress, RANKING)
     result = map_of_graph(graph, cache, focus or [], budget, paths or [])
     result.skipped = skipped + result.skipped
     result.parsed = parsed
-    # Writing the graph (tens of MB at 50,000 files) is for the next build: the map is ready without it.
-    threading.Thread(target=save, args=(where, graph), name="gitagent-map-graph").start()
-    cache.compact({graph.key(i) for i in range(len(graph.paths)) if graph.languages[i] is not None})
+    _report(progress, SAVING)
     memo.put(key, _to_memo(result))
+    # Writing the graph and merging the tags' packs (tens of MB each at 50,000 files) are for the next build:
+    # the map is ready without them.
+    threading.Thread(target=_keep, args=(where, graph, cache), name="gitagent-map-graph").start()
     return result
+
+
+def _keep(where: Path, graph: Graph, cache: TagCache) -> None:
+    from gitagent.repomap.graph import save
+
+    save(where, graph)
+    cache.compact({graph.key(i) for i in range(len(graph.paths)) if graph.languages[i] is not None})
+
+
+def _report(progress: Progress | None, phase: str) -> None:
+    """A phase that is one step: reported once, as it starts."""
+    if progress is not None:
+        progress(0, 0, phase)
 
 
 def untracked_path(directory: Path, root: Path) -> Path:

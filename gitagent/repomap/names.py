@@ -36,6 +36,9 @@ class NameTable:
         self._sorted = self.hashes[self._order]
         self._new: list[str] = []
         self._new_ids: dict[int, int] = {}
+        self._new_flags: list[int] = []
+        self._known: dict[str, int] = {}
+        """Ids already looked up by `intern_many`, by name."""
 
     def __len__(self) -> int:
         return len(self.hashes) + len(self._new)
@@ -64,7 +67,26 @@ class NameTable:
             found = len(self)
             self._new_ids[name_hash(name)] = found
             self._new.append(name)
+            self._new_flags.append(_flags(name))
         return found
+
+    def intern_many(self, names: list[str]) -> list[int]:
+        """The ids of `names` (new ones added), each distinct name hashed and looked up once per table."""
+        known = self._known
+        distinct = [name for name in dict.fromkeys(names) if name not in known]
+        keys = np.fromiter(map(name_hash, distinct), np.uint64, len(distinct))
+        at = np.clip(np.searchsorted(self._sorted, keys), 0, max(0, len(self._sorted) - 1))
+        stored = self._sorted[at] == keys if len(self._sorted) else np.zeros(len(keys), np.bool_)
+        found = np.where(stored, self._order[at] if len(self._order) else 0, -1).tolist()
+        for name, key, i in zip(distinct, keys.tolist(), found, strict=True):
+            if i < 0:
+                i = self._new_ids.get(key, -1)
+            if i < 0:
+                i = self._new_ids[key] = len(self)
+                self._new.append(name)
+                self._new_flags.append(_flags(name))
+            known[name] = i
+        return list(map(known.__getitem__, names))
 
     def settled(self) -> "NameTable":
         """A table with the names added since loading folded into the stored arrays."""
@@ -74,7 +96,7 @@ class NameTable:
         lengths = np.fromiter((len(e) for e in encoded), np.int64, len(encoded))
         offsets = np.concatenate([self.offsets, self.offsets[-1] + np.cumsum(lengths)])
         hashes = np.concatenate([self.hashes, np.fromiter(self._new_ids, np.uint64, len(self._new_ids))])
-        flags = np.concatenate([self.flags, np.fromiter(map(_flags, self._new), np.uint8, len(self._new))])
+        flags = np.concatenate([self.flags, np.asarray(self._new_flags, np.uint8)])
         return NameTable(self.blob + b"".join(encoded), offsets, hashes, flags)
 
 

@@ -1,17 +1,24 @@
 """Parsing many files at once: in worker processes on a cold build, in this one for a handful of files."""
 
-import multiprocessing
 import os
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from gitagent.repomap.tags import Entry, extract
 
+T = TypeVar("T")
+
 Job = tuple[str, str]
 """A file to parse: its path relative to the root, and its language."""
-Progress = Callable[[int, int], None]
-"""Called with (files done, files to do) as a build parses."""
+Progress = Callable[[int, int, str], None]
+"""Called with (done, to do, phase) as a build goes through `PHASES` in order; a phase counts files, or
+nothing (0, 0) when it is one step. It may raise to stop the build."""
+LISTING, PARSING, INDEXING, RESOLVING, RANKING, SAVING = PHASES = (
+    "listing", "parsing", "indexing", "resolving imports", "ranking", "saving",
+)  # fmt: skip
+REPORTS_PER_PHASE = 200
+"""A phase that counts files reports about this many times (and at its start and end)."""
 
 PARALLEL_MIN = 64
 """Below this many files, starting worker processes (~0.2 s each) costs more than it saves."""
@@ -33,6 +40,9 @@ def parse_files(root: Path, jobs: list[Job], workers: int | None = None) -> Iter
         for job in jobs:
             yield job, parse_one(root, job)
         return
+    import multiprocessing  # only a cold build of many files needs them (a warm turn is spared their import)
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     size = max(8, min(256, len(jobs) // (workers * 8)))
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     # spawn, not fork: the caller may be a threaded app (the TUI), where fork can deadlock.
@@ -60,13 +70,14 @@ def parse_one(root: Path, job: Job) -> Entry:
     return extract(source, language)
 
 
-def track(items: Iterator[tuple[Job, Entry]], total: int, progress: Progress | None) -> Iterator[tuple[Job, Entry]]:
-    """Pass `items` through, reporting progress every few files, and (0, total) before the first is read: the
-    callback may hold the parse back until the files are there (`agent.codemap`)."""
-    step = max(1, total // 200)
-    if progress is not None and total:
-        progress(0, total)
+def counted(items: Iterable[T], total: int, progress: Progress | None, phase: str) -> Iterator[T]:
+    """Pass `items` (`total` of them) through, reporting `phase`'s progress at its start and every few items."""
+    if progress is None:
+        yield from items
+        return
+    progress(0, total, phase)
+    step = max(1, total // REPORTS_PER_PHASE)
     for done, item in enumerate(items, start=1):
-        if progress is not None and (done % step == 0 or done == total):
-            progress(done, total)
         yield item
+        if done % step == 0 or done == total:
+            progress(done, total, phase)

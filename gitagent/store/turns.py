@@ -179,7 +179,12 @@ def trailers(commit: pygit2.Commit) -> dict[str, str]:
 
 def turn_number(commit: pygit2.Commit) -> int:
     """The 1-based position of a turn in its conversation, from its trailer (O(1))."""
-    return int(trailers(commit).get("Gitagent-Turn", "0"))
+    return number_trailer(trailers(commit))
+
+
+def number_trailer(found: dict[str, str]) -> int:
+    """The turn number among a turn commit's `trailers`."""
+    return int(found.get("Gitagent-Turn", "0"))
 
 
 def turn_trailers(

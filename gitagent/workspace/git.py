@@ -1,18 +1,18 @@
 """Running the git command line where libgit2 has no equivalent (status, worktrees, apply, push)."""
 
-import ctypes
+import functools
 import os
 import signal
 import subprocess
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from gitagent.errors import GitagentError
 
 # Repository hooks must not run on gitagent's own plumbing (a post-checkout hook on worktree creation).
 _BASE = ["git", "-c", "core.hooksPath=/dev/null", "-c", "core.quotepath=off"]
 _PR_SET_PDEATHSIG = 1
-_LIBC = ctypes.CDLL(None, use_errno=True)
 
 
 def run_git(
@@ -36,12 +36,22 @@ def run_git(
     return proc
 
 
+@functools.cache
+def _libc() -> Any:
+    """The C library (a `ctypes.CDLL`), loaded when the first git command runs: read commands that run none skip
+    ctypes' import."""
+    import ctypes
+
+    return ctypes.CDLL(None, use_errno=True)
+
+
 def _dies_with(parent: int) -> Callable[[], None]:
     """Set up a child to be killed when gitagent dies: a git command that outlived a killed gitagent would go
     on changing a worktree (a checkout half-way, an index.lock held) behind the back of the next gitagent."""
+    libc = _libc()  # loaded here, before the fork: the child only calls it
 
     def setup() -> None:
-        _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() != parent:  # gitagent died before the request took effect
             os._exit(1)
 

@@ -76,7 +76,7 @@ def create(worktree: Worktree, base: pygit2.Oid, snapshot: pygit2.Oid | None = N
     Anything left at its place by an interrupted creation is removed first.
     """
     with _adding(worktree):
-        remove(worktree)
+        _remove(worktree)
         worktree.path.parent.mkdir(parents=True, exist_ok=True)
         path, locked = str(worktree.path), ["--lock", "--reason", CREATING]
         run_git(["worktree", "add", "--detach", "--no-checkout", *locked, path, str(base)], cwd=worktree.repo_workdir)
@@ -178,6 +178,11 @@ def open_worktree(worktree: Worktree) -> pygit2.Repository:
 
 def remove(worktree: Worktree) -> None:
     """Delete the worktree, made or half-made (the recorded turns are untouched)."""
+    with _adding(worktree):  # its `git worktree prune` would delete the admin directory of one being added
+        _remove(worktree)
+
+
+def _remove(worktree: Worktree) -> None:
     for admin in _registrations(worktree):
         (admin / "locked").unlink(missing_ok=True)  # else `git worktree prune` keeps it registered
     if worktree.path.exists():

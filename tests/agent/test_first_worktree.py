@@ -250,3 +250,21 @@ def test_a_rejected_key_leaves_no_worktree_even_while_it_is_written(
     assert not worktree(repo, "nokey").exists()  # removed once written, not while git was still writing it
     assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1
     assert git(repo, "for-each-ref", "refs/gitagent/") == ""
+
+
+def test_the_tree_is_listed_as_a_clean_checkout_of_it_is(repo: Path, gate: Path) -> None:
+    """The first prompt's map of a worktree being written is the map of the checkout it will be: same files,
+    same blobs, same cache key (so a map made in one is recalled in the other)."""
+    from gitagent.repomap.files import list_files, list_tree
+
+    gate.touch()
+    (repo / "pkg").mkdir()
+    (repo / "pkg" / "a-b.py").write_text("x = 1\n")
+    (repo / "pkg-c.py").write_text("y = 2\n")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "names that sort around a directory")
+    checkout = repo.parent / "checkout"
+    git(repo, "worktree", "add", "-q", "--detach", str(checkout), "HEAD")
+    listed, from_tree = list_files(checkout), list_tree(repo / ".git", git(repo, "rev-parse", "HEAD^{tree}").strip())
+    assert from_tree.blobs == listed.blobs and "pkg/a-b.py" in from_tree.blobs
+    assert from_tree.state == listed.state

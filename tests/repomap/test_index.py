@@ -1,6 +1,7 @@
 """The tags index: cached by blob id, so only new content is ever parsed; what is listed and what is not."""
 
 import shutil
+import subprocess
 from pathlib import Path
 
 from gitagent.repomap import build_index, discover_git_dir
@@ -104,3 +105,24 @@ def test_a_cold_build_spread_over_worker_processes_gives_the_same_tags(app_repo:
     shutil.rmtree(cache_dir(discover_git_dir(app_repo)))
     serial = index(app_repo, workers=1)
     assert {f.path: f.entry for f in parallel.files} == {f.path: f.entry for f in serial.files}
+
+
+def test_deleted_conflicted_and_intent_to_add_files_are_listed_as_the_work_tree_has_them(app_repo: Path) -> None:
+    """The index's blob ids stand for every tracked file but those git's stat check names, whose content is read."""
+    index(app_repo)
+    git(app_repo, "checkout", "-q", "-b", "other")
+    (app_repo / "app/models.py").write_text("def theirs() -> int:\n    return 2\n")
+    commit_all(app_repo, "theirs")
+    git(app_repo, "checkout", "-q", "main")
+    (app_repo / "app/models.py").write_text("def ours() -> int:\n    return 1\n")
+    commit_all(app_repo, "ours")
+    subprocess.run(["git", "merge", "-q", "other"], cwd=app_repo, capture_output=True, check=False)  # a conflict
+    (app_repo / "app/storage.py").unlink()
+    (app_repo / "app/planned.py").write_text("def planned() -> None:\n    pass\n")
+    git(app_repo, "add", "-N", "app/planned.py")
+    listed = index(app_repo)
+    files = {f.path: f for f in listed.files}
+    assert "app/storage.py" not in files
+    assert {"app/planned.py", "app/models.py"} <= set(listed.parsed)
+    assert {d[0] for d in files["app/models.py"].entry[2]} == {"ours", "theirs"}  # both sides of the conflict
+    assert [d[0] for d in files["app/planned.py"].entry[2]] == ["planned"]

@@ -116,32 +116,65 @@ def test_a_focus_path_that_does_not_exist_is_an_error_naming_it(ctx: ToolContext
     assert cli.stdout == ""
 
 
-def test_progress_on_a_non_terminal_is_reported_every_ten_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Called every second for 25 s (as a long cold build does), a log gets a line at 10 s, 20 s and the end."""
+class Stream:
+    """Standard error as a terminal or as a log: keeps what is written."""
+
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+        self.written: list[str] = []
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, text: str) -> None:
+        self.written.append(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def long_build(monkeypatch: pytest.MonkeyPatch, tty: bool) -> list[str]:
+    """What `gitagent map`'s progress writes for a 40 s cold build: parsing reported every second for 25 s,
+    then indexing and resolving imports for 5 s each, then ranking and saving."""
     from gitagent.cli import map as map_cli
 
     clock = [1000.0]
     monkeypatch.setattr(map_cli.time, "monotonic", lambda: clock[0])
-    written: list[str] = []
-
-    class Log:
-        def isatty(self) -> bool:
-            return False
-
-        def write(self, text: str) -> None:
-            written.append(text)
-
-        def flush(self) -> None:
-            pass
-
-    monkeypatch.setattr(map_cli.sys, "stderr", Log())
+    stream = Stream(tty)
+    monkeypatch.setattr(map_cli.sys, "stderr", stream)
     bar = map_cli.ProgressBar()
-    for second in range(1, 26):
+    bar(0, 0, "listing")
+    steps = [(s, s * 100, 2500, "parsing") for s in range(1, 26)]
+    steps += [(25 + s, s * 500, 2500, "indexing") for s in range(0, 6)]
+    steps += [(30 + s, s * 400, 2000, "resolving imports") for s in range(0, 6)]
+    steps += [(36, 0, 0, "ranking"), (37, 0, 0, "saving")]
+    for second, done, total, phase in steps:
         clock[0] = 1000.0 + second
-        bar(second * 100, 2500)
-    assert written == [
-        "gitagent: parsed 100/2500 files\n",
-        "gitagent: parsed 1100/2500 files\n",
-        "gitagent: parsed 2100/2500 files\n",
-        "gitagent: parsed 2500/2500 files\n",
+        bar(done, total, phase)
+    bar.close()
+    return stream.written
+
+
+def test_progress_on_a_non_terminal_is_a_line_per_phase_and_every_ten_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert long_build(monkeypatch, tty=False) == [
+        "gitagent: parsing 100/2500 files\n",  # the first report past half a second
+        "gitagent: parsing 1100/2500 files\n",
+        "gitagent: parsing 2100/2500 files\n",
+        "gitagent: parsing 2500/2500 files\n",
+        "gitagent: indexing 0/2500 files\n",
+        "gitagent: indexing 2500/2500 files\n",
+        "gitagent: resolving imports 0/2000 files\n",
+        "gitagent: resolving imports 2000/2000 files\n",
+        "gitagent: ranking…\n",
+        "gitagent: saving…\n",
     ]
+
+
+def test_progress_on_a_terminal_redraws_one_line_through_every_phase(monkeypatch: pytest.MonkeyPatch) -> None:
+    written = long_build(monkeypatch, tty=True)
+    assert all(text.startswith("\r") for text in written) and written[-1] == "\r\033[K"  # cleared at the end
+    assert len(written) == 25 + 6 + 6 + 2 + 1
+    assert written[0] == f"\rparsing           █{'·' * 29} 100/2500 files\033[K"
+    assert written[30] == f"\rindexing          {'█' * 30} 2500/2500 files\033[K"
+    assert written[34] == f"\rresolving imports {'█' * 18}{'·' * 12} 1200/2000 files\033[K"
+    assert written[-3:-1] == ["\rranking…\033[K", "\rsaving…\033[K"]
