@@ -6,9 +6,12 @@ when the turn does and the prompt waits for it at most `WAIT_S`: past that the f
 the user is told how far the build got, and the RepoMap tool (whose build waits for this one, see `build_map`)
 gives the model the map when it asks. At the end of the turn an unfinished build stops; what it parsed stays in the
 cache, so the next build starts from there (a build still listing files is left to finish or die with the process).
+A new conversation's worktree is still being written when the turn starts: its map is built from the base commit's
+tree in git's objects, and only parsing (a cache miss) waits for the files.
 """
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from gitagent.agent.events import EventSink, Notice
@@ -25,10 +28,23 @@ class _Stopped(Exception):
 
 
 class BackgroundMap:
-    """A map of `root` for the system prompt, built in a thread from the moment it is created."""
+    """A map of `root` for the system prompt, built in a thread from the moment it is created.
 
-    def __init__(self, root: Path, git_dir: Path | None, budget: int, emit: EventSink) -> None:
+    A worktree whose files are still being written (`workspace.filling`) is mapped from `tree`, its content
+    in git's objects: the files and their blob ids come from there, and the tags from the cache, so a warm
+    map needs no file; only a cache miss waits for the files (`files_ready`) before it is parsed."""
+
+    def __init__(
+        self,
+        root: Path,
+        git_dir: Path,
+        budget: int,
+        emit: EventSink,
+        tree: str | None = None,
+        files_ready: Callable[[], None] = lambda: None,
+    ) -> None:
         self.root, self.git_dir, self.budget, self.emit = root, git_dir, budget, emit
+        self.tree, self.files_ready = tree, files_ready
         self.done, self.total, self.phase = 0, 0, "listing"
         self.text: str | None = None
         self.stopping = threading.Event()
@@ -37,14 +53,18 @@ class BackgroundMap:
 
     def _build(self) -> None:
         from gitagent.repomap import repo_map_for_prompt
+        from gitagent.repomap.files import list_tree
 
         try:
-            self.text = repo_map_for_prompt(self.root, self.git_dir, self.budget, progress=self._progress)
-        except _Stopped:
+            listing = list_tree(self.git_dir, self.tree) if self.tree else None
+            self.text = repo_map_for_prompt(self.root, self.git_dir, self.budget, self._progress, listing)
+        except Exception:  # the tree cannot be listed, or the build was stopped: no map beats no turn
             self.text = None
 
     def _progress(self, done: int, total: int, phase: str) -> None:
         self.done, self.total, self.phase = done, total, phase
+        if phase == "parsing" and not done:  # about to read the first file (`repomap.parse.PHASES`)
+            self.files_ready()
         if self.stopping.is_set():
             raise _Stopped
 

@@ -185,22 +185,29 @@ def turn_worktree(
 ) -> tuple[wt.Worktree, Filling | None]:
     """The worktree for a new turn, and, if it had to be made, its making in the background.
 
-    A conversation with turns but no worktree yet (a subagent, a fork) gets one made (registered, then its
-    files written) while the turn's first model request runs; the turn waits for it before anything reads
-    it (`Turn.files_ready`), and it counts as made only once complete (`workspace.worktree`). A new
-    conversation's worktree is made at once: its first prompt's code map reads the files.
+    A conversation without a worktree yet (a new one, a subagent, a fork) gets one made (registered, then its
+    files written) while the turn's first model request runs: a checkout of a large repository takes far
+    longer than the request. The turn waits for it before anything reads the files (`Turn.files_ready`); the
+    first prompt's code map reads git's objects instead (`Filling.tree`). The worktree counts as made only
+    once complete (`workspace.worktree`), so a kill during the fill leaves it to be rebuilt.
     """
     worktree = wt.worktree_for(repo, name)
-    if head is None or worktree.exists:
+    if worktree.exists:
         return _ready_worktree(repo, name, head, conversation_blob, emit), None
     if worktree.path.exists():
         emit(Notice(f"{name}: rebuilt the worktree, which an interrupted command had left half-made"))
-    base, tree = _base(repo, conversation_blob), turns.workspace_tree(head)
-    return worktree, Filling(lambda: wt.create(worktree, base, tree), f"cannot make {name}'s worktree")
+    base = _base(repo, conversation_blob)
+    tree = _start_tree(repo, head, base)
+    return worktree, Filling(lambda: wt.create(worktree, base, tree), f"cannot make {name}'s worktree", tree)
 
 
 def _base(repo: pygit2.Repository, conversation_blob: pygit2.Oid) -> pygit2.Oid:
     return present_base(repo, json.loads(repo[conversation_blob].data))
+
+
+def _start_tree(repo: pygit2.Repository, head: pygit2.Commit | None, base: pygit2.Oid) -> pygit2.Oid:
+    """The files a turn starts from: `head`'s snapshot, or the base commit's tree for a conversation's first."""
+    return turns.workspace_tree(head) if head else repo[base].peel(pygit2.Commit).tree_id
 
 
 def _ready_worktree(
@@ -215,8 +222,7 @@ def _ready_worktree(
     `move=False` (resuming) a made one is only repaired, never moved (`workspace.worktree.prepare`)."""
     worktree = wt.worktree_for(repo, name)
     base = _base(repo, conversation_blob)
-    tree = turns.workspace_tree(head) if head else repo[base].peel(pygit2.Commit).tree_id
-    note = wt.prepare(worktree, base, tree, move)
+    note = wt.prepare(worktree, base, _start_tree(repo, head, base), move)
     if note is not None:
         emit(Notice(f"{name}: {note}"))
     return worktree

@@ -141,7 +141,8 @@ class Turn:
         guard.tool_fields = self.mcp.hook_fields if self.mcp else lambda name: {}
         if self.head is None and self.settings.repo_map_tokens > 0:  # a new conversation's prompt has a code map
             budget, emit = self.settings.repo_map_tokens, self.settings.emit
-            self.code_map = BackgroundMap(self.worktree.path, git_dir(self.repo), budget, emit)
+            tree = str(self.filling.tree) if self.filling and self.filling.tree else None
+            self.code_map = BackgroundMap(self.worktree.path, git_dir(self.repo), budget, emit, tree, self.files_ready)
 
     def content(self, workspace: pygit2.Oid | None = None) -> turns.TurnContent:
         """The commit content of the turn as it stands."""
@@ -273,6 +274,8 @@ class Turn:
         has no turn."""
         inflight.clear(self.repo, self.state)
         if self.head is None:
+            if self.filling is not None:
+                self.filling.join()  # removed once written, never while git writes it
             wt.remove(self.worktree)
 
     def prepare_snapshot(self) -> None:

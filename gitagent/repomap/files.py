@@ -91,6 +91,23 @@ def list_files(root: Path, remember: Path | None = None) -> Listing:
     return Listing(tracked + untracked, {path: _hash_file(root / os.fsdecode(path)) for path in dirty})
 
 
+def list_tree(git_dir: Path, tree: str) -> Listing:
+    """The files of a committed tree, read from git's objects, listed exactly as `list_files` lists a clean
+    checkout of it (the same blob ids, the same `state`): the map of a worktree still being written
+    (a new conversation's) can be built, or recalled, before its files are there."""
+    env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")}
+    argv = ["git", f"--git-dir={git_dir}", "ls-tree", "-r", "-z", "--full-tree", tree]
+    proc = subprocess.run(argv, env=env, capture_output=True, check=False)
+    if proc.returncode != 0:
+        message = proc.stderr.decode(errors="replace").strip()
+        raise GitagentError(f"cannot list the tree {tree}: {message}")
+    return Listing(_AS_LS_FILES.sub(rb"\1 \2 0\t", proc.stdout), {})
+
+
+_AS_LS_FILES = re.compile(rb"(?:^|(?<=\0))(\d{6}) [a-z]+ ([0-9a-f]+)\t")
+"""`ls-tree` entries (`MODE TYPE OID\tPATH`) rewritten as `ls-files -s` writes them (`MODE OID 0\tPATH`)."""
+
+
 def _start_git(root: Path, args: list[str]) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")}
     return subprocess.Popen(["git", *args], cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

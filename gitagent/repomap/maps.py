@@ -80,16 +80,18 @@ def build_map(
     paths: list[str] | None = None,
     progress: Progress | None = None,
     workers: int | None = None,
+    listing: Listing | None = None,
 ) -> RepoMap:
     """The map of the work tree `root`, leaning towards `focus` (root-relative files or directories, or
-    identifiers), covering only `paths` (root-relative) when given, fitted to `budget` tokens.
+    identifiers), covering only `paths` (root-relative) when given, fitted to `budget` tokens. `listing`
+    (default: `list_files(root)`) says what the files are; `list_tree` lists one whose files are being written.
 
     A map of an unchanged tree with the same options is recalled from the cache without parsing or ranking;
     after a change only the changed files are read again (`graph.py`). Builds of one tree run one at a time (the
     RepoMap tool waits for the first turn's background build, then finds its files cached).
     """
     with _build_lock(root):
-        return _build_map(root, git_dir, focus, budget, paths, progress, workers)
+        return _build_map(root, git_dir, focus, budget, paths, progress, workers, listing)
 
 
 def _build_lock(root: Path) -> threading.Lock:
@@ -105,11 +107,12 @@ def _build_map(
     paths: list[str] | None,
     progress: Progress | None,
     workers: int | None,
+    listing: Listing | None,
 ) -> RepoMap:
     git_dir = git_dir or discover_git_dir(root)
     directory = cache_dir(git_dir)
     _report(progress, LISTING)
-    listing = list_files(root, untracked_path(directory, root))
+    listing = listing or list_files(root, untracked_path(directory, root))
     memo = MapMemo(directory)
     key = _memo_key(listing, focus or [], budget, paths or [])
     recalled = memo.get(key)
@@ -237,7 +240,11 @@ def looks_like_path(item: str) -> bool:
 
 
 def repo_map_for_prompt(
-    root: Path, git_dir: Path | None = None, budget_tokens: int = DEFAULT_TOKENS, progress: Progress | None = None
+    root: Path,
+    git_dir: Path | None = None,
+    budget_tokens: int = DEFAULT_TOKENS,
+    progress: Progress | None = None,
+    listing: Listing | None = None,
 ) -> str:
     """A compact map for a system prompt: a heading and the map, or '' when there is nothing to show.
 
@@ -245,7 +252,7 @@ def repo_map_for_prompt(
     without a map beats no turn at all.
     """
     try:
-        text = build_map(root, git_dir, budget=budget_tokens, progress=progress).text()
+        text = build_map(root, git_dir, budget=budget_tokens, progress=progress, listing=listing).text()
     except Exception:
         return ""
     if not text:

@@ -88,18 +88,18 @@ def test_the_next_conversation_gets_the_cached_map_in_its_prompt(big_repo, monke
 
 
 def test_the_turn_does_not_wait_for_a_map_still_listing_files(big_repo, monkeypatch) -> None:
-    from gitagent.repomap import maps
+    from gitagent.repomap import files
 
     listing, release, listed = threading.Event(), threading.Event(), threading.Event()
-    real_list_files = maps.list_files
+    real_list_tree = files.list_tree
 
-    def slow_list_files(*args, **kwargs):
+    def slow_list_tree(*args, **kwargs):
         listing.set()
-        release.wait(60)  # hashing every file of a large fresh worktree
+        release.wait(60)  # listing a huge tree on a loaded machine
         listed.set()
-        return real_list_files(*args, **kwargs)
+        return real_list_tree(*args, **kwargs)
 
-    monkeypatch.setattr(maps, "list_files", slow_list_files)
+    monkeypatch.setattr(files, "list_tree", slow_list_tree)
     monkeypatch.setattr(codemap, "WAIT_S", 0.01)
     model = Answerer()
     settings = TurnSettings(model=model, make_sandbox=lambda worktree: UnconfinedSandbox())
