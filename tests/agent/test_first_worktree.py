@@ -19,13 +19,13 @@ from pathlib import Path
 import pygit2
 import pytest
 
+from gitagent.agent.interruption import interrupt_thread
 from gitagent.agent.session import close_interrupted_turn, run_turn
 from gitagent.agent.turn import TurnSettings
 from gitagent.models import ModelRequest, ModelResponse
 from gitagent.repomap import build_map
 from gitagent.sandbox import UnconfinedSandbox
 from gitagent.store import inflight
-from gitagent.tui.interrupt import interrupt_thread
 from gitagent.workspace import worktree as wt
 from tests.conftest import conversation_head, git, worktree
 from tests.fakes.anthropic_server import API_KEY, FakeAnthropic
