@@ -179,8 +179,10 @@ def test_a_new_conversation_starts_with_a_code_map_in_its_prompt(repo: Path, ant
     )
     git(repo, "add", "shop.py")
     git(repo, "commit", "-q", "-m", "add shop")
-    anthropic.push(Reply([{"type": "text", "text": "one"}]), Reply([{"type": "text", "text": "two"}]))
     env = _env(anthropic)
+    # a warm cache, so the map is ready within the turn's short wait however loaded the machine is
+    assert run_cli(repo, "map", env=env).code == 0
+    anthropic.push(Reply([{"type": "text", "text": "one"}]), Reply([{"type": "text", "text": "two"}]))
     assert run_cli(repo, "run", "-c", "m", "--model", "anthropic:claude-sonnet-4-5", "hi", env=env).code == 0
     assert run_cli(repo, "run", "-c", "m", "--model", "anthropic:claude-sonnet-4-5", "again", env=env).code == 0
     first, second = (json.dumps(body["system"]) for body in anthropic.bodies)
