@@ -24,7 +24,7 @@ from gitagent.store.inflight import is_alive
 from gitagent.store.repo import state_dir, workdir
 from gitagent.workspace.filling import Filling
 from gitagent.workspace.git import run_git
-from gitagent.workspace.worktree import Worktree
+from gitagent.workspace.worktree import Worktree, registering
 
 SLOTS = "review-worktrees"
 
@@ -68,6 +68,11 @@ def head_checkout(repo: pygit2.Repository, head: str) -> Iterator[HeadCheckout]:
 
 
 def _add(worktree: Worktree, head: str) -> None:
+    with registering(worktree):  # its `git worktree prune` could delete the admin directory of one being added
+        _register(worktree, head)
+
+
+def _register(worktree: Worktree, head: str) -> None:
     if worktree.path.exists():  # a slot whose registration was lost (`git worktree prune`): start it again
         run_git(["worktree", "remove", "--force", str(worktree.path)], cwd=worktree.repo_workdir, check=False)
         shutil.rmtree(worktree.path, ignore_errors=True)

@@ -75,7 +75,7 @@ def create(worktree: Worktree, base: pygit2.Oid, snapshot: pygit2.Oid | None = N
 
     Anything left at its place by an interrupted creation is removed first.
     """
-    with _adding(worktree):
+    with registering(worktree):
         _remove(worktree)
         worktree.path.parent.mkdir(parents=True, exist_ok=True)
         path, locked = str(worktree.path), ["--lock", "--reason", CREATING]
@@ -90,7 +90,7 @@ def create(worktree: Worktree, base: pygit2.Oid, snapshot: pygit2.Oid | None = N
 
 
 @contextlib.contextmanager
-def _adding(worktree: Worktree) -> Iterator[None]:
+def registering(worktree: Worktree) -> Iterator[None]:
     """One process at a time removes and adds worktrees in a repository: git names a worktree's admin directory
     after its path's last component (`t1`, `t11`…), so two processes adding `a/t1` and `b/t1` at once may both
     pick one name, and a `git worktree prune` can delete another's admin directory before its lock is written."""
@@ -178,7 +178,7 @@ def open_worktree(worktree: Worktree) -> pygit2.Repository:
 
 def remove(worktree: Worktree) -> None:
     """Delete the worktree, made or half-made (the recorded turns are untouched)."""
-    with _adding(worktree):  # its `git worktree prune` would delete the admin directory of one being added
+    with registering(worktree):  # its `git worktree prune` would delete the admin directory of one being added
         _remove(worktree)
 
 
