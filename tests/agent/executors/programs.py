@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pygit2
 import pytest
 
 from gitagent.agent.executors.programs import PROGRAMS
+from gitagent.store import turns
 from tests.conftest import Result, git, run_cli
 from tests.fakes.anthropic_server import API_KEY as ANTHROPIC_KEY
 from tests.fakes.anthropic_server import FakeAnthropic
@@ -95,3 +97,14 @@ def texts(body: dict[str, Any]) -> str:
             parts.append(json.dumps(block["input"]) if "input" in block else "")
         parts.append(str(message.get("output") or message.get("arguments") or message.get("input") or ""))
     return "\n".join(parts)
+
+
+def tool_calls(events: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    """The tool calls a turn's events hold, as (name, input), in order."""
+    return [(b["name"], b["input"]) for e in events if e["type"] == "assistant" for b in e["content"]
+            if b["type"] == "tool_use"]  # fmt: skip
+
+
+def recorded_calls(commit: pygit2.Commit) -> list[tuple[str, dict[str, Any]]]:
+    """The tool calls a turn commit records."""
+    return tool_calls(turns.read_turn(commit)["events"])

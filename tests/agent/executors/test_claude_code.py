@@ -14,7 +14,7 @@ import pygit2
 import pytest
 
 from gitagent.store import turns
-from tests.agent.executors.programs import ExecutorCli, claude_cli, texts
+from tests.agent.executors.programs import ExecutorCli, claude_cli, recorded_calls, texts
 from tests.conftest import conversation_head, git, run_cli, text, tool, worktree
 from tests.fakes.anthropic_server import FakeAnthropic
 from tests.fakes.server import Reply
@@ -23,13 +23,6 @@ from tests.fakes.server import Reply
 @pytest.fixture
 def claude(repo: Path, anthropic: FakeAnthropic) -> ExecutorCli:
     return claude_cli(repo, anthropic)
-
-
-def tool_calls(commit: pygit2.Commit) -> list[tuple[str, dict]]:
-    """The tool calls a turn's record holds, as (name, input)."""
-    events = turns.read_turn(commit)["events"]
-    return [(b["name"], b["input"]) for e in events if e["type"] == "assistant" for b in e["content"]
-            if b["type"] == "tool_use"]  # fmt: skip
 
 
 def results(commit: pygit2.Commit) -> list[str]:
@@ -56,13 +49,13 @@ def test_two_turns_are_two_commits_and_a_fork_resumes_the_first_turns_session(
     head = conversation_head(repo, "cc")
     turn1 = head.parents[0]
     assert [turns.turn_number(c) for c in (turn1, head)] == [1, 2] and not turn1.parents
-    assert tool_calls(turn1) == [
+    assert recorded_calls(turn1) == [
         ("Write", {"file_path": str(greeting), "content": "hello\n"}),
         ("Bash", {"command": "cat hello.txt", "description": "show it"}),
     ]
     assert results(turn1)[1].strip() == "hello"
-    assert tool_calls(head) == [("Edit", {"file_path": str(greeting), "old_string": "hello", "new_string": "goodbye",
-                                          "replace_all": False})]  # fmt: skip
+    assert recorded_calls(head) == [("Edit", {"file_path": str(greeting), "old_string": "hello",
+                                              "new_string": "goodbye", "replace_all": False})]  # fmt: skip
     assert git(repo, "show", f"{turn1.id}:workspace/hello.txt") == "hello\n"
     assert git(repo, "show", f"{head.id}:workspace/hello.txt") == "goodbye\n"
     trailers = turns.trailers(head)

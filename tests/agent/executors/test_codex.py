@@ -10,11 +10,10 @@ import threading
 import time
 from pathlib import Path
 
-import pygit2
 import pytest
 
 from gitagent.store import turns
-from tests.agent.executors.programs import ExecutorCli, codex_cli, texts
+from tests.agent.executors.programs import ExecutorCli, codex_cli, recorded_calls, texts
 from tests.conftest import conversation_head, git, run_cli, text, tool
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.server import Reply
@@ -35,12 +34,6 @@ def codex(repo: Path, openai: FakeOpenAI) -> ExecutorCli:
     return codex_cli(repo, openai)
 
 
-def calls(commit: pygit2.Commit) -> list[tuple[str, dict]]:
-    events = turns.read_turn(commit)["events"]
-    return [(b["name"], b["input"]) for e in events if e["type"] == "assistant" for b in e["content"]
-            if b["type"] == "tool_use"]  # fmt: skip
-
-
 def test_codex_turns_are_commits_its_rollout_resumes_and_fork_and_rewind_go_back(
     repo: Path, codex: ExecutorCli, openai: FakeOpenAI
 ) -> None:
@@ -58,10 +51,12 @@ def test_codex_turns_are_commits_its_rollout_resumes_and_fork_and_rewind_go_back
     head = conversation_head(repo, "cx")
     turn1 = head.parents[0]
     assert [turns.turn_number(c) for c in (turn1, head)] == [1, 2]
-    assert calls(turn1) == [("Bash", {"command": "/bin/bash -lc 'echo hi > greeting.txt && cat greeting.txt'"})]
+    assert recorded_calls(turn1) == [
+        ("Bash", {"command": "/bin/bash -lc 'echo hi > greeting.txt && cat greeting.txt'"})
+    ]
     record1 = turns.read_turn(turn1)
     assert [e["content"] for e in record1["events"] if e["type"] == "tool_result"] == ["hi\n"]
-    [(name, patch)] = calls(head)
+    [(name, patch)] = recorded_calls(head)
     assert name == "apply_patch" and sorted(c["kind"] for c in patch["changes"]) == ["add", "update"]
     assert git(repo, "show", f"{head.id}:workspace/greeting.txt") == "hello\n"
     assert git(repo, "show", f"{head.id}:workspace/notes.txt") == "first note\n"

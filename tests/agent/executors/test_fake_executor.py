@@ -19,6 +19,7 @@ from gitagent.agent.setup import RunOptions
 from gitagent.store import turns
 from gitagent.tui.app import ChatApp
 from gitagent.tui.session import ChatSession
+from tests.agent.executors.programs import recorded_calls
 from tests.conftest import Result, conversation_head, git, run_cli, text, tool, worktree
 from tests.fakes.anthropic_server import API_KEY, FakeAnthropic
 from tests.fakes.server import Reply
@@ -50,12 +51,6 @@ def remembered(result: Result) -> list[str]:
     return json.loads(line.removeprefix("Session prompts: "))
 
 
-def calls(commit: pygit2.Commit) -> list[tuple[str, dict]]:
-    events = turns.read_turn(commit)["events"]
-    return [(b["name"], b["input"]) for e in events if e["type"] == "assistant" for b in e["content"]
-            if b["type"] == "tool_use"]  # fmt: skip
-
-
 def test_turns_are_commits_every_command_reads_and_the_session_resumes_forks_and_rewinds(fake: Path) -> None:
     repo = fake
     first = turn(repo, "f", "WRITE one.txt first")
@@ -66,7 +61,7 @@ def test_turns_are_commits_every_command_reads_and_the_session_resumes_forks_and
     head = conversation_head(repo, "f")
     turn1 = head.parents[0]
     where = worktree(repo, "f").resolve()
-    assert calls(turn1) == [("Write", {"file_path": str(where / "one.txt"), "content": "first\n"})]
+    assert recorded_calls(turn1) == [("Write", {"file_path": str(where / "one.txt"), "content": "first\n"})]
     assert git(repo, "show", f"{head.id}:workspace/two.txt") == "second\n"
     assert turns.trailers(head)["Gitagent-Executor"] == "claude-code 2.1.328-fake"
     assert turns.read_turn(head)["model"] == "anthropic:claude-fake" and turns.read_turn(head)["cost_usd"] == 0.001

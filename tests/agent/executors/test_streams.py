@@ -13,6 +13,7 @@ from gitagent.agent.executors.codex import Codex, CodexStream
 from gitagent.agent.executors.recorder import Recorder
 from gitagent.agent.record import TurnRecord, turn_messages
 from gitagent.models.base import TextDelta
+from tests.agent.executors.programs import tool_calls
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "executors"
 WORKTREE = "/work/conversation"
@@ -39,18 +40,13 @@ def replay(name: str, make_stream: Callable[[Recorder], Any], executor: str) -> 
     return record, emitted, stream, saves
 
 
-def calls(record: TurnRecord) -> list[tuple[str, dict[str, Any]]]:
-    return [(b["name"], b["input"]) for e in record.events if e["type"] == "assistant" for b in e["content"]
-            if b["type"] == "tool_use"]  # fmt: skip
-
-
 def test_claude_codes_stream_becomes_the_events_of_a_turn() -> None:
     record, emitted, stream, saves = replay("claude-code-turn1.jsonl", ClaudeStream, "claude-code")
     greeting = f"{WORKTREE}/greeting.txt"
     assert stream.session_id == "2f154b62-c804-4d52-9d75-d75381011256" and stream.version == "2.1.328"
     assert stream.finished and stream.failure is None
     assert record.data["model"] == "anthropic:claude-opus-5-5"  # the model it said it runs
-    assert calls(record) == [
+    assert tool_calls(record.events) == [
         ("Write", {"file_path": greeting, "content": "hi\n"}),
         ("Bash", {"command": "cat greeting.txt", "description": "show it"}),
     ]
@@ -83,7 +79,7 @@ def test_claude_codes_stream_becomes_the_events_of_a_turn() -> None:
 def test_claude_codes_resumed_session_and_its_failure() -> None:
     record, _, stream, _ = replay("claude-code-turn2.jsonl", ClaudeStream, "claude-code")
     assert stream.session_id == "2f154b62-c804-4d52-9d75-d75381011256"  # the same session, resumed
-    assert calls(record) == [("Edit", {"replace_all": False, "file_path": f"{WORKTREE}/greeting.txt",
+    assert tool_calls(record.events) == [("Edit", {"replace_all": False, "file_path": f"{WORKTREE}/greeting.txt",
                                        "old_string": "hi", "new_string": "hello"})]  # fmt: skip
     assert record.answer == "It says hello now."
 
@@ -113,7 +109,7 @@ def test_codexs_stream_becomes_the_events_of_a_turn(tmp_path: Path) -> None:
     assert stream.session_id == thread and stream.version == "0.169.0" and stream.finished
     assert record.data["model"] == "openai:gpt-5.5"  # from the rollout's turn context
     command = "/bin/bash -lc 'echo hi > greeting.txt && cat greeting.txt'"
-    assert calls(record) == [("Bash", {"command": command})]
+    assert tool_calls(record.events) == [("Bash", {"command": command})]
     [result] = [e for e in record.events if e["type"] == "tool_result"]
     assert (result["name"], result["content"], result["is_error"]) == ("Bash", "hi\n", False)
     assert record.answer == "greeting.txt says hi."
@@ -122,7 +118,9 @@ def test_codexs_stream_becomes_the_events_of_a_turn(tmp_path: Path) -> None:
     assert started == [result["tool_use_id"]]  # shown when it started, answered when it completed
 
     record, _, _, _ = replay("codex-turn2.jsonl", lambda r: CodexStream(r, tmp_path, codex), "codex")
-    assert calls(record) == [("apply_patch", {"changes": [{"path": f"{WORKTREE}/greeting.txt", "kind": "update"}]})]
+    assert tool_calls(record.events) == [
+        ("apply_patch", {"changes": [{"path": f"{WORKTREE}/greeting.txt", "kind": "update"}]})
+    ]
     assert [e["content"] for e in record.events if e["type"] == "tool_result"] == [f"update {WORKTREE}/greeting.txt"]
     assert record.answer == "Patched."
 
