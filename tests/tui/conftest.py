@@ -40,6 +40,15 @@ async def settle(pilot: Pilot) -> None:
     raise AssertionError("the app did not settle")
 
 
+async def until(pilot: Pilot, condition: Callable[[], object], tries: int = 1500) -> None:
+    """Pause, 20 ms at a time and at most `tries` times (a loaded machine can take seconds), until `condition()`
+    holds; the caller asserts what it needs afterwards."""
+    for _ in range(tries):
+        await pilot.pause(0.02)
+        if condition():
+            return
+
+
 async def send(pilot: Pilot, text: str, wait: bool = True) -> None:
     """Type `text` into the prompt and press Enter (then wait for what it started to finish)."""
     prompt = pilot.app.query_one(PromptInput)

@@ -25,7 +25,7 @@ from gitagent.tui.widgets.blocks import ToolBlock
 from gitagent.tui.widgets.completions import MentionList
 from gitagent.tui.widgets.working import WorkingLine
 from tests.conftest import git, text, tool
-from tests.tui.conftest import approval_dialog, send, settle
+from tests.tui.conftest import approval_dialog, send, settle, until
 
 SIZE = (80, 24)
 SCRIPT = [
@@ -158,10 +158,7 @@ def test_working_line_while_a_tool_runs(fixed_repo, snap_compare):
         app.query_one("#prompt").cursor_blink = False
         await send(pilot, "run the slow tests", wait=False)
         working = app.query_one(WorkingLine)
-        for _ in range(1500):  # a loaded machine can take seconds to get there
-            await pilot.pause(0.02)
-            if "Running Bash" in working.text().plain:
-                break
+        await until(pilot, lambda: "Running Bash" in working.text().plain)
         assert "Running Bash" in working.text().plain
         app.closing = True  # freeze the screen: the rest of the turn is not drawn
         working.timer.pause()
@@ -198,10 +195,7 @@ def test_mention_completion(fixed_repo, snap_compare):
     async def run_before(pilot):
         pilot.app.query_one("#prompt").cursor_blink = False
         await pilot.press(*"explain @api")
-        for _ in range(200):
-            await pilot.pause(0.02)
-            if pilot.app.query_one(MentionList).open:
-                break
+        await until(pilot, lambda: pilot.app.query_one(MentionList).open, tries=200)
         await still(pilot)
 
     assert snap_compare(scripted_app(fixed_repo, [[text("ok")]]), terminal_size=SIZE, run_before=run_before)
@@ -213,10 +207,8 @@ def test_running_subagents_above_the_prompt(fixed_repo, snap_compare):
         app.query_one("#prompt").cursor_blink = False
         await send(pilot, "sleep with a helper", wait=False)
         view = app.query_one(AgentsView)
-        for _ in range(1500):  # a loaded machine can take seconds to get there
-            await pilot.pause(0.02)
-            if view.display and view.children_shown[0].tokens and app.view.query(ToolBlock):
-                break  # the child's first answer (its Bash call) is saved: its tokens are counted
+        # until the child's first answer (its Bash call) is saved: its tokens are counted
+        await until(pilot, lambda: view.display and view.children_shown[0].tokens and app.view.query(ToolBlock))
         assert view.display
         app.closing = True  # freeze the screen: the rest of the turn is not drawn
         app.agents_timer.pause()
