@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from gitagent.cli.common import dispatch, fail, new_app, print_json, repository
+from gitagent.printable import one_line, printable
 from gitagent.repomap import DEFAULT_TOKENS, build_map
 from gitagent.repomap.maps import looks_like_path
 from gitagent.store.repo import git_dir, workdir
@@ -88,7 +89,7 @@ def map_command(
         print_json(result.to_json())
         return
     if result.text():
-        print(result.text())
+        print(printable(result.text()))  # file names and code are the repository's, not ours
     _report(result.total_files, len(result.files), result.tokens, result.problems, len(result.partial))
 
 
@@ -115,7 +116,7 @@ def _report(total: int, shown: int, tokens: int, problems: list[tuple[str, str]]
         summary += f"; {partial} parsed with syntax errors"
     print(summary, file=sys.stderr)
     for path, why in problems[:10]:
-        print(f"  could not parse {path}: {why}", file=sys.stderr)
+        print(f"  could not parse {one_line(path)}: {one_line(why)}", file=sys.stderr)
     if len(problems) > 10:
         print(f"  ... and {len(problems) - 10} more", file=sys.stderr)
 

@@ -46,3 +46,11 @@ def test_an_error_message_from_a_hostile_server_is_escaped(repo, anthropic):
     failed = run_cli(repo, "run", "-c", "e", "--model", "anthropic:claude-sonnet-4-5", "hi", env=env)
     assert failed.code == 1 and "bad request\\x1b[2J\\x1b]52;c;eA==\\x07" in failed.err
     assert is_safe(failed.err)
+
+
+def test_map_prints_file_names_and_code_with_control_characters_escaped(repo):
+    (repo / "esc\x1b[2J.py").write_text('def evil():\n    """\x1b]52;c;eA==\x07"""\n    return 2\n')
+    (repo / os.fsdecode(b"bad\xffname.py")).write_text("class Cart:\n    pass\n")
+    mapped = run_cli(repo, "map")
+    assert mapped.code == 0 and is_safe(mapped.out) and is_safe(mapped.err)
+    assert "esc\\x1b[2J.py" in mapped.out and "def evil" in mapped.out and "Cart" in mapped.out
