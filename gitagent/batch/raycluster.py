@@ -1,9 +1,9 @@
-"""The Ray backend: each task a Ray task (one CPU) running `gitagent.batch.worker.run_task` in a clone of its own.
+"""The Ray backend: each task a Ray task (one CPU) running `gitagent.batch.raytask.run` in a clone of its own.
 
 Without an address, Ray starts a local instance with `--jobs` CPUs (default: the machine's); it listens on the
 machine's own address, as every Ray node does (Ray 2.60 replaces a loopback address by it, on purpose). With
 one (`ray://head:10001`, `auto`), it joins that cluster, whose nodes need gitagent, git and bubblewrap
-installed. Model keys travel in Ray's runtime environment (`env_vars`), never in git or a log.
+installed. Model keys travel with each task, in memory, never in git or a log (see `raytask`).
 """
 
 import logging
@@ -41,9 +41,7 @@ class RayBackend:
 
     def __init__(self, address: str | None, cpus: int | None) -> None:
         self.ray = import_ray()
-        options: dict[str, Any] = {
-            "runtime_env": {"env_vars": worker_env()}, "log_to_driver": False, "logging_level": logging.WARNING,
-        }  # fmt: skip
+        options: dict[str, Any] = {"log_to_driver": False, "logging_level": logging.WARNING}
         if address is None:
             options.update(num_cpus=cpus or os.cpu_count(), include_dashboard=False)
         else:
@@ -52,15 +50,16 @@ class RayBackend:
             self.ray.init(**options)
         except (ConnectionError, RuntimeError, ValueError) as e:
             raise GitagentError(f"cannot start or reach Ray at {address or 'a local instance'}: {e}") from e
-        from gitagent.batch.worker import run_task
+        from gitagent.batch.raytask import run
 
-        self._remote = self.ray.remote(num_cpus=1, max_retries=0)(run_task)
+        self._remote = self.ray.remote(num_cpus=1, max_retries=0)(run)
+        self._env = worker_env()
         self.slots = max(1, int(self.ray.cluster_resources().get("CPU", 1)))
         self._refs: dict[Any, str] = {}
 
     def start(self, key: str, spec: dict[str, Any]) -> None:
         """Submit task `key`."""
-        self._refs[self._remote.remote(spec)] = key
+        self._refs[self._remote.remote(spec, self._env)] = key
 
     def finished(self, wait: float) -> list[Finished]:
         """The tasks that ended since the last call, waiting up to `wait` seconds for the first."""

@@ -1,6 +1,7 @@
 """`gitagent batch --ray`: a real Ray cluster started here (`ray start --head`, two CPUs, this machine only),
 workers cloning into their own directories and pushing to a bare repository, the driver pulling back."""
 
+import contextlib
 import json
 import os
 import shutil
@@ -35,7 +36,7 @@ def cluster() -> Iterator[Cluster]:
     started.stop()
 
 
-def test_twelve_tasks_on_ray_land_in_the_remote_and_come_back_with_the_key_nowhere_in_git(
+def test_twelve_tasks_on_ray_land_in_the_remote_and_come_back_with_the_key_nowhere_in_git_or_rays_logs(
     repo: Path, tmp_path: Path, cluster: Cluster, per_task
 ) -> None:
     server = per_task(write_then_answer(steps=3))
@@ -65,6 +66,7 @@ def test_twelve_tasks_on_ray_land_in_the_remote_and_come_back_with_the_key_nowhe
     assert fsck(repo) == "" and fsck(remote) == ""
     for place in (every_object(repo), every_object(remote), result.out.encode(), result.err.encode()):
         assert API_KEY.encode() not in place
+    assert _files_holding(cluster.root, API_KEY) == []  # Ray's logs, its session's files, the workers' clones
     assert run_cli(repo, "diff", "batch/migrate/pkg03").out.count("+pkg03") == 1
 
     again = run_cli(repo, *args, env=fake_env(server) | cluster.env)
@@ -110,6 +112,16 @@ def test_a_local_ray_instance_pushes_straight_into_the_repository(repo: Path, tm
     assert "batch solo: 3/3 complete" in result.out
     assert sorted(conversations(repo, "solo")) == ["one", "three", "two"]
     assert fsck(repo) == ""
+
+
+def _files_holding(root: Path, text: str) -> list[Path]:
+    """The files under `root` that contain `text` (passing over those gone meanwhile)."""
+    found = []
+    for path in root.rglob("*"):
+        with contextlib.suppress(OSError):
+            if path.is_file() and text.encode() in path.read_bytes():
+                found.append(path)
+    return found
 
 
 def _worker_pid(cluster: Cluster, task: str, ready) -> int:
