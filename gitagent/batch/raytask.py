@@ -1,24 +1,31 @@
-"""What a Ray worker runs for each task of a batch (`run`), in a module light enough that the worker has started
-the node's SDK server before it loads gitagent's agent.
+"""A batch's task slot on Ray: an actor (one worker process, one CPU) that loads gitagent once and then runs the
+batch's tasks one after another (`Slot.run`). This module stays light, so a new slot has started the node's
+SDK server before it loads gitagent's agent.
 
-The model keys arrive as the task's own argument, from the driver to the worker in memory: not in Ray's
-runtime environment, whose agent writes the environment it creates into its log (`runtime_env_agent.log`),
-and which makes Ray start each worker through a set-up process and a second Python, never on the workers it
-prestarted. A Ray worker runs task after task of the same batch, so it loads gitagent once.
+The model keys arrive with each task, from the driver to the worker in memory: not in Ray's runtime
+environment, whose agent writes the environment it creates into its log (`runtime_env_agent.log`), and which
+makes Ray start each worker through a set-up process and a second Python, never on the workers it prestarts.
 """
 
 import os
 from typing import Any
 
 
-def run(spec: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
-    """Run the task `spec` with the driver's model keys and servers `env`; its summary (see `worker.run_task`)."""
-    os.environ.update(env)
-    if spec["task"]["model"].startswith("anthropic:"):
-        from gitagent.models import sdkproc
+class Slot:
+    """Runs a batch's tasks, one at a time, in this process."""
 
-        # the node's shared SDK server (or this worker's own) loads the SDK while this process loads the agent
-        sdkproc.prestart(executor_named=spec["task"].get("executor") is not None)
-    from gitagent.batch.worker import run_task
+    def __init__(self, providers: list[str]) -> None:
+        """Start loading what the tasks use: the node's SDK server for Anthropic tasks, then gitagent's agent."""
+        if "anthropic" in providers:
+            from gitagent.models import sdkproc
 
-    return run_task(spec)
+            # the node's shared SDK server (or this slot's own) loads the SDK while this process loads the agent
+            sdkproc.prestart()
+        import gitagent.batch.warm  # noqa: F401 (gitagent, what a turn imports on first use, the sandbox check)
+
+    def run(self, spec: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
+        """Run the task `spec` with the driver's model keys and servers `env`; its summary (`worker.run_task`)."""
+        from gitagent.batch.worker import run_task
+
+        os.environ.update(env)
+        return run_task(spec)

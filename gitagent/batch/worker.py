@@ -7,6 +7,7 @@ destination. A task whose conversation ended
 complete is not run again; an interrupted one is resumed.
 """
 
+import os
 import shutil
 import socket
 import subprocess
@@ -40,7 +41,7 @@ def run_task(spec: dict[str, Any]) -> dict[str, Any]:
     except Exception as e:  # a bug or an unexpected failure: reported, not retried
         summary = _failure(spec, f"{type(e).__name__}: {e}", transient=False)
     summary["worker_ms"] = _ms(time.monotonic() - started)
-    summary["host"] = socket.gethostname()
+    summary["host"], summary["pid"] = socket.gethostname(), os.getpid()
     return summary
 
 
