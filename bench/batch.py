@@ -6,8 +6,9 @@ command, worker start included), and on Ray, the batch's wall time on a cluster 
 --head --num-cpus 4` on this machine, as a real cluster is before a batch; its start is shown apart) with a
 bare repository as `--remote`, so each task clones, pushes and is pulled back as on a real cluster. Ray's
 per-task overhead is the worker's time beyond the turn's own (`worker_ms - duration_ms`: clone, fetch, the
-API's set-up, push; clone and push also apart), and the slots' idle time (workers starting, scheduling,
-pull-back) the batch's wall time beyond its tasks' worker time spread over the 4 slots. The load average is
+API's set-up, push; clone and push also apart), each slot's start (its process's start to gitagent loaded, paid
+once: a slot runs task after task), and the slots' idle time (slots starting, scheduling, pull-back) the batch's
+wall time beyond its tasks' worker time spread over the 4 slots. The load average is
 shown: on a shared machine it explains the figures. The server runs in its own process so its work does not
 compete with the batch's.
 
@@ -77,6 +78,12 @@ def median_ms(summary: dict, key: str) -> float:
     return statistics.median(t.get(key, 0) for t in summary["tasks"])
 
 
+def slot_starts(summary: dict) -> str:
+    """Each slot's start, as its first task reports it."""
+    starts = sorted(t["slot_start_ms"] for t in summary["tasks"] if "slot_start_ms" in t)
+    return f"{len(starts)} slots, " + ", ".join(f"{ms / 1000:.1f}" for ms in starts) + " s"
+
+
 def idle_s(summary: dict) -> float:
     """The batch's wall time beyond its tasks' worker time spread evenly over the slots."""
     return summary["wall_s"] - sum(t["worker_ms"] for t in summary["tasks"]) / 1000 / SLOTS
@@ -118,7 +125,8 @@ def main() -> None:
             f"start; the cluster's own start {cluster_s:.1f} s (not counted)",
             f"Ray per task: {overhead_ms(on_ray):.0f} ms beyond the turn, of which clone and fetch "
             f"{median_ms(on_ray, 'clone_ms'):.0f} ms, push {median_ms(on_ray, 'push_ms'):.0f} ms (medians); slots "
-            f"idle (workers starting, scheduling, pull-back) {idle_s(on_ray):.1f} s of the batch's wall time",
+            f"idle (slots starting, scheduling, pull-back) {idle_s(on_ray):.1f} s of the batch's wall time",
+            f"Ray slots' start (process to gitagent loaded, once per slot): {slot_starts(on_ray)}",
             f"median turn {statistics.median(t['duration_ms'] for t in local['tasks']) / 1000:.1f} s locally (ideal "
             f"{REQUESTS * DELAY_S:g} s); load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end, "
             f"on {os.cpu_count()} CPUs",

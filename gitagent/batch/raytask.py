@@ -8,6 +8,8 @@ makes Ray start each worker through a set-up process and a second Python, never 
 """
 
 import os
+import time
+from pathlib import Path
 from typing import Any
 
 
@@ -21,11 +23,27 @@ class Slot:
 
             # the node's shared SDK server (or this slot's own) loads the SDK while this process loads the agent
             sdkproc.prestart()
-        import gitagent.batch.warm  # noqa: F401 (gitagent, what a turn imports on first use, the sandbox check)
+        import gitagent.batch.worker  # noqa: F401
+
+        self.start_ms = _since_process_start_ms()
+        """How long this slot took to start (its process, Ray's worker, gitagent): told with its first task."""
 
     def run(self, spec: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
         """Run the task `spec` with the driver's model keys and servers `env`; its summary (`worker.run_task`)."""
         from gitagent.batch.worker import run_task
 
         os.environ.update(env)
-        return run_task(spec)
+        summary = run_task(spec)
+        if self.start_ms is not None:
+            summary["slot_start_ms"], self.start_ms = self.start_ms, None
+        return summary
+
+
+def _since_process_start_ms() -> int | None:
+    """Milliseconds since this process started (None where /proc does not say)."""
+    try:
+        ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+        started = ticks / os.sysconf("SC_CLK_TCK")
+        return int((time.clock_gettime(time.CLOCK_BOOTTIME) - started) * 1000)
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None

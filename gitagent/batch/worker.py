@@ -1,6 +1,6 @@
 """One task of a batch, run where a worker is: in the user's repository, or in a clone of its own.
 
-`run_task(spec)` is what a local task's process and a Ray task both call. It runs the task through gitagent's
+`run_task(spec)` is what a local worker process and a Ray slot both call. It runs the task through gitagent's
 Python API and returns a small JSON summary; in a clone it first fetches the base commit (shallow where the
 server allows) and the task's conversation so far, and afterwards pushes the conversation to the batch's
 destination. A task whose conversation ended

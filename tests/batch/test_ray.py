@@ -51,7 +51,10 @@ def test_twelve_tasks_on_ray_land_in_the_remote_and_come_back_with_the_key_nowhe
     assert summary["backend"] == "ray" and summary["slots"] == 2
     assert [t["status"] for t in summary["tasks"]] == ["complete"] * 12
     assert dict(server.per_task) == dict.fromkeys(ids, 3)
-    assert len({(t["host"], t["pid"]) for t in summary["tasks"]}) == 2  # a slot's later tasks reuse its process
+    slots = {(t["host"], t["pid"]) for t in summary["tasks"]}
+    assert len(slots) == 2  # two slots (the cluster's two CPUs), each running task after task in its process
+    started = [t for t in summary["tasks"] if "slot_start_ms" in t]
+    assert len(started) == 2 and {(t["host"], t["pid"]) for t in started} == slots  # each paid its start once
     heads = conversations(repo, "migrate")
     assert sorted(heads) == ids
     for task in summary["tasks"]:
