@@ -8,9 +8,11 @@ bare repository as `--remote`, so each task clones, pushes and is pulled back as
 per-task overhead is the worker's time beyond the turn's own (`worker_ms - duration_ms`: clone, fetch, the
 API's set-up, push; clone and push also apart), each slot's start (its process's start to gitagent loaded, paid
 once: a slot runs task after task), and the slots' idle time (slots starting, scheduling, pull-back) the batch's
-wall time beyond its tasks' worker time spread over the 4 slots. The load average is
-shown: on a shared machine it explains the figures. The server runs in its own process so its work does not
-compete with the batch's.
+wall time beyond its tasks' worker time spread over the 4 slots. Ray's own share is measured in the same run on
+a new cluster (bench/ray_floor.py: 4 slots that load gitagent's worker, each turn a 3 s sleep): the ideal plus
+what Ray costs here (its workers' start, the driver's connection), a floor no batch on Ray goes below. The load
+average is shown: on a shared machine it explains the figures. The server runs in its own process so its work
+does not compete with the batch's.
 
 Run: python bench/batch.py   (needs the ray extra: ./install.sh --dev)
 """
@@ -68,6 +70,19 @@ def run_batch(repo: Path, name: str, base_url: str, *extra: str, env: dict[str, 
     return took, summary
 
 
+def ray_floor() -> float:
+    """Seconds bench/ray_floor.py takes on a new cluster: Ray's own share of the batch, turns replaced by sleeps."""
+    cluster = Cluster(Path(tempfile.mkdtemp(prefix="ray-", dir="/tmp")), cpus=SLOTS)
+    try:
+        floor = Path(__file__).with_name("ray_floor.py")
+        args = [sys.executable, str(floor), cluster.address, str(SLOTS), str(TASKS // SLOTS), str(REQUESTS * DELAY_S)]
+        started = time.perf_counter()
+        subprocess.run(args, check=True, capture_output=True, env={**os.environ, **cluster.env})
+        return time.perf_counter() - started
+    finally:
+        cluster.stop()
+
+
 def overhead_ms(summary: dict) -> float:
     """The median of each task's worker time beyond its turn's own."""
     return statistics.median(t["worker_ms"] - t["duration_ms"] for t in summary["tasks"])
@@ -110,6 +125,7 @@ def main() -> None:
                                       env=cluster.env)  # fmt: skip
         finally:
             cluster.stop()
+        floor_s = ray_floor()
     ours.send("done")
     per_task = ours.recv()
     server.join(5)
@@ -127,6 +143,8 @@ def main() -> None:
             f"{median_ms(on_ray, 'clone_ms'):.0f} ms, push {median_ms(on_ray, 'push_ms'):.0f} ms (medians); slots "
             f"idle (slots starting, scheduling, pull-back) {idle_s(on_ray):.1f} s of the batch's wall time",
             f"Ray slots' start (process to gitagent loaded, once per slot): {slot_starts(on_ray)}",
+            f"Ray's own floor (bench/ray_floor.py: the same slots, each turn a {REQUESTS * DELAY_S:g} s sleep): "
+            f"{floor_s:.1f} s ({floor_s / IDEAL_S:.2f}x the ideal); gitagent's share on Ray {ray_s - floor_s:.1f} s",
             f"median turn {statistics.median(t['duration_ms'] for t in local['tasks']) / 1000:.1f} s locally (ideal "
             f"{REQUESTS * DELAY_S:g} s); load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end, "
             f"on {os.cpu_count()} CPUs",
