@@ -19,6 +19,7 @@ from typing import Any
 import pygit2
 
 from gitagent import api
+from gitagent.agent import codemap
 from gitagent.batch.summary import head_summary, summary_of
 from gitagent.errors import GitagentError
 from gitagent.models.errors import ProviderUnavailable
@@ -64,6 +65,14 @@ def _failure(spec: dict[str, Any], message: str, transient: bool) -> dict[str, A
 
 
 def _run_in(path: Path, spec: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return _turn_in(path, spec)
+    finally:
+        codemap.settle()  # the code map's background work ends with its task: its clone goes next, or this worker
+        # runs another task
+
+
+def _turn_in(path: Path, spec: dict[str, Any]) -> dict[str, Any]:
     task, name = spec["task"], spec["name"]
     repository = api.open(path, **{**spec["options"], **({"model": task["model"]} if task.get("model") else {})})
     # max_cost is in the options already: the task's own, or less when the batch's budget is nearly spent
