@@ -123,6 +123,9 @@ def test_a_ray_task_over_the_timeout_is_stopped_with_its_process_and_the_others_
         out, err = proc.communicate(timeout=300)
     finally:
         release.set()
+        if proc.poll() is None:  # the test failed before the batch ended: it must not outlive the test
+            proc.kill()
+            proc.communicate()
     assert proc.returncode == 1, err
     by_id = {t["id"]: t for t in json.loads(out)["tasks"]}
     assert by_id["slow"]["status"] == "interrupted" and by_id["slow"]["error"] == "stopped after 20s (--timeout)"
