@@ -1,30 +1,18 @@
 """`gitagent conversations`, `log`, `show` and `diff`: reading what the agent did."""
 
-import itertools
 import re
-import subprocess
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-import pygit2
 import typer
 
-from gitagent.cli.common import dispatch, fail, new_app, print_json, print_table, repository
+from gitagent.cli.common import dispatch, fail, new_app, print_json, print_table
 from gitagent.cli.render import render_turn
 from gitagent.humanize import human_tokens, relative_time
 from gitagent.printable import printable
-from gitagent.store import inflight, turns
-from gitagent.store.conversations import (
-    base_commit,
-    chain,
-    get_conversation,
-    list_conversations,
-    previous_workspace,
-    resolve_target,
-)
-from gitagent.store.refs import inflight_ref, read_ref
-from gitagent.store.repo import workdir
-from gitagent.workspace.share import diff_trees
+from gitagent.store import turnmeta
+from gitagent.store.gitread import Commit
+from gitagent.store.reads import Conversation, History
 
 app = new_app()
 
@@ -34,9 +22,8 @@ def conversations(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List the conversations of this repository."""
-    repo = repository()
-    rows = [conversation_summary(repo, c.name, c.head) for c in list_conversations(repo)]
-    rows += _interrupted_first_turns(repo, {r["name"] for r in rows})
+    with History() as history:
+        rows = conversation_rows(history)
     if as_json:
         print_json(rows)
         return
@@ -50,42 +37,61 @@ def conversations(
     print_table(table)
 
 
-def conversation_summary(repo: pygit2.Repository, name: str, head: pygit2.Commit) -> dict[str, Any]:
-    """A conversation's row in `gitagent conversations --json` (and the MCP server's list)."""
-    tr = turns.trailers(head)
+def conversation_rows(history: History) -> list[dict[str, Any]]:
+    """Every conversation's row in `gitagent conversations --json` (and the MCP server's list), most recently
+    active first, then the first turns still in flight."""
+    inflight = history.inflight()
+    states, first_turns = _in_flight(history, inflight) if inflight else ({}, [])
+    return [conversation_summary(c, states.get(c.name, "")) for c in history.conversations()] + first_turns
+
+
+def conversation_summary(conversation: Conversation, state: str) -> dict[str, Any]:
+    """A conversation's row: name, turns, head, last activity, model, state (running, interrupted or "")."""
+    head = conversation.head
     return {
-        "name": name,
-        "turns": turns.turn_number(head),
-        "head": str(head.id),
+        "name": conversation.name,
+        "turns": conversation.turns,
+        "head": head.id,
         "last_activity": datetime.fromtimestamp(head.commit_time, UTC).isoformat(),
-        "model": tr.get("Gitagent-Model", ""),
-        "state": _state(repo, name),
+        "model": turnmeta.trailers(head).get("Gitagent-Model", ""),
+        "state": state,
     }
 
 
-def _state(repo: pygit2.Repository, name: str) -> str:
-    commit = inflight.load(repo, name)
-    if commit is None:
-        return ""
-    return "running" if inflight.is_alive(turns.read_turn(commit).get("owner", {})) else "interrupted"
+def _in_flight(history: History, names: list[str]) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """The state (running or interrupted) of each conversation with an in-flight turn, and the rows of those
+    whose first turn it is.
 
+    In-flight turns have the store's own rules (a stale one, whose turn was committed, is dropped here), so
+    this rare case reads through the store and pygit2.
+    """
+    import pygit2
 
-def _interrupted_first_turns(repo: pygit2.Repository, known: set[str]) -> list[dict[str, Any]]:
-    rows = []
-    for name in inflight.names(repo):
-        if name not in known:
-            commit = repo[read_ref(repo, inflight_ref(name))].peel(pygit2.Commit)
-            rows.append(
+    from gitagent.store import inflight, turns
+    from gitagent.store.refs import conversation_ref, read_ref
+
+    repo = pygit2.Repository(history.git.git_dir)
+    states: dict[str, str] = {}
+    first_turns = []
+    for name in names:
+        commit = inflight.load(repo, name)
+        if commit is None:
+            continue
+        turn = turns.read_turn(commit)
+        state = "running" if inflight.is_alive(turn.get("owner", {})) else "interrupted"
+        states[name] = state
+        if read_ref(repo, conversation_ref(name)) is None:
+            first_turns.append(
                 {
                     "name": name,
                     "turns": 0,
                     "head": None,
-                    "model": turns.read_turn(commit)["model"],
+                    "model": turn["model"],
                     "last_activity": datetime.fromtimestamp(commit.commit_time, UTC).isoformat(),
-                    "state": _state(repo, name) or "interrupted",
+                    "state": state,
                 }
             )
-    return rows
+    return states, first_turns
 
 
 @app.command()
@@ -98,12 +104,12 @@ def log(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show the turns of a conversation, one line each."""
-    repo = repository()
-    if show_all:
-        _log_all(repo, limit)
-        return
-    conversation = get_conversation(repo, name) if name else _most_recent(repo)
-    entries = [log_entry(c) for c in itertools.islice(chain(conversation.head), limit)]
+    with History() as history:
+        if show_all:
+            _log_all(history, limit)
+            return
+        conversation = history.get(name) if name else _most_recent(history)
+        entries = [log_entry(c) for c in history.log(conversation, limit)]
     if as_json:
         print_json({"conversation": conversation.name, "turns": entries})
         return
@@ -114,23 +120,23 @@ def log(
         print(printable(f"{e['turn']:>4}  {e['commit'][:7]}  {e['subject']}{tools}  {tokens} tokens{cost}"))
 
 
-def _most_recent(repo: pygit2.Repository):
-    found = list_conversations(repo)
+def _most_recent(history: History) -> Conversation:
+    found = history.conversations()
     if not found:
         fail("no conversations yet", "start one with `gitagent run PROMPT`")
     return found[0]
 
 
-def log_entry(commit: pygit2.Commit) -> dict[str, Any]:
+def log_entry(commit: Commit) -> dict[str, Any]:
     """A turn's row in `gitagent log --json` (and the MCP server's log)."""
-    tr = turns.trailers(commit)
+    tr = turnmeta.trailers(commit)
     tools = tr.get("Gitagent-Tools", "none")
     return {
-        "turn": turns.number_trailer(tr),
-        "commit": str(commit.id),
+        "turn": turnmeta.number_trailer(tr),
+        "commit": commit.id,
         "subject": commit.message.splitlines()[0],
         "tools": [] if tools == "none" else tools.split(", "),
-        "tokens": turns.parse_tokens_trailer(tr.get("Gitagent-Tokens", "")),
+        "tokens": turnmeta.parse_tokens_trailer(tr.get("Gitagent-Tokens", "")),
         "model": tr.get("Gitagent-Model", ""),
         "status": tr.get("Gitagent-Status", ""),
         "cost_usd": float(tr["Gitagent-Cost"].split()[0]) if "Gitagent-Cost" in tr else None,
@@ -141,11 +147,12 @@ def log_entry(commit: pygit2.Commit) -> dict[str, Any]:
 _DECORATION = re.compile(r"refs/gitagent/(conversations|abandoned)/([^,)]+?)(?:/([0-9a-f]{40}))?(?=[,)])")
 
 
-def _log_all(repo: pygit2.Repository, limit: int | None) -> None:
+def _log_all(history: History, limit: int | None) -> None:
     fmt = "%h%d turn %(trailers:key=Gitagent-Turn,valueonly,separator=) %s"
     args = [
-        "git",
         "log",
+        "--no-show-signature",
+        "--encoding=UTF-8",
         "--graph",
         "--date-order",
         f"--format={fmt}",
@@ -155,7 +162,7 @@ def _log_all(repo: pygit2.Repository, limit: int | None) -> None:
     ]
     if limit:
         args.append(f"-n{limit}")
-    out = subprocess.run(args, cwd=workdir(repo), capture_output=True, text=True).stdout
+    out = history.git.run(args, check=False).decode("utf-8", "replace")
     if not out.strip():
         print("No conversations yet. Start one with: gitagent run PROMPT")
         return
@@ -164,17 +171,17 @@ def _log_all(repo: pygit2.Repository, limit: int | None) -> None:
         return m[2] if m[1] == "conversations" else f"abandoned {m[2]}"
 
     print(printable(_DECORATION.sub(label, out)), end="")
-    tree = agent_tree(repo)
+    tree = agent_tree(history)
     if tree:
         print("\nagents (child conversations under their parents):")
         print(printable("\n".join(tree)))
 
 
-def agent_tree(repo: pygit2.Repository) -> list[str]:
+def agent_tree(history: History) -> list[str]:
     """Each conversation that started subagents, with its children indented under it (grandchildren deeper)."""
     children: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-    for conversation in list_conversations(repo):
-        info = turns.read_conversation(conversation.head).get("agent")
+    for conversation in history.conversations():
+        info = history.read_conversation(conversation.head).get("agent")
         if info:
             children.setdefault(info["parent"], []).append((conversation.name, info))
     roots = sorted(parent for parent in children if not any(parent == c for kids in children.values() for c, _ in kids))
@@ -200,13 +207,19 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print the turn's turn.json.")] = False,
 ) -> None:
     """Show one turn: the prompt, every step the agent took, the answer."""
-    repo = repository()
-    conversation, commit = resolve_target(repo, target)
-    if as_json:
-        print_json(turns.read_turn(commit))
-        return
-    stats = repo.diff(repo[previous_workspace(repo, commit)], repo[turns.workspace_tree(commit)]).stats
-    print(printable(render_turn(conversation.name, commit, stats)))
+    with History() as history:
+        if as_json:
+            print_json(history.read_turn(history.resolve(target)[1]))
+            return
+        text = show_text(history, target)
+    print(printable(text))
+
+
+def show_text(history: History, target: str) -> str:
+    """One turn as `gitagent show` prints it (and the MCP server's show)."""
+    conversation, commit = history.resolve(target)
+    changed = history.stat(history.before(commit), f"{commit.id}:workspace")
+    return render_turn(conversation.name, commit, history.read_turn(commit), changed)
 
 
 @app.command()
@@ -216,11 +229,11 @@ def diff(
     stat: Annotated[bool, typer.Option("--stat", help="Only a summary of files changed.")] = False,
 ) -> None:
     """Show the code change of a turn, or of the whole conversation."""
-    repo = repository()
-    _, commit = resolve_target(repo, target)
-    old = base_commit(repo, commit).tree.id if since_base else previous_workspace(repo, commit)
-    status = diff_trees(workdir(repo), old, turns.workspace_tree(commit), ["--stat"] if stat else [])
-    raise typer.Exit(status)
+    with History() as history:
+        _, commit = history.resolve(target)
+        old = history.before(commit, since_base)
+        status = history.show_diff(old, f"{commit.id}:workspace", ["--stat"] if stat else [])
+    raise SystemExit(status)
 
 
 def run_command(args: list[str]) -> None:

@@ -14,6 +14,8 @@ _TOKEN_KEYS = {
     "cache-read": "cache_read_tokens",
     "cache-write": "cache_write_tokens",
 }
+TOKEN_FIELDS = tuple(_TOKEN_KEYS.values())
+"""The counts of a usage dict (`turn.json`'s `usage`), in the order they are shown."""
 EVENT_PREFIX = "event-"
 """An in-flight commit keeps each event beside `turn.json`, as `event-000001.json`, …"""
 
