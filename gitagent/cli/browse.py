@@ -2,11 +2,10 @@
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-import typer
-
-from gitagent.cli.common import dispatch, fail, new_app, print_json, print_table
+from gitagent.cli import args
+from gitagent.cli.common import fail, print_json, print_table
 from gitagent.cli.render import render_turn
 from gitagent.humanize import human_tokens, relative_time
 from gitagent.printable import printable
@@ -14,13 +13,8 @@ from gitagent.store import turnmeta
 from gitagent.store.gitread import Commit
 from gitagent.store.reads import Conversation, History
 
-app = new_app()
 
-
-@app.command()
-def conversations(
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
+def conversations(*, as_json: bool) -> None:
     """List the conversations of this repository."""
     with History() as history:
         rows = conversation_rows(history)
@@ -94,15 +88,7 @@ def _in_flight(history: History, names: list[str]) -> tuple[dict[str, str], list
     return states, first_turns
 
 
-@app.command()
-def log(
-    name: Annotated[str | None, typer.Argument(help="Conversation (default: the most recent).")] = None,
-    show_all: Annotated[
-        bool, typer.Option("--all", help="Every conversation, fork and abandoned tip, as a tree.")
-    ] = False,
-    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="Show at most N turns.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
+def log(*, name: str | None, show_all: bool, limit: int | None, as_json: bool) -> None:
     """Show the turns of a conversation, one line each."""
     with History() as history:
         if show_all:
@@ -201,11 +187,7 @@ def _agent_number(name: str) -> int:
     return int(tail) if tail.isdigit() else 0
 
 
-@app.command()
-def show(
-    target: Annotated[str, typer.Argument(help="NAME, NAME@REV (turn number, ~N or commit id).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the turn's turn.json.")] = False,
-) -> None:
+def show(*, target: str, as_json: bool) -> None:
     """Show one turn: the prompt, every step the agent took, the answer."""
     with History() as history:
         if as_json:
@@ -222,12 +204,7 @@ def show_text(history: History, target: str) -> str:
     return render_turn(conversation.name, commit, history.read_turn(commit), changed)
 
 
-@app.command()
-def diff(
-    target: Annotated[str, typer.Argument(help="NAME or NAME@REV: the turn whose change to show.")],
-    since_base: Annotated[bool, typer.Option("--since-base", help="The whole conversation up to that turn.")] = False,
-    stat: Annotated[bool, typer.Option("--stat", help="Only a summary of files changed.")] = False,
-) -> None:
+def diff(*, target: str, since_base: bool, stat: bool) -> None:
     """Show the code change of a turn, or of the whole conversation."""
     with History() as history:
         _, commit = history.resolve(target)
@@ -236,6 +213,41 @@ def diff(
     raise SystemExit(status)
 
 
-def run_command(args: list[str]) -> None:
-    """Entry point used by the dispatcher in `gitagent.cli.app`."""
-    dispatch(app, args)
+COMMANDS: dict[str, args.Command] = {
+    "conversations": (conversations, [args.flag("--json", "as_json", "Print JSON.")]),
+    "log": (
+        log,
+        [
+            args.argument("name", "Conversation (default: the most recent)."),
+            args.flag("--all", "show_all", "Every conversation, fork and abandoned tip, as a tree."),
+            args.number(("--limit", "-n"), "limit", "Show at most N turns.", minimum=1),
+            args.flag("--json", "as_json", "Print JSON."),
+        ],
+    ),
+    "show": (
+        show,
+        [
+            args.argument("target", "NAME, NAME@REV (turn number, ~N or commit id).", required=True),
+            args.flag("--json", "as_json", "Print the turn's turn.json."),
+        ],
+    ),
+    "diff": (
+        diff,
+        [
+            args.argument("target", "NAME or NAME@REV: the turn whose change to show.", required=True),
+            args.flag("--since-base", "since_base", "The whole conversation up to that turn."),
+            args.flag("--stat", "stat", "Only a summary of files changed."),
+        ],
+    ),
+}
+
+
+def run_command(argv: list[str]) -> None:
+    """Entry point used by the dispatcher in `gitagent.cli.app` (without typer for a plain command line)."""
+    args.run(COMMANDS, argv)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":  # the typer app, built on demand: what `gitagent.cli.app`'s table is checked against
+        return args.typer_app(COMMANDS)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
