@@ -6,7 +6,6 @@ from typing import Any
 
 from gitagent.cli import args
 from gitagent.cli.common import fail, print_json, print_table
-from gitagent.cli.render import render_turn
 from gitagent.humanize import human_tokens, relative_time
 from gitagent.printable import printable
 from gitagent.store import turnmeta
@@ -99,11 +98,13 @@ def log(*, name: str | None, show_all: bool, limit: int | None, as_json: bool) -
     if as_json:
         print_json({"conversation": conversation.name, "turns": entries})
         return
+    lines = []
     for e in entries:
         tokens = human_tokens(sum(e["tokens"].values()))
         tools = f"  [{', '.join(e['tools'])}]" if e["tools"] else ""
         cost = f"  ${e['cost_usd']:.4f}" if e["cost_usd"] is not None else ""
-        print(printable(f"{e['turn']:>4}  {e['commit'][:7]}  {e['subject']}{tools}  {tokens} tokens{cost}"))
+        lines.append(f"{e['turn']:>4}  {e['commit'][:7]}  {e['subject']}{tools}  {tokens} tokens{cost}\n")
+    print(printable("".join(lines)), end="")
 
 
 def _most_recent(history: History) -> Conversation:
@@ -199,6 +200,8 @@ def show(*, target: str, as_json: bool) -> None:
 
 def show_text(history: History, target: str) -> str:
     """One turn as `gitagent show` prints it (and the MCP server's show)."""
+    from gitagent.cli.render import render_turn  # textwrap and the rest: only for show
+
     conversation, commit = history.resolve(target)
     changed = history.stat(history.before(commit), f"{commit.id}:workspace")
     return render_turn(conversation.name, commit, history.read_turn(commit), changed)

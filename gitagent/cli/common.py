@@ -1,6 +1,5 @@
 """What every command shares: opening the repository, printing errors and JSON, formatting numbers."""
 
-import json
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -93,4 +92,6 @@ def print_table(rows: list[tuple[str, ...]]) -> None:
 
 def print_json(data: Any) -> None:
     """Print `data` as indented JSON on stdout."""
+    import json  # only for --json: the read commands' text output needs none
+
     print(json.dumps(data, indent=2, ensure_ascii=False))

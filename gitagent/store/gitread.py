@@ -80,20 +80,21 @@ class GitReader:
     def refs(self, *prefixes: str) -> list[tuple[str, Commit]]:
         """Each ref under `prefixes` (e.g. `refs/gitagent/conversations/`) with the commit it points at (id,
         parents, commit time, message; no author)."""
-        fields = self.run(["for-each-ref", f"--format={_REFS}", *prefixes]).split(b"\0")
+        fields = _text(self.run(["for-each-ref", f"--format={_REFS}", *prefixes])).split("\0")
         found = []
         for i in range(0, len(fields) - 1, 5):
-            refname, oid, parents, time, message = (_text(f) for f in fields[i : i + 5])
+            refname, oid, parents, time, message = fields[i : i + 5]
             found.append((refname.lstrip("\n"), Commit(oid, parents.split(), int(time or 0), message)))
         return found
 
     def log(self, head: str, limit: int | None = None) -> list[Commit]:
         """`head` and its first-parent ancestors, newest first (at most `limit`; no authors)."""
         count = [f"--max-count={limit}"] if limit else []
-        args = ["log", "-z", "--first-parent", "--no-show-signature", "--encoding=UTF-8", f"--format={_COMMITS}"]
-        fields = self.run([*args, *count, head, "--"]).split(b"\0")
+        args = ["log", "-z", "--first-parent", "--no-show-signature", "--no-notes", "--encoding=UTF-8"]
+        args.append(f"--format={_COMMITS}")
+        fields = _text(self.run([*args, *count, head, "--"])).split("\0")
         return [
-            Commit(_text(fields[i]), _text(fields[i + 1]).split(), int(fields[i + 2]), _text(fields[i + 3]))
+            Commit(fields[i], fields[i + 1].split(), int(fields[i + 2]), fields[i + 3])
             for i in range(0, len(fields) - 3, 4)
         ]
 

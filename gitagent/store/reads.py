@@ -5,7 +5,6 @@ What is rare and has its own rules in the store (an unknown name's validity, a b
 an in-flight turn) is handed to the store, which loads pygit2 then: the common path never does.
 """
 
-import json
 import sys
 from typing import Any
 
@@ -151,6 +150,8 @@ class History:
         return self._refs
 
     def _json(self, commit: Commit, path: str) -> dict[str, Any]:
+        import json  # not for `log` or `conversations`, which read only commit messages
+
         data = self.git.blob(f"{commit.id}:{path}")
         if data is None:
             raise GitagentError(f"commit {commit.id[:7]} has no {path}: it is not a gitagent turn")

@@ -36,7 +36,7 @@ C = TypeVar("C", bound=TurnCommit)
 
 def trailers(commit: TurnCommit) -> dict[str, str]:
     """The `Gitagent-*` trailers of a turn commit, parsed from its last paragraph."""
-    last = commit.message.rstrip("\n").split("\n\n")[-1]
+    last = commit.message.rstrip("\n").rpartition("\n\n")[2]
     found: dict[str, str] = {}
     for line in last.splitlines():
         key, sep, value = line.partition(": ")
