@@ -10,7 +10,7 @@ from gitagent.humanize import human_tokens, relative_time
 from gitagent.printable import printable
 from gitagent.store import turnmeta
 from gitagent.store.gitread import Commit
-from gitagent.store.reads import Conversation, History
+from gitagent.store.reads import STAT_PINNED, Conversation, History
 
 
 def conversations(*, as_json: bool) -> None:
@@ -200,11 +200,10 @@ def show(*, target: str, as_json: bool) -> None:
 
 def show_text(history: History, target: str) -> str:
     """One turn as `gitagent show` prints it (and the MCP server's show)."""
-    from gitagent.cli.render import render_turn  # textwrap and the rest: only for show
+    from gitagent.cli.render import show_turn  # textwrap and the rest: only for show
 
     conversation, commit = history.resolve(target)
-    changed = history.stat(history.before(commit), f"{commit.id}:workspace")
-    return render_turn(conversation.name, commit, history.read_turn(commit), changed)
+    return show_turn(history, conversation.name, commit)
 
 
 def diff(*, target: str, since_base: bool, stat: bool) -> None:
@@ -212,7 +211,7 @@ def diff(*, target: str, since_base: bool, stat: bool) -> None:
     with History() as history:
         _, commit = history.resolve(target)
         old = history.before(commit, since_base)
-        status = history.show_diff(old, f"{commit.id}:workspace", ["--stat"] if stat else [])
+        status = history.show_diff(old, f"{commit.id}:workspace", ["--stat", *STAT_PINNED] if stat else [])
     raise SystemExit(status)
 
 

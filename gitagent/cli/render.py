@@ -7,9 +7,17 @@ from typing import Any
 
 from gitagent.humanize import human_tokens
 from gitagent.store.gitread import Commit
+from gitagent.store.reads import History
 from gitagent.store.turnmeta import TOKEN_FIELDS
 
 RESULT_LINES = 12
+
+
+def show_turn(history: History, name: str, commit: Commit) -> str:
+    """Turn `commit` of conversation `name` as `gitagent show` prints it (and `/transcript`, and the MCP
+    server's show)."""
+    changed = history.stat(history.before(commit), f"{commit.id}:workspace")
+    return render_turn(name, commit, history.read_turn(commit), changed)
 
 
 def render_turn(name: str, commit: Commit, turn: dict[str, Any], changed: str) -> str:

@@ -105,7 +105,8 @@ class History:
 
     def stat(self, old: str, new: str) -> str:
         """A summary of the files changed between two trees, 80 columns wide (empty when none did)."""
-        return self.git.run(["diff", *DIFF_PINNED, "--stat=80", old, new]).decode("utf-8", "replace").rstrip()
+        out = self.git.run(["diff", *DIFF_PINNED, "--stat=80", *STAT_PINNED, old, new])
+        return out.decode("utf-8", "replace").rstrip()
 
     def show_diff(self, old: str, new: str, extra: list[str]) -> int:
         """Show `git diff` between two trees on the terminal (git's own pager and colours there, none in a pipe);
@@ -161,3 +162,5 @@ class History:
 DIFF_PINNED = ["--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/", "--no-relative", "-M"]
 """What a user's config could change in a diff gitagent prints: its program, text conversion, path prefixes,
 which paths it shows, whether renames are found."""
+STAT_PINNED = ["--stat-graph-width=80"]
+"""With `--stat`: a user's `diff.statGraphWidth` would narrow its graph (this option alone turns `--stat` on)."""

@@ -55,12 +55,12 @@ READS = [
 
 @pytest.fixture
 def two_turns(repo: Path, cli, script) -> Path:
-    """Conversation `demo`: turn 1 writes `café.txt` (a name git quotes by default), turn 2 changes it and
-    moves README.md into `docs/`."""
+    """Conversation `demo`: turn 1 writes `café.txt` (a name git quotes by default), turn 2 changes it (enough
+    lines for a wide `--stat` graph) and moves README.md into `docs/`."""
     write = tool("Write", file_path="café.txt", content="one\n")
     cli("run", "-c", "demo", "--model", script([write], [text("ok")]), "w")
     move = tool("Bash", command="mkdir docs && mv README.md docs/")
-    edit = tool("Write", file_path="café.txt", content="two\n")
+    edit = tool("Write", file_path="café.txt", content="two\n" + "more\n" * 60)
     cli("run", "-c", "demo", "--model", script([edit, move], [text("ok")]), "move")
     return repo
 
