@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import Check, git, init_repo, report
+from common import Check, byte_compile_gitagent, git, init_repo, report
 
 from tests.batch.cluster import Cluster
 from tests.fakes.anthropic_server import API_KEY
@@ -105,6 +105,7 @@ def idle_s(summary: dict) -> float:
 
 
 def main() -> None:
+    byte_compile_gitagent()
     load = os.getloadavg()[0]
     ours, theirs = multiprocessing.Pipe()
     server = multiprocessing.Process(target=_serve, args=(theirs,), daemon=True)

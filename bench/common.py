@@ -4,6 +4,7 @@ Every benchmark times its subject and a baseline in the same run, alternating be
 neighbour slows both alike, and reports the ratio of medians next to the issue's target.
 """
 
+import compileall
 import contextlib
 import json
 import multiprocessing
@@ -102,6 +103,13 @@ def server_process(serve: Callable[[Connection], object]) -> Iterator[tuple[Conn
     finally:
         ours.send(None)
         process.join(5)
+
+
+def byte_compile_gitagent() -> None:
+    """Byte-compile gitagent's modules, as installing it does: this machine sets PYTHONDONTWRITEBYTECODE, so
+    processes a benchmark does not start itself (a Ray cluster's workers) would otherwise compile every module
+    from source at each start, which no user's installed gitagent does."""
+    compileall.compile_dir(str(Path(turns.__file__).parent.parent), quiet=1)
 
 
 def child_env() -> dict[str, str]:
