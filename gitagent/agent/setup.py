@@ -4,6 +4,7 @@ permissions, hooks, skills and trust. The CLI and the TUI both start turns throu
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pygit2
 
@@ -22,11 +23,12 @@ from gitagent.agent.transcript import transcript_path
 from gitagent.agent.trust import trusted_ids
 from gitagent.agent.turn import DEFAULT_MAP_TOKENS, TurnSettings
 from gitagent.hooks import HookRunner
-from gitagent.mcp.setup import mcp_setup
 from gitagent.models.catalog import model_info, retirement_notice
-from gitagent.skills import Skill, discover_skills
 from gitagent.store.repo import config_value, workdir
 from gitagent.workspace.worktree import worktree_for
+
+if TYPE_CHECKING:
+    from gitagent.skills import Skill
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ def turn_settings(
     executor = choose_executor(repo, options.executor, name)
     if executor != BUILTIN:
         return executor_settings(repo, name, executor, options, emit)
+    from gitagent.mcp.setup import mcp_setup  # the built-in loop's: not loaded for an outside executor's turn
+
     chosen = model_choice(repo, options.model, name, options.base_url)
     model = chosen.load(on_retry)  # first: a provider's SDK loads while the rest is set up
     root = workdir(repo)
@@ -145,7 +149,9 @@ def hook_runner(repo: pygit2.Repository, name: str, trust_repo: bool, emit: Even
     return hooks
 
 
-def _skills(root: Path, is_trusted: Callable[[str], bool], emit: EventSink) -> list[Skill]:
+def _skills(root: Path, is_trusted: Callable[[str], bool], emit: EventSink) -> "list[Skill]":
+    from gitagent.skills import discover_skills
+
     found = discover_skills(Path.cwd() if Path.cwd().is_relative_to(root) else root, root)
     for warning in found.warnings:
         emit(Notice(warning))
