@@ -242,7 +242,6 @@ class Turn:
         if resumed and settings.subagents is not None:
             settings.subagents.attach(self)
             settings.subagents.resume_interrupted()
-        self.prepare_snapshot()
         status = "complete"
         try:
             settings.executor.run(self, resumed)
@@ -283,7 +282,8 @@ class Turn:
             wt.remove(self.worktree)
 
     def prepare_snapshot(self) -> None:
-        """Start reading what the end-of-turn snapshot needs, in the background while the model works."""
+        """Start reading what the end-of-turn snapshot needs, in the background while the model works (the
+        executor calls this once its model is at work: the reading would hold up its start)."""
         self.next_snapshot = PreparedSnapshot(self.worktree, self.files_ready)
 
     def snapshot(self) -> Snapshot:

@@ -36,6 +36,7 @@ class BuiltinExecutor:
 
     def run(self, turn: "Turn", resumed: bool) -> None:
         """Drive the ReAct loop from wherever the record stands."""
+        turn.prepare_snapshot()
         from gitagent.agent.loop import run_loop  # not loaded for the turns an outside executor runs
 
         run_loop(turn.agent(), turn.history, turn.record, turn.settings.emit, turn.save)

@@ -10,7 +10,6 @@ key is removed from any file it wrote (the record and the session were cleaned a
 """
 
 import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -21,7 +20,7 @@ from gitagent.agent.events import Notice
 from gitagent.agent.executors.handover import opening_prompt
 from gitagent.agent.executors.process import ExecutorProcess
 from gitagent.agent.executors.recorder import REDACTED, Recorder
-from gitagent.agent.executors.sessions import SessionState, private_home, read_state, write_state
+from gitagent.agent.executors.sessions import SessionState, discard_home, private_home, read_state, write_state
 from gitagent.errors import GitagentError
 from gitagent.sandbox.bwrap import BwrapSandbox
 from gitagent.sandbox.env import sandbox_env
@@ -123,12 +122,14 @@ class ExternalExecutor:
             turn.executor_tree = self._keep(turn, previous, home, session_id, version)
             self._scrub_worktree(turn)
         finally:
-            shutil.rmtree(home, ignore_errors=True)
+            discard_home(turn.repo, home)
 
     def _run_once(self, turn: "Turn", home: Path, prompt: str, session_id: str | None, version: str) -> tuple[str, str]:
         recorder = Recorder(self.name, turn.record, turn.settings.emit, turn.save, self.secrets)
         stream = self.kind.stream(recorder, home)
         process = self._start(turn, home, prompt, session_id)
+        if turn.next_snapshot is None:  # only now: the reading would hold up the program's start
+            turn.prepare_snapshot()
         try:
             for event in process.events():
                 stream.feed(event)

@@ -14,8 +14,11 @@ lines. `path` is where the file lives in the executor's home, `turn` the last tu
 (in a fork, with the worktree it worked in replaced by the fork's own); after it, read back from there.
 """
 
+import contextlib
 import json
 import shutil
+import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,8 @@ from gitagent.store.repo import state_dir
 
 SCHEMA = 1
 STATE = "session.json"
+DISCARDED = ".discarded"
+"""Where homes are moved to be removed (no conversation is named so: a ref name's parts never start with '.')."""
 
 
 @dataclass(frozen=True)
@@ -96,8 +101,23 @@ def executor_home(repo: pygit2.Repository, conversation: str) -> Path:
 
 
 def private_home(repo: pygit2.Repository, conversation: str) -> Path:
-    """A fresh, empty `executor_home` (what a killed turn left there, removed)."""
+    """A fresh, empty `executor_home` (what a killed turn left there, discarded)."""
     home = executor_home(repo, conversation)
-    shutil.rmtree(home, ignore_errors=True)
+    discard_home(repo, home)
     home.mkdir(parents=True, mode=0o700)
     return home
+
+
+def discard_home(repo: pygit2.Repository, home: Path) -> None:
+    """Remove an executor's home without holding up the turn: it is moved aside at once (a new one can be made
+    in its place), then deleted in a background thread with whatever an earlier exit left half-deleted."""
+    trash = executor_home(repo, DISCARDED)
+    trash.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileNotFoundError):  # no home there
+        home.rename(Path(tempfile.mkdtemp(dir=trash)) / "home")
+    threading.Thread(target=_empty, args=(trash,), name="gitagent-discard-home", daemon=True).start()
+
+
+def _empty(directory: Path) -> None:
+    for entry in directory.iterdir():
+        shutil.rmtree(entry, ignore_errors=True)
