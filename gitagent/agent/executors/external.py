@@ -107,9 +107,10 @@ class ExternalExecutor:
         turn.files_ready()  # the program works in the worktree from its first moment
         previous = read_state(turn.repo, turn.executor_tree, self.name)
         prompt = opening_prompt(turn.head, previous.turn if previous else None, turn.record.events, resumed)
+        stored = previous.content(turn.repo) if previous else b""  # read once: restored now, compared after
         home = private_home(turn.repo, turn.state.name)
         try:
-            session_id, version = self._restore(turn, previous, home), previous.version if previous else ""
+            session_id, version = self._restore(turn, previous, stored, home), previous.version if previous else ""
             while True:
                 session_id, version = self._run_once(turn, home, prompt, session_id, version)
                 instruction = turn.settings.guard.before_stop(turn.record)
@@ -119,7 +120,7 @@ class ExternalExecutor:
                 turn.save()
                 prompt = instruction
             turn.record.data["executor"] = {"name": self.name, "version": version, "session_id": session_id}
-            turn.executor_tree = self._keep(turn, previous, home, session_id, version)
+            turn.executor_tree = self._keep(turn, previous, stored, home, session_id, version)
             self._scrub_worktree(turn)
         finally:
             discard_home(turn.repo, home)
@@ -155,12 +156,11 @@ class ExternalExecutor:
         argv, lifeline = turn.sandbox.program_argv(argv, cwd)
         return ExecutorProcess(argv, cwd=cwd, env=env, prompt=prompt, lifeline=lifeline)
 
-    def _restore(self, turn: "Turn", previous: SessionState | None, home: Path) -> str | None:
+    def _restore(self, turn: "Turn", previous: SessionState | None, content: bytes, home: Path) -> str | None:
         if previous is None:
             return None
         path = home / previous.path
         path.parent.mkdir(parents=True, exist_ok=True)
-        content = previous.content(turn.repo)
         here = str(turn.worktree.path.resolve())
         if previous.worktree and previous.worktree != here:  # a fork: its session works in the fork's worktree
             content = content.replace(previous.worktree.encode(), here.encode())
@@ -168,7 +168,7 @@ class ExternalExecutor:
         return previous.session_id
 
     def _keep(
-        self, turn: "Turn", previous: SessionState | None, home: Path, session_id: str, version: str
+        self, turn: "Turn", previous: SessionState | None, stored: bytes, home: Path, session_id: str, version: str
     ) -> pygit2.Oid | None:
         path = self.kind.find_session(home, session_id)
         if path is None:
@@ -182,7 +182,7 @@ class ExternalExecutor:
             "path": path.relative_to(home).as_posix(), "turn": turn.record.data["turn"],
             "worktree": str(turn.worktree.path.resolve()),
         }  # fmt: skip
-        return write_state(turn.repo, turn.executor_tree, previous, update, data)
+        return write_state(turn.repo, turn.executor_tree, previous, update, data, stored)
 
     def _scrub_worktree(self, turn: "Turn") -> None:
         """Remove the executor's key from the files it changed, before the snapshot records them."""

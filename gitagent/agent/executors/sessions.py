@@ -74,11 +74,12 @@ def write_state(
     previous: SessionState | None,
     update: dict[str, Any],
     data: bytes,
+    before: bytes,
 ) -> pygit2.Oid:
     """The `executor/` tree with `update["executor"]`'s session replaced by `data` (`update`: version,
-    session_id, path, turn, worktree). When `data` continues the previous session, only what was appended is stored."""
+    session_id, path, turn, worktree). When `data` continues the previous session (whose content is `before`,
+    empty without one), only what was appended is stored."""
     parts = list(previous.parts) if previous is not None else []
-    before = previous.content(repo) if previous is not None else b""
     same = previous is not None and previous.session_id == update["session_id"] and data.startswith(before)
     if not same:
         parts, before = [], b""
