@@ -4,7 +4,8 @@ It is started with the sandbox's `start_process`, before the MCP SDK is even imp
 Python), so the servers' own start-up and gitagent's loading of the SDK happen at the same time. It runs in a
 session of its own, its sandbox tied to gitagent's life by a lifeline; stopping it closes its stdin (the MCP way
 to ask a server to exit), waits a little, then kills its whole process group and lets go of the lifeline.
-Its standard error goes to an unnamed temporary file, whose end explains a failure.
+Its standard error goes to an unnamed temporary file, whose end explains a failure; once the server has
+stopped, that end is kept and the file closed.
 """
 
 import contextlib
@@ -26,12 +27,14 @@ class ServerProcess:
     def __init__(self, launch: Launch) -> None:
         self.errlog = tempfile.TemporaryFile()  # noqa: SIM115 - it lives as long as the server
         self.lifeline = launch.lifeline
+        self._final_tail: str | None = None
         try:
             self.proc = start_process(
                 [launch.command, *launch.args], cwd=launch.cwd, env=launch.env, lifeline=launch.lifeline,
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errlog,
             )  # fmt: skip
         except BaseException:
+            self.errlog.close()
             if self.lifeline is not None:
                 self.lifeline.close()
             raise
@@ -45,6 +48,8 @@ class ServerProcess:
 
     def stderr_tail(self) -> str:
         """The last lines the server wrote to stderr, on one line."""
+        if self._final_tail is not None:
+            return self._final_tail
         with contextlib.suppress(OSError, ValueError):
             fd = self.errlog.fileno()
             size = os.fstat(fd).st_size
@@ -61,5 +66,8 @@ class ServerProcess:
             time.sleep(0.01)
         kill_group(self.proc.pid)
         self.proc.wait()
+        if self._final_tail is None:
+            self._final_tail = self.stderr_tail()
+            self.errlog.close()
         if self.lifeline is not None:
             self.lifeline.close()
