@@ -113,12 +113,18 @@ def discard_home(repo: pygit2.Repository, home: Path) -> None:
     """Remove an executor's home without holding up the turn: it is moved aside at once (a new one can be made
     in its place), then deleted in a background thread with whatever an earlier exit left half-deleted."""
     trash = executor_home(repo, DISCARDED)
-    trash.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(FileNotFoundError):  # no home there
+    try:
+        trash.mkdir(parents=True, exist_ok=True)
         home.rename(Path(tempfile.mkdtemp(dir=trash)) / "home")
+    except FileNotFoundError:  # no home there
+        pass
+    except OSError:  # it cannot be moved aside (a full disk): removed here, as it stands
+        shutil.rmtree(home, ignore_errors=True)
+        return
     threading.Thread(target=_empty, args=(trash,), name="gitagent-discard-home", daemon=True).start()
 
 
 def _empty(directory: Path) -> None:
-    for entry in directory.iterdir():
-        shutil.rmtree(entry, ignore_errors=True)
+    with contextlib.suppress(OSError):  # gone already (another process emptied and removed it)
+        for entry in directory.iterdir():
+            shutil.rmtree(entry, ignore_errors=True)
