@@ -104,7 +104,8 @@ def executor_home(repo: pygit2.Repository, conversation: str) -> Path:
 def private_home(repo: pygit2.Repository, conversation: str) -> Path:
     """A fresh, empty `executor_home` (what a killed turn left there, discarded)."""
     home = executor_home(repo, conversation)
-    discard_home(repo, home)
+    if home.exists():  # the common case has none: no thread then, to compete with the executor's start
+        discard_home(repo, home)
     home.mkdir(parents=True, mode=0o700)
     return home
 
