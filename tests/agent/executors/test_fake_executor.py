@@ -267,3 +267,19 @@ def test_its_turn_loads_none_of_the_built_in_loops_parts(fake: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert git(fake, "show", "refs/gitagent/conversations/lean:workspace/a.txt").strip() == "lean"
     assert done.stderr.splitlines()[-1] == "LOADED"
+
+
+def test_a_sandbox_that_cannot_start_stops_the_turn_before_it_starts(fake: Path) -> None:
+    tools = fake.parent / "broken-bwrap"
+    tools.mkdir()
+    (tools / "bwrap").write_text(  # as bwrap where user namespaces are off: it runs, but makes no sandbox
+        "#!/bin/sh\n[ \"$1\" = --help ] && exit 0\necho 'bwrap: No permissions to creating new namespace' >&2\nexit 1\n"
+    )
+    (tools / "bwrap").chmod(0o755)
+    env = {**ENV, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}"}
+    result = run_cli(fake, "run", "-c", "boxless", "--executor", "claude-code", "WRITE a.txt no", env=env)
+    assert result.code == 1 and "Traceback" not in result.err
+    assert "bwrap cannot create a sandbox here: bwrap: No permissions to creating new namespace" in result.err
+    assert "--sandbox none" in result.err  # the hint names the fixes, the opt-out last
+    assert git(fake, "for-each-ref", "refs/gitagent") == ""  # nothing started: no turn, no in-flight turn
+    assert not worktree(fake, "boxless").exists()
