@@ -6,10 +6,13 @@ command, worker start included), and on Ray, the batch's wall time on a cluster 
 --head --num-cpus 4` on this machine, as a real cluster is before a batch; its start is shown apart) with a
 bare repository as `--remote`, so each task clones, pushes and is pulled back as on a real cluster. Ray's
 per-task overhead is the worker's time beyond the turn's own (`worker_ms - duration_ms`: clone, fetch, the
-API's set-up, push; clone and push also apart), and the slots' idle time (workers starting, scheduling,
-pull-back) the batch's wall time beyond its tasks' worker time spread over the 4 slots. The load average is
-shown: on a shared machine it explains the figures. The server runs in its own process so its work does not
-compete with the batch's.
+API's set-up, push; clone and push also apart), each slot's start (its process's start to gitagent loaded, paid
+once: a slot runs task after task), and the slots' idle time (slots starting, scheduling, pull-back) the batch's
+wall time beyond its tasks' worker time spread over the 4 slots. Ray's own share is measured in the same run on
+a new cluster (bench/ray_floor.py: 4 slots that load gitagent's worker, each turn a 3 s sleep): the ideal plus
+what Ray costs here (its workers' start, the driver's connection), a floor no batch on Ray goes below. The load
+average is shown: on a shared machine it explains the figures. The server runs in its own process so its work
+does not compete with the batch's.
 
 Run: python bench/batch.py   (needs the ray extra: ./install.sh --dev)
 """
@@ -67,6 +70,19 @@ def run_batch(repo: Path, name: str, base_url: str, *extra: str, env: dict[str, 
     return took, summary
 
 
+def ray_floor() -> float:
+    """Seconds bench/ray_floor.py takes on a new cluster: Ray's own share of the batch, turns replaced by sleeps."""
+    cluster = Cluster(Path(tempfile.mkdtemp(prefix="ray-", dir="/tmp")), cpus=SLOTS)
+    try:
+        floor = Path(__file__).with_name("ray_floor.py")
+        args = [sys.executable, str(floor), cluster.address, str(SLOTS), str(TASKS // SLOTS), str(REQUESTS * DELAY_S)]
+        started = time.perf_counter()
+        subprocess.run(args, check=True, capture_output=True, env={**os.environ, **cluster.env})
+        return time.perf_counter() - started
+    finally:
+        cluster.stop()
+
+
 def overhead_ms(summary: dict) -> float:
     """The median of each task's worker time beyond its turn's own."""
     return statistics.median(t["worker_ms"] - t["duration_ms"] for t in summary["tasks"])
@@ -75,6 +91,12 @@ def overhead_ms(summary: dict) -> float:
 def median_ms(summary: dict, key: str) -> float:
     """The median of a figure of each task's summary (`clone_ms`, `push_ms`)."""
     return statistics.median(t.get(key, 0) for t in summary["tasks"])
+
+
+def slot_starts(summary: dict) -> str:
+    """Each slot's start, as its first task reports it."""
+    starts = sorted(t["slot_start_ms"] for t in summary["tasks"] if "slot_start_ms" in t)
+    return f"{len(starts)} slots, " + ", ".join(f"{ms / 1000:.1f}" for ms in starts) + " s"
 
 
 def idle_s(summary: dict) -> float:
@@ -103,6 +125,7 @@ def main() -> None:
                                       env=cluster.env)  # fmt: skip
         finally:
             cluster.stop()
+        floor_s = ray_floor()
     ours.send("done")
     per_task = ours.recv()
     server.join(5)
@@ -118,7 +141,10 @@ def main() -> None:
             f"start; the cluster's own start {cluster_s:.1f} s (not counted)",
             f"Ray per task: {overhead_ms(on_ray):.0f} ms beyond the turn, of which clone and fetch "
             f"{median_ms(on_ray, 'clone_ms'):.0f} ms, push {median_ms(on_ray, 'push_ms'):.0f} ms (medians); slots "
-            f"idle (workers starting, scheduling, pull-back) {idle_s(on_ray):.1f} s of the batch's wall time",
+            f"idle (slots starting, scheduling, pull-back) {idle_s(on_ray):.1f} s of the batch's wall time",
+            f"Ray slots' start (process to gitagent loaded, once per slot): {slot_starts(on_ray)}",
+            f"Ray's own floor (bench/ray_floor.py: the same slots, each turn a {REQUESTS * DELAY_S:g} s sleep): "
+            f"{floor_s:.1f} s ({floor_s / IDEAL_S:.2f}x the ideal); gitagent's share on Ray {ray_s - floor_s:.1f} s",
             f"median turn {statistics.median(t['duration_ms'] for t in local['tasks']) / 1000:.1f} s locally (ideal "
             f"{REQUESTS * DELAY_S:g} s); load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end, "
             f"on {os.cpu_count()} CPUs",

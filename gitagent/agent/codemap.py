@@ -5,7 +5,8 @@ the cache in a fraction of a second; cold, in a large repository, parsing takes 
 when the turn does and the prompt waits for it at most `WAIT_S`: past that the first request goes without the map,
 the user is told how far the build got, and the RepoMap tool (whose build waits for this one, see `build_map`)
 gives the model the map when it asks. At the end of the turn an unfinished build stops; what it parsed stays in the
-cache, so the next build starts from there (a build still listing files is left to finish or die with the process).
+cache, so the next build starts from there (a build still listing files is left to finish or die with the process;
+a process that runs task after task waits for it between tasks, `settle`).
 A new conversation's worktree is still being written when the turn starts: its map is built from the base commit's
 tree in git's objects, and only parsing (a cache miss) waits for the files.
 """
@@ -21,6 +22,10 @@ PENDING = (
     "A map of the repository (its most referenced files and their definitions) is still being built; "
     "the RepoMap tool returns it once it is ready."
 )
+
+
+_BUILDS: list[threading.Thread] = []
+"""This process's builds, for `settle`."""
 
 
 class _Stopped(Exception):
@@ -50,6 +55,7 @@ class BackgroundMap:
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._build, name="gitagent-first-map", daemon=True)
         self.thread.start()
+        _BUILDS[:] = [*(t for t in _BUILDS if t.is_alive()), self.thread]
 
     def _build(self) -> None:
         from gitagent.repomap import repo_map_for_prompt
@@ -84,3 +90,15 @@ class BackgroundMap:
         self.stopping.set()
         if self.phase != "listing":
             self.thread.join()
+
+
+def settle() -> None:
+    """Wait for this process's code map builds (each stopped by its turn's end) and what they left to do in the
+    background (`repomap.maps.settle`): a process that runs task after task (a batch worker) must not carry one
+    task's work into the next."""
+    builds, _BUILDS[:] = list(_BUILDS), []
+    for thread in builds:
+        thread.join()
+    from gitagent.repomap.maps import settle as settle_maps
+
+    settle_maps()

@@ -68,7 +68,7 @@ def make_backend(settings: Settings, providers: list[str]) -> Backend:
     if settings.ray is not None:
         from gitagent.batch.raycluster import RayBackend
 
-        return RayBackend(None if settings.ray == "local" else settings.ray, settings.jobs)
+        return RayBackend(None if settings.ray == "local" else settings.ray, settings.jobs, providers)
     preload = [p for p in providers if p in ("anthropic", "openai")]
     return LocalBackend(settings.jobs or DEFAULT_JOBS, preload)
 

@@ -1,13 +1,15 @@
-"""The Ray backend: each task a Ray task (one CPU) running `gitagent.batch.worker.run_task` in a clone of its own.
+"""The Ray backend: task slots, each a Ray actor declaring one CPU (`gitagent.batch.raytask.Slot`), running the
+batch's tasks one after another, each in a clone of its own.
 
 Without an address, Ray starts a local instance with `--jobs` CPUs (default: the machine's); it listens on the
 machine's own address, as every Ray node does (Ray 2.60 replaces a loopback address by it, on purpose). With
 one (`ray://head:10001`, `auto`), it joins that cluster, whose nodes need gitagent, git and bubblewrap
-installed. Model keys travel in Ray's runtime environment (`env_vars`), never in git or a log.
+installed. Model keys travel with each task, in memory, never in git or a log (see `raytask`).
 """
 
 import logging
 import os
+from dataclasses import dataclass
 from typing import Any
 
 from gitagent.batch.backend import Finished
@@ -34,16 +36,21 @@ def worker_env() -> dict[str, str]:
     return env
 
 
+@dataclass
+class _Running:
+    key: str
+    slot: Any
+    """The actor running it."""
+
+
 class RayBackend:
-    """Tasks on a Ray cluster (or a local instance of one)."""
+    """Tasks on a Ray cluster (or a local instance of one), run by slot actors that each load gitagent once."""
 
     name = "ray"
 
-    def __init__(self, address: str | None, cpus: int | None) -> None:
+    def __init__(self, address: str | None, cpus: int | None, providers: list[str] | None = None) -> None:
         self.ray = import_ray()
-        options: dict[str, Any] = {
-            "runtime_env": {"env_vars": worker_env()}, "log_to_driver": False, "logging_level": logging.WARNING,
-        }  # fmt: skip
+        options: dict[str, Any] = {"log_to_driver": False, "logging_level": logging.WARNING}
         if address is None:
             options.update(num_cpus=cpus or os.cpu_count(), include_dashboard=False)
         else:
@@ -52,19 +59,24 @@ class RayBackend:
             self.ray.init(**options)
         except (ConnectionError, RuntimeError, ValueError) as e:
             raise GitagentError(f"cannot start or reach Ray at {address or 'a local instance'}: {e}") from e
-        from gitagent.batch.worker import run_task
+        from gitagent.batch.raytask import Slot
 
-        self._remote = self.ray.remote(num_cpus=1, max_retries=0)(run_task)
+        # a lost task is retried by the scheduler, on a new slot: Ray neither restarts a slot nor re-runs a task
+        self._slot = self.ray.remote(num_cpus=1, max_restarts=0, max_task_retries=0)(Slot)
+        self._providers = providers or []
+        self._env = worker_env()
         self.slots = max(1, int(self.ray.cluster_resources().get("CPU", 1)))
-        self._refs: dict[Any, str] = {}
+        self._idle: list[Any] = []
+        self._running: dict[Any, _Running] = {}
 
     def start(self, key: str, spec: dict[str, Any]) -> None:
-        """Submit task `key`."""
-        self._refs[self._remote.remote(spec)] = key
+        """Run task `key` on an idle slot, or on a new one (up to `slots` of them, the first tasks start them)."""
+        slot = self._idle.pop() if self._idle else self._slot.remote(self._providers)
+        self._running[slot.run.remote(spec, self._env)] = _Running(key, slot)
 
     def finished(self, wait: float) -> list[Finished]:
         """The tasks that ended since the last call, waiting up to `wait` seconds for the first."""
-        refs = list(self._refs)
+        refs = list(self._running)
         if not refs:
             return []
         ready, rest = self.ray.wait(refs, num_returns=1, timeout=wait)
@@ -74,20 +86,25 @@ class RayBackend:
         return [self._outcome(ref) for ref in ready]
 
     def _outcome(self, ref: Any) -> Finished:
-        key = self._refs.pop(ref)
+        running = self._running.pop(ref)
         try:
-            return Finished(key, self.ray.get(ref), "")
-        except self.ray.exceptions.TaskCancelledError:
-            return Finished(key, None, "stopped")
+            summary = self.ray.get(ref)
+        except self.ray.exceptions.RayActorError as e:  # its process died (killed, crashed, its node lost)
+            self.ray.kill(running.slot)
+            return Finished(running.key, None, f"the Ray worker was lost ({type(e).__name__})")
         except self.ray.exceptions.RayError as e:
-            return Finished(key, None, f"the Ray worker was lost ({type(e).__name__})")
+            summary, lost = None, f"the Ray task failed ({type(e).__name__})"
+        else:
+            lost = ""
+        self._idle.append(running.slot)
+        return Finished(running.key, summary, lost)
 
     def stop(self, key: str) -> None:
-        """Cancel task `key`, killing its worker process."""
-        for ref, k in self._refs.items():
-            if k == key:
-                self.ray.cancel(ref, force=True)
+        """Stop task `key` by killing its slot's process (a later task gets a new slot)."""
+        for running in self._running.values():
+            if running.key == key:
+                self.ray.kill(running.slot)
 
     def close(self) -> None:
-        """Disconnect (and stop the local instance this backend started)."""
+        """Disconnect, ending the slots (and stop the local instance this backend started)."""
         self.ray.shutdown()

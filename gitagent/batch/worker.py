@@ -1,12 +1,13 @@
 """One task of a batch, run where a worker is: in the user's repository, or in a clone of its own.
 
-`run_task(spec)` is what a local task's process and a Ray task both call. It runs the task through gitagent's
+`run_task(spec)` is what a local worker process and a Ray slot both call. It runs the task through gitagent's
 Python API and returns a small JSON summary; in a clone it first fetches the base commit (shallow where the
 server allows) and the task's conversation so far, and afterwards pushes the conversation to the batch's
 destination. A task whose conversation ended
 complete is not run again; an interrupted one is resumed.
 """
 
+import os
 import shutil
 import socket
 import subprocess
@@ -18,6 +19,7 @@ from typing import Any
 import pygit2
 
 from gitagent import api
+from gitagent.agent import codemap
 from gitagent.batch.summary import head_summary, summary_of
 from gitagent.errors import GitagentError
 from gitagent.models.errors import ProviderUnavailable
@@ -40,7 +42,7 @@ def run_task(spec: dict[str, Any]) -> dict[str, Any]:
     except Exception as e:  # a bug or an unexpected failure: reported, not retried
         summary = _failure(spec, f"{type(e).__name__}: {e}", transient=False)
     summary["worker_ms"] = _ms(time.monotonic() - started)
-    summary["host"] = socket.gethostname()
+    summary["host"], summary["pid"] = socket.gethostname(), os.getpid()
     return summary
 
 
@@ -63,6 +65,14 @@ def _failure(spec: dict[str, Any], message: str, transient: bool) -> dict[str, A
 
 
 def _run_in(path: Path, spec: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return _turn_in(path, spec)
+    finally:
+        codemap.settle()  # the code map's background work ends with its task: its clone goes next, or this worker
+        # runs another task
+
+
+def _turn_in(path: Path, spec: dict[str, Any]) -> dict[str, Any]:
     task, name = spec["task"], spec["name"]
     repository = api.open(path, **{**spec["options"], **({"model": task["model"]} if task.get("model") else {})})
     # max_cost is in the options already: the task's own, or less when the batch's budget is nearly spent

@@ -5,7 +5,6 @@ below names each command's module, and `--help`/`--version` are answered from it
 `tests/cli/test_app.py` checks the table against the commands' own help, so the two cannot drift.
 """
 
-import difflib
 import gc
 import importlib
 import os
@@ -111,6 +110,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"gitagent {__version__}")
         return
     if args[0] not in COMMANDS:
+        import difflib  # only for a mistyped command
+
         close = difflib.get_close_matches(args[0], COMMANDS, n=1)
         hint = f" Did you mean '{close[0]}'?" if close else ""
         print(f"gitagent: no command '{args[0]}'.{hint} See `gitagent --help`.", file=sys.stderr)

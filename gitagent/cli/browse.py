@@ -1,42 +1,22 @@
 """`gitagent conversations`, `log`, `show` and `diff`: reading what the agent did."""
 
-import itertools
 import re
-import subprocess
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-import pygit2
-import typer
-
-from gitagent.cli.common import dispatch, fail, new_app, print_json, print_table, repository
-from gitagent.cli.render import render_turn
+from gitagent.cli import args
+from gitagent.cli.common import fail, print_json, print_table
 from gitagent.humanize import human_tokens, relative_time
 from gitagent.printable import printable
-from gitagent.store import inflight, turns
-from gitagent.store.conversations import (
-    base_commit,
-    chain,
-    get_conversation,
-    list_conversations,
-    previous_workspace,
-    resolve_target,
-)
-from gitagent.store.refs import inflight_ref, read_ref
-from gitagent.store.repo import workdir
-from gitagent.workspace.share import diff_trees
-
-app = new_app()
+from gitagent.store import turnmeta
+from gitagent.store.gitread import Commit
+from gitagent.store.reads import STAT_PINNED, Conversation, History
 
 
-@app.command()
-def conversations(
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
+def conversations(*, as_json: bool) -> None:
     """List the conversations of this repository."""
-    repo = repository()
-    rows = [conversation_summary(repo, c.name, c.head) for c in list_conversations(repo)]
-    rows += _interrupted_first_turns(repo, {r["name"] for r in rows})
+    with History() as history:
+        rows = conversation_rows(history)
     if as_json:
         print_json(rows)
         return
@@ -50,87 +30,100 @@ def conversations(
     print_table(table)
 
 
-def conversation_summary(repo: pygit2.Repository, name: str, head: pygit2.Commit) -> dict[str, Any]:
-    """A conversation's row in `gitagent conversations --json` (and the MCP server's list)."""
-    tr = turns.trailers(head)
+def conversation_rows(history: History) -> list[dict[str, Any]]:
+    """Every conversation's row in `gitagent conversations --json` (and the MCP server's list), most recently
+    active first, then the first turns still in flight."""
+    inflight = history.inflight()
+    states, first_turns = _in_flight(history, inflight) if inflight else ({}, [])
+    return [conversation_summary(c, states.get(c.name, "")) for c in history.conversations()] + first_turns
+
+
+def conversation_summary(conversation: Conversation, state: str) -> dict[str, Any]:
+    """A conversation's row: name, turns, head, last activity, model, state (running, interrupted or "")."""
+    head = conversation.head
     return {
-        "name": name,
-        "turns": turns.turn_number(head),
-        "head": str(head.id),
+        "name": conversation.name,
+        "turns": conversation.turns,
+        "head": head.id,
         "last_activity": datetime.fromtimestamp(head.commit_time, UTC).isoformat(),
-        "model": tr.get("Gitagent-Model", ""),
-        "state": _state(repo, name),
+        "model": turnmeta.trailers(head).get("Gitagent-Model", ""),
+        "state": state,
     }
 
 
-def _state(repo: pygit2.Repository, name: str) -> str:
-    commit = inflight.load(repo, name)
-    if commit is None:
-        return ""
-    return "running" if inflight.is_alive(turns.read_turn(commit).get("owner", {})) else "interrupted"
+def _in_flight(history: History, names: list[str]) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """The state (running or interrupted) of each conversation with an in-flight turn, and the rows of those
+    whose first turn it is.
 
+    In-flight turns have the store's own rules (a stale one, whose turn was committed, is dropped here), so
+    this rare case reads through the store and pygit2.
+    """
+    import pygit2
 
-def _interrupted_first_turns(repo: pygit2.Repository, known: set[str]) -> list[dict[str, Any]]:
-    rows = []
-    for name in inflight.names(repo):
-        if name not in known:
-            commit = repo[read_ref(repo, inflight_ref(name))].peel(pygit2.Commit)
-            rows.append(
+    from gitagent.store import inflight, turns
+    from gitagent.store.refs import conversation_ref, read_ref
+
+    repo = pygit2.Repository(history.git.git_dir)
+    states: dict[str, str] = {}
+    first_turns = []
+    for name in names:
+        commit = inflight.load(repo, name)
+        if commit is None:
+            continue
+        turn = turns.read_turn(commit)
+        state = "running" if inflight.is_alive(turn.get("owner", {})) else "interrupted"
+        states[name] = state
+        if read_ref(repo, conversation_ref(name)) is None:
+            first_turns.append(
                 {
                     "name": name,
                     "turns": 0,
                     "head": None,
-                    "model": turns.read_turn(commit)["model"],
+                    "model": turn["model"],
                     "last_activity": datetime.fromtimestamp(commit.commit_time, UTC).isoformat(),
-                    "state": _state(repo, name) or "interrupted",
+                    "state": state,
                 }
             )
-    return rows
+    return states, first_turns
 
 
-@app.command()
-def log(
-    name: Annotated[str | None, typer.Argument(help="Conversation (default: the most recent).")] = None,
-    show_all: Annotated[
-        bool, typer.Option("--all", help="Every conversation, fork and abandoned tip, as a tree.")
-    ] = False,
-    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="Show at most N turns.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
+def log(*, name: str | None, show_all: bool, limit: int | None, as_json: bool) -> None:
     """Show the turns of a conversation, one line each."""
-    repo = repository()
-    if show_all:
-        _log_all(repo, limit)
-        return
-    conversation = get_conversation(repo, name) if name else _most_recent(repo)
-    entries = [log_entry(c) for c in itertools.islice(chain(conversation.head), limit)]
+    with History() as history:
+        if show_all:
+            _log_all(history, limit)
+            return
+        conversation = history.get(name) if name else _most_recent(history)
+        entries = [log_entry(c) for c in history.log(conversation, limit)]
     if as_json:
         print_json({"conversation": conversation.name, "turns": entries})
         return
+    lines = []
     for e in entries:
         tokens = human_tokens(sum(e["tokens"].values()))
         tools = f"  [{', '.join(e['tools'])}]" if e["tools"] else ""
         cost = f"  ${e['cost_usd']:.4f}" if e["cost_usd"] is not None else ""
-        print(printable(f"{e['turn']:>4}  {e['commit'][:7]}  {e['subject']}{tools}  {tokens} tokens{cost}"))
+        lines.append(f"{e['turn']:>4}  {e['commit'][:7]}  {e['subject']}{tools}  {tokens} tokens{cost}\n")
+    print(printable("".join(lines)), end="")
 
 
-def _most_recent(repo: pygit2.Repository):
-    found = list_conversations(repo)
+def _most_recent(history: History) -> Conversation:
+    found = history.conversations()
     if not found:
         fail("no conversations yet", "start one with `gitagent run PROMPT`")
     return found[0]
 
 
-def log_entry(commit: pygit2.Commit) -> dict[str, Any]:
+def log_entry(commit: Commit) -> dict[str, Any]:
     """A turn's row in `gitagent log --json` (and the MCP server's log)."""
-    tr = turns.trailers(commit)
+    tr = turnmeta.trailers(commit)
     tools = tr.get("Gitagent-Tools", "none")
     return {
-        "turn": turns.number_trailer(tr),
-        "commit": str(commit.id),
+        "turn": turnmeta.number_trailer(tr),
+        "commit": commit.id,
         "subject": commit.message.splitlines()[0],
         "tools": [] if tools == "none" else tools.split(", "),
-        "tokens": turns.parse_tokens_trailer(tr.get("Gitagent-Tokens", "")),
+        "tokens": turnmeta.parse_tokens_trailer(tr.get("Gitagent-Tokens", "")),
         "model": tr.get("Gitagent-Model", ""),
         "status": tr.get("Gitagent-Status", ""),
         "cost_usd": float(tr["Gitagent-Cost"].split()[0]) if "Gitagent-Cost" in tr else None,
@@ -141,11 +134,12 @@ def log_entry(commit: pygit2.Commit) -> dict[str, Any]:
 _DECORATION = re.compile(r"refs/gitagent/(conversations|abandoned)/([^,)]+?)(?:/([0-9a-f]{40}))?(?=[,)])")
 
 
-def _log_all(repo: pygit2.Repository, limit: int | None) -> None:
+def _log_all(history: History, limit: int | None) -> None:
     fmt = "%h%d turn %(trailers:key=Gitagent-Turn,valueonly,separator=) %s"
     args = [
-        "git",
         "log",
+        "--no-show-signature",
+        "--encoding=UTF-8",
         "--graph",
         "--date-order",
         f"--format={fmt}",
@@ -155,7 +149,7 @@ def _log_all(repo: pygit2.Repository, limit: int | None) -> None:
     ]
     if limit:
         args.append(f"-n{limit}")
-    out = subprocess.run(args, cwd=workdir(repo), capture_output=True, text=True).stdout
+    out = history.git.run(args, check=False).decode("utf-8", "replace")
     if not out.strip():
         print("No conversations yet. Start one with: gitagent run PROMPT")
         return
@@ -164,17 +158,17 @@ def _log_all(repo: pygit2.Repository, limit: int | None) -> None:
         return m[2] if m[1] == "conversations" else f"abandoned {m[2]}"
 
     print(printable(_DECORATION.sub(label, out)), end="")
-    tree = agent_tree(repo)
+    tree = agent_tree(history)
     if tree:
         print("\nagents (child conversations under their parents):")
         print(printable("\n".join(tree)))
 
 
-def agent_tree(repo: pygit2.Repository) -> list[str]:
+def agent_tree(history: History) -> list[str]:
     """Each conversation that started subagents, with its children indented under it (grandchildren deeper)."""
     children: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-    for conversation in list_conversations(repo):
-        info = turns.read_conversation(conversation.head).get("agent")
+    for conversation in history.conversations():
+        info = history.read_conversation(conversation.head).get("agent")
         if info:
             children.setdefault(info["parent"], []).append((conversation.name, info))
     roots = sorted(parent for parent in children if not any(parent == c for kids in children.values() for c, _ in kids))
@@ -194,35 +188,68 @@ def _agent_number(name: str) -> int:
     return int(tail) if tail.isdigit() else 0
 
 
-@app.command()
-def show(
-    target: Annotated[str, typer.Argument(help="NAME, NAME@REV (turn number, ~N or commit id).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the turn's turn.json.")] = False,
-) -> None:
+def show(*, target: str, as_json: bool) -> None:
     """Show one turn: the prompt, every step the agent took, the answer."""
-    repo = repository()
-    conversation, commit = resolve_target(repo, target)
-    if as_json:
-        print_json(turns.read_turn(commit))
-        return
-    stats = repo.diff(repo[previous_workspace(repo, commit)], repo[turns.workspace_tree(commit)]).stats
-    print(printable(render_turn(conversation.name, commit, stats)))
+    with History() as history:
+        if as_json:
+            print_json(history.read_turn(history.resolve(target)[1]))
+            return
+        text = show_text(history, target)
+    print(printable(text))
 
 
-@app.command()
-def diff(
-    target: Annotated[str, typer.Argument(help="NAME or NAME@REV: the turn whose change to show.")],
-    since_base: Annotated[bool, typer.Option("--since-base", help="The whole conversation up to that turn.")] = False,
-    stat: Annotated[bool, typer.Option("--stat", help="Only a summary of files changed.")] = False,
-) -> None:
+def show_text(history: History, target: str) -> str:
+    """One turn as `gitagent show` prints it (and the MCP server's show)."""
+    from gitagent.cli.render import show_turn  # textwrap and the rest: only for show
+
+    conversation, commit = history.resolve(target)
+    return show_turn(history, conversation.name, commit)
+
+
+def diff(*, target: str, since_base: bool, stat: bool) -> None:
     """Show the code change of a turn, or of the whole conversation."""
-    repo = repository()
-    _, commit = resolve_target(repo, target)
-    old = base_commit(repo, commit).tree.id if since_base else previous_workspace(repo, commit)
-    status = diff_trees(workdir(repo), old, turns.workspace_tree(commit), ["--stat"] if stat else [])
-    raise typer.Exit(status)
+    with History() as history:
+        _, commit = history.resolve(target)
+        old = history.before(commit, since_base)
+        status = history.show_diff(old, f"{commit.id}:workspace", ["--stat", *STAT_PINNED] if stat else [])
+    raise SystemExit(status)
 
 
-def run_command(args: list[str]) -> None:
-    """Entry point used by the dispatcher in `gitagent.cli.app`."""
-    dispatch(app, args)
+COMMANDS: dict[str, args.Command] = {
+    "conversations": (conversations, [args.flag("--json", "as_json", "Print JSON.")]),
+    "log": (
+        log,
+        [
+            args.argument("name", "Conversation (default: the most recent)."),
+            args.flag("--all", "show_all", "Every conversation, fork and abandoned tip, as a tree."),
+            args.number(("--limit", "-n"), "limit", "Show at most N turns.", minimum=1),
+            args.flag("--json", "as_json", "Print JSON."),
+        ],
+    ),
+    "show": (
+        show,
+        [
+            args.argument("target", "NAME, NAME@REV (turn number, ~N or commit id).", required=True),
+            args.flag("--json", "as_json", "Print the turn's turn.json."),
+        ],
+    ),
+    "diff": (
+        diff,
+        [
+            args.argument("target", "NAME or NAME@REV: the turn whose change to show.", required=True),
+            args.flag("--since-base", "since_base", "The whole conversation up to that turn."),
+            args.flag("--stat", "stat", "Only a summary of files changed."),
+        ],
+    ),
+}
+
+
+def run_command(argv: list[str]) -> None:
+    """Entry point used by the dispatcher in `gitagent.cli.app` (without typer for a plain command line)."""
+    args.run(COMMANDS, argv)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":  # the typer app, built on demand: what `gitagent.cli.app`'s table is checked against
+        return args.typer_app(COMMANDS)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,39 +1,49 @@
 """What every command shares: opening the repository, printing errors and JSON, formatting numbers."""
 
-import json
 import sys
-from typing import Any, NoReturn
-
-import pygit2
-import typer
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from gitagent.errors import GitagentError, disk_error
 from gitagent.printable import one_line, printable
-from gitagent.store.repo import open_repository
+
+if TYPE_CHECKING:  # both are imported where they are used: the read commands load neither (start-up time)
+    import pygit2
+    import typer
 
 
-def new_app() -> typer.Typer:
+def new_app() -> "typer.Typer":
     """A typer app for one command group, with plain tracebacks off and no shell-completion clutter."""
+    import typer
+
     app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True)
     app.callback()(lambda: None)  # keeps the app a group, so `gitagent NAME ...` dispatches by name
     return app
 
 
-def new_group(name: str, summary: str) -> tuple[typer.Typer, typer.Typer]:
+def new_group(name: str, summary: str) -> tuple["typer.Typer", "typer.Typer"]:
     """The app for `gitagent NAME SUBCOMMAND ...` (what `dispatch` runs) and the group its subcommands join."""
+    import typer
+
     app = new_app()
     group = typer.Typer(help=summary, add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True)
     app.add_typer(group, name=name)
     return app, group
 
 
-def dispatch(app: typer.Typer, args: list[str]) -> None:
+def dispatch(app: "typer.Typer", args: list[str]) -> None:
     """Run `args` (starting with the command name) through `app`, turning GitagentError, and a file operation
     that failed (a full disk, a read-only repository), into a clean exit."""
+    guarded(args, lambda: app(args=args, prog_name="gitagent"))
+
+
+def guarded(args: list[str], call: Callable[[], object]) -> None:
+    """Check the command line `args` is UTF-8, then `call` the command, turning GitagentError, and a file
+    operation that failed (a full disk, a read-only repository), into a clean exit."""
     for arg in args:
         check_utf8(arg, "an argument")
     try:
-        app(args=args, prog_name="gitagent")
+        call()
     except GitagentError as e:
         fail(e)
     except OSError as e:
@@ -66,8 +76,10 @@ def fail(error: GitagentError | str, hint: str | None = None, *, code: int = 1) 
     raise SystemExit(code)
 
 
-def repository() -> pygit2.Repository:
+def repository() -> "pygit2.Repository":
     """The repository of the current directory (a clear error outside one)."""
+    from gitagent.store.repo import open_repository  # pygit2: the read commands, which import this module, need none
+
     return open_repository()
 
 
@@ -80,4 +92,6 @@ def print_table(rows: list[tuple[str, ...]]) -> None:
 
 def print_json(data: Any) -> None:
     """Print `data` as indented JSON on stdout."""
+    import json  # only for --json: the read commands' text output needs none
+
     print(json.dumps(data, indent=2, ensure_ascii=False))

@@ -144,8 +144,9 @@ def test_server(
 def serve() -> None:
     """Serve this repository's conversations to other agents over MCP (stdio, read-only)."""
     from gitagent.mcp.serve import serve_stdio
+    from gitagent.store.repo import workdir
 
-    serve_stdio(repository())
+    serve_stdio(workdir(repository()))
 
 
 def _pair(item: str, separator: str, usage: str) -> tuple[str, str]:

@@ -5,28 +5,34 @@ import textwrap
 from datetime import datetime
 from typing import Any
 
-import pygit2
-
-from gitagent.agent.attachments import attachment_summary
 from gitagent.humanize import human_tokens
-from gitagent.models.base import OUTPUT_FEEDBACK_PREFIX, Usage
-from gitagent.store import turns
+from gitagent.store.gitread import Commit
+from gitagent.store.reads import History
+from gitagent.store.turnmeta import TOKEN_FIELDS
 
 RESULT_LINES = 12
 
 
-def render_turn(name: str, commit: pygit2.Commit, stats: pygit2.DiffStats) -> str:
-    """A readable account of one turn: header, prompt, each step with its tool calls, answer, files changed."""
-    turn = turns.read_turn(commit)
-    usage = Usage.from_json(turn.get("usage"))
-    when = datetime.fromtimestamp(commit.author.time).astimezone().strftime("%Y-%m-%d %H:%M:%S %z")
+def show_turn(history: History, name: str, commit: Commit) -> str:
+    """Turn `commit` of conversation `name` as `gitagent show` prints it (and `/transcript`, and the MCP
+    server's show)."""
+    changed = history.stat(history.before(commit), f"{commit.id}:workspace")
+    return render_turn(name, commit, history.read_turn(commit), changed)
+
+
+def render_turn(name: str, commit: Commit, turn: dict[str, Any], changed: str) -> str:
+    """A readable account of one turn (`turn` is its turn.json, `changed` the `--stat` of its change): header,
+    prompt, each step with its tool calls, answer, files changed."""
+    usage = {key: int((turn.get("usage") or {}).get(key, 0)) for key in TOKEN_FIELDS}
+    author = commit.author
+    when = datetime.fromtimestamp(author.time if author else 0).astimezone().strftime("%Y-%m-%d %H:%M:%S %z")
     lines = [
         f"turn {turn['turn']} of {name}  {commit.id}  ({turn.get('status', '?')})",
-        f"Author:   {commit.author.name} <{commit.author.email}>  {when}",
+        f"Author:   {author.name if author else '?'} <{author.email if author else '?'}>  {when}",
         f"Model:    {turn.get('model', '?')}   sandbox: {turn.get('sandbox', '?')}{_executor(turn)}",
-        f"Tokens:   {human_tokens(usage.total)} (input {usage.input_tokens}, output {usage.output_tokens}, "
-        f"cache read {usage.cache_read_tokens}, cache write {usage.cache_write_tokens})"
-        f"   duration {turn.get('duration_ms', 0) / 1000:.1f}s",
+        f"Tokens:   {human_tokens(sum(usage.values()))} (input {usage['input_tokens']}, output "
+        f"{usage['output_tokens']}, cache read {usage['cache_read_tokens']}, cache write "
+        f"{usage['cache_write_tokens']})   duration {turn.get('duration_ms', 0) / 1000:.1f}s",
         "",
     ]
     for event in turn["events"]:
@@ -44,8 +50,7 @@ def render_turn(name: str, commit: pygit2.Commit, stats: pygit2.DiffStats) -> st
     agents = list(dict.fromkeys(e["agent"] for e in turn["events"] if e.get("agent")))
     if agents:
         lines += ["Agents (child conversations):", *(f"  {a}   gitagent log {a}" for a in agents), ""]
-    changed = stats.format(pygit2.enums.DiffStatsFormat.FULL, 80).rstrip()
-    lines.append(f"Files changed:\n{changed}" if stats.files_changed else "No files changed.")
+    lines.append(f"Files changed:\n{changed}" if changed else "No files changed.")
     return "\n".join(lines)
 
 
@@ -57,7 +62,7 @@ def _executor(turn: dict[str, Any]) -> str:
 def _render_event(event: dict[str, Any]) -> list[str]:
     kind = event["type"]
     if kind == "user":
-        attached = [f"  + {attachment_summary(a)}" for a in event.get("attachments", [])]
+        attached = [f"  + {_attachment(a)}" for a in event.get("attachments", [])]
         return [_indent(event["text"], "> "), *attached, ""]
     if kind == "assistant":
         out = [f"── step {event['step']}"]
@@ -93,8 +98,16 @@ def _render_event(event: dict[str, Any]) -> list[str]:
     if kind == "agent_notification":
         return [f"  ⤶ agent {event['agent']} finished (notification)"]
     if kind == "output_feedback":
+        from gitagent.models.base import OUTPUT_FEEDBACK_PREFIX  # the models package: only for such a turn
+
         return [_indent(event["text"].removeprefix(OUTPUT_FEEDBACK_PREFIX), "  ↺ reminded: ")]
     return []
+
+
+def _attachment(attachment: dict[str, Any]) -> str:
+    from gitagent.agent.attachments import attachment_summary  # the agent package: only for a turn with one
+
+    return attachment_summary(attachment)
 
 
 def _indent(text: str, prefix: str) -> str:

@@ -10,22 +10,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pygit2
-
 from gitagent import __version__
-from gitagent.cli.browse import conversation_summary, log_entry
-from gitagent.cli.render import render_turn
+from gitagent.cli.browse import conversation_rows, log_entry, show_text
 from gitagent.errors import GitagentError
-from gitagent.store import turns
-from gitagent.store.conversations import (
-    base_commit,
-    chain,
-    get_conversation,
-    list_conversations,
-    previous_workspace,
-    resolve_target,
-)
-from gitagent.store.repo import open_repository
+from gitagent.store import turnmeta
+from gitagent.store.gitread import Commit
+from gitagent.store.reads import DIFF_PINNED, History
 from gitagent.tools.base import truncate
 
 INSTRUCTIONS = (
@@ -39,57 +29,57 @@ SEARCH_TURNS = 2000
 
 def list_rows(path: Path) -> list[dict[str, Any]]:
     """Every conversation: name, turns, head commit, last activity, model, state."""
-    repo = open_repository(path)
-    return [conversation_summary(repo, c.name, c.head) for c in list_conversations(repo)]
+    with History(str(path)) as history:
+        return conversation_rows(history)
 
 
 def log_rows(path: Path, conversation: str, limit: int) -> list[dict[str, Any]]:
     """The turns of a conversation, newest first: number, commit, prompt, tools, tokens, status, time."""
-    head = get_conversation(open_repository(path), conversation).head
-    return [log_entry(commit) for _, commit in zip(range(limit), chain(head), strict=False)]
+    if limit < 1:
+        return []
+    with History(str(path)) as history:
+        return [log_entry(commit) for commit in history.log(history.get(conversation), limit)]
 
 
-def show_text(path: Path, target: str) -> str:
+def show_text_of(path: Path, target: str) -> str:
     """One turn, as `gitagent show` prints it."""
-    repo = open_repository(path)
-    conversation, commit = resolve_target(repo, target)
-    stats = repo.diff(repo[previous_workspace(repo, commit)], repo[turns.workspace_tree(commit)]).stats
-    return truncate(render_turn(conversation.name, commit, stats))
+    with History(str(path)) as history:
+        return truncate(show_text(history, target))
 
 
 def diff_text(path: Path, target: str, since_base: bool) -> str:
     """A turn's code change (or the whole conversation's up to it) as a unified diff."""
-    repo = open_repository(path)
-    _, commit = resolve_target(repo, target)
-    old = base_commit(repo, commit).tree.id if since_base else previous_workspace(repo, commit)
-    patch = repo.diff(repo[old], repo[turns.workspace_tree(commit)]).patch
+    with History(str(path)) as history:
+        _, commit = history.resolve(target)
+        old = history.before(commit, since_base)
+        patch = history.git.run(["diff", *DIFF_PINNED, old, f"{commit.id}:workspace"]).decode("utf-8", "replace")
     return truncate(patch or "(no change)")
 
 
 def search_rows(path: Path, query: str, conversation: str | None, limit: int) -> list[dict[str, Any]]:
     """Turns whose prompt, answer, tool calls or results mention `query` (case-insensitive), with an excerpt."""
-    repo = open_repository(path)
     found: list[dict[str, Any]] = []
     pattern = re.compile(re.escape(query), re.IGNORECASE)
-    heads = [get_conversation(repo, conversation)] if conversation else list_conversations(repo)
-    budget = SEARCH_TURNS
-    for each in heads:
-        for commit in chain(each.head):
-            budget -= 1
-            if budget < 0 or len(found) >= limit:
-                return found
-            found += _matches(each.name, commit, pattern)[: limit - len(found)]
+    with History(str(path)) as history:
+        heads = [history.get(conversation)] if conversation else history.conversations()
+        budget = SEARCH_TURNS
+        for each in heads:
+            for commit in history.log(each, budget + 1):
+                budget -= 1
+                if budget < 0 or len(found) >= limit:
+                    return found
+                found += _matches(each.name, commit, history.read_turn(commit), pattern)[: limit - len(found)]
     return found
 
 
-def _matches(name: str, commit: pygit2.Commit, pattern: re.Pattern[str]) -> list[dict[str, Any]]:
+def _matches(name: str, commit: Commit, turn: dict[str, Any], pattern: re.Pattern[str]) -> list[dict[str, Any]]:
     out = []
-    for where, text in _texts(turns.read_turn(commit)):
+    for where, text in _texts(turn):
         match = pattern.search(text)
         if match:
             start, end = max(0, match.start() - 80), match.end() + 80
             excerpt = ("…" if start else "") + text[start:end].replace("\n", " ") + ("…" if end < len(text) else "")
-            out.append({"conversation": name, "turn": turns.turn_number(commit), "commit": str(commit.id),
+            out.append({"conversation": name, "turn": turnmeta.turn_number(commit), "commit": commit.id,
                         "in": where, "excerpt": excerpt})  # fmt: skip
     return out
 
@@ -132,7 +122,7 @@ def build_server(path: Path) -> Any:
     def show(turn: str) -> str:
         """One turn in full: prompt, every tool call and result, hook verdicts, answer, files changed.
         `turn` is NAME (latest), NAME@N or NAME~K."""
-        return _answer(show_text, path, turn)
+        return _answer(show_text_of, path, turn)
 
     @server.tool(annotations=read_only)
     def diff(turn: str, since_base: bool = False) -> str:
@@ -156,6 +146,7 @@ def _answer(function: Any, *args: Any) -> Any:
         raise ToolError(str(e)) from None
 
 
-def serve_stdio(repo: pygit2.Repository) -> None:
-    """Serve the repository's conversations on standard input and output until the client leaves."""
-    build_server(Path(repo.workdir)).run("stdio")
+def serve_stdio(path: Path) -> None:
+    """Serve the conversations of the repository at `path` on standard input and output until the client
+    leaves."""
+    build_server(path).run("stdio")

@@ -25,6 +25,8 @@ PLAIN_SUFFIXES = frozenset({"md", "rst", "txt", "json", "toml", "yaml", "yml", "
 """File name endings that mark a focus item as a path even though the map does not parse such files."""
 _LOCKS: dict[str, threading.Lock] = {}
 _LOCKS_LOCK = threading.Lock()
+_KEEPING: list[threading.Thread] = []
+"""The threads keeping a finished build's graph and tags for the next one (`_keep`), for `settle`."""
 DEFAULT_TOKENS = 1024
 """The map's budget when none is given: room for the top few dozen definitions."""
 MEMO_FORMAT = 4
@@ -147,8 +149,20 @@ def _build_map(
     memo.put(key, _to_memo(result))
     # Writing the graph and merging the tags' packs (tens of MB each at 50,000 files) are for the next build:
     # the map is ready without them.
-    threading.Thread(target=_keep, args=(where, graph, cache), name="gitagent-map-graph").start()
+    keeper = threading.Thread(target=_keep, args=(where, graph, cache), name="gitagent-map-graph")
+    keeper.start()
+    with _LOCKS_LOCK:
+        _KEEPING[:] = [*(t for t in _KEEPING if t.is_alive()), keeper]
     return result
+
+
+def settle() -> None:
+    """Wait until what finished builds left to do in the background (keeping their graph and tags) is done: a
+    process that runs task after task (a batch worker) must not carry one task's work into the next."""
+    with _LOCKS_LOCK:
+        keeping, _KEEPING[:] = list(_KEEPING), []
+    for thread in keeping:
+        thread.join()
 
 
 def _keep(where: Path, graph: Graph, cache: TagCache) -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pygit2
 
 from gitagent.errors import GitagentError
-from gitagent.store import turns
+from gitagent.store import revs, turns
+from gitagent.store.names import split_target
 from gitagent.store.refs import (
     ABANDONED,
     CONVERSATIONS,
@@ -20,8 +21,6 @@ from gitagent.store.refs import (
     validate_name,
 )
 from gitagent.store.repo import state_dir
-
-_TARGET = re.compile(r"^(?P<name>[^@~]+)(?:@(?P<at>.+)|(?P<back>~\d+))?$")
 
 
 @dataclass(frozen=True)
@@ -117,15 +116,6 @@ def _taken(repo: pygit2.Repository, name: str) -> bool:
     return read_ref(repo, conversation_ref(name)) is not None or read_ref(repo, inflight_ref(name)) is not None
 
 
-def split_target(target: str) -> tuple[str, str | None]:
-    """Split `NAME`, `NAME@REV` or `NAME~N` into the name and the REV (None for the head)."""
-    match = _TARGET.match(target)
-    if not match:
-        raise GitagentError(f"cannot read {target!r} as NAME, NAME@REV or NAME~N")
-    rev = match["at"] or match["back"]
-    return match["name"], rev
-
-
 def resolve_target(repo: pygit2.Repository, target: str) -> tuple[Conversation, pygit2.Commit]:
     """The conversation and the turn commit a `NAME[@REV]` argument names (a turn of that conversation: one of
     its turns, or one of its abandoned ones)."""
@@ -133,14 +123,7 @@ def resolve_target(repo: pygit2.Repository, target: str) -> tuple[Conversation, 
     conversation = get_conversation(repo, name)
     if not rev:
         return conversation, conversation.head
-    commit = resolve_rev(repo, conversation, rev)
-    if not _belongs_to(repo, conversation, commit):
-        owner = turns.read_conversation(commit)["name"]
-        raise GitagentError(
-            f"commit {commit.short_id} is not a turn of {name!r}: it is turn {turns.turn_number(commit)} of {owner!r}",
-            f"name it as {owner}@{commit.short_id}",
-        )
-    return conversation, commit
+    return conversation, revs.resolve(_Source(repo), name, conversation.head, rev)
 
 
 def resolve_turn(repo: pygit2.Repository, target: str) -> tuple[str, pygit2.Commit]:
@@ -153,56 +136,47 @@ def resolve_turn(repo: pygit2.Repository, target: str) -> tuple[str, pygit2.Comm
     return conversation.name, commit
 
 
-def _belongs_to(repo: pygit2.Repository, conversation: Conversation, commit: pygit2.Commit) -> bool:
-    if is_earlier_turn(repo, conversation, commit):
-        return True
-    prefix = f"{ABANDONED}{conversation.name}/"
-    tips = [repo.references[r].target for r in repo.references if r.startswith(prefix) and "/" not in r[len(prefix) :]]
-    return any(tip == commit.id or repo.descendant_of(tip, commit.id) for tip in tips)
-
-
 def resolve_rev(repo: pygit2.Repository, conversation: Conversation, rev: str) -> pygit2.Commit:
-    """A turn of `conversation` by number (`3`), by distance from the head (`~2`) or by commit id.
-
-    A commit id may name any turn commit, including abandoned ones, so they can be forked from.
-    """
-    total = conversation.turns
-    if rev.startswith("~") and rev[1:].isdigit():
-        return _walk_back(repo, conversation, int(rev[1:]), rev)
-    if rev.isdigit() and len(rev) < 7:
-        number = int(rev)
-        if not 1 <= number <= total:
-            raise GitagentError(
-                f"conversation {conversation.name!r} has {total} turn{'s' * (total != 1)}; there is no turn {number}"
-            )
-        return _walk_back(repo, conversation, total - number, rev)
-    return _turn_commit_by_id(repo, rev)
-
-
-def _walk_back(repo: pygit2.Repository, conversation: Conversation, steps: int, rev: str) -> pygit2.Commit:
-    if steps >= conversation.turns:
-        raise GitagentError(
-            f"{rev!r} goes back past the first turn of {conversation.name!r} ({conversation.turns} turns)"
-        )
-    return turns.turn_at(repo, conversation.head, conversation.turns - steps)
+    """A turn of `conversation` by number (`3`), by distance from the head (`~2`) or by commit id (any turn
+    commit, abandoned ones included, so they can be forked from)."""
+    return revs.resolve_rev(_Source(repo), conversation.name, conversation.head, rev)
 
 
 def _turn_commit_by_id(repo: pygit2.Repository, rev: str) -> pygit2.Commit:
-    if not re.fullmatch(r"[0-9a-fA-F]{4,64}", rev):
-        raise GitagentError(f"cannot read REV {rev!r}", "a REV is a turn number (3), ~N, or a commit id")
-    try:
-        commit = repo.revparse_single(rev).peel(pygit2.Commit)
-    except (KeyError, ValueError, pygit2.InvalidSpecError) as e:
-        raise GitagentError(f"no commit {rev!r} in this repository") from e
-    if "turn.json" not in commit.tree or "Gitagent-Turn" not in turns.trailers(commit):
-        raise GitagentError(f"commit {rev} is not a gitagent turn")
-    return commit
+    return revs.turn_by_id(_Source(repo), rev)
 
 
 def is_earlier_turn(repo: pygit2.Repository, conversation: Conversation, commit: pygit2.Commit) -> bool:
     """Whether `commit` is one of the conversation's turns (its head included)."""
-    number = turns.turn_number(commit)
-    return 1 <= number <= conversation.turns and turns.turn_at(repo, conversation.head, number).id == commit.id
+    return revs.is_earlier_turn(_Source(repo), conversation.head, commit)
+
+
+class _Source:
+    """The reads REV resolution makes (`revs.TurnSource`), through pygit2."""
+
+    def __init__(self, repo: pygit2.Repository) -> None:
+        self.repo = repo
+
+    def load(self, oid: pygit2.Oid | str) -> pygit2.Commit:
+        return self.repo[oid].peel(pygit2.Commit)
+
+    def find(self, rev: str) -> pygit2.Commit | None:
+        try:
+            return self.repo.revparse_single(rev).peel(pygit2.Commit)
+        except (KeyError, ValueError, pygit2.InvalidSpecError):
+            return None
+
+    def has_turn_json(self, commit: pygit2.Commit) -> bool:
+        return "turn.json" in commit.tree
+
+    def conversation_name(self, commit: pygit2.Commit) -> str:
+        return turns.read_conversation(commit)["name"]
+
+    def abandoned_reach(self, name: str, commit: pygit2.Commit) -> bool:
+        prefix = f"{ABANDONED}{name}/"
+        refs = self.repo.references
+        tips = [refs[r].target for r in refs if r.startswith(prefix) and "/" not in r[len(prefix) :]]
+        return any(tip == commit.id or self.repo.descendant_of(tip, commit.id) for tip in tips)
 
 
 def base_commit(repo: pygit2.Repository, turn: pygit2.Commit) -> pygit2.Commit:

@@ -7,32 +7,26 @@ from pathlib import Path
 import pygit2
 
 from gitagent.errors import GitagentError
-from gitagent.store import locks
+from gitagent.store import locks, names
 from gitagent.store.packs import flush_pending
 from gitagent.store.repo import git_dir
 
-PREFIX = "refs/gitagent/"
-CONVERSATIONS = PREFIX + "conversations/"
-INFLIGHT = PREFIX + "inflight/"
-ABANDONED = PREFIX + "abandoned/"
-REVIEWS = PREFIX + "reviews/"
-REVIEW_INFLIGHT = PREFIX + "review-inflight/"
+# The ref names are plain strings in `names`, shared with the git-plumbing reader; the store's modules name
+# them from here.
+PREFIX = names.PREFIX
+CONVERSATIONS = names.CONVERSATIONS
+INFLIGHT = names.INFLIGHT
+ABANDONED = names.ABANDONED
+REVIEWS = names.REVIEWS
+REVIEW_INFLIGHT = names.REVIEW_INFLIGHT
+conversation_ref = names.conversation_ref
+inflight_ref = names.inflight_ref
 LOCK_STALE_S = 5.0
 """A ref's lock file older than this was left by a killed process: git and libgit2 hold one for milliseconds."""
 
 
 class ConcurrentUpdate(GitagentError):
     """Another process moved a ref between our read and our write."""
-
-
-def conversation_ref(name: str) -> str:
-    """The ref holding a conversation's head turn."""
-    return CONVERSATIONS + name
-
-
-def inflight_ref(name: str) -> str:
-    """The ref holding a conversation's unfinished turn, if any."""
-    return INFLIGHT + name
 
 
 def abandoned_ref(name: str, oid: pygit2.Oid) -> str:

@@ -9,10 +9,20 @@ the prompting person, committer = gitagent.
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pygit2
+
+from gitagent.store import turnmeta
+
+# The rules of what a turn commit says are pure (`turnmeta`), shared with the git-plumbing reader.
+trailers = turnmeta.trailers
+turn_number = turnmeta.turn_number
+number_trailer = turnmeta.number_trailer
+tokens_trailer = turnmeta.tokens_trailer
+parse_tokens_trailer = turnmeta.parse_tokens_trailer
 
 SCHEMA = 1
 COMMITTER = ("gitagent", "gitagent@localhost")
@@ -112,25 +122,6 @@ def _body(answer: str) -> str:
     return "\n".join(line.rstrip() for line in text.splitlines())
 
 
-_TOKEN_KEYS = {
-    "input": "input_tokens",
-    "output": "output_tokens",
-    "cache-read": "cache_read_tokens",
-    "cache-write": "cache_write_tokens",
-}
-
-
-def tokens_trailer(usage: dict[str, int]) -> str:
-    """The `Gitagent-Tokens` value for a usage dict: `input=… output=… cache-read=… cache-write=…`."""
-    return " ".join(f"{short}={usage.get(key, 0)}" for short, key in _TOKEN_KEYS.items())
-
-
-def parse_tokens_trailer(value: str) -> dict[str, int]:
-    """The usage dict a `Gitagent-Tokens` value stands for."""
-    pairs = dict(part.split("=", 1) for part in value.split() if "=" in part)
-    return {key: int(pairs.get(short, 0)) for short, key in _TOKEN_KEYS.items()}
-
-
 def read_json(commit: pygit2.Commit, path: str) -> dict[str, Any]:
     """Parse a JSON file from a turn commit's tree."""
     blob = commit.tree[path]
@@ -148,12 +139,12 @@ def read_turn(commit: pygit2.Commit) -> dict[str, Any]:
 
 def event_name(index: int) -> str:
     """The tree entry of an in-flight commit holding event `index`."""
-    return f"event-{index:06d}.json"
+    return f"{turnmeta.EVENT_PREFIX}{index:06d}.json"
 
 
 def event_entries(commit: pygit2.Commit) -> list[pygit2.Blob]:
     """An in-flight commit's event blobs, in order (none for a finished turn)."""
-    return sorted((e for e in commit.tree if e.name.startswith("event-")), key=lambda e: e.name)
+    return [commit.tree[name] for name in turnmeta.event_names(e.name for e in commit.tree)]
 
 
 def read_context(commit: pygit2.Commit) -> list[dict[str, Any]] | None:
@@ -164,27 +155,6 @@ def read_context(commit: pygit2.Commit) -> list[dict[str, Any]] | None:
 def read_conversation(commit: pygit2.Commit) -> dict[str, Any]:
     """The `conversation.json` of a turn commit."""
     return read_json(commit, "conversation.json")
-
-
-def trailers(commit: pygit2.Commit) -> dict[str, str]:
-    """The `Gitagent-*` trailers of a turn commit, parsed from its last paragraph."""
-    last = commit.message.rstrip("\n").split("\n\n")[-1]
-    found: dict[str, str] = {}
-    for line in last.splitlines():
-        key, sep, value = line.partition(": ")
-        if sep and key.startswith("Gitagent-"):
-            found[key] = value
-    return found
-
-
-def turn_number(commit: pygit2.Commit) -> int:
-    """The 1-based position of a turn in its conversation, from its trailer (O(1))."""
-    return number_trailer(trailers(commit))
-
-
-def number_trailer(found: dict[str, str]) -> int:
-    """The turn number among a turn commit's `trailers`."""
-    return int(found.get("Gitagent-Turn", "0"))
 
 
 def turn_trailers(
@@ -212,8 +182,8 @@ def jump_for_child(repo: pygit2.Repository, parent: pygit2.Commit) -> pygit2.Oid
     Myers' skew-binary jump pointers: each turn points either at its parent or further back, chosen so
     that `turn_at` reaches any earlier turn in O(log n) hops while writing a turn reads only two commits.
     """
-    jump = _jump(repo, parent)
-    further = _jump(repo, jump)
+    jump = turnmeta.jump_of(_loader(repo), parent)
+    further = turnmeta.jump_of(_loader(repo), jump)
     if turn_number(parent) - turn_number(jump) == turn_number(jump) - turn_number(further):
         return further.id
     return parent.id
@@ -221,19 +191,11 @@ def jump_for_child(repo: pygit2.Repository, parent: pygit2.Commit) -> pygit2.Oid
 
 def turn_at(repo: pygit2.Repository, head: pygit2.Commit, number: int) -> pygit2.Commit:
     """The ancestor of `head` (or `head` itself) that is turn `number`, in O(log n) hops along jumps."""
-    commit = head
-    while turn_number(commit) > number:
-        jump = _jump(repo, commit)
-        commit = jump if jump.id != commit.id and turn_number(jump) >= number else commit.parents[0]
-    return commit
+    return turnmeta.turn_at(_loader(repo), head, number)
 
 
-def _jump(repo: pygit2.Repository, commit: pygit2.Commit) -> pygit2.Commit:
-    """A turn's jump target; the first turn (and one written without a jump) points at itself or its parent."""
-    target = trailers(commit).get("Gitagent-Jump")
-    if target is not None:
-        return repo[target].peel(pygit2.Commit)
-    return commit.parents[0] if commit.parents else commit
+def _loader(repo: pygit2.Repository) -> Callable[[Any], pygit2.Commit]:
+    return lambda oid: repo[oid].peel(pygit2.Commit)
 
 
 def executor_tree(commit: pygit2.Commit | None) -> pygit2.Oid | None:

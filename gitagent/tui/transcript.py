@@ -9,20 +9,20 @@ import sys
 
 import pygit2
 
-from gitagent.cli.render import render_turn
+from gitagent.cli.render import show_turn
 from gitagent.printable import printable
-from gitagent.store import turns
-from gitagent.store.conversations import Conversation, chain, previous_workspace
+from gitagent.store.conversations import Conversation
+from gitagent.store.reads import History
+from gitagent.store.repo import workdir
 
 BACK = "The conversation is above, in your terminal's scrollback. Press Enter to go back to the chat."
 
 
 def conversation_text(repo: pygit2.Repository, conversation: Conversation) -> str:
     """Every turn of `conversation`, oldest first, as `gitagent show` prints one, safe for the terminal."""
-    parts = []
-    for commit in reversed(list(chain(conversation.head))):
-        stats = repo.diff(repo[previous_workspace(repo, commit)], repo[turns.workspace_tree(commit)]).stats
-        parts.append(render_turn(conversation.name, commit, stats))
+    with History(str(workdir(repo))) as history:
+        commits = reversed(history.git.log(str(conversation.head.id)))
+        parts = [show_turn(history, conversation.name, history.load(commit.id)) for commit in commits]
     return printable("\n\n".join(parts))
 
 

@@ -1,7 +1,6 @@
 """Moving a conversation's code out: a diff, uncommitted changes in the user's checkout, or a branch."""
 
 import os
-import subprocess
 from pathlib import Path
 
 import pygit2
@@ -13,11 +12,6 @@ from gitagent.workspace.git import run_git
 
 _MAX_REF_PART = 250
 """Bytes of a ref name between slashes: a file name (at most 255) with room for git's `.lock`."""
-
-
-def diff_trees(repo_workdir: Path, old: pygit2.Oid, new: pygit2.Oid, extra: list[str]) -> int:
-    """Show `git diff` between two trees on the terminal (git's own colours and pager); return its status."""
-    return subprocess.call(["git", "diff", *extra, str(old), str(new)], cwd=repo_workdir)
 
 
 def apply_to_checkout(repo_workdir: Path, old: pygit2.Oid, new: pygit2.Oid) -> list[str]:

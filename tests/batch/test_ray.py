@@ -1,6 +1,7 @@
 """`gitagent batch --ray`: a real Ray cluster started here (`ray start --head`, two CPUs, this machine only),
 workers cloning into their own directories and pushing to a bare repository, the driver pulling back."""
 
+import contextlib
 import json
 import os
 import shutil
@@ -35,7 +36,7 @@ def cluster() -> Iterator[Cluster]:
     started.stop()
 
 
-def test_twelve_tasks_on_ray_land_in_the_remote_and_come_back_with_the_key_nowhere_in_git(
+def test_twelve_tasks_on_ray_land_in_the_remote_and_come_back_with_the_key_nowhere_in_git_or_rays_logs(
     repo: Path, tmp_path: Path, cluster: Cluster, per_task
 ) -> None:
     server = per_task(write_then_answer(steps=3))
@@ -50,6 +51,10 @@ def test_twelve_tasks_on_ray_land_in_the_remote_and_come_back_with_the_key_nowhe
     assert summary["backend"] == "ray" and summary["slots"] == 2
     assert [t["status"] for t in summary["tasks"]] == ["complete"] * 12
     assert dict(server.per_task) == dict.fromkeys(ids, 3)
+    slots = {(t["host"], t["pid"]) for t in summary["tasks"]}
+    assert len(slots) == 2  # two slots (the cluster's two CPUs), each running task after task in its process
+    started = [t for t in summary["tasks"] if "slot_start_ms" in t]
+    assert len(started) == 2 and {(t["host"], t["pid"]) for t in started} == slots  # each paid its start once
     heads = conversations(repo, "migrate")
     assert sorted(heads) == ids
     for task in summary["tasks"]:
@@ -65,6 +70,7 @@ def test_twelve_tasks_on_ray_land_in_the_remote_and_come_back_with_the_key_nowhe
     assert fsck(repo) == "" and fsck(remote) == ""
     for place in (every_object(repo), every_object(remote), result.out.encode(), result.err.encode()):
         assert API_KEY.encode() not in place
+    assert _files_holding(cluster.root, API_KEY) == []  # Ray's logs, its session's files, the workers' clones
     assert run_cli(repo, "diff", "batch/migrate/pkg03").out.count("+pkg03") == 1
 
     again = run_cli(repo, *args, env=fake_env(server) | cluster.env)
@@ -87,15 +93,45 @@ def test_a_ray_worker_killed_mid_task_is_retried_and_not_lost(
         cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, **fake_env(server), **cluster.env},
     )  # fmt: skip
-    pid = _worker_pid(cluster, "victim", lambda: server.per_task["victim"] >= 2)
+    pid = _worker_pid(cluster, "crash", "victim", lambda: server.per_task["victim"] >= 2)
     os.kill(pid, signal.SIGKILL)
     release.set()
     out, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
     victim = {t["id"]: t for t in json.loads(out)["tasks"]}["victim"]
-    assert victim["status"] == "complete" and victim["attempts"] == 2
+    assert victim["status"] == "complete" and victim["attempts"] == 2 and victim["pid"] != pid
     assert "victim: the Ray worker was lost" in err and "retrying (1/2)" in err
     assert workspace_file(conversations(repo, "crash")["victim"], "victim.txt") == "victim\n"
+
+
+def test_a_ray_task_over_the_timeout_is_stopped_with_its_process_and_the_others_complete(
+    repo: Path, tmp_path: Path, cluster: Cluster, per_task
+) -> None:
+    release = threading.Event()
+    server = per_task(holding_answer("slow", release))  # the model thinks until the test lets it answer
+    remote = tmp_path / "shared.git"
+    git(tmp_path, "init", "--quiet", "--bare", str(remote))
+    tasks = write_tasks(tmp_path / "late.jsonl", ["slow", "quick1", "quick2", "quick3"])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gitagent", "batch", str(tasks), "--ray", cluster.address, "--remote", str(remote),
+         "--model", PRICED, "--timeout", "20", "--json"],
+        cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, **fake_env(server), **cluster.env},
+    )  # fmt: skip
+    try:
+        pid = _worker_pid(cluster, "late", "slow", lambda: server.per_task["slow"] >= 2)
+        out, err = proc.communicate(timeout=300)
+    finally:
+        release.set()
+        if proc.poll() is None:  # the test failed before the batch ended: it must not outlive the test
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 1, err
+    by_id = {t["id"]: t for t in json.loads(out)["tasks"]}
+    assert by_id["slow"]["status"] == "interrupted" and by_id["slow"]["error"] == "stopped after 20s (--timeout)"
+    assert [by_id[t]["status"] for t in ("quick1", "quick2", "quick3")] == ["complete"] * 3
+    assert sorted(conversations(repo, "late")) == ["quick1", "quick2", "quick3"]
+    assert _gone(pid)  # the slot that ran it was killed, not left running the task
 
 
 def test_a_local_ray_instance_pushes_straight_into_the_repository(repo: Path, tmp_path: Path, script) -> None:
@@ -112,13 +148,35 @@ def test_a_local_ray_instance_pushes_straight_into_the_repository(repo: Path, tm
     assert fsck(repo) == ""
 
 
-def _worker_pid(cluster: Cluster, task: str, ready) -> int:
-    """The pid of the Ray worker running `task`: the owner of the in-flight turn in its clone."""
+def _gone(pid: int) -> bool:
+    """Whether process `pid` has ended (within a few seconds: Ray kills a slot asynchronously)."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _files_holding(root: Path, text: str) -> list[Path]:
+    """The files under `root` that contain `text` (passing over those gone meanwhile)."""
+    found = []
+    for path in root.rglob("*"):
+        with contextlib.suppress(OSError):
+            if path.is_file() and text.encode() in path.read_bytes():
+                found.append(path)
+    return found
+
+
+def _worker_pid(cluster: Cluster, batch: str, task: str, ready) -> int:
+    """The pid of the Ray worker running `task` of `batch`: the owner of the in-flight turn in its clone."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         for clone in cluster.clones.glob(f"{task}-*"):
             try:
-                ref = pygit2.Repository(str(clone)).references.get(f"refs/gitagent/inflight/batch/crash/{task}")
+                ref = pygit2.Repository(str(clone)).references.get(f"refs/gitagent/inflight/batch/{batch}/{task}")
             except pygit2.GitError:  # the clone is still being made
                 continue
             if ref is not None and ready():

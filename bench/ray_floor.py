@@ -1,0 +1,43 @@
+"""Ray's own share of bench/batch.py's Ray run: the same shape with every turn replaced by a sleep of its ideal.
+
+A driver joins the cluster at ADDRESS and starts SLOTS actors of one CPU that each load gitagent's worker (as the
+batch's slots do), then runs ROUNDS tasks on each slot, one after another, each sleeping SECONDS, and
+disconnects. bench/batch.py times this command as it times `gitagent batch`, so the difference is gitagent's.
+
+Run: python bench/ray_floor.py ADDRESS SLOTS ROUNDS SECONDS
+"""
+
+import sys
+import time
+
+import ray
+
+
+class Slot:
+    """A stand-in for `gitagent.batch.raytask.Slot` whose task is a sleep."""
+
+    def __init__(self) -> None:
+        import gitagent.batch.worker  # noqa: F401 (what a batch slot loads)
+
+    def run(self, seconds: float) -> float:
+        """Sleep `seconds` (a turn's ideal)."""
+        time.sleep(seconds)
+        return seconds
+
+
+def main() -> None:
+    address, slots, rounds, seconds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+    ray.init(address=address, log_to_driver=False, logging_level="WARNING")
+    slot = ray.remote(num_cpus=1)(Slot)
+    actors = [slot.remote() for _ in range(slots)]
+    pending = {actor.run.remote(seconds): (actor, 1) for actor in actors}
+    while pending:
+        [ready], _ = ray.wait(list(pending), num_returns=1)
+        actor, done = pending.pop(ready)
+        if done < rounds:
+            pending[actor.run.remote(seconds)] = (actor, done + 1)
+    ray.shutdown()
+
+
+if __name__ == "__main__":
+    main()
