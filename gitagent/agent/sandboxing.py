@@ -1,5 +1,7 @@
 """Choosing the sandbox a conversation's commands run in: bwrap unless the user explicitly says `none`."""
 
+import contextlib
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,6 +36,27 @@ def network_allowed(repo: pygit2.Repository, conversation: str, flag: bool) -> b
     return flag
 
 
+def start_bwrap_check(choice: str) -> Callable[[], None]:
+    """Check that bwrap works (for `choice` bwrap) in the background while the rest of a turn's settings are read:
+    the check starts two bwrap processes. The returned function waits for it and raises its error, with the fix."""
+    if choice == "none":
+        return lambda: None
+    from gitagent.sandbox.check import check_bwrap
+
+    def check_quietly() -> None:
+        with contextlib.suppress(GitagentError):  # raised by the waiter, in the thread that reads the settings
+            check_bwrap()
+
+    thread = threading.Thread(target=check_quietly, name="gitagent-bwrap-check", daemon=True)
+    thread.start()
+
+    def verdict() -> None:
+        thread.join()
+        check_bwrap()  # the verdict the thread found (cached)
+
+    return verdict
+
+
 def sandbox_factory(
     repo: pygit2.Repository,
     choice: str,
@@ -44,7 +67,7 @@ def sandbox_factory(
 ) -> Callable[[Worktree], Sandbox]:
     """A function making the sandbox for a conversation's worktree (with `extra_ro` readable, e.g. skill
     folders; `home_dir` as HOME, kept between commands, and `limits`, for an executor); bwrap is checked up
-    front."""
+    front (`start_bwrap_check` has the check under way sooner)."""
     if choice == "none":
         return lambda worktree: UnconfinedSandbox()
     from gitagent.sandbox.bwrap import BwrapSandbox

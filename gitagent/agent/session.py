@@ -8,7 +8,6 @@ import pygit2
 
 from gitagent.agent.attachments import Attachment
 from gitagent.agent.events import EventSink, Notice, TurnOutcome
-from gitagent.agent.loop import INTERRUPTED
 from gitagent.agent.record import TurnRecord, now_iso
 from gitagent.agent.turn import Turn, TurnSettings
 from gitagent.errors import GitagentError
@@ -88,6 +87,8 @@ def close_interrupted_turn(repo: pygit2.Repository, name: str, settings: TurnSet
     """Commit the interrupted turn of `name` as it stands, with status `interrupted`: what it did (its events and
     the worktree's files) is kept, and a tool call it cut off gets the result that says so, so the next prompt
     continues from there. The chat does this when a prompt is sent after Esc."""
+    from gitagent.agent.loop import INTERRUPTED
+
     validate_name(name)
     with locks.hold(repo, name):
         turn = _reopen(repo, name, settings)

@@ -4,6 +4,7 @@ permissions, hooks, skills and trust. The CLI and the TUI both start turns throu
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pygit2
 
@@ -17,16 +18,17 @@ from gitagent.agent.guard import Guard
 from gitagent.agent.instructions import Instructions, load_instructions
 from gitagent.agent.modelchoice import model_choice
 from gitagent.agent.permissions import Permissions, permissions_for
-from gitagent.agent.sandboxing import network_allowed, sandbox_choice, sandbox_factory
+from gitagent.agent.sandboxing import network_allowed, sandbox_choice, sandbox_factory, start_bwrap_check
 from gitagent.agent.transcript import transcript_path
 from gitagent.agent.trust import trusted_ids
 from gitagent.agent.turn import DEFAULT_MAP_TOKENS, TurnSettings
 from gitagent.hooks import HookRunner
-from gitagent.mcp.setup import mcp_setup
 from gitagent.models.catalog import model_info, retirement_notice
-from gitagent.skills import Skill, discover_skills
 from gitagent.store.repo import config_value, workdir
 from gitagent.workspace.worktree import worktree_for
+
+if TYPE_CHECKING:
+    from gitagent.skills import Skill
 
 
 @dataclass(frozen=True)
@@ -58,11 +60,14 @@ def turn_settings(
     executor = choose_executor(repo, options.executor, name)
     if executor != BUILTIN:
         return executor_settings(repo, name, executor, options, emit)
+    from gitagent.mcp.setup import mcp_setup  # the built-in loop's: not loaded for an outside executor's turn
+
     chosen = model_choice(repo, options.model, name, options.base_url)
     model = chosen.load(on_retry)  # first: a provider's SDK loads while the rest is set up
     root = workdir(repo)
     trusted = trusted_ids(repo)
     choice = sandbox_choice(repo, options.sandbox)
+    bwrap_checked = start_bwrap_check(choice)
     mcp = mcp_setup(repo, options.trust_repo, choice, lambda text: emit(Notice(text)))
     worktree = worktree_for(repo, name)
     if mcp is not None and worktree.exists:
@@ -80,6 +85,7 @@ def turn_settings(
         emit(Notice(retiring))
     if options.max_cost is not None and model_info(chosen.spec) is None:
         emit(Notice(f"the cost limit is not enforced: {chosen.spec} has no known price"))
+    bwrap_checked()
     return TurnSettings(
         model=model,
         make_sandbox=sandbox_factory(repo, choice, network, extra_ro=[skill.path for skill in skills]),
@@ -110,12 +116,15 @@ def executor_settings(
             args += ["--max-budget-usd", f"{options.max_cost:g}"]
         elif executor != "claude-code":
             emit(Notice(f"--max-cost does not reach {executor}: it has no spending limit of its own"))
-    runner = external(repo, executor, name, options.model, options.base_url, args)
     choice = sandbox_choice(repo, options.sandbox)
+    bwrap_checked = start_bwrap_check(choice)
+    runner = external(repo, executor, name, options.model, options.base_url, args)
     if choice == "none":
         emit(Notice(f"warning: --sandbox none: {executor} runs UNCONFINED on this machine"))
     if options.approval == "ask":
         emit(Notice(f"--approval ask does not reach {executor}'s tool calls: its own permission mode decides"))
+    guard = Guard(_permissions(repo, options, emit), hooks=hook_runner(repo, name, options.trust_repo, emit))
+    bwrap_checked()
     return TurnSettings(
         model=None,
         make_sandbox=sandbox_factory(
@@ -123,7 +132,7 @@ def executor_settings(
         ),
         max_steps=options.max_steps,
         emit=emit,
-        guard=Guard(_permissions(repo, options, emit), hooks=hook_runner(repo, name, options.trust_repo, emit)),
+        guard=guard,
         compactor=None,
         repo_map_tokens=0,
         executor=runner,
@@ -145,7 +154,9 @@ def hook_runner(repo: pygit2.Repository, name: str, trust_repo: bool, emit: Even
     return hooks
 
 
-def _skills(root: Path, is_trusted: Callable[[str], bool], emit: EventSink) -> list[Skill]:
+def _skills(root: Path, is_trusted: Callable[[str], bool], emit: EventSink) -> "list[Skill]":
+    from gitagent.skills import discover_skills
+
     found = discover_skills(Path.cwd() if Path.cwd().is_relative_to(root) else root, root)
     for warning in found.warnings:
         emit(Notice(warning))

@@ -15,30 +15,26 @@ from gitagent.agent.guard import Guard, HookStop, unguarded
 from gitagent.agent.history import conversation_messages
 from gitagent.agent.hooksession import HookSession
 from gitagent.agent.limits import TurnLimit
-from gitagent.agent.loop import Agent
 from gitagent.agent.output import OutputContract
-from gitagent.agent.prompt import system_prompt
 from gitagent.agent.record import TurnRecord, turn_messages
 from gitagent.agent.transcript import Transcript, transcript_path
 from gitagent.errors import GitagentError, disk_error
-from gitagent.models.after import AnswersAfter
 from gitagent.models.base import Model
 from gitagent.models.errors import AuthenticationFailed
 from gitagent.sandbox import Sandbox
-from gitagent.skills import Skill, skills_prompt
 from gitagent.store import inflight, turns
 from gitagent.store.repo import git_dir, user_identity
 from gitagent.testpoints import kill_point
-from gitagent.tools import default_tools
 from gitagent.tools.base import Tool, ToolContext
-from gitagent.tools.skill import SkillTool
 from gitagent.workspace import worktree as wt
 from gitagent.workspace.filling import Filling
 from gitagent.workspace.snapshot import PreparedSnapshot, Snapshot, take_snapshot
 
 if TYPE_CHECKING:
+    from gitagent.agent.loop import Agent
     from gitagent.mcp.setup import McpSetup
     from gitagent.mcp.toolset import McpToolset
+    from gitagent.skills import Skill
     from gitagent.subagents.definitions import AgentDefinition
     from gitagent.subagents.host import Subagents
 
@@ -75,7 +71,7 @@ class TurnSettings:
     compactor: Compactor | None = field(default_factory=Compactor)
     instructions: str = ""
     """The project's and the user's instruction files (`load_instructions`), read once for the session."""
-    skills: list[Skill] = field(default_factory=list)
+    skills: "list[Skill]" = field(default_factory=list)
     repo_map_tokens: int = DEFAULT_MAP_TOKENS
     """Budget of the code map in the first turn's system prompt (0: none)."""
     session: HookSession = field(default_factory=HookSession)
@@ -188,8 +184,16 @@ class Turn:
         if self.settings.session.ends_with_turn:
             self.settings.session.end("other", self.record)
 
-    def agent(self) -> Agent:
+    def agent(self) -> "Agent":
         """The agent for this turn: prompt with project instructions and skills, tools, sandbox, guard."""
+        # the built-in loop's own parts: a turn an outside executor runs never loads them
+        from gitagent.agent.loop import Agent
+        from gitagent.agent.prompt import system_prompt
+        from gitagent.models.after import AnswersAfter
+        from gitagent.skills import skills_prompt
+        from gitagent.tools import default_tools
+        from gitagent.tools.skill import SkillTool
+
         settings = self.settings
         if settings.model is None:
             raise ValueError("the built-in executor needs a model")
@@ -238,7 +242,6 @@ class Turn:
         if resumed and settings.subagents is not None:
             settings.subagents.attach(self)
             settings.subagents.resume_interrupted()
-        self.prepare_snapshot()
         status = "complete"
         try:
             settings.executor.run(self, resumed)
@@ -279,7 +282,8 @@ class Turn:
             wt.remove(self.worktree)
 
     def prepare_snapshot(self) -> None:
-        """Start reading what the end-of-turn snapshot needs, in the background while the model works."""
+        """Start reading what the end-of-turn snapshot needs, in the background while the model works (the
+        executor calls this once its model is at work: the reading would hold up its start)."""
         self.next_snapshot = PreparedSnapshot(self.worktree, self.files_ready)
 
     def snapshot(self) -> Snapshot:

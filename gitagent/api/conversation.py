@@ -8,7 +8,7 @@ on it like on any other. Each call opens its own handle on the repository, so tu
 
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pygit2
 
@@ -27,8 +27,9 @@ from gitagent.store import inflight, operations, turns
 from gitagent.store.conversations import get_conversation
 from gitagent.store.refs import conversation_ref, read_ref, validate_name
 from gitagent.store.repo import open_repository, workdir
-from gitagent.subagents.host import Lineage
-from gitagent.subagents.setup import install as install_subagents
+
+if TYPE_CHECKING:
+    from gitagent.subagents.host import Lineage
 
 _naming = threading.Lock()
 _taken: set[str] = set()
@@ -172,7 +173,10 @@ class Conversation:
             )
         settings.guard.approver = opts.approver()
         settings.output = contract
-        install_subagents(settings, repo, self.repository, opts, self.lineage, on_event or _ignore)
+        if settings.executor.name == BUILTIN:  # the Agent tool is the built-in loop's: no subagents elsewhere
+            from gitagent.subagents.setup import install as install_subagents
+
+            install_subagents(settings, repo, self.repository, opts, self.lineage, on_event or _ignore)
         return settings
 
     def _require_name(self) -> str:

@@ -5,6 +5,7 @@ below names each command's module, and `--help`/`--version` are answered from it
 `tests/cli/test_app.py` checks the table against the commands' own help, so the two cannot drift.
 """
 
+import gc
 import importlib
 import os
 import sys
@@ -120,8 +121,14 @@ def main(argv: list[str] | None = None) -> None:
 
         # the SDK loads in its own process while this one imports and sets up (or is loaded there already)
         sdkproc.prestart(executor_named=_option(args, "--executor", None) is not None)
+    gc.disable()  # loading modules makes little garbage: no collection passes over them while they load
     module = importlib.import_module(COMMANDS[args[0]][0])
-    module.run_command(args)
+    gc.enable()
+    gc.freeze()  # what is loaded lives as long as the process: later collections need not walk it
+    try:
+        module.run_command(args)
+    finally:
+        gc.freeze()  # the interpreter's last collection would walk every object only to free it at exit
 
 
 def _will_ask_claude(args: list[str]) -> bool:

@@ -29,7 +29,6 @@ from gitagent.errors import GitagentError, disk_error
 from gitagent.models import TextDelta
 from gitagent.printable import printable
 from gitagent.store import inflight
-from gitagent.subagents.start import unfinished_children
 
 app = new_app()
 
@@ -171,6 +170,8 @@ def _interrupted(
             f" or drop it with `gitagent run --discard -c {name}`",
             file=sys.stderr,
         )
+        from gitagent.subagents.start import unfinished_children
+
         children = [c.name for c in unfinished_children(repo.handle(), name)]
         if children:
             agents = f"{len(children)} agent{'s' * (len(children) > 1)} {'were' if len(children) > 1 else 'was'}"

@@ -30,8 +30,9 @@ from gitagent.store import inflight, turns
 from gitagent.store.packs import ObjectBatch
 from gitagent.store.refs import abandoned_ref, cas_delete, cas_update, read_ref
 from gitagent.store.repo import state_dir
-from gitagent.tools import Bash, FindSymbol, Glob, Grep, Outline, Read, RepoMap, Tool
+from gitagent.tools import Bash, Glob, Grep, Read, Tool
 from gitagent.tools.base import ToolContext
+from gitagent.tools.code import FindSymbol, Outline, RepoMap
 from gitagent.tools.skill import SkillTool
 from gitagent.workspace.snapshot import Snapshot
 from gitagent.workspace.worktree import Worktree

@@ -1,8 +1,11 @@
-"""The agent's tools: file, search and shell tools shaped like Claude Code's."""
+"""The agent's tools: file, search and shell tools shaped like Claude Code's.
+
+The code tools (`gitagent.tools.code`: RepoMap, FindSymbol, Outline) are imported from their module: they load
+the repository map's parsers, which what only needs a tool's result (an outside executor's turn) should not.
+"""
 
 from gitagent.tools.base import Tool, ToolContext, ToolResult
 from gitagent.tools.bash import Bash
-from gitagent.tools.code import FindSymbol, Outline, RepoMap
 from gitagent.tools.files import Edit, Read, Write
 from gitagent.tools.paths import PathOutsideRoot, ToolError, resolve_in_root
 from gitagent.tools.search import Glob, Grep
@@ -11,13 +14,10 @@ from gitagent.tools.todo import TodoWrite
 __all__ = [
     "Bash",
     "Edit",
-    "FindSymbol",
     "Glob",
     "Grep",
-    "Outline",
     "PathOutsideRoot",
     "Read",
-    "RepoMap",
     "TodoWrite",
     "Tool",
     "ToolContext",
@@ -31,4 +31,6 @@ __all__ = [
 
 def default_tools() -> list[Tool]:
     """A fresh set of the built-in tools, in the order the model sees them."""
+    from gitagent.tools.code import FindSymbol, Outline, RepoMap
+
     return [Read(), Write(), Edit(), Glob(), Grep(), Bash(), RepoMap(), FindSymbol(), Outline(), TodoWrite()]

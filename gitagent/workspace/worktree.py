@@ -183,13 +183,16 @@ def remove(worktree: Worktree) -> None:
 
 
 def _remove(worktree: Worktree) -> None:
-    for admin in _registrations(worktree):
+    registered = _registrations(worktree)
+    for admin in registered:
         (admin / "locked").unlink(missing_ok=True)  # else `git worktree prune` keeps it registered
-    if worktree.path.exists():
+    existed = worktree.path.exists()
+    if existed:
         run_git(["worktree", "remove", "--force", str(worktree.path)], cwd=worktree.repo_workdir, check=False)
         kill_point("worktree-removing")
         shutil.rmtree(worktree.path, ignore_errors=True)
-    run_git(["worktree", "prune"], cwd=worktree.repo_workdir)
+    if registered or existed:  # nothing of it left to prune otherwise (a new conversation's first turn)
+        run_git(["worktree", "prune"], cwd=worktree.repo_workdir)
 
 
 def _registrations(worktree: Worktree) -> list[Path]:

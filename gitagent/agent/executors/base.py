@@ -9,8 +9,6 @@ and Codex CLI (`gitagent.agent.executors.external`) are others.
 
 from typing import TYPE_CHECKING, Protocol
 
-from gitagent.agent.loop import run_loop
-
 if TYPE_CHECKING:
     from gitagent.agent.turn import Turn
 
@@ -38,4 +36,7 @@ class BuiltinExecutor:
 
     def run(self, turn: "Turn", resumed: bool) -> None:
         """Drive the ReAct loop from wherever the record stands."""
+        turn.prepare_snapshot()
+        from gitagent.agent.loop import run_loop  # not loaded for the turns an outside executor runs
+
         run_loop(turn.agent(), turn.history, turn.record, turn.settings.emit, turn.save)

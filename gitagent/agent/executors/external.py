@@ -10,7 +10,6 @@ key is removed from any file it wrote (the record and the session were cleaned a
 """
 
 import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -21,7 +20,7 @@ from gitagent.agent.events import Notice
 from gitagent.agent.executors.handover import opening_prompt
 from gitagent.agent.executors.process import ExecutorProcess
 from gitagent.agent.executors.recorder import REDACTED, Recorder
-from gitagent.agent.executors.sessions import SessionState, private_home, read_state, write_state
+from gitagent.agent.executors.sessions import SessionState, discard_home, private_home, read_state, write_state
 from gitagent.errors import GitagentError
 from gitagent.sandbox.bwrap import BwrapSandbox
 from gitagent.sandbox.env import sandbox_env
@@ -108,9 +107,10 @@ class ExternalExecutor:
         turn.files_ready()  # the program works in the worktree from its first moment
         previous = read_state(turn.repo, turn.executor_tree, self.name)
         prompt = opening_prompt(turn.head, previous.turn if previous else None, turn.record.events, resumed)
+        stored = previous.content(turn.repo) if previous else b""  # read once: restored now, compared after
         home = private_home(turn.repo, turn.state.name)
         try:
-            session_id, version = self._restore(turn, previous, home), previous.version if previous else ""
+            session_id, version = self._restore(turn, previous, stored, home), previous.version if previous else ""
             while True:
                 session_id, version = self._run_once(turn, home, prompt, session_id, version)
                 instruction = turn.settings.guard.before_stop(turn.record)
@@ -120,15 +120,17 @@ class ExternalExecutor:
                 turn.save()
                 prompt = instruction
             turn.record.data["executor"] = {"name": self.name, "version": version, "session_id": session_id}
-            turn.executor_tree = self._keep(turn, previous, home, session_id, version)
+            turn.executor_tree = self._keep(turn, previous, stored, home, session_id, version)
             self._scrub_worktree(turn)
         finally:
-            shutil.rmtree(home, ignore_errors=True)
+            discard_home(turn.repo, home)
 
     def _run_once(self, turn: "Turn", home: Path, prompt: str, session_id: str | None, version: str) -> tuple[str, str]:
         recorder = Recorder(self.name, turn.record, turn.settings.emit, turn.save, self.secrets)
         stream = self.kind.stream(recorder, home)
         process = self._start(turn, home, prompt, session_id)
+        if turn.next_snapshot is None:  # only now: the reading would hold up the program's start
+            turn.prepare_snapshot()
         try:
             for event in process.events():
                 stream.feed(event)
@@ -154,12 +156,11 @@ class ExternalExecutor:
         argv, lifeline = turn.sandbox.program_argv(argv, cwd)
         return ExecutorProcess(argv, cwd=cwd, env=env, prompt=prompt, lifeline=lifeline)
 
-    def _restore(self, turn: "Turn", previous: SessionState | None, home: Path) -> str | None:
+    def _restore(self, turn: "Turn", previous: SessionState | None, content: bytes, home: Path) -> str | None:
         if previous is None:
             return None
         path = home / previous.path
         path.parent.mkdir(parents=True, exist_ok=True)
-        content = previous.content(turn.repo)
         here = str(turn.worktree.path.resolve())
         if previous.worktree and previous.worktree != here:  # a fork: its session works in the fork's worktree
             content = content.replace(previous.worktree.encode(), here.encode())
@@ -167,7 +168,7 @@ class ExternalExecutor:
         return previous.session_id
 
     def _keep(
-        self, turn: "Turn", previous: SessionState | None, home: Path, session_id: str, version: str
+        self, turn: "Turn", previous: SessionState | None, stored: bytes, home: Path, session_id: str, version: str
     ) -> pygit2.Oid | None:
         path = self.kind.find_session(home, session_id)
         if path is None:
@@ -181,7 +182,7 @@ class ExternalExecutor:
             "path": path.relative_to(home).as_posix(), "turn": turn.record.data["turn"],
             "worktree": str(turn.worktree.path.resolve()),
         }  # fmt: skip
-        return write_state(turn.repo, turn.executor_tree, previous, update, data)
+        return write_state(turn.repo, turn.executor_tree, previous, update, data, stored)
 
     def _scrub_worktree(self, turn: "Turn") -> None:
         """Remove the executor's key from the files it changed, before the snapshot records them."""

@@ -14,8 +14,11 @@ lines. `path` is where the file lives in the executor's home, `turn` the last tu
 (in a fork, with the worktree it worked in replaced by the fork's own); after it, read back from there.
 """
 
+import contextlib
 import json
 import shutil
+import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,8 @@ from gitagent.store.repo import state_dir
 
 SCHEMA = 1
 STATE = "session.json"
+DISCARDED = ".discarded"
+"""Where homes are moved to be removed (no conversation is named so: a ref name's parts never start with '.')."""
 
 
 @dataclass(frozen=True)
@@ -69,11 +74,12 @@ def write_state(
     previous: SessionState | None,
     update: dict[str, Any],
     data: bytes,
+    before: bytes,
 ) -> pygit2.Oid:
     """The `executor/` tree with `update["executor"]`'s session replaced by `data` (`update`: version,
-    session_id, path, turn, worktree). When `data` continues the previous session, only what was appended is stored."""
+    session_id, path, turn, worktree). When `data` continues the previous session (whose content is `before`,
+    empty without one), only what was appended is stored."""
     parts = list(previous.parts) if previous is not None else []
-    before = previous.content(repo) if previous is not None else b""
     same = previous is not None and previous.session_id == update["session_id"] and data.startswith(before)
     if not same:
         parts, before = [], b""
@@ -96,8 +102,30 @@ def executor_home(repo: pygit2.Repository, conversation: str) -> Path:
 
 
 def private_home(repo: pygit2.Repository, conversation: str) -> Path:
-    """A fresh, empty `executor_home` (what a killed turn left there, removed)."""
+    """A fresh, empty `executor_home` (what a killed turn left there, discarded)."""
     home = executor_home(repo, conversation)
-    shutil.rmtree(home, ignore_errors=True)
+    if home.exists():  # the common case has none: no thread then, to compete with the executor's start
+        discard_home(repo, home)
     home.mkdir(parents=True, mode=0o700)
     return home
+
+
+def discard_home(repo: pygit2.Repository, home: Path) -> None:
+    """Remove an executor's home without holding up the turn: it is moved aside at once (a new one can be made
+    in its place), then deleted in a background thread with whatever an earlier exit left half-deleted."""
+    trash = executor_home(repo, DISCARDED)
+    try:
+        trash.mkdir(parents=True, exist_ok=True)
+        home.rename(Path(tempfile.mkdtemp(dir=trash)) / "home")
+    except FileNotFoundError:  # no home there
+        pass
+    except OSError:  # it cannot be moved aside (a full disk): removed here, as it stands
+        shutil.rmtree(home, ignore_errors=True)
+        return
+    threading.Thread(target=_empty, args=(trash,), name="gitagent-discard-home", daemon=True).start()
+
+
+def _empty(directory: Path) -> None:
+    with contextlib.suppress(OSError):  # gone already (another process emptied and removed it)
+        for entry in directory.iterdir():
+            shutil.rmtree(entry, ignore_errors=True)

@@ -251,3 +251,35 @@ def test_options_reach_the_executors_command_line_and_a_typed_answer_needs_gitag
     assert typed.code == 1 and "a typed answer (--output-schema) needs gitagent's own executor" in typed.err
     assert "--executor gitagent" in typed.err and "Traceback" not in typed.err
     assert git(repo, "for-each-ref", "refs/gitagent/inflight") == ""  # refused before the turn started
+
+
+LOOP_ONLY = ("gitagent.agent.loop", "gitagent.tools.code", "gitagent.repomap", "gitagent.skills", "gitagent.mcp",
+             "gitagent.subagents.definitions", "gitagent.subagents.host", "yaml", "tree_sitter")  # fmt: skip
+"""What only gitagent's own loop uses: its tools' code map and parsers, skills (and YAML), MCP, subagents."""
+
+
+def test_its_turn_loads_none_of_the_built_in_loops_parts(fake: Path) -> None:
+    # gitagent's start is on the critical path of every executor turn: it must not load what the turn never uses
+    loaded = "import sys\nfrom gitagent.cli.app import main\ntry:\n    main(sys.argv[1:])\nfinally:\n"
+    loaded += f"    print('LOADED', *sorted(m for m in sys.modules if m.startswith({LOOP_ONLY!r})), file=sys.stderr)"
+    argv = [sys.executable, "-c", loaded, "run", "-c", "lean", "--executor", "claude-code", "WRITE a.txt lean"]
+    done = subprocess.run(argv, cwd=fake, env={**os.environ, **ENV}, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert git(fake, "show", "refs/gitagent/conversations/lean:workspace/a.txt").strip() == "lean"
+    assert done.stderr.splitlines()[-1] == "LOADED"
+
+
+def test_a_sandbox_that_cannot_start_stops_the_turn_before_it_starts(fake: Path) -> None:
+    tools = fake.parent / "broken-bwrap"
+    tools.mkdir()
+    (tools / "bwrap").write_text(  # as bwrap where user namespaces are off: it runs, but makes no sandbox
+        "#!/bin/sh\n[ \"$1\" = --help ] && exit 0\necho 'bwrap: No permissions to creating new namespace' >&2\nexit 1\n"
+    )
+    (tools / "bwrap").chmod(0o755)
+    env = {**ENV, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}"}
+    result = run_cli(fake, "run", "-c", "boxless", "--executor", "claude-code", "WRITE a.txt no", env=env)
+    assert result.code == 1 and "Traceback" not in result.err
+    assert "bwrap cannot create a sandbox here: bwrap: No permissions to creating new namespace" in result.err
+    assert "--sandbox none" in result.err  # the hint names the fixes, the opt-out last
+    assert git(fake, "for-each-ref", "refs/gitagent") == ""  # nothing started: no turn, no in-flight turn
+    assert not worktree(fake, "boxless").exists()
