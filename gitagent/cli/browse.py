@@ -138,8 +138,6 @@ def _log_all(history: History, limit: int | None) -> None:
     fmt = "%h%d turn %(trailers:key=Gitagent-Turn,valueonly,separator=) %s"
     args = [
         "log",
-        "--no-show-signature",
-        "--encoding=UTF-8",
         "--graph",
         "--date-order",
         f"--format={fmt}",

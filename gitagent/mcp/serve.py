@@ -15,7 +15,7 @@ from gitagent.cli.browse import conversation_rows, log_entry, show_text
 from gitagent.errors import GitagentError
 from gitagent.store import turnmeta
 from gitagent.store.gitread import Commit
-from gitagent.store.reads import DIFF_PINNED, History
+from gitagent.store.reads import History
 from gitagent.tools.base import truncate
 
 INSTRUCTIONS = (
@@ -52,7 +52,7 @@ def diff_text(path: Path, target: str, since_base: bool) -> str:
     with History(str(path)) as history:
         _, commit = history.resolve(target)
         old = history.before(commit, since_base)
-        patch = history.git.run(["diff", *DIFF_PINNED, old, f"{commit.id}:workspace"]).decode("utf-8", "replace")
+        patch = history.patch(old, f"{commit.id}:workspace")
     return truncate(patch or "(no change)")
 
 

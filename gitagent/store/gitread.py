@@ -23,6 +23,8 @@ GIT = [
     "color.ui=never",
     "-c",
     "log.showSignature=false",
+    "-c",
+    "i18n.logOutputEncoding=UTF-8",
 ]
 _COMMITS = "%H%x00%P%x00%ct%x00%B"
 _REFS = "%(refname)%00%(objectname)%00%(parent)%00%(committerdate:unix)%00%(contents)%00"
@@ -63,10 +65,7 @@ class GitReader:
             raise _not_a_repository(self.cwd, done.stderr.decode(errors="replace"))
         git_dir, bare = done.stdout.decode().split("\n")[:2]
         if bare == "true":
-            raise GitagentError(
-                f"{git_dir} is a bare repository; gitagent needs a work tree",
-                "clone it (`git clone <path>`) and run gitagent in the clone",
-            )
+            raise bare_repository(git_dir)
         self.git_dir = git_dir
 
     def run(self, args: list[str], check: bool = True) -> bytes:
@@ -90,7 +89,7 @@ class GitReader:
     def log(self, head: str, limit: int | None = None) -> list[Commit]:
         """`head` and its first-parent ancestors, newest first (at most `limit`; no authors)."""
         count = [f"--max-count={limit}"] if limit else []
-        args = ["log", "-z", "--first-parent", "--no-show-signature", "--no-notes", "--encoding=UTF-8"]
+        args = ["log", "-z", "--first-parent", "--no-notes"]
         args.append(f"--format={_COMMITS}")
         fields = _text(self.run([*args, *count, head, "--"])).split("\0")
         return [
@@ -190,10 +189,23 @@ def _person(value: bytes) -> Person:
     return Person(_text(name), _text(email), int(when.split()[0] or 0))
 
 
+def not_a_repository(path: str) -> GitagentError:
+    """The error for a directory outside any git repository (the store's, too)."""
+    return GitagentError(
+        f"not a git repository (or any parent up to /): {path}",
+        "run gitagent inside a git repository, or create one with `git init`",
+    )
+
+
+def bare_repository(git_dir: str) -> GitagentError:
+    """The error for a repository without a work tree (the store's, too)."""
+    return GitagentError(
+        f"{git_dir} is a bare repository; gitagent needs a work tree",
+        "clone it (`git clone <path>`) and run gitagent in the clone",
+    )
+
+
 def _not_a_repository(cwd: str, stderr: str) -> GitagentError:
     if "not a git repository" in stderr:
-        return GitagentError(
-            f"not a git repository (or any parent up to /): {os.path.realpath(cwd)}",
-            "run gitagent inside a git repository, or create one with `git init`",
-        )
+        return not_a_repository(os.path.realpath(cwd))
     return GitagentError(f"git cannot read this repository: {stderr.strip().splitlines()[-1] if stderr else '?'}")

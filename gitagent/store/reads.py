@@ -108,6 +108,10 @@ class History:
         out = self.git.run(["diff", *DIFF_PINNED, "--stat=80", *STAT_PINNED, old, new])
         return out.decode("utf-8", "replace").rstrip()
 
+    def patch(self, old: str, new: str) -> str:
+        """The unified diff between two trees, as text."""
+        return self.git.run(["diff", *DIFF_PINNED, old, new]).decode("utf-8", "replace")
+
     def show_diff(self, old: str, new: str, extra: list[str]) -> int:
         """Show `git diff` between two trees on the terminal (git's own pager and colours there, none in a pipe);
         return git's exit status."""

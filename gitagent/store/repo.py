@@ -6,6 +6,7 @@ from pathlib import Path
 import pygit2
 
 from gitagent.errors import GitagentError
+from gitagent.store.gitread import bare_repository, not_a_repository
 
 IDENTITY_FALLBACK = ("gitagent user", "user@localhost")
 
@@ -15,16 +16,10 @@ def open_repository(path: Path | None = None) -> pygit2.Repository:
     start = Path(path or Path.cwd()).resolve()
     found = pygit2.discover_repository(str(start))
     if found is None:
-        raise GitagentError(
-            f"not a git repository (or any parent up to /): {start}",
-            "run gitagent inside a git repository, or create one with `git init`",
-        )
+        raise not_a_repository(str(start))
     repo = pygit2.Repository(found)
     if repo.is_bare:
-        raise GitagentError(
-            f"{repo.path.rstrip('/')} is a bare repository; gitagent needs a work tree",
-            "clone it (`git clone <path>`) and run gitagent in the clone",
-        )
+        raise bare_repository(repo.path.rstrip("/"))
     return repo
 
 
