@@ -26,6 +26,8 @@ def import_ray() -> Any:
         import ray
     except ImportError as e:
         raise GitagentError("--ray needs Ray, which is not installed", INSTALL_HINT) from e
+    # Ray's notice that a local instance uses token authentication, its default; its errors are raised, not logged
+    logging.getLogger("ray._private.authentication.authentication_token_setup").setLevel(logging.ERROR)
     return ray
 
 

@@ -144,6 +144,7 @@ def test_a_local_ray_instance_pushes_straight_into_the_repository(repo: Path, tm
         shutil.rmtree(env["TMPDIR"], ignore_errors=True)
     assert result.code == 0, result.err
     assert "batch solo: 3/3 complete" in result.out
+    assert "Token authentication" not in result.err and "WARNING" not in result.err  # Ray's notice of its default
     assert sorted(conversations(repo, "solo")) == ["one", "three", "two"]
     assert fsck(repo) == ""
 
