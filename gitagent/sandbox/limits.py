@@ -22,6 +22,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from gitagent.processes import running
+
 _CGROUP_V1 = Path("/sys/fs/cgroup/pids")
 _CGROUP_V2 = Path("/sys/fs/cgroup")
 _joined: tuple[int, Path] | None = None
@@ -107,18 +109,8 @@ def _sweep(parent: Path) -> None:
     """Remove cgroups left by gitagent processes that are gone (never a live process's, which may be filling)."""
     for child in parent.glob("proc-*"):
         owner = child.name.split("-")[1]
-        if owner.isdigit() and not _alive(int(owner)):
+        if owner.isdigit() and not running(int(owner)):
             _rmdir(child)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _rmdir(path: Path) -> bool:

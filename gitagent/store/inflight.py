@@ -13,6 +13,7 @@ from typing import Any
 import pygit2
 
 from gitagent.errors import GitagentError
+from gitagent.processes import running
 from gitagent.store import turns
 from gitagent.store.conversations import candidate_names, nesting_conflict
 from gitagent.store.refs import (
@@ -99,13 +100,7 @@ def is_alive(who: dict[str, Any]) -> bool:
         return False
     if who["pid"] == os.getpid():
         return False
-    try:
-        os.kill(who["pid"], 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return running(who["pid"])
 
 
 def save(repo: pygit2.Repository, state: InFlight, content: turns.TurnContent, author: tuple[str, str]) -> None:
