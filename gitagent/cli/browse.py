@@ -71,7 +71,7 @@ def _in_flight(history: History, names: list[str]) -> tuple[dict[str, str], list
         if commit is None:
             continue
         turn = turns.read_turn(commit)
-        state = "running" if inflight.is_alive(turn.get("owner", {})) else "interrupted"
+        state = inflight.state(turn.get("owner", {}))
         states[name] = state
         if read_ref(repo, conversation_ref(name)) is None:
             first_turns.append(
@@ -110,6 +110,8 @@ def log(*, name: str | None, show_all: bool, limit: int | None, as_json: bool) -
 def _most_recent(history: History) -> Conversation:
     found = history.conversations()
     if not found:
+        for name in history.inflight():
+            history.refuse_first_turn(name)
         fail("no conversations yet", "start one with `gitagent run PROMPT`")
     return found[0]
 

@@ -88,10 +88,31 @@ def names(repo: pygit2.Repository) -> list[str]:
 def refuse_if_busy(repo: pygit2.Repository, name: str) -> None:
     """Raise when `name` has an interrupted turn (the caller holds the conversation's lock, so none is running)."""
     if load(repo, name) is not None:
-        raise GitagentError(
-            f"conversation {name!r} has an interrupted turn",
-            f"finish it with `gitagent run --resume -c {name}` or drop it with `gitagent run --discard -c {name}`",
+        raise GitagentError(f"conversation {name!r} has an interrupted turn", _resume_hint(name))
+
+
+def first_turn_error(repo: pygit2.Repository, name: str) -> GitagentError | None:
+    """What reading conversation `name` says while its first turn is in flight (running or interrupted) and so
+    it has no turn to read yet; None when it has no turn in flight."""
+    commit = load(repo, name)
+    if commit is None:
+        return None
+    who = turns.read_turn(commit).get("owner", {})
+    if state(who) == "running":
+        return GitagentError(
+            f"conversation {name!r} has no turns yet: its first turn is still running (process {who['pid']})",
+            "it can be read once that turn is committed; `gitagent conversations` shows its state",
         )
+    return GitagentError(f"conversation {name!r} has no turns yet: its first turn was interrupted", _resume_hint(name))
+
+
+def _resume_hint(name: str) -> str:
+    return f"finish it with `gitagent run --resume -c {name}` or drop it with `gitagent run --discard -c {name}`"
+
+
+def state(who: dict[str, Any]) -> str:
+    """An in-flight turn's state from its owner record: "running" while its process lives, else "interrupted"."""
+    return "running" if is_alive(who) else "interrupted"
 
 
 def is_alive(who: dict[str, Any]) -> bool:

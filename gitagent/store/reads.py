@@ -58,11 +58,25 @@ class History:
         found = {c.name: c for c in self.conversations()}
         if name in found:
             return found[name]
+        self.refuse_first_turn(name)
         from gitagent.store.refs import validate_name  # pygit2: only for a name that is not there
 
         validate_name(name)
         hint = f"existing conversations: {', '.join(found)}" if found else "start one with `gitagent run PROMPT`"
         raise GitagentError(f"no conversation named {name!r}", hint)
+
+    def refuse_first_turn(self, name: str) -> None:
+        """Raise the error that says conversation `name` has no turns yet because its first turn is in flight
+        (running or interrupted), if it is."""
+        if name not in self.inflight():
+            return
+        import pygit2  # in-flight turns have the store's own rules (a stale one is dropped): rare, so pygit2 here
+
+        from gitagent.store.inflight import first_turn_error
+
+        error = first_turn_error(pygit2.Repository(self.git.git_dir), name)
+        if error is not None:
+            raise error
 
     def resolve(self, target: str) -> tuple[Conversation, Commit]:
         """The conversation and the turn a `NAME[@REV]` argument names (one of its turns, or an abandoned one)."""
