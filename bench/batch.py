@@ -58,7 +58,10 @@ def run_batch(repo: Path, name: str, base_url: str, *extra: str, env: dict[str, 
     tasks = repo.parent / f"{name}.jsonl"
     tasks.write_text("".join(json.dumps({"id": f"t{n:02d}", "prompt": f"[task {name}-{n:02d}] Write a file"}) + "\n"
                              for n in range(TASKS)))  # fmt: skip
-    environment = {**os.environ, "ANTHROPIC_API_KEY": API_KEY, "ANTHROPIC_BASE_URL": base_url, **(env or {})}
+    runtime = repo.parent / f"runtime-{name}"  # no SDK server kept warm by an earlier command: each run starts cold
+    runtime.mkdir(mode=0o700)
+    environment = {**os.environ, "ANTHROPIC_API_KEY": API_KEY, "ANTHROPIC_BASE_URL": base_url,
+                   "XDG_RUNTIME_DIR": str(runtime), **(env or {})}  # fmt: skip
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "gitagent", "batch", str(tasks), "--model", MODEL, "--json", *extra],
                           cwd=repo, capture_output=True, text=True, env=environment)  # fmt: skip

@@ -12,6 +12,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import tempfile
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -23,12 +24,14 @@ from gitagent.batch.backend import Finished
 def _serve(conn: Connection) -> None:
     """A worker: run each task spec received on `conn`, send back its summary, until the driver hangs up."""
     os.setsid()
+    from gitagent.batch import clones
     from gitagent.batch.worker import run_task
 
     while True:
         try:
             spec = conn.recv()
         except EOFError:
+            clones.close()
             return
         conn.send(run_task(spec))
 
@@ -131,3 +134,6 @@ class LocalBackend:
         for worker in self._workers:
             worker.process.join(10)
         self._workers.clear()
+        from gitagent.batch import clones
+
+        clones.sweep(tempfile.gettempdir())  # the clones of workers killed for their timeout

@@ -7,6 +7,7 @@ one (`ray://head:10001`, `auto`), it joins that cluster, whose nodes need gitage
 installed. Model keys travel with each task, in memory, never in git or a log (see `raytask`).
 """
 
+import contextlib
 import logging
 import os
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from gitagent.errors import GitagentError
 from gitagent.models.keys import ENV_VARS, api_key
 from gitagent.models.registry import BASE_URL_VARS
 
+CLOSE_S = 30.0
+"""How long the slots may take to delete their clones when the batch ends."""
 INSTALL_HINT = "install the extra: `pip install 'gitagent[ray]'` (`./install.sh --dev` includes it)"
 
 
@@ -38,6 +41,17 @@ def worker_env() -> dict[str, str]:
     return env
 
 
+def _start_sdk_server(providers: list[str]) -> tuple[str, str] | None:
+    """For Anthropic tasks, find or start this machine's SDK server now, so the SDK loads while Ray starts; slots
+    on this machine use it (others, their own node's)."""
+    if "anthropic" not in providers:
+        return None
+    from gitagent.models import sdkproc
+
+    sdkproc.prestart(executor_named=True)
+    return sdkproc.address()
+
+
 @dataclass
 class _Running:
     key: str
@@ -51,6 +65,8 @@ class RayBackend:
     name = "ray"
 
     def __init__(self, address: str | None, cpus: int | None, providers: list[str] | None = None) -> None:
+        self._providers = providers or []
+        self._sdk_server = _start_sdk_server(self._providers)
         self.ray = import_ray()
         options: dict[str, Any] = {"log_to_driver": False, "logging_level": logging.WARNING}
         if address is None:
@@ -59,13 +75,12 @@ class RayBackend:
             options["address"] = address
         try:
             self.ray.init(**options)
-        except (ConnectionError, RuntimeError, ValueError) as e:
+        except (ConnectionError, RuntimeError, ValueError, self.ray.exceptions.RayError) as e:
             raise GitagentError(f"cannot start or reach Ray at {address or 'a local instance'}: {e}") from e
         from gitagent.batch.raytask import Slot
 
         # a lost task is retried by the scheduler, on a new slot: Ray neither restarts a slot nor re-runs a task
         self._slot = self.ray.remote(num_cpus=1, max_restarts=0, max_task_retries=0)(Slot)
-        self._providers = providers or []
         self._env = worker_env()
         self.slots = max(1, int(self.ray.cluster_resources().get("CPU", 1)))
         self._idle: list[Any] = []
@@ -73,7 +88,7 @@ class RayBackend:
 
     def start(self, key: str, spec: dict[str, Any]) -> None:
         """Run task `key` on an idle slot, or on a new one (up to `slots` of them, the first tasks start them)."""
-        slot = self._idle.pop() if self._idle else self._slot.remote(self._providers)
+        slot = self._idle.pop() if self._idle else self._slot.remote(self._providers, self._sdk_server)
         self._running[slot.run.remote(spec, self._env)] = _Running(key, slot)
 
     def finished(self, wait: float) -> list[Finished]:
@@ -108,5 +123,8 @@ class RayBackend:
                 self.ray.kill(running.slot)
 
     def close(self) -> None:
-        """Disconnect, ending the slots (and stop the local instance this backend started)."""
+        """Have the idle slots delete their clones, then disconnect, ending the slots (and stop the local
+        instance this backend started)."""
+        with contextlib.suppress(self.ray.exceptions.RayError):
+            self.ray.get([slot.close.remote() for slot in self._idle], timeout=CLOSE_S)
         self.ray.shutdown()

@@ -16,13 +16,15 @@ from typing import Any
 class Slot:
     """Runs a batch's tasks, one at a time, in this process."""
 
-    def __init__(self, providers: list[str]) -> None:
-        """Start loading what the tasks use: the node's SDK server for Anthropic tasks, then gitagent's agent."""
+    def __init__(self, providers: list[str], sdk_server: tuple[str, str] | None = None) -> None:
+        """Start loading what the tasks use: for Anthropic tasks the SDK's server (the driver's `sdk_server` when
+        this slot runs on the driver's machine, else the node's shared one), then gitagent's agent."""
         if "anthropic" in providers:
             from gitagent.models import sdkproc
 
-            # the node's shared SDK server (or this slot's own) loads the SDK while this process loads the agent
-            sdkproc.prestart()
+            if sdk_server is None or not sdkproc.attach(*sdk_server):
+                # the node's shared SDK server (or this slot's own) loads the SDK while this process loads the agent
+                sdkproc.prestart()
         import gitagent.batch.worker  # noqa: F401
 
         self.start_ms = _since_process_start_ms()
@@ -37,6 +39,12 @@ class Slot:
         if self.start_ms is not None:
             summary["slot_start_ms"], self.start_ms = self.start_ms, None
         return summary
+
+    def close(self) -> None:
+        """The batch is over: delete this slot's clone (and any left by slots gone from this machine)."""
+        from gitagent.batch import clones
+
+        clones.close()
 
 
 def _since_process_start_ms() -> int | None:

@@ -1,17 +1,14 @@
 """One task of a batch, run where a worker is: in the user's repository, or in a clone of its own.
 
 `run_task(spec)` is what a local worker process and a Ray slot both call. It runs the task through gitagent's
-Python API and returns a small JSON summary; in a clone it first fetches the base commit (shallow where the
-server allows) and the task's conversation so far, and afterwards pushes the conversation to the batch's
-destination. A task whose conversation ended
-complete is not run again; an interrupted one is resumed.
+Python API and returns a small JSON summary; in the worker's clone (`clones`) it first brings the base commit
+(a shallow fetch where the server allows, none when the clone has it) and the task's conversation so far,
+and afterwards pushes the conversation to the batch's destination. A task whose conversation ended complete
+is not run again; an interrupted one is resumed.
 """
 
 import os
-import shutil
 import socket
-import subprocess
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -20,15 +17,12 @@ import pygit2
 
 from gitagent import api
 from gitagent.agent import codemap
+from gitagent.batch import clones
 from gitagent.batch.summary import head_summary, summary_of
 from gitagent.errors import GitagentError
 from gitagent.models.errors import ProviderUnavailable
 from gitagent.store import inflight, turns
 from gitagent.store.refs import conversation_ref, read_ref
-
-
-class GitFailed(GitagentError):
-    """A git command a worker ran failed (a network or server problem, worth another try)."""
 
 
 def run_task(spec: dict[str, Any]) -> dict[str, Any]:
@@ -53,7 +47,7 @@ def _ms(seconds: float) -> int:
 def _transient(error: BaseException) -> bool:
     cause: BaseException | None = error
     while cause is not None:
-        if isinstance(cause, ProviderUnavailable | GitFailed | ConnectionError | TimeoutError):
+        if isinstance(cause, ProviderUnavailable | clones.GitFailed | ConnectionError | TimeoutError):
             return True
         cause = cause.__cause__
     return False
@@ -89,46 +83,16 @@ def _turn_in(path: Path, spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _run_in_clone(spec: dict[str, Any]) -> dict[str, Any]:
-    parent = spec.get("workdir")
-    if parent:
-        Path(parent).mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=f"{spec['task']['id']}-", dir=parent))
+    started = time.monotonic()
+    folder = clones.prepare(spec)
+    cloned = time.monotonic()
     try:
-        started = time.monotonic()
-        _prepare_clone(folder, spec)
-        cloned = time.monotonic()
         summary = _run_in(folder, spec)
         ran = time.monotonic()
         if summary.get("commit") and not summary.get("skipped"):
             ref = conversation_ref(spec["name"])
-            git(folder, "push", "--quiet", spec["push"], f"{ref}:{ref}")
+            clones.git(folder, "push", "--quiet", spec["push"], f"{ref}:{ref}")
         summary.update(clone_ms=_ms(cloned - started), push_ms=_ms(time.monotonic() - ran))
         return summary
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _prepare_clone(folder: Path, spec: dict[str, Any]) -> None:
-    """A repository in `folder` at the task's base commit, holding the task's conversation so far."""
-    clone = pygit2.init_repository(str(folder))  # in this process: two git commands fewer per task
-    clone.config["user.name"], clone.config["user.email"] = spec["identity"]
-    source, rev = spec["source"], spec.get("fetch") or spec.get("rev") or "HEAD"
-    if subprocess.run(["git", "fetch", "--quiet", "--depth", "1", source, rev], cwd=folder,
-                      capture_output=True).returncode != 0:  # fmt: skip
-        git(folder, "fetch", "--quiet", source, rev)  # servers that refuse a shallow fetch of a commit id
-    git(folder, "checkout", "--quiet", "--detach", "FETCH_HEAD")
-    spec["rev"] = str(pygit2.Repository(str(folder)).head.target)
-    ref = conversation_ref(spec["name"])
-    found = subprocess.run(["git", "ls-remote", spec["push"], ref], cwd=folder, capture_output=True, text=True)
-    if found.returncode != 0:
-        raise GitFailed(f"cannot reach {spec['push']}: {found.stderr.strip()}")
-    if found.stdout.strip():
-        git(folder, "fetch", "--quiet", spec["push"], f"{ref}:{ref}")
-
-
-def git(cwd: Path, *args: str) -> str:
-    """Run git in `cwd`; its output, or GitFailed with git's own message."""
-    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise GitFailed(f"git {args[0]} failed: {proc.stderr.strip().splitlines()[-1] if proc.stderr else ''}")
-    return proc.stdout
+        clones.finish(folder, spec["name"])

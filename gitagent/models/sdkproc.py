@@ -92,6 +92,27 @@ def prestart(executor_named: bool = False) -> None:
         _Server.path = path if _Server.private is not None else None
 
 
+def address() -> tuple[str, str] | None:
+    """The socket and key of the server `prestart` found or started, for processes on this machine (`attach`)."""
+    return None if _Server.path is None else (_Server.path, _Server.key)
+
+
+def attach(path: str, key: str) -> bool:
+    """Use the server another process of this user's (a batch's driver) started at `path` with `key`, if this
+    process reaches it (it runs on the same machine); whether it does."""
+    from gitagent.models import sdkplace
+
+    with _Server.lock:
+        if _Server.path is not None:
+            return True
+        probe = sdkplace.connect(path, ACK_S)
+        if probe is None:
+            return False
+        probe.close()
+        _Server.path, _Server.key = path, key
+        return True
+
+
 def prepare(options: Options) -> None:
     """Have the server, if the command uses one, build the client for `options` before the first request."""
     replies = _request({"client": options, "env": dict(os.environ)})

@@ -72,6 +72,8 @@ def test_twelve_tasks_on_ray_land_in_the_remote_and_come_back_with_the_key_nowhe
         assert API_KEY.encode() not in place
     assert _files_holding(cluster.root, API_KEY) == []  # Ray's logs, its session's files, the workers' clones
     assert run_cli(repo, "diff", "batch/migrate/pkg03").out.count("+pkg03") == 1
+    assert list(cluster.clones.glob("gitagent-clone-*")) == []  # each slot deleted its clone when the batch ended
+    assert list(cluster.clones.rglob("sdk-*.sock")) == []  # the slots asked through the driver's SDK server
 
     again = run_cli(repo, *args, env=fake_env(server) | cluster.env)
     assert again.code == 0, again.err
@@ -102,6 +104,7 @@ def test_a_ray_worker_killed_mid_task_is_retried_and_not_lost(
     assert victim["status"] == "complete" and victim["attempts"] == 2 and victim["pid"] != pid
     assert "victim: the Ray worker was lost" in err and "retrying (1/2)" in err
     assert workspace_file(conversations(repo, "crash")["victim"], "victim.txt") == "victim\n"
+    assert list(cluster.clones.glob("gitagent-clone-*")) == []  # the killed slot's too, by the slot after it
 
 
 def test_a_ray_task_over_the_timeout_is_stopped_with_its_process_and_the_others_complete(
@@ -175,7 +178,7 @@ def _worker_pid(cluster: Cluster, batch: str, task: str, ready) -> int:
     """The pid of the Ray worker running `task` of `batch`: the owner of the in-flight turn in its clone."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        for clone in cluster.clones.glob(f"{task}-*"):
+        for clone in cluster.clones.glob("gitagent-clone-*"):
             try:
                 ref = pygit2.Repository(str(clone)).references.get(f"refs/gitagent/inflight/batch/{batch}/{task}")
             except pygit2.GitError:  # the clone is still being made
