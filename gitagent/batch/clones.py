@@ -4,15 +4,17 @@ A worker (a Ray slot, or a local worker for tasks naming a `repo`) runs task aft
 repository and base commit. It keeps one clone, in `$TMPDIR/gitagent-clone-<pid>-*`: the next task on the same
 source fetches only what the clone lacks (nothing, for the same base), and finds the code map's cache of the
 last one warm. Before each task the clone loses every gitagent ref (what it holds of the task's conversation
-comes from the destination again); after it, the task's worktree goes. A task on another source replaces the
-clone. A clone whose worker died (killed for its timeout) is deleted by the next worker on that machine that
-makes a clone or ends.
+comes from the destination again); after it, the task's worktree goes (in the background). A task on another
+source replaces the clone. A clone whose worker died (killed for its timeout) is deleted by the next worker on
+that machine that makes a clone or ends.
 """
 
+import contextlib
 import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,12 +42,16 @@ class _Clone:
 
 
 _kept: _Clone | None = None
+_deleting: dict[str, threading.Thread] = {}
+"""The worktrees being deleted in the background, by task name."""
 
 
 def prepare(spec: dict[str, Any]) -> Path:
     """This worker's clone of the task's source at its base commit (`spec["rev"]` set to that commit's id),
     holding the task's conversation so far from its destination (`spec["push"]`) and no other gitagent state."""
     global _kept
+    if (deleting := _deleting.pop(spec["name"], None)) is not None:
+        deleting.join()  # the same task again (a retry): its old worktree must be gone before it makes a new one
     if _kept is not None and (_kept.source != spec["source"] or not _kept.path.is_dir()):
         discard()
     if _kept is None:
@@ -60,8 +66,24 @@ def prepare(spec: dict[str, Any]) -> Path:
 
 
 def finish(path: Path, name: str) -> None:
-    """Delete the worktree task `name` used in the clone at `path` (its turns stay in the destination)."""
-    wt.remove(wt.worktree_for(pygit2.Repository(str(path)), name))
+    """Delete the worktree task `name` used in the clone at `path` (its turns stay in the destination), in the
+    background: a large checkout takes a while to delete, and the worker can take its next task meanwhile (git
+    adds and removes one worktree at a time in a repository, see `worktree.registering`)."""
+    worktree = wt.worktree_for(pygit2.Repository(str(path)), name)
+    deleting = threading.Thread(target=_delete, args=(worktree,), name="gitagent-worktree-deletion", daemon=True)
+    deleting.start()
+    _deleting[name] = deleting
+
+
+def _delete(worktree: wt.Worktree) -> None:
+    with contextlib.suppress(GitagentError, OSError):  # one left behind goes with the clone
+        wt.remove(worktree)
+
+
+def settle() -> None:
+    """Wait for the worktrees being deleted in the background."""
+    for name in list(_deleting):
+        _deleting.pop(name).join()
 
 
 def close() -> None:
@@ -74,6 +96,7 @@ def close() -> None:
 def discard() -> None:
     """Delete this worker's clone, if it has one."""
     global _kept
+    settle()
     if _kept is not None:
         shutil.rmtree(_kept.path, ignore_errors=True)
         _kept = None

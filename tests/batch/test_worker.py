@@ -73,6 +73,7 @@ def test_a_worker_keeps_its_clone_for_the_next_task_with_none_of_the_last_ones_s
     assert run_task(first)["status"] == "complete"
     [clone] = temp.glob(f"gitagent-clone-{os.getpid()}-*")
     fetched = (clone / ".git" / "FETCH_HEAD").stat().st_mtime_ns
+    clones.settle()
     assert not (clone / ".git" / "gitagent" / "worktrees" / "batch" / "spread" / "one").exists()
     assert (clone / ".git" / "gitagent" / "cache").is_dir()  # the code map's, warm for the next task
 
