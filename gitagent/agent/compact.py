@@ -33,6 +33,7 @@ def compact_conversation(
     """Summarise the whole conversation so far into a new commit's `context.json` (same workspace).
 
     `guard` runs the PreCompact hooks (trigger "manual"), which may veto: then nothing is written."""
+    get_conversation(repo, name)  # an unknown name, or a first turn still running, is refused without the lock
     with locks.hold(repo, name):
         return _compact(repo, name, model, compactor, guard)
 

@@ -47,14 +47,28 @@ def list_conversations(repo: pygit2.Repository) -> list[Conversation]:
 
 
 def get_conversation(repo: pygit2.Repository, name: str) -> Conversation:
-    """The named conversation, or an error that lists the ones that exist."""
+    """The named conversation, or an error: that its first turn is in flight (running or interrupted), so it
+    has no turn yet, or that there is none by that name (listing the ones that exist)."""
     validate_name(name)
     oid = read_ref(repo, conversation_ref(name))
     if oid is None:
+        refuse_first_turn(repo, name)
         names = [c.name for c in list_conversations(repo)]
         hint = f"existing conversations: {', '.join(names)}" if names else "start one with `gitagent run PROMPT`"
         raise GitagentError(f"no conversation named {name!r}", hint)
     return Conversation(name, repo[oid].peel(pygit2.Commit))
+
+
+def refuse_first_turn(repo: pygit2.Repository, name: str) -> None:
+    """Raise the error that says conversation `name` has no turns yet because its first turn is in flight
+    (running, or interrupted: then with how to resume or discard it), if it is."""
+    if read_ref(repo, inflight_ref(name)) is None:
+        return
+    from gitagent.store.inflight import first_turn_error  # inflight imports this module
+
+    error = first_turn_error(repo, name)
+    if error is not None:
+        raise error
 
 
 def nesting_conflict(repo: pygit2.Repository, name: str) -> str | None:
@@ -129,7 +143,7 @@ def resolve_target(repo: pygit2.Repository, target: str) -> tuple[Conversation, 
 def resolve_turn(repo: pygit2.Repository, target: str) -> tuple[str, pygit2.Commit]:
     """A conversation's name and turn from `NAME[@REV]`, or from a turn's commit id alone (as `rewind`
     suggests forking one): then the name is the conversation the turn was made in."""
-    if re.fullmatch(r"[0-9a-fA-F]{7,64}", target) and read_ref(repo, conversation_ref(target)) is None:
+    if re.fullmatch(r"[0-9a-fA-F]{7,64}", target) and not _taken(repo, target):
         commit = _turn_commit_by_id(repo, target)
         return turns.read_conversation(commit)["name"], commit
     conversation, commit = resolve_target(repo, target)

@@ -36,6 +36,10 @@ def fork(repo: pygit2.Repository, at: pygit2.Commit, new_name: str) -> None:
     validate_name(new_name)
     if read_ref(repo, conversation_ref(new_name)) is not None:
         raise GitagentError(f"a conversation named {new_name!r} already exists", "pick another name")
+    if inflight.load(repo, new_name) is not None:  # the ref would put turns under its in-flight first one
+        raise GitagentError(
+            f"a conversation named {new_name!r} already exists (its first turn is in flight)", "pick another name"
+        )
     check_new_name(repo, new_name)
     cas_update(repo, conversation_ref(new_name), at.id, None, f"gitagent: fork at {at.id}")
 
@@ -67,6 +71,7 @@ def rewind(repo: pygit2.Repository, conversation: Conversation, rev: str, force:
 
 def remove(repo: pygit2.Repository, name: str, force: bool = False) -> Conversation:
     """Delete conversation `name` and its worktree; its turns stay reachable until `gitagent prune`."""
+    get_conversation(repo, name)  # an unknown name, or a first turn still running, is refused without the lock
     with locks.hold(repo, name):
         conversation = get_conversation(repo, name)
         inflight.refuse_if_busy(repo, name)

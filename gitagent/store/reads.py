@@ -72,11 +72,9 @@ class History:
             return
         import pygit2  # in-flight turns have the store's own rules (a stale one is dropped): rare, so pygit2 here
 
-        from gitagent.store.inflight import first_turn_error
+        from gitagent.store.conversations import refuse_first_turn
 
-        error = first_turn_error(pygit2.Repository(self.git.git_dir), name)
-        if error is not None:
-            raise error
+        refuse_first_turn(pygit2.Repository(self.git.git_dir), name)
 
     def resolve(self, target: str) -> tuple[Conversation, Commit]:
         """The conversation and the turn a `NAME[@REV]` argument names (one of its turns, or an abandoned one)."""

@@ -5,7 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import conversation_head, git, text, tool, worktree
+import gitagent
+from gitagent.errors import GitagentError
+from tests.cli.firstturn import first_turn_in_flight, kill_unreaped
+from tests.conftest import conversation_head, git, run_cli, text, tool, worktree
 
 
 @pytest.fixture
@@ -155,3 +158,40 @@ def test_rewind_removes_files_created_after_the_target_turn(repo: Path, cli, scr
     cli("fork", "demo", "other")
     assert "stray.txt" in cli("rm", "demo", expect=1).err
     cli("rm", "demo", "--force")
+
+
+NAMING_FIRST = [("fork", "first", "copy"), ("export", "first", "branch"), ("apply", "first"), ("rm", "first"),
+                ("rewind", "first", "1"), ("compact", "first")]  # fmt: skip
+"""The commands that name conversation `first` (besides the read commands, in test_reads.py)."""
+
+
+def test_commands_naming_a_conversation_whose_first_turn_is_in_flight_say_so(repo: Path, cli, script) -> None:
+    cli("run", "-c", "other", "--model", script([text("ok")]), "hi")
+    with first_turn_in_flight(repo, script) as proc:
+        for command in NAMING_FIRST:
+            result = run_cli(repo, *command)
+            assert result.code == 1 and result.out == "", (command, result)
+            running = f"conversation 'first' has no turns yet: its first turn is still running (process {proc.pid})"
+            assert running in result.err, (command, result.err)
+        kill_unreaped(proc)
+        for command in NAMING_FIRST:
+            result = run_cli(repo, *command)
+            assert result.code == 1 and result.out == "", (command, result)
+            assert "conversation 'first' has no turns yet: its first turn was interrupted" in result.err, command
+            assert "`gitagent run --resume -c first` or drop it with `gitagent run --discard -c first`" in result.err
+        conversation = gitagent.open(repo).conversation("first")
+        for call in (lambda: conversation.fork("copy"), lambda: conversation.rewind("1")):
+            with pytest.raises(GitagentError, match="its first turn was interrupted"):
+                call()
+        taken = cli("fork", "other", "first", expect=1).err  # a new name: nothing may go under its first turn
+        assert "a conversation named 'first' already exists (its first turn is in flight)" in taken
+    assert git(repo, "for-each-ref", "--format=%(refname)", "refs/heads/", "refs/gitagent/conversations/").split() == [
+        "refs/gitagent/conversations/other",
+        "refs/heads/main",
+    ]
+    assert "resumed" in cli("run", "--resume", "-c", "first", "--model", script([text("-")], [text("resumed")])).out
+    assert "forked first at turn 1" in cli("fork", "first", "copy").out
+    with first_turn_in_flight(repo, script, "second"):
+        pass
+    assert "discarded the interrupted turn 1 of 'second'" in cli("run", "--discard", "-c", "second").err
+    assert "no conversation named 'second'" in cli("rm", "second", expect=1).err

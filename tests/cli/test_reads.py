@@ -3,18 +3,16 @@ config or repository layout could change in git's output must not change theirs,
 nor typer for a plain command line."""
 
 import json
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from gitagent.cli import args, browse
-from tests.conftest import default_sigint, git, run_cli, text, tool, worktree
-from tests.reliability.conftest import wait_for
+from tests.cli.firstturn import first_turn_in_flight, kill_unreaped
+from tests.conftest import git, run_cli, text, tool, worktree
 
 HOSTILE_CONFIG = """\
 [color]
@@ -157,53 +155,21 @@ def test_the_lean_parser_reads_a_command_line_as_typer_does(argv: list[str]) -> 
 
 
 def test_conversations_shows_a_first_turn_running_then_interrupted(repo: Path, cli, script) -> None:
-    slow = script([tool("Bash", command="touch started && sleep 120")], [text("done")])
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gitagent", "run", "-c", "first", "--model", slow, "--sandbox", "none", "go"],
-        cwd=repo,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        preexec_fn=default_sigint,
-    )
-    try:
-        wait_for(worktree(repo, "first") / "started")
+    with first_turn_in_flight(repo, script):
         [row] = json.loads(cli("conversations", "--json").out)
         assert (row["name"], row["turns"], row["head"], row["state"]) == ("first", 0, None, "running")
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
     [row] = json.loads(cli("conversations", "--json").out)
     assert row["state"] == "interrupted" and row["model"].startswith("scripted:")
     assert "first  0" in cli("conversations").out and "interrupted" in cli("conversations").out
 
 
 def test_reading_a_conversation_whose_first_turn_is_in_flight_says_so_and_how_to_finish_it(repo: Path, script) -> None:
-    slow = script([tool("Bash", command="touch started && sleep 120")], [text("done")])
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gitagent", "run", "-c", "first", "--model", slow, "--sandbox", "none", "go"],
-        cwd=repo,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        try:
-            wait_for(worktree(repo, "first") / "started")
-            running = run_cli(repo, "log", "first")
-            assert running.code == 1 and f"its first turn is still running (process {proc.pid})" in running.err
-        finally:
-            proc.send_signal(signal.SIGKILL)
-        _wait_for_zombie(proc.pid)  # killed, not reaped yet: `os.kill(pid, 0)` still finds it
+    with first_turn_in_flight(repo, script) as proc:
+        running = run_cli(repo, "log", "first")
+        assert running.code == 1 and f"its first turn is still running (process {proc.pid})" in running.err
+        kill_unreaped(proc)  # killed, not reaped yet: `os.kill(pid, 0)` still finds it
         for command in [("log", "first"), ("log",), ("show", "first"), ("show", "first@1"), ("diff", "first")]:
             result = run_cli(repo, *command)
             assert result.code == 1 and result.out == "", command
             assert "conversation 'first' has no turns yet: its first turn was interrupted" in result.err, command
             assert "`gitagent run --resume -c first` or drop it with `gitagent run --discard -c first`" in result.err
-    finally:
-        proc.wait()
-
-
-def _wait_for_zombie(pid: int) -> None:
-    deadline = time.monotonic() + 10
-    while Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
-        assert time.monotonic() < deadline, f"process {pid} did not end"
-        time.sleep(0.02)
