@@ -68,9 +68,21 @@ def make_backend(settings: Settings, providers: list[str]) -> Backend:
     if settings.ray is not None:
         from gitagent.batch.raycluster import RayBackend
 
-        return RayBackend(None if settings.ray == "local" else settings.ray, settings.jobs, providers)
+        address = None if settings.ray == "local" else settings.ray
+        return RayBackend(address, settings.jobs, providers, sdk_server(providers))
     preload = [p for p in providers if p in ("anthropic", "openai")]
-    return LocalBackend(settings.jobs or DEFAULT_JOBS, preload)
+    return LocalBackend(settings.jobs or DEFAULT_JOBS, preload, sdk_server(providers))
+
+
+def sdk_server(providers: list[str]) -> tuple[str, str] | None:
+    """For Anthropic tasks, this machine's SDK server, found or started (it is, as the command starts): workers on
+    this machine ask Claude through it, and need not load the SDK themselves."""
+    if "anthropic" not in providers:
+        return None
+    from gitagent.models import sdkproc
+
+    sdkproc.prestart(executor_named=True)
+    return sdkproc.address()
 
 
 def _gather(repo: pygit2.Repository, batch_id: str, ran: list[Planned], remote: str | None, progress: Progress) -> None:

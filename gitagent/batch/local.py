@@ -3,6 +3,8 @@
 Workers are forked from a fork server that loaded and warmed what a turn uses (multiprocessing's `forkserver`
 preloading `gitagent.batch.warm`), so a worker pays neither Python's start nor the SDK's import, and a worker
 kept for the next task pays none of a process's first-use costs again (its SDK client, its first stream).
+Anthropic's SDK is the exception: the driver's SDK server loads it while the fork server loads gitagent, on the
+other core, and the workers ask Claude through that server.
 Each worker leads its own session: a task over the timeout is stopped by killing that session (the worker and
 everything its task started), and the next task gets a new worker. The in-flight turn a killed task leaves is
 owned by a process that is gone, so a retry resumes it.
@@ -21,11 +23,16 @@ from typing import Any
 from gitagent.batch.backend import Finished
 
 
-def _serve(conn: Connection) -> None:
-    """A worker: run each task spec received on `conn`, send back its summary, until the driver hangs up."""
+def _serve(conn: Connection, sdk_server: tuple[str, str] | None) -> None:
+    """A worker: run each task spec received on `conn`, send back its summary, until the driver hangs up; Claude is
+    asked through the driver's SDK server `sdk_server` if there is one."""
     os.setsid()
     from gitagent.batch import clones
     from gitagent.batch.worker import run_task
+    from gitagent.models import sdkproc
+
+    if sdk_server is not None:
+        sdkproc.attach(*sdk_server)
 
     while True:
         try:
@@ -54,13 +61,17 @@ class LocalBackend:
 
     name = "local"
 
-    def __init__(self, jobs: int, providers: list[str] | None = None) -> None:
+    def __init__(
+        self, jobs: int, providers: list[str] | None = None, sdk_server: tuple[str, str] | None = None
+    ) -> None:
+        """`jobs` workers forked from a fork server that loaded gitagent and `providers`' SDKs, except Anthropic's
+        when the workers ask Claude through the driver's SDK server `sdk_server` (loading while this one does)."""
         self.slots = jobs
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(
             [
                 "gitagent.batch.warm",
-                *(f"gitagent.batch.warm.{p}" for p in providers or []),
+                *(f"gitagent.batch.warm.{p}" for p in providers or [] if not (p == "anthropic" and sdk_server)),
                 "gitagent.batch.warm.forkserver",
             ]
         )
@@ -68,6 +79,7 @@ class LocalBackend:
         warm.start()
         warm.join()
         self._workers: list[_Worker] = []
+        self._sdk_server = sdk_server
 
     def start(self, key: str, spec: dict[str, Any]) -> None:
         """Start task `key` on an idle worker, or on a new one."""
@@ -78,7 +90,9 @@ class LocalBackend:
 
     def _spawn(self) -> _Worker:
         ours, theirs = self._context.Pipe()
-        process = self._context.Process(target=_serve, args=(theirs,), name="gitagent-batch-worker", daemon=True)
+        process = self._context.Process(
+            target=_serve, args=(theirs, self._sdk_server), name="gitagent-batch-worker", daemon=True
+        )
         process.start()
         theirs.close()
         worker = _Worker(process, ours)

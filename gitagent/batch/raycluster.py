@@ -41,17 +41,6 @@ def worker_env() -> dict[str, str]:
     return env
 
 
-def _start_sdk_server(providers: list[str]) -> tuple[str, str] | None:
-    """For Anthropic tasks, find or start this machine's SDK server now, so the SDK loads while Ray starts; slots
-    on this machine use it (others, their own node's)."""
-    if "anthropic" not in providers:
-        return None
-    from gitagent.models import sdkproc
-
-    sdkproc.prestart(executor_named=True)
-    return sdkproc.address()
-
-
 @dataclass
 class _Running:
     key: str
@@ -64,9 +53,13 @@ class RayBackend:
 
     name = "ray"
 
-    def __init__(self, address: str | None, cpus: int | None, providers: list[str] | None = None) -> None:
+    def __init__(
+        self, address: str | None, cpus: int | None, providers: list[str] | None = None,
+        sdk_server: tuple[str, str] | None = None,
+    ) -> None:  # fmt: skip
         self._providers = providers or []
-        self._sdk_server = _start_sdk_server(self._providers)
+        self._sdk_server = sdk_server
+        """The driver's SDK server, for slots on its machine (`driver.sdk_server`)."""
         self.ray = import_ray()
         options: dict[str, Any] = {"log_to_driver": False, "logging_level": logging.WARNING}
         if address is None:

@@ -116,11 +116,11 @@ def main(argv: list[str] | None = None) -> None:
         hint = f" Did you mean '{close[0]}'?" if close else ""
         print(f"gitagent: no command '{args[0]}'.{hint} See `gitagent --help`.", file=sys.stderr)
         sys.exit(2)
-    if (args[0] in ("run", "chat") or (args[0] == "batch" and "--ray" in args)) and _will_ask_claude(args[1:]):
+    if (args[0] in ("run", "chat", "batch") and args[1:2] != ["show"]) and _will_ask_claude(args[1:]):
         from gitagent.models import sdkproc
 
         # the SDK loads in its own process while this one imports and sets up (or is loaded there already); a
-        # batch on Ray shares it with the slots on this machine
+        # batch's workers on this machine share it
         sdkproc.prestart(executor_named=_option(args, "--executor", None) is not None)
     gc.disable()  # loading modules makes little garbage: no collection passes over them while they load
     module = importlib.import_module(COMMANDS[args[0]][0])

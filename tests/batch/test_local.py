@@ -201,3 +201,24 @@ def test_a_task_with_a_rev_starts_from_that_commit_and_the_others_from_head(repo
     assert "NEW.md" not in heads["old"].tree["workspace"].peel(pygit2.Tree)
     assert workspace_file(heads["new"], "NEW.md") == "later\n"
     assert run_cli(repo, "diff", "batch/revs/old", "--since-base", "--stat").out.count("out.txt") == 1
+
+
+def test_workers_ask_claude_through_the_drivers_sdk_server_without_loading_the_sdk(
+    repo: Path, tmp_path: Path, per_task
+) -> None:
+    release = threading.Event()
+    server = per_task(holding_answer("held", release))
+    tasks = write_tasks(tmp_path / "relay.jsonl", ["held", "other"])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gitagent", "batch", str(tasks), "--model", PRICED, "--json"], cwd=repo,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **fake_env(server)},
+    )  # fmt: skip
+    try:
+        worker = _wait_for_owner(repo, "batch/relay/held", lambda: server.per_task["held"] >= 2)
+        loaded = Path(f"/proc/{worker}/maps").read_text()
+    finally:
+        release.set()
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert [t["status"] for t in json.loads(out)["tasks"]] == ["complete", "complete"]
+    assert "/jiter" not in loaded  # a compiled module the Anthropic SDK loads: the worker never imported it
