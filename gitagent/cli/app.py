@@ -116,7 +116,8 @@ def main(argv: list[str] | None = None) -> None:
         hint = f" Did you mean '{close[0]}'?" if close else ""
         print(f"gitagent: no command '{args[0]}'.{hint} See `gitagent --help`.", file=sys.stderr)
         sys.exit(2)
-    if (args[0] in ("run", "chat", "batch") and args[1:2] != ["show"]) and _will_ask_claude(args[1:]):
+    batch_run = args[0] == "batch" and args[1:2] != ["show"]
+    if (args[0] in ("run", "chat") or batch_run) and _will_ask_claude(args[1:]):
         from gitagent.models import sdkproc
 
         # the SDK loads in its own process while this one imports and sets up (or is loaded there already); a
