@@ -25,6 +25,7 @@ from gitagent.errors import GitagentError
 from gitagent.processes import running
 from gitagent.store.refs import conversation_ref
 from gitagent.workspace import worktree as wt
+from gitagent.workspace.git import git_failure
 
 PREFIX = "gitagent-clone-"
 QUIET_CONFIG = {"gc.auto": "0", "maintenance.auto": "false"}
@@ -157,7 +158,7 @@ def _bring_conversation(path: Path, spec: dict[str, Any]) -> None:
     ref = conversation_ref(spec["name"])
     found = subprocess.run(["git", "ls-remote", spec["push"], ref], cwd=path, capture_output=True, text=True)
     if found.returncode != 0:
-        raise GitFailed(f"cannot reach {spec['push']}: {found.stderr.strip()}")
+        raise GitFailed(f"cannot reach {spec['push']}: {git_failure(found.stderr, found.returncode)}")
     if found.stdout.strip():
         git(path, "fetch", "--quiet", spec["push"], f"{ref}:{ref}")
 
@@ -166,5 +167,5 @@ def git(cwd: Path, *args: str) -> str:
     """Run git in `cwd`; its output, or GitFailed with git's own message."""
     proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
     if proc.returncode != 0:
-        raise GitFailed(f"git {args[0]} failed: {proc.stderr.strip().splitlines()[-1] if proc.stderr else ''}")
+        raise GitFailed(f"git {args[0]} failed: {git_failure(proc.stderr, proc.returncode)}")
     return proc.stdout

@@ -15,6 +15,7 @@ from gitagent.errors import GitagentError
 from gitagent.store import inflight, turns
 from gitagent.store.refs import CONVERSATIONS, conversation_ref, read_ref
 from gitagent.store.repo import config_value, user_identity, workdir
+from gitagent.workspace.git import git_failure
 
 BASES = "refs/gitagent/bases/"
 """Where a Ray batch with --remote puts the base commits of tasks without `repo`, for workers to fetch."""
@@ -67,14 +68,15 @@ def fetch_done(repo: pygit2.Repository, batch_id: str, remote: str) -> None:
     proc = subprocess.run(["git", "fetch", "--quiet", remote, batch_refspec(batch_id)], cwd=workdir(repo),
                           capture_output=True, text=True)  # fmt: skip
     if proc.returncode != 0:
-        raise GitagentError(f"cannot fetch from {remote}: {_last(proc.stderr)}", "check --remote")
+        reason = git_failure(proc.stderr, proc.returncode)
+        raise GitagentError(f"cannot fetch from {remote}: {reason}", "check --remote")
 
 
 def push_done(repo: pygit2.Repository, batch_id: str, remote: str, refs: list[str]) -> str | None:
     """Push the batch's conversations and `refs` to `remote`; git's complaint, if any."""
     proc = subprocess.run(["git", "push", "--quiet", remote, batch_refspec(batch_id), *(f"{r}:{r}" for r in refs)],
                           cwd=workdir(repo), capture_output=True, text=True)  # fmt: skip
-    return _last(proc.stderr) if proc.returncode != 0 else None
+    return git_failure(proc.stderr, proc.returncode) if proc.returncode != 0 else None
 
 
 def plan(
@@ -152,9 +154,4 @@ def _push_bases(repo: pygit2.Repository, batch_id: str, remote: str, bases: set[
     proc = subprocess.run(["git", "push", "--quiet", remote, *refspecs], cwd=workdir(repo), capture_output=True,
                           text=True)  # fmt: skip
     if proc.returncode != 0:
-        raise GitagentError(f"cannot push the base commits to {remote}: {_last(proc.stderr)}")
-
-
-def _last(text: str) -> str:
-    lines = text.strip().splitlines()
-    return lines[-1] if lines else "failed"
+        raise GitagentError(f"cannot push the base commits to {remote}: {git_failure(proc.stderr, proc.returncode)}")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gitagent.errors import GitagentError
-from gitagent.workspace.git import run_git
+from gitagent.workspace.git import git_failure, run_git
 
 DEEPEN_STEPS = (50, 100, 200, 400, 800, 1500)
 """Commits of history fetched per attempt (3,050 in all) before giving up."""
@@ -110,13 +110,6 @@ def merge_base(root: Path, base: str, head: str, steps: tuple[int, ...] = DEEPEN
     if found is None:
         raise GitagentError(f"{base[:12]} and {head[:12]} have no common ancestor", "review against a related base")
     return Revisions(base, head, found, deepened)
-
-
-def git_failure(stderr: bytes, returncode: int) -> str:
-    """git's reason for a failure on one line: its `fatal:`/`error:` messages without the advice around them."""
-    lines = [line.strip() for line in stderr.decode(errors="replace").splitlines() if line.strip()]
-    reasons = [line.split(":", 1)[1].strip() for line in lines if line.startswith(("fatal:", "error:"))]
-    return "; ".join(dict.fromkeys(reasons)) or (lines[0] if lines else f"exit status {returncode}")
 
 
 def _merge_base(root: Path, base: str, head: str) -> str | None:

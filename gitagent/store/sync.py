@@ -12,6 +12,7 @@ from gitagent.store.conversations import list_conversations
 from gitagent.store.repo import workdir
 from gitagent.testpoints import kill_point
 from gitagent.workspace import worktree as wt
+from gitagent.workspace.git import git_failure
 
 SHARED = ("conversations", "abandoned", "reviews", "batches")
 
@@ -127,10 +128,8 @@ def label(refname: str) -> str:
 
 
 def _git_failed(action: str, remote: str, stderr: str) -> GitagentError:
-    lines = [line for line in stderr.splitlines() if line.startswith(("fatal:", "error:"))] or stderr.splitlines()
-    reason = lines[0].partition(": ")[2] or lines[0] if lines else "git gave no reason"
     return GitagentError(
-        f"could not {action} {remote}: {reason.strip()}",
+        f"could not {action} {remote}: {git_failure(stderr, 1)}",
         f"check the remote's URL and your access to it (`git remote -v`, `git ls-remote {remote}`)",
     )
 

@@ -36,6 +36,14 @@ def run_git(
     return proc
 
 
+def git_failure(stderr: bytes | str, returncode: int) -> str:
+    """git's reason for a failure on one line: its `fatal:`/`error:` messages without the advice around them."""
+    text = stderr.decode(errors="replace") if isinstance(stderr, bytes) else stderr
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    reasons = [line.split(":", 1)[1].strip() for line in lines if line.startswith(("fatal:", "error:"))]
+    return "; ".join(dict.fromkeys(reasons)) or (lines[0] if lines else f"exit status {returncode}")
+
+
 @functools.cache
 def _libc() -> Any:
     """The C library (a `ctypes.CDLL`), loaded when the first git command runs: read commands that run none skip

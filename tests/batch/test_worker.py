@@ -108,6 +108,10 @@ def test_a_task_on_another_repository_replaces_the_clone_and_a_failed_one_leaves
     summary = run_task(failing)
     assert summary["status"] == "error" and summary["transient"] and "cannot reach" in summary["error"]
     assert list(temp.iterdir()) == []
+    [missing] = _specs(repo, tmp_path, {"four": script([text("Done.")])}, _bare(tmp_path, "d.git"))
+    missing.update(source=str(tmp_path / "gone.git"), rev=None, fetch=None)
+    summary = run_task(missing)  # git's reason, not the last line of its advice
+    assert "git fetch failed: '" in summary["error"] and "does not appear to be a git repository" in summary["error"]
 
 
 def test_the_clones_of_workers_that_are_gone_are_swept_and_a_running_ones_kept(tmp_path: Path) -> None:
