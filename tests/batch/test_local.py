@@ -16,7 +16,7 @@ import pygit2
 from gitagent.store import turns
 from tests.batch.conftest import PRICED, conversations, fake_env, fsck, workspace_file, write_tasks
 from tests.conftest import git, run_cli, text, tool
-from tests.fakes.per_task import holding_answer, write_then_answer
+from tests.fakes.per_task import PerTaskAnthropic, holding_answer, write_then_answer
 from tests.fakes.server import Fail, Reply
 
 IDS = [f"t{n:02d}" for n in range(1, 13)]
@@ -147,10 +147,7 @@ def test_a_worker_killed_mid_task_is_retried_and_its_turn_finished(repo: Path, t
     release = threading.Event()
     server = per_task(holding_answer("victim", release))
     tasks = write_tasks(tmp_path / "kill.jsonl", ["victim", "bystander"])
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gitagent", "batch", str(tasks), "--model", PRICED, "--json"], cwd=repo,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **fake_env(server)},
-    )  # fmt: skip
+    proc = _batch_in_background(repo, tasks, server)
     pid = _wait_for_owner(repo, "batch/kill/victim", lambda: server.per_task["victim"] >= 2)
     os.kill(pid, signal.SIGKILL)
     release.set()
@@ -160,6 +157,14 @@ def test_a_worker_killed_mid_task_is_retried_and_its_turn_finished(repo: Path, t
     assert victim["status"] == "complete" and victim["attempts"] == 2 and victim["turns"] == 1
     assert f"victim: the task's process ended with signal {signal.SIGKILL.value}; retrying (1/2)" in err
     assert workspace_file(conversations(repo, "kill")["victim"], "victim.txt") == "victim\n"
+
+
+def _batch_in_background(repo: Path, tasks: Path, server: PerTaskAnthropic) -> subprocess.Popen[str]:
+    """`gitagent batch TASKS --json` against `server`, running while the test goes on."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "gitagent", "batch", str(tasks), "--model", PRICED, "--json"], cwd=repo,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **fake_env(server)},
+    )  # fmt: skip
 
 
 def _wait_for_owner(repo: Path, name: str, ready) -> int:
@@ -209,10 +214,7 @@ def test_workers_ask_claude_through_the_drivers_sdk_server_without_loading_the_s
     release = threading.Event()
     server = per_task(holding_answer("held", release))
     tasks = write_tasks(tmp_path / "relay.jsonl", ["held", "other"])
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gitagent", "batch", str(tasks), "--model", PRICED, "--json"], cwd=repo,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **fake_env(server)},
-    )  # fmt: skip
+    proc = _batch_in_background(repo, tasks, server)
     try:
         worker = _wait_for_owner(repo, "batch/relay/held", lambda: server.per_task["held"] >= 2)
         loaded = Path(f"/proc/{worker}/maps").read_text()
