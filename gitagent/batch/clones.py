@@ -91,7 +91,7 @@ def close() -> None:
     """This worker is done: delete its clone, and those of workers gone from this machine (killed for their
     timeout, say) that no worker after them deleted."""
     discard()
-    sweep(tempfile.gettempdir())
+    sweep()
 
 
 def discard() -> None:
@@ -113,10 +113,11 @@ def _new_clone() -> Path:
     return path
 
 
-def sweep(parent: str | Path) -> None:
-    """Delete the clones in `parent` of workers that are gone, and any of this process's id (an earlier
-    process's, since this one keeps its own in memory: `discard` deletes it)."""
-    for old in Path(parent).glob(f"{PREFIX}*"):
+def sweep(parent: Path | None = None) -> None:
+    """Delete the clones in `parent` (where workers make them: the temporary directory) of workers that are gone,
+    and any of this process's id (an earlier process's, since this one keeps its own in memory: `discard`
+    deletes it)."""
+    for old in (parent or Path(tempfile.gettempdir())).glob(f"{PREFIX}*"):
         owner = old.name.removeprefix(PREFIX).split("-")[0]
         if owner.isdigit() and (int(owner) == os.getpid() or not running(int(owner))):
             shutil.rmtree(old, ignore_errors=True)

@@ -14,7 +14,6 @@ import contextlib
 import multiprocessing
 import os
 import signal
-import tempfile
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -150,4 +149,4 @@ class LocalBackend:
         self._workers.clear()
         from gitagent.batch import clones
 
-        clones.sweep(tempfile.gettempdir())  # the clones of workers killed for their timeout
+        clones.sweep()  # the clones of workers killed for their timeout

@@ -61,7 +61,7 @@ def push(repo: pygit2.Repository, remote: str | None, force: bool = False) -> Pu
         elif flag in ("*", " ", "+", "-"):
             pushed.append(label(target))
     if done.returncode != 0 and not rejected:
-        raise _git_failed("push to", name, done.stderr)
+        raise _git_failed("push to", name, done.stderr, done.returncode)
     return PushResult(pushed, rejected)
 
 
@@ -111,7 +111,7 @@ def _fetch(repo: pygit2.Repository, remote: str, force: bool) -> list[str]:
     )
     rejected = [label(ref) for ref in _FETCH_REJECTED.findall(done.stderr)]  # git 2.39 has no fetch --porcelain
     if done.returncode != 0 and not rejected:
-        raise _git_failed("fetch from", remote, done.stderr)
+        raise _git_failed("fetch from", remote, done.stderr, done.returncode)
     return rejected
 
 
@@ -127,9 +127,9 @@ def label(refname: str) -> str:
     return rest
 
 
-def _git_failed(action: str, remote: str, stderr: str) -> GitagentError:
+def _git_failed(action: str, remote: str, stderr: str, returncode: int) -> GitagentError:
     return GitagentError(
-        f"could not {action} {remote}: {git_failure(stderr, 1)}",
+        f"could not {action} {remote}: {git_failure(stderr, returncode)}",
         f"check the remote's URL and your access to it (`git remote -v`, `git ls-remote {remote}`)",
     )
 
