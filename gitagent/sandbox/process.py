@@ -8,6 +8,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -80,9 +81,10 @@ def run_process(
     env: dict[str, str],
     timeout: float,
     lifeline: Lifeline | None = None,
+    kill: Callable[[int], None] | None = None,
 ) -> CommandResult:
-    """Run `argv` with stdin closed (see `start_process` for `lifeline`); on timeout or exit, kill every process
-    left in its session.
+    """Run `argv` with stdin closed (see `start_process` for `lifeline`); on timeout or exit, kill what is left
+    of it with `kill(pid)` (default: `kill_group`, every process left in its process group).
 
     Output goes to temporary files rather than pipes, so a background child that keeps a pipe open
     cannot hang the call and a chatty command cannot exhaust memory.
@@ -93,7 +95,7 @@ def run_process(
         try:
             exit_code = _wait(proc, timeout)
         finally:
-            kill_group(proc.pid)
+            (kill or kill_group)(proc.pid)
             proc.wait()
         timed_out = exit_code is None
         stdout, stdout_cut = _read_head_tail(out)

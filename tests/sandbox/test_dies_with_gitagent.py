@@ -1,5 +1,6 @@
 """Nothing the agent started runs once gitagent is gone, even when gitagent is killed as the sandbox starts: not a
-command, not an MCP server, not an outside executor's program."""
+command, not an MCP server, not an outside executor's program; and not an unconfined command (`--sandbox none`)
+either, nor what it left in process groups of its own."""
 
 import os
 import shutil
@@ -92,6 +93,52 @@ def test_a_running_mcp_server_or_command_dies_when_gitagent_is_killed(repo: Path
     try:
         wait_for(worktree(repo, "k") / "up", timeout=60)
         assert _processes_running(token)
+        gitagent.kill()
+        gitagent.wait()
+        deadline = time.monotonic() + 5
+        while _processes_running(token) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _processes_running(token) == []
+    finally:
+        gitagent.kill()
+        gitagent.wait()
+        for pid in _processes_running(token):
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_an_unconfined_command_spawned_as_gitagent_is_killed_never_runs(repo: Path, script) -> None:
+    token = f"outlive-{uuid.uuid4().hex}"
+    model = script([tool("Bash", command=f": {token}; echo ran > marker.txt; sleep 30")])
+    result = run_cli(repo, "run", "-c", "k", "--sandbox", "none", "--model", model, "go", env=KILLED_AT_SPAWN)
+    assert result.code == -signal.SIGKILL, result.err
+    _never_ran(repo, token)
+
+
+def test_a_running_unconfined_command_and_all_it_started_die_when_gitagent_is_killed(repo: Path, script) -> None:
+    token = f"outlive-{uuid.uuid4().hex}"
+    command = (
+        f"(exec -a {token}-background sleep 300) & "  # in the command's process group
+        f"(timeout 300 bash -c ': {token}-timeout; sleep 300' &); "  # `timeout` makes a group of its own
+        f"touch up; exec -a {token}-foreground sleep 300"
+    )
+    argv = [
+        sys.executable,
+        "-m",
+        "gitagent",
+        "run",
+        "-c",
+        "k",
+        "--sandbox",
+        "none",
+        "--model",
+        script([tool("Bash", command=command)]),
+        "go",
+    ]
+    gitagent = subprocess.Popen(argv, cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(worktree(repo, "k") / "up", timeout=60)
+        time.sleep(0.2)  # `timeout` has started its command
+        assert len(_processes_running(token)) == 4  # the two sleeps, `timeout` and the bash it runs
         gitagent.kill()
         gitagent.wait()
         deadline = time.monotonic() + 5

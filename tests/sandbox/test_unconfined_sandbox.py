@@ -1,0 +1,61 @@
+"""The unconfined runner (`--sandbox none`) kills everything a command left behind when it ends, in whichever
+process group it went: `timeout` and job control make groups of their own within the command's session."""
+
+import os
+import signal
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+from gitagent.sandbox import UnconfinedSandbox
+from gitagent.sandbox.sessions import session_members
+from tests.sandbox.test_dies_with_gitagent import _processes_running
+
+
+@pytest.fixture
+def token() -> str:
+    """A word only this test's processes carry on their command line; they are killed after the test."""
+    word = f"left-{uuid.uuid4().hex}"
+    yield word
+    for pid in _processes_running(word):
+        os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("runs_for", ["briefly", "long"])  # a long one is swept by reading every process
+def test_what_a_command_left_in_other_process_groups_is_killed_when_it_ends(
+    tmp_path: Path, token: str, runs_for: str
+) -> None:
+    left = (
+        f"(exec -a {token}-background sleep 300) & "
+        f"(timeout 300 bash -c ': {token}-timeout; sleep 300' &); "
+        f"(set -m; exec -a {token}-job sleep 300 &); " + ("sleep 0.3; " if runs_for == "long" else "") + "echo started"
+    )
+    result = UnconfinedSandbox().run(left, cwd=tmp_path, timeout=30)
+    assert (result.exit_code, result.stdout) == (0, b"started\n")
+    assert _processes_running(token) == []
+
+
+def test_a_timed_out_command_is_killed_with_all_it_started(tmp_path: Path, token: str) -> None:
+    result = UnconfinedSandbox().run(
+        f"(timeout 300 bash -c ': {token}; sleep 300' &); sleep 300", cwd=tmp_path, timeout=0.5
+    )
+    assert result.timed_out and result.exit_code is None
+    assert _processes_running(token) == []
+
+
+def test_an_unconfined_command_keeps_bash_c_semantics(tmp_path: Path) -> None:
+    result = UnconfinedSandbox().run('echo "$0" $$; ls /proc/self/fd | wc -l; exit 7', cwd=tmp_path, timeout=30)
+    name, pid, fds = result.stdout.decode().split()
+    assert result.exit_code == 7 and name == "bash" and pid.isdigit()
+    assert int(fds) == 4  # stdin, stdout, stderr and the one ls reads: the lifeline is not the command's
+    for wrong in ["if", "echo fine\nfi"]:
+        bare = subprocess.run(["bash", "-c", wrong], capture_output=True)
+        result = UnconfinedSandbox().run(wrong, cwd=tmp_path, timeout=30)
+        assert (result.exit_code, result.stdout, result.stderr) == (bare.returncode, bare.stdout, bare.stderr)
+
+
+def test_session_members_are_found_in_proc() -> None:
+    assert os.getpid() in session_members(os.getsid(0))
+    assert os.getpid() in session_members(os.getsid(0), since=os.getpid() - 1)
