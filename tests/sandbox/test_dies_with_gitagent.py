@@ -30,6 +30,21 @@ def _processes_running(token: str) -> list[int]:
     return found
 
 
+def wait_for_process(name: str) -> None:
+    """Wait until a process whose command line starts with `name` runs."""
+    deadline = time.monotonic() + 10
+    while not any(_cmdline(pid).startswith(name.encode()) for pid in _processes_running(name)):
+        assert time.monotonic() < deadline, f"{name} never started"
+        time.sleep(0.02)
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 KILLED_AT_SPAWN = {"GITAGENT_TEST_KILL_AT": "sandbox-spawn"}
 needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap (bwrap) is not installed")
 
@@ -118,7 +133,7 @@ def test_a_running_unconfined_command_and_all_it_started_die_when_gitagent_is_ki
     token = f"outlive-{uuid.uuid4().hex}"
     command = (
         f"(exec -a {token}-background sleep 300) & "  # in the command's process group
-        f"(timeout 300 bash -c ': {token}-timeout; sleep 300' &); "  # `timeout` makes a group of its own
+        f"(timeout 300 bash -c 'exec -a {token}-timeout sleep 300' &); "  # `timeout` makes a group of its own
         f"touch up; exec -a {token}-foreground sleep 300"
     )
     argv = [
@@ -137,8 +152,8 @@ def test_a_running_unconfined_command_and_all_it_started_die_when_gitagent_is_ki
     gitagent = subprocess.Popen(argv, cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for(worktree(repo, "k") / "up", timeout=60)
-        time.sleep(0.2)  # `timeout` has started its command
-        assert len(_processes_running(token)) == 4  # the two sleeps, `timeout` and the bash it runs
+        for started in ("background", "timeout", "foreground"):
+            wait_for_process(f"{token}-{started}")
         gitagent.kill()
         gitagent.wait()
         deadline = time.monotonic() + 5
