@@ -12,7 +12,7 @@ from gitagent.agent.loop import compact
 from gitagent.agent.record import TurnRecord, now_iso
 from gitagent.errors import GitagentError
 from gitagent.models.base import Model
-from gitagent.store import inflight, locks, turns
+from gitagent.store import inflight, turns
 from gitagent.store.conversations import get_conversation
 from gitagent.store.repo import user_identity
 
@@ -34,7 +34,7 @@ def compact_conversation(
 
     `guard` runs the PreCompact hooks (trigger "manual"), which may veto: then nothing is written."""
     get_conversation(repo, name)  # an unknown name, or a first turn still running, is refused without the lock
-    with locks.hold(repo, name):
+    with inflight.hold_to_write(repo, name):
         return _compact(repo, name, model, compactor, guard)
 
 

@@ -42,7 +42,7 @@ def run_turn(
     (files mentioned, command output, a slash command's instructions) go with the prompt. A new conversation
     starts from `base` (default: the user's HEAD)."""
     validate_name(name)
-    with locks.hold(repo, name):
+    with inflight.hold_to_write(repo, name):
         kill_point("turn-locked")
         inflight.refuse_if_busy(repo, name)
         head_oid = read_ref(repo, conversation_ref(name))
@@ -76,7 +76,7 @@ def run_turn(
 def resume_turn(repo: pygit2.Repository, name: str, settings: TurnSettings) -> TurnOutcome:
     """Finish the interrupted turn of conversation `name`."""
     validate_name(name)
-    with locks.hold(repo, name):
+    with inflight.hold_to_write(repo, name):
         turn = _reopen(repo, name, settings)
         turn.record.data["model"] = settings.model_spec
         turn.start_hooks(resumed=True)
@@ -90,7 +90,7 @@ def close_interrupted_turn(repo: pygit2.Repository, name: str, settings: TurnSet
     from gitagent.agent.loop import INTERRUPTED
 
     validate_name(name)
-    with locks.hold(repo, name):
+    with inflight.hold_to_write(repo, name):
         turn = _reopen(repo, name, settings)
         for call in turn.record.unanswered_tool_calls():
             turn.record.add_tool_result(call, ToolResult(INTERRUPTED, is_error=True), 0)
@@ -117,7 +117,7 @@ def discard_turn(repo: pygit2.Repository, name: str) -> int:
     Returns the number of the discarded turn.
     """
     validate_name(name)
-    with locks.hold(repo, name):
+    with inflight.hold_to_write(repo, name):
         commit = _interrupted(repo, name)
         kill_point("discard-locked")
         head = read_ref(repo, conversation_ref(name))  # the turn's parent, unless a pull moved it on since

@@ -5,8 +5,10 @@ never run turns of one conversation at once. Its `turn.json` names the owning pr
 live writer (refuse) from an interrupted turn (resume or discard).
 """
 
+import contextlib
 import os
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +16,7 @@ import pygit2
 
 from gitagent.errors import GitagentError
 from gitagent.processes import running
-from gitagent.store import turns
+from gitagent.store import locks, turns
 from gitagent.store.conversations import candidate_names, nesting_conflict
 from gitagent.store.refs import (
     INFLIGHT,
@@ -87,8 +89,44 @@ def names(repo: pygit2.Repository) -> list[str]:
 
 def refuse_if_busy(repo: pygit2.Repository, name: str) -> None:
     """Raise when `name` has an interrupted turn (the caller holds the conversation's lock, so none is running)."""
-    if load(repo, name) is not None:
-        raise GitagentError(f"conversation {name!r} has an interrupted turn", _resume_hint(name))
+    commit = load(repo, name)
+    if commit is not None:
+        raise GitagentError(f"conversation {name!r} has an interrupted turn ({_which(commit)})", _resume_hint(name))
+
+
+@contextlib.contextmanager
+def hold_to_write(repo: pygit2.Repository, name: str) -> Iterator[None]:
+    """Hold conversation `name`'s lock for the block, as `locks.hold` does; but while another process runs a turn
+    of it, refuse at once, saying which turn and which process, not after the lock's wait with its bare "being
+    written by another process"."""
+    error = running_error(repo, name)
+    if error is not None:
+        raise error
+    with locks.attempt(repo, name, locks.WAIT_S) as held:
+        if not held:  # a turn that started as this began waiting has saved itself by now
+            forkable = read_ref(repo, conversation_ref(name)) is not None
+            raise running_error(repo, name) or locks.busy(repo, name, forkable)
+        yield
+
+
+def running_error(repo: pygit2.Repository, name: str) -> locks.ConversationBusy | None:
+    """The error that says another process is running a turn of conversation `name`, if one is: which turn, in
+    which process, and what to do meanwhile."""
+    commit = load(repo, name)
+    who = turns.read_turn(commit).get("owner", {}) if commit is not None else {}
+    if commit is None or not is_alive(who):
+        return None
+    fork = f", or work in a fork of its last turn: `gitagent fork {name} NEW`" if commit.parents else ""
+    return locks.ConversationBusy(
+        f"conversation {name!r} is being written by another process (pid {who['pid']}): "
+        f"{_which(commit)} is still running",
+        f"wait for it to finish (`gitagent conversations` shows its state){fork}",
+    )
+
+
+def _which(commit: pygit2.Commit) -> str:
+    """An in-flight turn as a sentence names it: "its first turn", "turn 3"."""
+    return "its first turn" if not commit.parents else f"turn {turns.read_turn(commit).get('turn', '?')}"
 
 
 def first_turn_error(repo: pygit2.Repository, name: str) -> GitagentError | None:

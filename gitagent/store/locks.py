@@ -39,11 +39,15 @@ def hold(repo: pygit2.Repository, name: str) -> Iterator[None]:
     WAIT_S (a pull or prune holds it that briefly; a turn, far longer)."""
     with attempt(repo, name, WAIT_S) as held:
         if not held:
-            raise ConversationBusy(
-                f"conversation {name!r} is being written by another process{_holder(repo, name)}",
-                "wait for it to finish, or work in a fork: `gitagent fork NAME NEW`",
-            )
+            raise busy(repo, name)
         yield
+
+
+def busy(repo: pygit2.Repository, name: str, forkable: bool = True) -> ConversationBusy:
+    """The error for conversation `name`'s lock held elsewhere; `forkable` when it has a turn to fork from."""
+    fork = f", or work in a fork: `gitagent fork {name} NEW`" if forkable else ""
+    message = f"conversation {name!r} is being written by another process{_holder(repo, name)}"
+    return ConversationBusy(message, f"wait for it to finish{fork}")
 
 
 @contextlib.contextmanager

@@ -46,7 +46,7 @@ def fork(repo: pygit2.Repository, at: pygit2.Commit, new_name: str) -> None:
 
 def rewind(repo: pygit2.Repository, conversation: Conversation, rev: str, force: bool = False) -> pygit2.Commit:
     """Move `conversation` back to turn `rev`, code and dialogue together; the old tip stays reachable."""
-    with locks.hold(repo, conversation.name):
+    with inflight.hold_to_write(repo, conversation.name):
         kill_point("rewind-locked")
         inflight.refuse_if_busy(repo, conversation.name)
         conversation = get_conversation(repo, conversation.name)  # as it is now that nothing else can move it
@@ -72,7 +72,7 @@ def rewind(repo: pygit2.Repository, conversation: Conversation, rev: str, force:
 def remove(repo: pygit2.Repository, name: str, force: bool = False) -> Conversation:
     """Delete conversation `name` and its worktree; its turns stay reachable until `gitagent prune`."""
     get_conversation(repo, name)  # an unknown name, or a first turn still running, is refused without the lock
-    with locks.hold(repo, name):
+    with inflight.hold_to_write(repo, name):
         conversation = get_conversation(repo, name)
         inflight.refuse_if_busy(repo, name)
         worktree = _settled(repo, conversation, "remove", force)

@@ -153,7 +153,14 @@ class ChatApp(ChatFeatures, AgentsPanel, Navigation, Approvals):
         prompt.focus()
         self.start_agents_panel()
         await self.reload()
-        if self.session.interrupted:
+        await self.note_unfinished_turn()
+
+    async def note_unfinished_turn(self) -> None:
+        """Say that the open conversation's last turn was interrupted, or is still running in another process."""
+        running = self.session.running
+        if running is not None:
+            await self.view.note(str(running), "warning")
+        elif self.session.interrupted:
             await self.view.note(f"The last turn was interrupted: {AFTER_INTERRUPT}.", "warning")
 
     @property
@@ -165,7 +172,7 @@ class ChatApp(ChatFeatures, AgentsPanel, Navigation, Approvals):
         """Redraw the conversation, side panel and status bar from git."""
         conversation = self.session.conversation
         await self.view.show_history(conversation.head if conversation else None)
-        if conversation is None and not self.session.interrupted:
+        if conversation is None and not self.session.interrupted and self.session.running is None:
             await self.view.show(welcome(self.session.model_spec))
         self.show_recorded_plan()
         self.forget_paths()

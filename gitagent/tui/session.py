@@ -98,8 +98,15 @@ class ChatSession:
 
     @property
     def interrupted(self) -> bool:
-        """Whether the open conversation has a turn that was stopped before it committed."""
-        return self.name is not None and inflight.load(self.repo, self.name) is not None
+        """Whether the open conversation has a turn that was stopped before it committed (not one that another
+        process is running now)."""
+        return self.name is not None and inflight.load(self.repo, self.name) is not None and self.running is None
+
+    @property
+    def running(self) -> GitagentError | None:
+        """What stops a prompt while another process runs a turn of the open conversation (which, in which
+        process), if one does."""
+        return inflight.running_error(self.repo, self.name) if self.name is not None else None
 
     @property
     def model_spec(self) -> str | None:

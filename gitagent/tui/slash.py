@@ -10,7 +10,6 @@ from gitagent.store import turns
 from gitagent.tui import listings, mcp
 from gitagent.tui.commands import help_text
 from gitagent.tui.literal import literal
-from gitagent.tui.session import AFTER_INTERRUPT
 from gitagent.tui.slash_more import MoreSlashHandlers, help_rows
 from gitagent.tui.transcript import conversation_text, print_and_wait
 
@@ -166,11 +165,13 @@ class SlashHandlers(MoreSlashHandlers):
         """/switch NAME"""
         self.session.open(name)
         await self.app.reload()
-        if self.session.interrupted:
-            await self._say(f"Its last turn was interrupted: {AFTER_INTERRUPT}.", "warning")
+        await self.app.note_unfinished_turn()
 
     async def resume(self) -> None:
         """/resume"""
+        running = self.session.running
+        if running is not None:
+            raise running
         if not self.session.interrupted:
             raise GitagentError("there is no interrupted turn to resume")
         await self._say("Resuming the interrupted turn…")

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import conversation_head, default_sigint, git, text, tool, worktree
+from tests.cli.firstturn import first_turn_in_flight
+from tests.conftest import conversation_head, default_sigint, git, run_cli, text, tool, worktree
 from tests.reliability.conftest import wait_for
 
 SLOW = (
@@ -93,12 +94,31 @@ def test_ctrl_c_saves_the_turn_as_interrupted(repo: Path, cli, script) -> None:
     assert git(repo, "for-each-ref", "refs/gitagent/conversations/") == ""
 
 
-def test_a_conversation_being_written_by_another_process_is_refused(repo: Path, cli, script) -> None:
-    proc = _start(repo, "run", "-c", "busy", "--model", script(*SLOW), "go")
+def test_a_conversation_whose_first_turn_runs_in_another_process_is_refused(repo: Path, script) -> None:
+    again = ("run", "-c", "busy", "--model", script([text("x")]), "me too")
+    with first_turn_in_flight(repo, script, "busy") as proc:
+        for command in (again, ("run", "--resume", "-c", "busy"), ("run", "--discard", "-c", "busy")):
+            result = run_cli(repo, *command)
+            assert result.code == 1, command
+            busy = f"'busy' is being written by another process (pid {proc.pid}): its first turn is still running"
+            assert busy in result.err and "`gitagent conversations` shows its state" in result.err, command
+            assert "fork" not in result.err, command  # it has no turn to fork yet
+    result = run_cli(repo, *again)
+    assert result.code == 1 and "conversation 'busy' has an interrupted turn (its first turn)" in result.err
+    assert "`gitagent run --resume -c busy` or drop it with `gitagent run --discard -c busy`" in result.err
+
+
+def test_a_conversation_whose_later_turn_runs_in_another_process_is_refused(repo: Path, cli, script) -> None:
+    cli("run", "-c", "busy", "--model", script([text("first")]), "one")
+    proc = _start(repo, "run", "-c", "busy", "--model", script(*SLOW), "two")
     try:
         wait_for(worktree(repo, "busy") / "started")
-        result = cli("run", "-c", "busy", "--model", script([text("x")]), "me too", expect=1)
-        assert f"is being written by another process (pid {proc.pid})" in result.err
+        for command in (("run", "-c", "busy", "--model", script([text("x")]), "me too"), ("rm", "busy")):
+            result = cli(*command, expect=1)
+            assert f"is being written by another process (pid {proc.pid}): turn 2 is still running" in result.err
+            assert "or work in a fork of its last turn: `gitagent fork busy NEW`" in result.err
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
+    result = cli("run", "-c", "busy", "--model", script([text("x")]), "me too", expect=1)
+    assert "conversation 'busy' has an interrupted turn (turn 2)" in result.err

@@ -7,6 +7,7 @@ import threading
 
 from gitagent.store import inflight
 from gitagent.tui.widgets.statusbar import StatusBar
+from tests.cli.firstturn import first_turn_in_flight
 from tests.conftest import git, text
 from tests.fakes.anthropic_server import API_KEY
 from tests.fakes.server import Reply
@@ -84,3 +85,21 @@ async def test_a_reopened_conversation_shows_its_tokens_and_context(repo, cli, s
         status = str(app.query_one(StatusBar).content)
         assert " 0 tok" not in status and "ctx 0%" not in status, status
         assert app.session.recorded.tokens > 0 and app.session.recorded.context_tokens > 0
+
+
+async def test_a_conversation_whose_turn_runs_in_another_process_says_so_not_interrupted(repo, script, make_app):
+    with first_turn_in_flight(repo, script) as proc:
+        app = make_app(script([text("never sent")]), name="first")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            running = f"being written by another process (pid {proc.pid}): its first turn is still running"
+            assert running in screen_text(app) and "interrupted" not in screen_text(app)
+            assert not app.session.interrupted
+            await send(pilot, "me too")
+            assert screen_text(app).count(running) == 2 and "Nothing was saved" in screen_text(app)
+            await send(pilot, "/resume")
+            assert screen_text(app).count(running) == 3
+    app = make_app(script([text("never sent")]), name="first")  # its process was killed
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert "The last turn was interrupted" in screen_text(app) and app.session.interrupted
