@@ -95,6 +95,8 @@ async def test_a_conversation_whose_turn_runs_in_another_process_says_so_not_int
             running = f"being written by another process (pid {proc.pid}): its first turn is still running"
             assert running in screen_text(app) and "interrupted" not in screen_text(app)
             assert not app.session.interrupted
+            labels = [str(node.label) for node in app.query_one("#conversations").root.children]
+            assert "▶ first (running)" in labels
             await send(pilot, "me too")
             assert screen_text(app).count(running) == 2 and "Nothing was saved" in screen_text(app)
             await send(pilot, "/resume")
@@ -103,3 +105,5 @@ async def test_a_conversation_whose_turn_runs_in_another_process_says_so_not_int
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert "The last turn was interrupted" in screen_text(app) and app.session.interrupted
+        labels = [str(node.label) for node in app.query_one("#conversations").root.children]
+        assert "▶ first (interrupted)" in labels

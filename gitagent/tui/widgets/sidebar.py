@@ -75,9 +75,13 @@ class SidePanel(Vertical):
             if len(waiting) == len(pending):  # a cycle cannot happen, but never loop forever
                 break
             pending = waiting
-        for name in sorted(set(inflight.names(repo)) - {c.name for c in conversations}):
-            label = f"{'▶ ' if name == current else ''}{name} (interrupted)"  # its first turn never committed
-            tree.root.add(literal(label), data=name, allow_expand=False)
+        for name in sorted(set(inflight.names(repo)) - {c.name for c in conversations}):  # first turns in flight
+            commit = inflight.load(repo, name)
+            if commit is not None:
+                state = inflight.state(turns.read_turn(commit).get("owner", {}))  # running elsewhere, or interrupted
+                tree.root.add(
+                    literal(f"{'▶ ' if name == current else ''}{name} ({state})"), data=name, allow_expand=False
+                )
         self._show_turns(next((c for c in conversations if c.name == current), None))
 
     def _show_turns(self, conversation: Conversation | None) -> None:
