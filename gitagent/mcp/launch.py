@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gitagent.mcp.config import Resolved, ServerConfig
+from gitagent.sandbox import unconfined
 from gitagent.sandbox.env import sandbox_env
 from gitagent.sandbox.limits import Limits
 from gitagent.sandbox.process import Lifeline
@@ -55,7 +56,9 @@ def stdio_launch(config: ServerConfig, resolved: Resolved, place: Place) -> Laun
     """How to start `config`'s server at `place`: under bwrap unless the entry or the user opted out."""
     if config.sandbox == "none" or place.sandbox == "none":
         inherited = {name: os.environ[name] for name in UNCONFINED_ENV if name in os.environ}
-        return Launch(resolved.command, resolved.args, {**inherited, **resolved.env}, place.root, confined=False)
+        env = {**inherited, **resolved.env}
+        argv, lifeline = unconfined.program_argv([resolved.command, *resolved.args], env)
+        return Launch(argv[0], argv[1:], env, place.root, confined=False, lifeline=lifeline)
     from gitagent.sandbox.bwrap import BwrapSandbox
 
     readable = [Path(os.path.expanduser(p)) for p in config.readable] + _virtualenvs(resolved.command)

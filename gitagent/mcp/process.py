@@ -15,7 +15,8 @@ import tempfile
 import time
 
 from gitagent.mcp.launch import Launch
-from gitagent.sandbox.process import kill_group, start_process
+from gitagent.sandbox.process import start_process
+from gitagent.sandbox.sessions import kill_session
 
 STDERR_TAIL = 600
 STOP_GRACE_S = 2.0
@@ -64,7 +65,7 @@ class ServerProcess:
         deadline = time.monotonic() + grace
         while self.proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.01)
-        kill_group(self.proc.pid)
+        kill_session(self.proc.pid)  # what went to a process group of its own too, unconfined
         self.proc.wait()
         if self._final_tail is None:
             self._final_tail = self.stderr_tail()

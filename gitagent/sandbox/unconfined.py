@@ -16,9 +16,12 @@ unconfined, there is no PID namespace to catch it. The price is a second bash st
 of CPU); the first one only waits for the go-ahead and starts the watcher.
 """
 
+import errno
 import functools
 import os
+import shutil
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from gitagent.sandbox.base import CommandResult
@@ -53,6 +56,18 @@ class UnconfinedSandbox:
             return run_process(argv, cwd=cwd, env=dict(os.environ), timeout=timeout, lifeline=lifeline, kill=kill)
         finally:
             lifeline.close()
+
+
+def program_argv(program: list[str], env: Mapping[str, str]) -> tuple[list[str], Lifeline]:
+    """The command line that runs a long-running `program` (an MCP server, an executor) unconfined and tied to
+    gitagent's life, and the lifeline it reads: start it with `start_process` and `env`, close the lifeline once
+    it is done, kill it with `kill_session`. Raises FileNotFoundError or PermissionError, as starting `program`
+    itself would, when it cannot run."""
+    if shutil.which(program[0], path=env.get("PATH", os.defpath)) is None:
+        code = errno.EACCES if os.sep in program[0] and os.path.exists(program[0]) else errno.ENOENT
+        raise (PermissionError if code == errno.EACCES else FileNotFoundError)(code, os.strerror(code), program[0])
+    lifeline = Lifeline()
+    return ["bash", "-c", lifeline_prologue(lifeline.read_end) + '\nexec "$@"', "bash", *program], lifeline
 
 
 def lifeline_prologue(fd: int) -> str:

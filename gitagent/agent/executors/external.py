@@ -22,6 +22,7 @@ from gitagent.agent.executors.process import ExecutorProcess
 from gitagent.agent.executors.recorder import REDACTED, Recorder
 from gitagent.agent.executors.sessions import SessionState, discard_home, private_home, read_state, write_state
 from gitagent.errors import GitagentError
+from gitagent.sandbox import unconfined
 from gitagent.sandbox.bwrap import BwrapSandbox
 from gitagent.sandbox.env import sandbox_env
 from gitagent.sandbox.limits import Limits
@@ -152,8 +153,9 @@ class ExternalExecutor:
         cwd = turn.worktree.path.resolve()
         if not isinstance(turn.sandbox, BwrapSandbox):  # --sandbox none: a private home, a scrubbed environment
             env |= {"HOME": str(home), "GITAGENT_SANDBOX": "none"}
-            return ExecutorProcess(argv, cwd=cwd, env=env, prompt=prompt)
-        argv, lifeline = turn.sandbox.program_argv(argv, cwd)
+            argv, lifeline = unconfined.program_argv(argv, env)
+        else:
+            argv, lifeline = turn.sandbox.program_argv(argv, cwd)
         return ExecutorProcess(argv, cwd=cwd, env=env, prompt=prompt, lifeline=lifeline)
 
     def _restore(self, turn: "Turn", previous: SessionState | None, content: bytes, home: Path) -> str | None:

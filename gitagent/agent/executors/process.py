@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from gitagent.sandbox.process import Lifeline, kill_group, start_process
+from gitagent.sandbox.process import Lifeline, start_process
+from gitagent.sandbox.sessions import kill_session
 
 WAIT_SLICE_S = 0.1
 STDERR_TAIL = 2000
@@ -67,7 +68,7 @@ class ExecutorProcess:
 
     def stop(self) -> None:
         """Kill what is left of the program (its whole process group) and free the stream."""
-        kill_group(self.proc.pid)
+        kill_session(self.proc.pid)  # what went to a process group of its own too, unconfined
         self.proc.wait()
         self._release()
 
