@@ -1,7 +1,8 @@
 """Startup cost of the bwrap sandbox: median wall time of `true`, sandboxed vs unconfined.
 
 Also the cost of the lifeline that kills a sandbox whose gitagent is gone (issue 14): `sandbox.run` against the
-same bwrap command line without it, interleaved.
+same bwrap command line without it, interleaved; and of the same lifeline on an unconfined command
+(`--sandbox none`: a second bash start and a watcher, and the session swept at the end) against a bare one.
 
 Run: python bench/sandbox_startup.py [runs]. Issue 4's target: under 15 ms more than unconfined.
 """
@@ -19,6 +20,7 @@ from common import Case, git, init_repo, measure
 from gitagent.sandbox.bwrap import BwrapSandbox
 from gitagent.sandbox.env import sandbox_env
 from gitagent.sandbox.process import run_process
+from gitagent.sandbox.unconfined import UnconfinedSandbox
 
 
 def main(runs: int = 200) -> None:
@@ -39,6 +41,7 @@ def main(runs: int = 200) -> None:
                 Case("raw bare", lambda: subprocess.run(["bash", "-c", "true"], cwd=worktree, env=env)),
                 Case("raw boxed", lambda: subprocess.run(argv, cwd=worktree, env=env)),
                 Case("unsupervised", lambda: run_process(argv, cwd=worktree, env=sandbox_env(env), timeout=30)),
+                Case("unconfined", lambda: UnconfinedSandbox().run("true", cwd=worktree, timeout=30)),
             ],
             runs,
             warmup=1,  # warm caches (and the one-off bwrap probe)
@@ -51,6 +54,9 @@ def main(runs: int = 200) -> None:
     print(
         f"lifeline: without {ms['unsupervised']:.2f} ms, with {boxed:.2f} ms, ratio {boxed / ms['unsupervised']:.2f}x"
     )
+    unconfined = ms["unconfined"]
+    ratio = unconfined / bare
+    print(f"unconfined lifeline: bare {bare:.2f} ms, --sandbox none {unconfined:.2f} ms, ratio {ratio:.2f}x")
 
 
 if __name__ == "__main__":

@@ -27,19 +27,21 @@ def kill_session(sid: int, started: float | None = None) -> None:
     the leader was started) lets a short command's sweep read only the processes started after it."""
     kill_group(sid)
     recent = started is not None and time.monotonic() - started < FULL_SCAN_AFTER_S
-    for _ in range(SWEEPS):  # one more after each that found some: they may have forked while it read /proc
-        found = session_members(sid, since=sid if recent else None)
+    killed: set[int] = set()  # a process sent SIGKILL can no longer fork, though it may not have died yet
+    for _ in range(SWEEPS):  # again after each that found some: they may have forked while it read /proc
+        found = [pid for pid in strays(sid, since=sid if recent else None) if pid not in killed]
+        if not found:
+            return
         for pid in found:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
-        if not found:
-            return
+        killed.update(found)
 
 
-def session_members(sid: int, since: int | None = None) -> list[int]:
-    """The processes (zombies aside) whose session is `sid`, read from /proc; with `since`, only those whose pid
-    was handed out after pid `since`. None where /proc is missing or shows another PID namespace than this
-    process's (its numbers would name other processes)."""
+def strays(sid: int, since: int | None = None) -> list[int]:
+    """The processes (zombies aside) of session `sid` outside its process group `sid`, read from /proc; with
+    `since`, only those whose pid was handed out after pid `since`. None where /proc is missing or shows another
+    PID namespace than this process's (its numbers would name other processes)."""
     if not proc_is_ours():
         return []
     try:
@@ -50,7 +52,7 @@ def session_members(sid: int, since: int | None = None) -> list[int]:
     last = _last_pid() if since is not None else None
     if since is not None and last is not None:
         pids = [pid for pid in pids if _handed_out_between(pid, since, last)]
-    return [pid for pid in pids if _session(pid) == sid]
+    return [pid for pid in pids if _stray(pid, sid)]
 
 
 def proc_is_ours() -> bool:
@@ -72,16 +74,17 @@ def _last_pid() -> int | None:
     return None
 
 
-def _session(pid: int) -> int | None:
+def _stray(pid: int, sid: int) -> bool:
+    """Whether process `pid` runs in session `sid` but outside its process group `sid`."""
     try:
         fd = os.open(f"/proc/{pid}/stat", os.O_RDONLY)
     except OSError:
-        return None
+        return False
     try:
         stat = os.read(fd, 1024)
     except OSError:
-        return None
+        return False
     finally:
         os.close(fd)
     fields = stat[stat.rfind(b")") + 2 :].split()  # after the name, which may hold ")" or spaces
-    return int(fields[3]) if len(fields) > 3 and fields[0] not in (b"Z", b"X") else None
+    return len(fields) > 3 and fields[0] not in (b"Z", b"X") and int(fields[3]) == sid and int(fields[2]) != sid

@@ -4,13 +4,14 @@ process group it went: `timeout` and job control make groups of their own within
 import os
 import signal
 import subprocess
+import time
 import uuid
 from pathlib import Path
 
 import pytest
 
 from gitagent.sandbox import UnconfinedSandbox
-from gitagent.sandbox.sessions import session_members
+from gitagent.sandbox.sessions import kill_session, strays
 from tests.sandbox.test_dies_with_gitagent import _processes_running
 
 
@@ -56,6 +57,17 @@ def test_an_unconfined_command_keeps_bash_c_semantics(tmp_path: Path) -> None:
         assert (result.exit_code, result.stdout, result.stderr) == (bare.returncode, bare.stdout, bare.stderr)
 
 
-def test_session_members_are_found_in_proc() -> None:
-    assert os.getpid() in session_members(os.getsid(0))
-    assert os.getpid() in session_members(os.getsid(0), since=os.getpid() - 1)
+def test_strays_are_the_processes_of_a_session_outside_its_first_group(tmp_path: Path) -> None:
+    leader = subprocess.Popen(["bash", "-c", "(set -m; sleep 30 & wait) & sleep 30"], start_new_session=True)
+    try:
+        for _ in range(200):
+            found = strays(leader.pid)
+            if found:
+                break
+            time.sleep(0.02)
+        assert len(found) == 1 and os.getpgid(found[0]) == found[0] and os.getsid(found[0]) == leader.pid
+        assert strays(leader.pid, since=leader.pid) == found
+        assert strays(leader.pid, since=found[0]) == []
+    finally:
+        kill_session(leader.pid)
+        leader.wait()
