@@ -22,6 +22,7 @@ import pygit2
 from gitagent.errors import GitagentError
 from gitagent.repomap.cache import write_atomic
 from gitagent.repomap.languages import language_of
+from gitagent.store.locate import without_location
 
 VENDORED = re.compile(
     r"(?:^|/)(?:node_modules|vendor|vendors|third_party|thirdparty|3rdparty|bower_components|site-packages|"
@@ -95,7 +96,7 @@ def list_tree(git_dir: Path, tree: str) -> Listing:
     """The files of a committed tree, read from git's objects, listed exactly as `list_files` lists a clean
     checkout of it (the same blob ids, the same `state`): the map of a worktree still being written
     (a new conversation's) can be built, or recalled, before its files are there."""
-    env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")}
+    env = without_location(os.environ)
     argv = ["git", f"--git-dir={git_dir}", "ls-tree", "-r", "-z", "--full-tree", tree]
     proc = subprocess.run(argv, env=env, capture_output=True, check=False)
     if proc.returncode != 0:
@@ -109,7 +110,7 @@ _AS_LS_FILES = re.compile(rb"(?:^|(?<=\0))(\d{6}) [a-z]+ ([0-9a-f]+)\t")
 
 
 def _start_git(root: Path, args: list[str]) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")}
+    env = without_location(os.environ)
     return subprocess.Popen(["git", *args], cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
