@@ -16,7 +16,7 @@ re-reads them: a hook's `GIT_INDEX_FILE` or a dotfiles `GIT_DIR` never reaches t
 import os
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from gitagent.errors import GitagentError
 
@@ -39,10 +39,10 @@ LOCATION_ENV = frozenset(
 --local-env-vars`, less the config ones, plus `GIT_NAMESPACE`): a git process gitagent starts never inherits them."""
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """A repository's git directory (a linked worktree's own, when the checkout is one) and its work tree
-    (None where git sees none from here: run from inside the git directory)."""
+    (None where git sees none from here: run from inside the git directory). A NamedTuple, not a dataclass: the
+    read commands would import `dataclasses` for it alone."""
 
     git_dir: str
     work_tree: str | None

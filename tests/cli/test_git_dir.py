@@ -51,6 +51,8 @@ def test_a_dotfiles_repository_works_through_git_dir_and_git_work_tree(tmp_path:
     status = git(home, f"--git-dir={dots}", f"--work-tree={home}", "status", "--porcelain", "--untracked-files=all")
     assert "?? notes.txt" in status.splitlines()
     assert not (tmp_path / "no-such-index").exists()
+    shown = _cli(home, env, "map", "--json")  # the work tree's files, from the index of GIT_DIR
+    assert '"notes.txt"' in shown and '".bashrc"' in shown
 
 
 def test_a_relative_git_dir_is_read_from_the_current_directory_and_push_finds_it(tmp_path: Path, script) -> None:
