@@ -125,3 +125,16 @@ def test_git_dir_that_is_no_repository_and_a_bare_one_without_a_work_tree(tmp_pa
     assert "GIT_DIR=nope is not a git repository" in err
     err = _cli(home, {"GIT_DIR": str(dots)}, "run", "--model", "scripted:x.json", "hi", expect=1)
     assert "is a bare repository" in err and "GIT_WORK_TREE" in err
+
+
+def test_a_batch_started_with_git_dir_set_keeps_it_out_of_its_workers_clones(
+    repo: Path, tmp_path: Path, script
+) -> None:
+    source = tmp_path / "source"  # a task naming its own repository: a worker clones it
+    git(tmp_path, "clone", "-q", str(repo), str(source))
+    tasks = tmp_path / "fleet.jsonl"
+    tasks.write_text(f'{{"id": "a", "repo": "{source}", "prompt": "write notes"}}\n')
+    env = {"GIT_DIR": str(repo / ".git")}  # as in a git hook, or a `git` alias running gitagent
+    assert '"complete": 1' in _cli(repo, env, "batch", str(tasks), "--jobs", "1", "--model", script(*WRITE), "--json")
+    assert "refs/gitagent/conversations/batch/fleet/a" in git(repo, "for-each-ref", "refs/gitagent/")
+    assert "FETCH_HEAD" not in {p.name for p in (repo / ".git").iterdir()}  # no worker fetched into it
