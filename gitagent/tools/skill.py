@@ -65,6 +65,7 @@ class SkillTool:
             "source": skill.source,
             "path": str(skill.path),
             "content_id": skill.content_id,
+            "allowed_tools": skill.allowed_tools,
         }
         return ToolResult(header + truncate(_with_arguments(skill.body.strip(), args.get("args"))), metadata=metadata)
 
