@@ -141,7 +141,7 @@ class Guard:
                        "is_interrupt": False, "duration_ms": duration_ms, **self.tool_fields(name)}  # fmt: skip
             out = self.run_hooks("PostToolUseFailure", payload, record)
         else:
-            response = tool_response(name, view, result.output, result.metadata)
+            response = tool_response(name, view, result.output, result.metadata, record.data.get("todos"))
             payload = {"tool_name": name, "tool_input": view, "tool_response": response, "tool_use_id": call["id"],
                        "duration_ms": duration_ms, **self.tool_fields(name)}  # fmt: skip
             out = self.run_hooks("PostToolUse", payload, record)
