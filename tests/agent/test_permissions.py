@@ -114,6 +114,13 @@ def test_a_deny_or_ask_rule_naming_several_commands_matches_the_whole_line() -> 
         assert permissions.decide(_call("Bash", command=command)).allowed, command
 
 
+def test_a_hook_asking_headless_refuses_with_the_hooks_reason() -> None:
+    """Claude Code tells the model why a PreToolUse hook wanted approval; a generic refusal hid it."""
+    refused = Permissions("auto", root=Path("/r")).decide(_call("Bash", command="make"), None, "ask", "not in my list")
+    assert not refused.allowed and refused.asked and refused.by == "hook"
+    assert refused.reason.startswith("not in my list (a PreToolUse hook asked for approval")
+
+
 def test_an_allow_rule_must_cover_every_piece_of_a_command() -> None:
     permissions = Permissions("ask", allow=_rules("Bash(make *)", "Bash(npm test)"), root=Path("/r"))
     assert permissions.decide(_call("Bash", command="cd src && make build")).allowed  # `cd` needs no rule
