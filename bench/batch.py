@@ -10,7 +10,8 @@ API's set-up, push; clone and push also apart), each slot's start (its process's
 once: a slot runs task after task), and the slots' idle time (slots starting, scheduling, pull-back) the batch's
 wall time beyond its tasks' worker time spread over the 4 slots. Ray's own share is measured in the same run on
 a new cluster (bench/ray_floor.py: 4 slots that load gitagent's worker, each turn a 3 s sleep): the ideal plus
-what Ray costs here (its workers' start, the driver's connection), a floor no batch on Ray goes below. The load
+what Ray costs here (its workers' start, the driver's connection), a floor no batch on Ray goes below; and the
+floor of a design hosting all slots of a node in one process (`--per-node`: one Ray worker to start). The load
 average is shown: on a shared machine it explains the figures. The server runs in its own process so its work
 does not compete with the batch's.
 
@@ -73,12 +74,13 @@ def run_batch(repo: Path, name: str, base_url: str, *extra: str, env: dict[str, 
     return took, summary
 
 
-def ray_floor() -> float:
+def ray_floor(*shape: str) -> float:
     """Seconds bench/ray_floor.py takes on a new cluster: Ray's own share of the batch, turns replaced by sleeps."""
     cluster = Cluster(Path(tempfile.mkdtemp(prefix="ray-", dir="/tmp")), cpus=SLOTS)
     try:
         floor = Path(__file__).with_name("ray_floor.py")
-        args = [sys.executable, str(floor), cluster.address, str(SLOTS), str(TASKS // SLOTS), str(REQUESTS * DELAY_S)]
+        args = [sys.executable, str(floor), cluster.address, str(SLOTS), str(TASKS // SLOTS), str(REQUESTS * DELAY_S),
+                *shape]  # fmt: skip
         started = time.perf_counter()
         subprocess.run(args, check=True, capture_output=True, env={**os.environ, **cluster.env})
         return time.perf_counter() - started
@@ -130,6 +132,7 @@ def main() -> None:
         finally:
             cluster.stop()
         floor_s = ray_floor()
+        per_node_s = ray_floor("--per-node")
     ours.send("done")
     per_task = ours.recv()
     server.join(5)
@@ -149,6 +152,8 @@ def main() -> None:
             f"Ray slots' start (process to gitagent loaded, once per slot): {slot_starts(on_ray)}",
             f"Ray's own floor (bench/ray_floor.py: the same slots, each turn a {REQUESTS * DELAY_S:g} s sleep): "
             f"{floor_s:.1f} s ({floor_s / IDEAL_S:.2f}x the ideal); gitagent's share on Ray {ray_s - floor_s:.1f} s",
+            f"Ray's floor with the {SLOTS} slots in one process (`--per-node`: one worker process to start, not "
+            f"{SLOTS}): {per_node_s:.1f} s ({per_node_s / IDEAL_S:.2f}x)",
             f"median turn {statistics.median(t['duration_ms'] for t in local['tasks']) / 1000:.1f} s locally (ideal "
             f"{REQUESTS * DELAY_S:g} s); load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end, "
             f"on {os.cpu_count()} CPUs",

@@ -4,7 +4,11 @@ A driver joins the cluster at ADDRESS and starts SLOTS actors of one CPU that ea
 batch's slots do), then runs ROUNDS tasks on each slot, one after another, each sleeping SECONDS, and
 disconnects. bench/batch.py times this command as it times `gitagent batch`, so the difference is gitagent's.
 
-Run: python bench/ray_floor.py ADDRESS SLOTS ROUNDS SECONDS
+With `--per-node`, the slots are instead one actor of SLOTS CPUs running SLOTS tasks at once (threads), so Ray
+starts one worker process rather than SLOTS of them: the floor of a design that hosts every slot of a node in
+one process (a fork server per node), shown beside the other to say what such a design could gain.
+
+Run: python bench/ray_floor.py ADDRESS SLOTS ROUNDS SECONDS [--per-node]
 """
 
 import sys
@@ -28,8 +32,11 @@ class Slot:
 def main() -> None:
     address, slots, rounds, seconds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
     ray.init(address=address, log_to_driver=False, logging_level="WARNING")
-    slot = ray.remote(num_cpus=1)(Slot)
-    actors = [slot.remote() for _ in range(slots)]
+    if "--per-node" in sys.argv[5:]:
+        host = ray.remote(num_cpus=slots, max_concurrency=slots)(Slot).remote()
+        actors = [host] * slots
+    else:
+        actors = [ray.remote(num_cpus=1)(Slot).remote() for _ in range(slots)]
     pending = {actor.run.remote(seconds): (actor, 1) for actor in actors}
     while pending:
         [ready], _ = ray.wait(list(pending), num_returns=1)

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 import pygit2
 import pytest
 
+from gitagent.store.locate import LOCATION_ENV
+
 if TYPE_CHECKING:
     from tests.fakes.anthropic_server import FakeAnthropic
     from tests.fakes.openai_server import FakeOpenAI
@@ -41,6 +43,8 @@ def isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for key, value in GIT_ENV.items():
         monkeypatch.setenv(key, value)
     for name in PROVIDER_ENV:
+        monkeypatch.delenv(name, raising=False)
+    for name in LOCATION_ENV:  # a suite run from a git hook: its GIT_DIR would point every command at this checkout
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GITAGENT_HOME", str(tmp_path / "gitagent-home"))
     monkeypatch.setenv("GITAGENT_SDK_SERVER", "0")  # each command's own SDK process; tests that want it shared say so

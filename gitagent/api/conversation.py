@@ -26,7 +26,7 @@ from gitagent.errors import GitagentError
 from gitagent.store import inflight, operations, turns
 from gitagent.store.conversations import get_conversation
 from gitagent.store.refs import conversation_ref, read_ref, validate_name
-from gitagent.store.repo import open_repository, workdir
+from gitagent.store.repo import location, open_located, open_repository, workdir
 
 if TYPE_CHECKING:
     from gitagent.subagents.host import Lineage
@@ -41,14 +41,15 @@ class Repository:
 
     def __init__(self, path: str | Path | None = None, **options: Any) -> None:
         repo = open_repository(Path(path) if path is not None else None)
-        self.git_path = repo.path
+        self.location = location(repo)
+        """Its git directory and work tree, as found once (`GIT_DIR` and `GIT_WORK_TREE` are read then only)."""
         self.path = workdir(repo)
         """The user's checkout."""
         self.options = Options().merged(**options)
 
     def handle(self) -> pygit2.Repository:
         """A fresh pygit2 handle (one per thread)."""
-        return pygit2.Repository(self.git_path)
+        return open_located(self.location)
 
     def conversation(self, name: str | None = None, *, base: str | None = None) -> "Conversation":
         """Conversation `name` (started by its first turn if it does not exist); None: a new one, named

@@ -23,6 +23,7 @@ import pygit2
 
 from gitagent.errors import GitagentError
 from gitagent.processes import running
+from gitagent.store.locate import without_location
 from gitagent.store.refs import conversation_ref
 from gitagent.workspace import worktree as wt
 from gitagent.workspace.git import git_failure
@@ -149,7 +150,7 @@ def _commit(repo: pygit2.Repository, rev: str) -> pygit2.Oid | None:
 
 def _fetch_base(path: Path, spec: dict[str, Any]) -> pygit2.Oid:
     source, rev = spec["source"], spec.get("fetch") or spec.get("rev") or "HEAD"
-    if subprocess.run(["git", "fetch", "--quiet", "--depth", "1", source, rev], cwd=path,
+    if subprocess.run(["git", "fetch", "--quiet", "--depth", "1", source, rev], cwd=path, env=_ENV,
                       capture_output=True).returncode != 0:  # fmt: skip
         git(path, "fetch", "--quiet", source, rev)  # servers that refuse a shallow fetch of a commit id
     return pygit2.Repository(str(path)).revparse_single("FETCH_HEAD").peel(pygit2.Commit).id
@@ -157,16 +158,20 @@ def _fetch_base(path: Path, spec: dict[str, Any]) -> pygit2.Oid:
 
 def _bring_conversation(path: Path, spec: dict[str, Any]) -> None:
     ref = conversation_ref(spec["name"])
-    found = subprocess.run(["git", "ls-remote", spec["push"], ref], cwd=path, capture_output=True, text=True)
+    found = subprocess.run(["git", "ls-remote", spec["push"], ref], cwd=path, env=_ENV, capture_output=True, text=True)
     if found.returncode != 0:
         raise GitFailed(f"cannot reach {spec['push']}: {git_failure(found.stderr, found.returncode)}")
     if found.stdout.strip():
         git(path, "fetch", "--quiet", spec["push"], f"{ref}:{ref}")
 
 
+_ENV = without_location(os.environ)
+"""git in a clone acts on the clone, whatever `GIT_DIR` the user's batch was started with."""
+
+
 def git(cwd: Path, *args: str) -> str:
     """Run git in `cwd`; its output, or GitFailed with git's own message."""
-    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+    proc = subprocess.run(["git", *args], cwd=cwd, env=_ENV, capture_output=True, text=True)
     if proc.returncode != 0:
         raise GitFailed(f"git {args[0]} failed: {git_failure(proc.stderr, proc.returncode)}")
     return proc.stdout

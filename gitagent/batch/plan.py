@@ -1,6 +1,7 @@
 """Turning a batch's tasks into workers' specs: which run where, from which commit, with which model, and
 which are already done (their conversation ended complete in an earlier run) and so are skipped."""
 
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,8 +14,9 @@ from gitagent.batch.summary import head_summary
 from gitagent.batch.tasks import PREFIX, BatchTask, conversation_name
 from gitagent.errors import GitagentError
 from gitagent.store import inflight, turns
+from gitagent.store.locate import without_location
 from gitagent.store.refs import CONVERSATIONS, conversation_ref, read_ref
-from gitagent.store.repo import config_value, user_identity, workdir
+from gitagent.store.repo import config_value, repo_options, user_identity, workdir
 from gitagent.workspace.git import git_failure
 
 BASES = "refs/gitagent/bases/"
@@ -65,8 +67,7 @@ def remote_url(repo: pygit2.Repository, remote: str | None) -> str | None:
 
 def fetch_done(repo: pygit2.Repository, batch_id: str, remote: str) -> None:
     """Bring the batch's conversations from `remote` (an earlier run's, maybe by another driver)."""
-    proc = subprocess.run(["git", "fetch", "--quiet", remote, batch_refspec(batch_id)], cwd=workdir(repo),
-                          capture_output=True, text=True)  # fmt: skip
+    proc = _git(repo, "fetch", "--quiet", remote, batch_refspec(batch_id))
     if proc.returncode != 0:
         reason = git_failure(proc.stderr, proc.returncode)
         raise GitagentError(f"cannot fetch from {remote}: {reason}", "check --remote")
@@ -74,8 +75,7 @@ def fetch_done(repo: pygit2.Repository, batch_id: str, remote: str) -> None:
 
 def push_done(repo: pygit2.Repository, batch_id: str, remote: str, refs: list[str]) -> str | None:
     """Push the batch's conversations and `refs` to `remote`; git's complaint, if any."""
-    proc = subprocess.run(["git", "push", "--quiet", remote, batch_refspec(batch_id), *(f"{r}:{r}" for r in refs)],
-                          cwd=workdir(repo), capture_output=True, text=True)  # fmt: skip
+    proc = _git(repo, "push", "--quiet", remote, batch_refspec(batch_id), *(f"{r}:{r}" for r in refs))
     return git_failure(proc.stderr, proc.returncode) if proc.returncode != 0 else None
 
 
@@ -151,7 +151,12 @@ def _absolute(model: str) -> str:
 
 def _push_bases(repo: pygit2.Repository, batch_id: str, remote: str, bases: set[str]) -> None:
     refspecs = [f"{sha}:{BASES}{batch_id}/{sha}" for sha in sorted(bases)]
-    proc = subprocess.run(["git", "push", "--quiet", remote, *refspecs], cwd=workdir(repo), capture_output=True,
-                          text=True)  # fmt: skip
+    proc = _git(repo, "push", "--quiet", remote, *refspecs)
     if proc.returncode != 0:
         raise GitagentError(f"cannot push the base commits to {remote}: {git_failure(proc.stderr, proc.returncode)}")
+
+
+def _git(repo: pygit2.Repository, *args: str) -> subprocess.CompletedProcess[str]:
+    """git on the user's repository, named explicitly (it may be a `GIT_DIR` found from anywhere)."""
+    argv = ["git", *repo_options(repo), *args]
+    return subprocess.run(argv, cwd=workdir(repo), env=without_location(os.environ), capture_output=True, text=True)

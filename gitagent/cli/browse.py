@@ -58,12 +58,11 @@ def _in_flight(history: History, names: list[str]) -> tuple[dict[str, str], list
     In-flight turns have the store's own rules (a stale one, whose turn was committed, is dropped here), so
     this rare case reads through the store and pygit2.
     """
-    import pygit2
-
     from gitagent.store import inflight, turns
     from gitagent.store.refs import conversation_ref, read_ref
+    from gitagent.store.repo import open_located
 
-    repo = pygit2.Repository(history.git.git_dir)
+    repo = open_located(history.git.location)
     states: dict[str, str] = {}
     first_turns = []
     for name in names:

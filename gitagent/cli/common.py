@@ -77,7 +77,8 @@ def fail(error: GitagentError | str, hint: str | None = None, *, code: int = 1) 
 
 
 def repository() -> "pygit2.Repository":
-    """The repository of the current directory (a clear error outside one)."""
+    """The repository this command acts on: `GIT_DIR`/`GIT_WORK_TREE`'s, else the current directory's (a clear
+    error outside one)."""
     from gitagent.store.repo import open_repository  # pygit2: the read commands, which import this module, need none
 
     return open_repository()

@@ -82,7 +82,10 @@ def map_command(
     focus_items = [_focus(root, item) for item in focus or []]
     bar = ProgressBar()
     try:
-        result = build_map(root, git_dir(repo), focus=focus_items, budget=tokens, paths=scope, progress=bar)
+        own = Path(repo.path)  # the work tree of a GIT_DIR may have no `.git` of its own
+        result = build_map(
+            root, git_dir(repo), focus=focus_items, budget=tokens, paths=scope, progress=bar, root_git_dir=own
+        )
     finally:
         bar.close()
     if as_json:

@@ -147,9 +147,9 @@ def test_server(
 def serve() -> None:
     """Serve this repository's conversations to other agents over MCP (stdio, read-only)."""
     from gitagent.mcp.serve import serve_stdio
-    from gitagent.store.repo import workdir
+    from gitagent.store.repo import location
 
-    serve_stdio(workdir(repository()))
+    serve_stdio(location(repository()))
 
 
 def _pair(item: str, separator: str, usage: str) -> tuple[str, str]:

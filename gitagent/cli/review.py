@@ -82,7 +82,7 @@ def review(
     try:
         names = parse_formats(formats)
         repo = repository()
-        target = detect(os.environ, Path(repo.workdir), base, head)
+        target = detect(os.environ, Path(repo.path), base, head)
         api = _poster(target.provider, target.api_url) if post else None
         options = ReviewOptions(model, sandbox, trust_repo, max_cost, chunk_tokens, jobs, max_steps, base_url)
         result = run_review(repo, target, options, _Progress(quiet), on_retry=_retrying)

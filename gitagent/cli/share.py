@@ -11,7 +11,7 @@ from gitagent.errors import GitagentError
 from gitagent.printable import one_line
 from gitagent.store import sync, turns
 from gitagent.store.conversations import base_commit, resolve_target
-from gitagent.store.repo import user_identity, workdir
+from gitagent.store.repo import user_identity
 from gitagent.workspace.share import apply_to_checkout, branch_ref, export_branch, export_message
 
 app = new_app()
@@ -24,7 +24,7 @@ def apply(
     """Apply a conversation's code changes to your checkout, uncommitted."""
     repo = repository()
     conversation, commit = resolve_target(repo, target)
-    paths = apply_to_checkout(workdir(repo), base_commit(repo, commit).tree.id, turns.workspace_tree(commit))
+    paths = apply_to_checkout(repo, base_commit(repo, commit).tree.id, turns.workspace_tree(commit))
     if not paths:
         print(f"{conversation.name} changed no files; nothing to apply")
         return

@@ -12,10 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from gitagent.store.locate import LOCATION_ENV
+
 OUTPUT_LIMIT = 64 * 1024
 """Bytes kept of each of a hook's streams: the head and the tail; the middle is counted, not kept."""
 
-STRIPPED_ENV = frozenset({"ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"})
+STRIPPED_ENV = frozenset({"ANTHROPIC_API_KEY", "OPENAI_API_KEY"}) | LOCATION_ENV
 
 
 @dataclass(frozen=True)

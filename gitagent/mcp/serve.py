@@ -15,6 +15,7 @@ from gitagent.cli.browse import conversation_rows, log_entry, show_text
 from gitagent.errors import GitagentError
 from gitagent.store import turnmeta
 from gitagent.store.gitread import Commit
+from gitagent.store.locate import Location
 from gitagent.store.reads import History
 from gitagent.tools.base import truncate
 
@@ -27,40 +28,40 @@ SEARCH_TURNS = 2000
 """Turns searched at most (newest first in each conversation), so a search of a huge history stays quick."""
 
 
-def list_rows(path: Path) -> list[dict[str, Any]]:
+def list_rows(path: "Path | Location") -> list[dict[str, Any]]:
     """Every conversation: name, turns, head commit, last activity, model, state."""
-    with History(str(path)) as history:
+    with History(path) as history:
         return conversation_rows(history)
 
 
-def log_rows(path: Path, conversation: str, limit: int) -> list[dict[str, Any]]:
+def log_rows(path: "Path | Location", conversation: str, limit: int) -> list[dict[str, Any]]:
     """The turns of a conversation, newest first: number, commit, prompt, tools, tokens, status, time."""
     if limit < 1:
         return []
-    with History(str(path)) as history:
+    with History(path) as history:
         return [log_entry(commit) for commit in history.log(history.get(conversation), limit)]
 
 
-def show_text_of(path: Path, target: str) -> str:
+def show_text_of(path: "Path | Location", target: str) -> str:
     """One turn, as `gitagent show` prints it."""
-    with History(str(path)) as history:
+    with History(path) as history:
         return truncate(show_text(history, target))
 
 
-def diff_text(path: Path, target: str, since_base: bool) -> str:
+def diff_text(path: "Path | Location", target: str, since_base: bool) -> str:
     """A turn's code change (or the whole conversation's up to it) as a unified diff."""
-    with History(str(path)) as history:
+    with History(path) as history:
         _, commit = history.resolve(target)
         old = history.before(commit, since_base)
         patch = history.patch(old, f"{commit.id}:workspace")
     return truncate(patch or "(no change)")
 
 
-def search_rows(path: Path, query: str, conversation: str | None, limit: int) -> list[dict[str, Any]]:
+def search_rows(path: "Path | Location", query: str, conversation: str | None, limit: int) -> list[dict[str, Any]]:
     """Turns whose prompt, answer, tool calls or results mention `query` (case-insensitive), with an excerpt."""
     found: list[dict[str, Any]] = []
     pattern = re.compile(re.escape(query), re.IGNORECASE)
-    with History(str(path)) as history:
+    with History(path) as history:
         heads = [history.get(conversation)] if conversation else history.conversations()
         budget = SEARCH_TURNS
         for each in heads:
@@ -100,7 +101,7 @@ def _texts(turn: dict[str, Any]) -> list[tuple[str, str]]:
     return texts
 
 
-def build_server(path: Path) -> Any:
+def build_server(path: "Path | Location") -> Any:
     """The MCP server (the SDK's MCPServer) over the repository at `path`."""
     from mcp.server.mcpserver import MCPServer
     from mcp_types import ToolAnnotations
@@ -146,7 +147,7 @@ def _answer(function: Any, *args: Any) -> Any:
         raise ToolError(str(e)) from None
 
 
-def serve_stdio(path: Path) -> None:
+def serve_stdio(path: "Path | Location") -> None:
     """Serve the conversations of the repository at `path` on standard input and output until the client
     leaves."""
     build_server(path).run("stdio")

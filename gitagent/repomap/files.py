@@ -22,6 +22,7 @@ import pygit2
 from gitagent.errors import GitagentError
 from gitagent.repomap.cache import write_atomic
 from gitagent.repomap.languages import language_of
+from gitagent.store.locate import without_location
 
 VENDORED = re.compile(
     r"(?:^|/)(?:node_modules|vendor|vendors|third_party|thirdparty|3rdparty|bower_components|site-packages|"
@@ -72,21 +73,24 @@ class Listing:
         return self._blobs
 
 
-def list_files(root: Path, remember: Path | None = None) -> Listing:
-    """Every tracked and untracked-but-not-ignored file under the work tree `root`, with its blob id.
+def list_files(root: Path, remember: Path | None = None, git_dir: Path | None = None) -> Listing:
+    """Every tracked and untracked-but-not-ignored file under the work tree `root`, with its blob id. `git_dir`
+    names the work tree's git directory where git would not find it from `root` (`GIT_DIR`, `core.worktree`).
 
     Finding untracked files walks every directory (at 50,000 files, most of a warm map's time). With
     `remember` (a file under the cache), the walk's result is kept with the modification times of the
     directories it saw, the index and the exclude files, and reused while none of them has changed: a file
     created, deleted or renamed changes its directory's time.
     """
-    index = _start_git(root, ["ls-files", "-z", "-s"])
-    stat_check = _start_git(root, ["diff-files", "-z", "--name-only"])
-    untracked = _remembered_walk(root, remember)  # checked while git checks the files
+    named = [f"--git-dir={git_dir}", f"--work-tree={root}"] if git_dir is not None else []
+    own = git_dir or _worktree_git_dir(root.absolute())
+    index = _start_git(root, [*named, "ls-files", "-z", "-s"])
+    stat_check = _start_git(root, [*named, "diff-files", "-z", "--name-only"])
+    untracked = _remembered_walk(root, remember, own)  # checked while git checks the files
     tracked, changed = _output(root, index), _output(root, stat_check)
     changed_paths = list(dict.fromkeys(path for path in changed.split(b"\0") if path))  # unmerged: once a stage
     if untracked is None or any(path.endswith(b".gitignore") for path in changed_paths):
-        untracked = _walk(root, tracked, remember)
+        untracked = _walk(root, tracked, remember, own, named)
     dirty = dict.fromkeys([*changed_paths, *(line[2:] for line in untracked.split(b"\0") if line)])
     return Listing(tracked + untracked, {path: _hash_file(root / os.fsdecode(path)) for path in dirty})
 
@@ -95,7 +99,7 @@ def list_tree(git_dir: Path, tree: str) -> Listing:
     """The files of a committed tree, read from git's objects, listed exactly as `list_files` lists a clean
     checkout of it (the same blob ids, the same `state`): the map of a worktree still being written
     (a new conversation's) can be built, or recalled, before its files are there."""
-    env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")}
+    env = without_location(os.environ)
     argv = ["git", f"--git-dir={git_dir}", "ls-tree", "-r", "-z", "--full-tree", tree]
     proc = subprocess.run(argv, env=env, capture_output=True, check=False)
     if proc.returncode != 0:
@@ -109,7 +113,7 @@ _AS_LS_FILES = re.compile(rb"(?:^|(?<=\0))(\d{6}) [a-z]+ ([0-9a-f]+)\t")
 
 
 def _start_git(root: Path, args: list[str]) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")}
+    env = without_location(os.environ)
     return subprocess.Popen(["git", *args], cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -121,22 +125,22 @@ def _output(root: Path, proc: subprocess.Popen[bytes]) -> bytes:
     return out
 
 
-def _remembered_walk(root: Path, remember: Path | None) -> bytes | None:
+def _remembered_walk(root: Path, remember: Path | None, git_dir: Path) -> bytes | None:
     """The remembered `git ls-files -t -o --exclude-standard` while no directory it saw has changed, or None."""
     if remember is not None:
         with contextlib.suppress(OSError, ValueError, EOFError, TypeError, KeyError):
             saved = marshal.loads(remember.read_bytes())
-            if saved["times"] == _times(root, saved["dirs"]):
+            if saved["times"] == _times(root, saved["dirs"], git_dir):
                 return saved["output"]
     return None
 
 
-def _walk(root: Path, tracked: bytes, remember: Path | None) -> bytes:
+def _walk(root: Path, tracked: bytes, remember: Path | None, git_dir: Path, named: list[str]) -> bytes:
     """`git ls-files -t -o --exclude-standard`, remembered with the times of the directories it saw."""
-    output = _output(root, _start_git(root, ["ls-files", "-z", "-t", "-o", "--exclude-standard"]))
+    output = _output(root, _start_git(root, [*named, "ls-files", "-z", "-t", "-o", "--exclude-standard"]))
     if remember is not None:
         dirs = sorted({os.fsdecode(p).rpartition("/")[0] for p in _paths(tracked + output)} | {""})
-        times = _times(root, dirs)
+        times = _times(root, dirs, git_dir)
         if all(abs(time.time_ns() - t) > RACY_NS for t in times if t > 0):  # a time this fresh may move again
             with contextlib.suppress(OSError, ValueError):
                 remember.parent.mkdir(parents=True, exist_ok=True)
@@ -144,9 +148,8 @@ def _walk(root: Path, tracked: bytes, remember: Path | None) -> bytes:
     return output
 
 
-def _times(root: Path, dirs: list[str]) -> list[int]:
+def _times(root: Path, dirs: list[str], git_dir: Path) -> list[int]:
     """Modification times of the directories, the index and the exclude files (-1: missing)."""
-    git_dir = _worktree_git_dir(root.absolute())
     times = []
     top = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
     try:  # looked up from the top's descriptor: at thousands of directories, half the cost of whole paths

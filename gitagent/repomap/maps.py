@@ -83,17 +83,19 @@ def build_map(
     progress: Progress | None = None,
     workers: int | None = None,
     listing: Listing | None = None,
+    root_git_dir: Path | None = None,
 ) -> RepoMap:
     """The map of the work tree `root`, leaning towards `focus` (root-relative files or directories, or
     identifiers), covering only `paths` (root-relative) when given, fitted to `budget` tokens. `listing`
-    (default: `list_files(root)`) says what the files are; `list_tree` lists one whose files are being written.
+    (default: `list_files(root)`, `root_git_dir` its git directory if git would not find it from `root`) says what
+    the files are; `list_tree` lists one whose files are being written.
 
     A map of an unchanged tree with the same options is recalled from the cache without parsing or ranking;
     after a change only the changed files are read again (`graph.py`). Builds of one tree run one at a time (the
     RepoMap tool waits for the first turn's background build, then finds its files cached).
     """
     with _build_lock(root):
-        return _build_map(root, git_dir, focus, budget, paths, progress, workers, listing)
+        return _build_map(root, git_dir, focus, budget, paths, progress, workers, listing, root_git_dir)
 
 
 def _build_lock(root: Path) -> threading.Lock:
@@ -110,11 +112,12 @@ def _build_map(
     progress: Progress | None,
     workers: int | None,
     listing: Listing | None,
+    root_git_dir: Path | None = None,
 ) -> RepoMap:
     git_dir = git_dir or discover_git_dir(root)
     directory = cache_dir(git_dir)
     _report(progress, LISTING)
-    listing = listing or list_files(root, untracked_path(directory, root))
+    listing = listing or list_files(root, untracked_path(directory, root), root_git_dir)
     memo = MapMemo(directory)
     key = _memo_key(listing, focus or [], budget, paths or [])
     recalled = memo.get(key)

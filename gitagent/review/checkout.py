@@ -21,10 +21,10 @@ import pygit2
 
 from gitagent.errors import GitagentError
 from gitagent.store.inflight import is_alive
-from gitagent.store.repo import state_dir, workdir
+from gitagent.store.repo import git_dir, state_dir
 from gitagent.workspace.filling import Filling
 from gitagent.workspace.git import run_git
-from gitagent.workspace.worktree import Worktree, registering
+from gitagent.workspace.worktree import Worktree, registering, repo_git
 
 SLOTS = "review-worktrees"
 
@@ -53,7 +53,7 @@ def head_checkout(repo: pygit2.Repository, head: str) -> Iterator[HeadCheckout]:
     slots = state_dir(repo) / SLOTS
     path, lock = _acquire(slots)
     try:
-        worktree = Worktree(path, workdir(repo))
+        worktree = Worktree(path, git_dir(repo))
         fresh = not worktree.exists
         if fresh:
             _add(worktree, head)
@@ -74,13 +74,10 @@ def _add(worktree: Worktree, head: str) -> None:
 
 def _register(worktree: Worktree, head: str) -> None:
     if worktree.path.exists():  # a slot whose registration was lost (`git worktree prune`): start it again
-        run_git(["worktree", "remove", "--force", str(worktree.path)], cwd=worktree.repo_workdir, check=False)
+        repo_git(worktree, "worktree", "remove", "--force", str(worktree.path), check=False)
         shutil.rmtree(worktree.path, ignore_errors=True)
-    run_git(["worktree", "prune"], cwd=worktree.repo_workdir)
-    run_git(
-        ["worktree", "add", "--quiet", "--no-checkout", "--detach", str(worktree.path), head],
-        cwd=worktree.repo_workdir,
-    )
+    repo_git(worktree, "worktree", "prune")
+    repo_git(worktree, "worktree", "add", "--quiet", "--no-checkout", "--detach", str(worktree.path), head)
 
 
 def _acquire(slots: Path) -> tuple[Path, Path]:

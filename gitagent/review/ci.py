@@ -47,7 +47,8 @@ class Target:
 
 
 def detect(env: Mapping[str, str], root: Path, base: str | None, head: str | None) -> Target:
-    """The review target from the CI's environment (or the checkout), with `--base`/`--head` applied."""
+    """The review target from the CI's environment (or the repository's HEAD: `root` is its git directory), with
+    `--base`/`--head` applied."""
     if env.get("GITHUB_ACTIONS") == "true" and env.get("GITHUB_EVENT_NAME") in PR_EVENTS:
         return _github(env, base, head)
     if env.get("GITLAB_CI") == "true" and env.get("CI_MERGE_REQUEST_IID"):

@@ -36,7 +36,8 @@ class Revisions:
 
 
 def git_text(root: Path, *args: str, check: bool = True) -> str:
-    """Run git in `root` and return its stdout, stripped."""
+    """Run git in `root` (the repository's git directory, or a directory of its checkout) and return its stdout,
+    stripped."""
     return run_git(list(args), cwd=root, check=check).stdout.decode(errors="replace").strip()
 
 

@@ -37,7 +37,7 @@ from gitagent.skills import skills_prompt
 from gitagent.store import turns
 from gitagent.store.packs import ObjectBatch
 from gitagent.store.refs import review_inflight_ref, review_ref
-from gitagent.store.repo import git_dir, workdir
+from gitagent.store.repo import git_dir, reopen
 from gitagent.workspace import worktree as wt
 
 PartEvents = Callable[[int, Event], None]
@@ -65,10 +65,10 @@ def run_review(
     on_retry: Callable[[int, float, str], None] | None = None,
 ) -> Review:
     """Review `target` and record it under `refs/gitagent/reviews/<key>/<head>`."""
-    root = workdir(repo)
+    root = Path(repo.path)  # git runs in the git directory: the checkout may be anywhere (`GIT_WORK_TREE`)
     base, head = resolve(root, target.base, "the base"), resolve(root, target.head, "the head")
     revisions = merge_base(root, base, head)
-    repo = pygit2.Repository(repo.path)  # a fresh handle sees the objects a deepening fetch brought
+    repo = reopen(repo)  # a fresh handle sees the objects a deepening fetch brought
     files = changed_files(repo, revisions.merge_base, revisions.head)
     chunks = pack(files, options.chunk_tokens)
     ref = review_ref(target.key, revisions.head)
@@ -184,7 +184,7 @@ def _conversation_blob(
     repo: pygit2.Repository, target: Target, r: Revisions, model: str, parts: int, run: str
 ) -> pygit2.Oid:
     """The review's `conversation.json`, written to a pack at once (the parts read it through other handles)."""
-    repo = pygit2.Repository(repo.path)  # a handle of its own: everything written through a batched one is held
+    repo = reopen(repo)  # a handle of its own: everything written through a batched one is held
     batch = ObjectBatch(repo)
     info = {
         "schema": turns.SCHEMA, "name": f"reviews/{target.key}/{r.head}", "base": r.head, "created_at": now_iso(),

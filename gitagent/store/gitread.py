@@ -3,8 +3,9 @@
 
 Every call pins what a user's git config could change in the output read (colours, signatures, replace refs,
 path quoting, the log encoding) and every listing is NUL-separated, so a hostile message or path cannot
-shift a field. Unlike `workspace.git.run_git` (which changes worktrees), this honours `GIT_DIR` and friends,
-as git itself does, and needs no parent-death signal: it only reads.
+shift a field. The repository is the one `store.locate` finds (the environment's `GIT_DIR` and friends, as git
+itself reads them), named explicitly to every git run here. Unlike `workspace.git.run_git` (which changes
+worktrees), this needs no parent-death signal: it only reads.
 """
 
 import os
@@ -12,6 +13,7 @@ import subprocess
 from typing import IO
 
 from gitagent.errors import GitagentError
+from gitagent.store.locate import Location, git_options, locate, without_location
 
 GIT = [
     "git",
@@ -53,24 +55,24 @@ class Commit:
 
 
 class GitReader:
-    """The repository of a directory (default: the current one), read with `git`; `close` when done."""
+    """The repository a command acts on (`store.locate`: the environment's, or the one containing a path, or a
+    Location already found), read with `git`; `close` when done."""
 
-    def __init__(self, path: str | None = None) -> None:
-        self.cwd = path or os.getcwd()
+    def __init__(self, where: "str | os.PathLike[str] | Location | None" = None) -> None:
+        found = where if isinstance(where, Location) else locate(where)
+        self.location = found
+        self.git_dir = found.git_dir
+        self.cwd = found.work_tree or found.git_dir
+        self.options = git_options(found)
+        """`--git-dir` (and `--work-tree`) naming this repository to git."""
+        self.argv = [*GIT, *self.options]
+        self.env = without_location(os.environ)
+        """The environment for git here: the user's, less what would point git at another repository."""
         self._batch: subprocess.Popen[bytes] | None = None
-        done = subprocess.run(
-            [*GIT, "rev-parse", "--absolute-git-dir", "--is-bare-repository"], cwd=self.cwd, capture_output=True
-        )
-        if done.returncode != 0:
-            raise _not_a_repository(self.cwd, done.stderr.decode(errors="replace"))
-        git_dir, bare = done.stdout.decode().split("\n")[:2]
-        if bare == "true":
-            raise bare_repository(git_dir)
-        self.git_dir = git_dir
 
     def run(self, args: list[str], check: bool = True) -> bytes:
         """Run `git ARGS` (with the pinned settings) and return its output; a failure is a GitagentError."""
-        done = subprocess.run([*GIT, *args], cwd=self.cwd, capture_output=True)
+        done = subprocess.run([*self.argv, *args], cwd=self.cwd, env=self.env, capture_output=True)
         if check and done.returncode != 0:
             message = done.stderr.decode(errors="replace").strip() or f"exit status {done.returncode}"
             raise GitagentError(f"git {args[0]} failed: {message}")
@@ -138,7 +140,8 @@ class GitReader:
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         """Whether commit `ancestor` is `descendant` or one of its ancestors."""
-        done = subprocess.run([*GIT, "merge-base", "--is-ancestor", ancestor, descendant], cwd=self.cwd)
+        argv = [*self.argv, "merge-base", "--is-ancestor", ancestor, descendant]
+        done = subprocess.run(argv, cwd=self.cwd, env=self.env)
         return done.returncode == 0
 
     def close(self) -> None:
@@ -151,9 +154,9 @@ class GitReader:
 
     def _cat_file(self) -> subprocess.Popen[bytes]:
         if self._batch is None:
-            self._batch = subprocess.Popen(
-                [*GIT, "cat-file", "--batch"], cwd=self.cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE
-            )
+            argv = [*self.argv, "cat-file", "--batch"]
+            pipe = subprocess.PIPE
+            self._batch = subprocess.Popen(argv, cwd=self.cwd, env=self.env, stdin=pipe, stdout=pipe)
         return self._batch
 
 
@@ -187,25 +190,3 @@ def _person(value: bytes) -> Person:
     who, _, when = value.rpartition(b"> ")
     name, _, email = who.partition(b" <")
     return Person(_text(name), _text(email), int(when.split()[0] or 0))
-
-
-def not_a_repository(path: str) -> GitagentError:
-    """The error for a directory outside any git repository (the store's, too)."""
-    return GitagentError(
-        f"not a git repository (or any parent up to /): {path}",
-        "run gitagent inside a git repository, or create one with `git init`",
-    )
-
-
-def bare_repository(git_dir: str) -> GitagentError:
-    """The error for a repository without a work tree (the store's, too)."""
-    return GitagentError(
-        f"{git_dir} is a bare repository; gitagent needs a work tree",
-        "clone it (`git clone <path>`) and run gitagent in the clone",
-    )
-
-
-def _not_a_repository(cwd: str, stderr: str) -> GitagentError:
-    if "not a git repository" in stderr:
-        return not_a_repository(os.path.realpath(cwd))
-    return GitagentError(f"git cannot read this repository: {stderr.strip().splitlines()[-1] if stderr else '?'}")

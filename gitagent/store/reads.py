@@ -5,12 +5,14 @@ What is rare and has its own rules in the store (an unknown name's validity, a b
 an in-flight turn) is handed to the store, which loads pygit2 then: the common path never does.
 """
 
+import os
 import sys
 from typing import Any
 
 from gitagent.errors import GitagentError
 from gitagent.store import revs, turnmeta
 from gitagent.store.gitread import Commit, GitReader
+from gitagent.store.locate import Location
 from gitagent.store.names import ABANDONED, CONVERSATIONS, INFLIGHT, split_target
 
 
@@ -29,11 +31,11 @@ class Conversation:
 
 
 class History:
-    """The conversations of the repository at `path` (default: the current directory). A context manager: it
+    """The conversations of the repository `where` names (`GitReader`; default: the command's). A context manager: it
     keeps one `git cat-file` process for the objects it reads."""
 
-    def __init__(self, path: str | None = None) -> None:
-        self.git = GitReader(path)
+    def __init__(self, where: "str | os.PathLike[str] | Location | None" = None) -> None:
+        self.git = GitReader(where)
         self._refs: list[tuple[str, Commit]] | None = None
 
     def __enter__(self) -> "History":
@@ -70,11 +72,10 @@ class History:
         (running or interrupted), if it is."""
         if name not in self.inflight():
             return
-        import pygit2  # in-flight turns have the store's own rules (a stale one is dropped): rare, so pygit2 here
+        from gitagent.store.conversations import refuse_first_turn  # in-flight turns have the store's own rules
+        from gitagent.store.repo import open_located  # (a stale one is dropped): rare, so pygit2 here
 
-        from gitagent.store.conversations import refuse_first_turn
-
-        refuse_first_turn(pygit2.Repository(self.git.git_dir), name)
+        refuse_first_turn(open_located(self.git.location), name)
 
     def resolve(self, target: str) -> tuple[Conversation, Commit]:
         """The conversation and the turn a `NAME[@REV]` argument names (one of its turns, or an abandoned one)."""
@@ -108,11 +109,10 @@ class History:
             return f"{commit.parent_ids[0]}:workspace"
         conversation = self.read_conversation(commit)
         if self.git.commit(conversation["base"]) is None:
-            import pygit2  # the store's errors say how to fetch what this clone lacks
+            from gitagent.store.conversations import present_base  # its errors say how to fetch what this clone lacks
+            from gitagent.store.repo import open_located
 
-            from gitagent.store.conversations import present_base
-
-            present_base(pygit2.Repository(self.git.git_dir), conversation)
+            present_base(open_located(self.git.location), conversation)
         return f"{conversation['base']}^{{tree}}"
 
     def stat(self, old: str, new: str) -> str:
@@ -130,9 +130,9 @@ class History:
         import subprocess
 
         colour = [] if sys.stdout.isatty() else ["--no-color"]
-        args = ["git", "-c", "core.quotepath=off", "--no-replace-objects", "diff", *DIFF_PINNED, *colour, *extra]
+        args = ["git", *self.git.options, "-c", "core.quotepath=off", "--no-replace-objects", "diff", *DIFF_PINNED]
         sys.stdout.flush()
-        return subprocess.call([*args, old, new], cwd=self.git.cwd)
+        return subprocess.call([*args, *colour, *extra, old, new], cwd=self.git.cwd, env=self.git.env)
 
     # revs.TurnSource: how REV resolution reads commits
 

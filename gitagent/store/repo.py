@@ -6,28 +6,53 @@ from pathlib import Path
 import pygit2
 
 from gitagent.errors import GitagentError
-from gitagent.store.gitread import bare_repository, not_a_repository
+from gitagent.store.locate import Location, bare_repository, git_options, locate
 
 IDENTITY_FALLBACK = ("gitagent user", "user@localhost")
 
 
 def open_repository(path: Path | None = None) -> pygit2.Repository:
-    """Open the repository containing `path` (default: the current directory); it must have a work tree."""
-    start = Path(path or Path.cwd()).resolve()
-    found = pygit2.discover_repository(str(start))
-    if found is None:
-        raise not_a_repository(str(start))
-    repo = pygit2.Repository(found)
-    if repo.is_bare:
-        raise bare_repository(repo.path.rstrip("/"))
+    """The repository a command acts on, found as git finds it (`store.locate`): without `path`, `GIT_DIR` and
+    `GIT_WORK_TREE` when set, else the one containing the current directory; with `path`, the one containing
+    `path`. It must have a work tree."""
+    return open_located(locate(path))
+
+
+def open_located(where: Location) -> pygit2.Repository:
+    """A pygit2 handle on the repository at `where`, its work tree that one (libgit2 reads neither `GIT_DIR` nor
+    `GIT_WORK_TREE`, and would call a dotfiles repository bare)."""
+    repo = pygit2.Repository(where.git_dir, pygit2.enums.RepositoryOpenFlag.NO_SEARCH)
+    if where.work_tree is not None and (repo.workdir is None or Path(repo.workdir) != Path(where.work_tree)):
+        repo.workdir = where.work_tree  # this handle's only: the repository's config is not written
+    if repo.workdir is None:
+        raise bare_repository(where.git_dir)
     return repo
+
+
+def location(repo: pygit2.Repository) -> Location:
+    """Where `repo` is, as `store.locate` names it: for a fresh handle (`open_located`) or a git command."""
+    return Location(repo.path.rstrip("/"), str(workdir(repo)) if repo.workdir is not None else None)
+
+
+def reopen(repo: pygit2.Repository) -> pygit2.Repository:
+    """A fresh handle on `repo` with the same work tree (one per thread, or one that sees what others wrote)."""
+    return open_located(location(repo))
+
+
+def repo_options(repo: pygit2.Repository) -> list[str]:
+    """`--git-dir` and `--work-tree` naming `repo` to git, whose environment (`without_location`) names none."""
+    return git_options(location(repo))
 
 
 def git_dir(repo: pygit2.Repository) -> Path:
     """The common git directory (shared by all worktrees)."""
-    path = Path(repo.path)
+    return common_dir(Path(repo.path))
+
+
+def common_dir(path: Path) -> Path:
+    """The common git directory of the git directory `path` (a linked worktree's names it in `commondir`)."""
     commondir = path / "commondir"
-    if commondir.exists():  # `repo` was opened from a linked worktree
+    if commondir.exists():
         return (path / commondir.read_text().strip()).resolve()
     return path.resolve()
 

@@ -1,5 +1,6 @@
 """Sharing conversations: `refs/gitagent/*` pushed to and fetched from a git remote."""
 
+import os
 import re
 import subprocess
 from dataclasses import dataclass
@@ -9,7 +10,8 @@ import pygit2
 from gitagent.errors import GitagentError
 from gitagent.store import inflight, locks, turns
 from gitagent.store.conversations import list_conversations
-from gitagent.store.repo import workdir
+from gitagent.store.locate import without_location
+from gitagent.store.repo import repo_options, workdir
 from gitagent.testpoints import kill_point
 from gitagent.workspace import worktree as wt
 from gitagent.workspace.git import git_failure
@@ -48,9 +50,7 @@ def push(repo: pygit2.Repository, remote: str | None, force: bool = False) -> Pu
     """Push every conversation, kept abandoned tip and review. A conversation that diverged on the remote is
     rejected (reported, not overwritten) unless `force`; any other failure raises GitagentError."""
     name = default_remote(repo, remote)
-    done = subprocess.run(
-        ["git", "push", "--porcelain", name, *_refspecs(force)], cwd=workdir(repo), capture_output=True, text=True
-    )
+    done = _git(repo, "push", "--porcelain", name, *_refspecs(force))
     pushed, rejected = [], []
     for line in done.stdout.splitlines():  # flag TAB from:to TAB summary (reason)
         flag, _, rest = line.partition("\t")
@@ -106,13 +106,17 @@ _FETCH_REJECTED = re.compile(r"^\s*!\s+\[[^\]]*\]\s+\S+\s+->\s+(\S+)", re.MULTIL
 
 def _fetch(repo: pygit2.Repository, remote: str, force: bool) -> list[str]:
     """Fetch the shared refs; return the local ones git refused to move (they diverged)."""
-    done = subprocess.run(
-        ["git", "fetch", remote, *_refspecs(force)], cwd=workdir(repo), capture_output=True, text=True
-    )
+    done = _git(repo, "fetch", remote, *_refspecs(force))
     rejected = [label(ref) for ref in _FETCH_REJECTED.findall(done.stderr)]  # git 2.39 has no fetch --porcelain
     if done.returncode != 0 and not rejected:
         raise _git_failed("fetch from", remote, done.stderr, done.returncode)
     return rejected
+
+
+def _git(repo: pygit2.Repository, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run git on `repo`, named explicitly; the rest of the user's environment (ssh, credentials) is kept."""
+    argv = ["git", *repo_options(repo), *args]
+    return subprocess.run(argv, cwd=workdir(repo), env=without_location(os.environ), capture_output=True, text=True)
 
 
 def label(refname: str) -> str:

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from gitagent.store.locate import without_location
 from gitagent.tools.base import ToolContext, ToolResult, truncate
 from gitagent.tools.files import cut_line, is_binary
 from gitagent.tools.paths import ToolError, glob_regex, relative_to_root, resolve_in_root, run_checked
@@ -24,7 +25,7 @@ def list_files(directory: Path) -> list[str]:
     Uses `git ls-files` (tracked and untracked-but-not-ignored files); outside a git work tree it walks
     the directory, skipping `.git`.
     """
-    env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")}
+    env = without_location(os.environ)
     argv = ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"]
     try:
         proc = subprocess.run(argv, cwd=directory, env=env, capture_output=True, timeout=60)

@@ -2,8 +2,7 @@
 conversation that are running are listed above the prompt and redrawn every second (`AgentsView`); Ctrl+G
 opens the first one's conversation, live (`AgentScreen`). Their start and end also come as notices."""
 
-import pygit2
-
+from gitagent.store.repo import reopen
 from gitagent.subagents.status import RACED, running_children
 from gitagent.tui.screens.agent import AgentScreen
 from gitagent.tui.session import ChatSession
@@ -21,7 +20,7 @@ class AgentsPanel:
     def start_agents_panel(self) -> None:
         """Start redrawing the view every second (called once the app is mounted)."""
         # its own handle: the turn's worker thread uses the session's repository meanwhile
-        self.agents_repo = pygit2.Repository(self.session.repo.path)
+        self.agents_repo = reopen(self.session.repo)
         self.agents_timer = self.set_interval(REFRESH_S, self.refresh_agents)  # type: ignore[attr-defined]
 
     def refresh_agents(self) -> None:

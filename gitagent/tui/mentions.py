@@ -10,6 +10,7 @@ from pathlib import Path
 
 from gitagent.agent.attachments import Attachment, directory_attachment, file_attachment
 from gitagent.sandbox import UnconfinedSandbox
+from gitagent.store.locate import without_location
 from gitagent.tools import Read, ToolContext
 from gitagent.tools.paths import PathOutsideRoot, resolve_in_root
 
@@ -22,7 +23,7 @@ DIRECTORY_ENTRIES = 200
 
 def list_paths(root: Path) -> list[str]:
     """The files git would see in `root` (tracked, and untracked but not ignored), then their directories."""
-    env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")}
+    env = without_location(os.environ)
     argv = ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--deduplicate"]
     done = subprocess.run(argv, cwd=root, env=env, capture_output=True, check=False)
     files = sorted({os.fsdecode(p) for p in done.stdout.split(b"\0") if p}) if done.returncode == 0 else []

@@ -220,7 +220,7 @@ class ChatSession:
     def apply(self) -> list[str]:
         """Apply the conversation's changes to the user's checkout, uncommitted; the paths changed."""
         head = self._require_turns().head
-        return apply_to_checkout(workdir(self.repo), base_commit(self.repo, head).tree.id, turns.workspace_tree(head))
+        return apply_to_checkout(self.repo, base_commit(self.repo, head).tree.id, turns.workspace_tree(head))
 
     def export(self, branch: str) -> pygit2.Oid:
         """Create `branch` with the conversation's changes as one commit on its base."""

@@ -13,14 +13,14 @@ from gitagent.cli.render import show_turn
 from gitagent.printable import printable
 from gitagent.store.conversations import Conversation
 from gitagent.store.reads import History
-from gitagent.store.repo import workdir
+from gitagent.store.repo import location
 
 BACK = "The conversation is above, in your terminal's scrollback. Press Enter to go back to the chat."
 
 
 def conversation_text(repo: pygit2.Repository, conversation: Conversation) -> str:
     """Every turn of `conversation`, oldest first, as `gitagent show` prints one, safe for the terminal."""
-    with History(str(workdir(repo))) as history:
+    with History(location(repo)) as history:
         commits = reversed(history.git.log(str(conversation.head.id)))
         parts = [show_turn(history, conversation.name, history.load(commit.id)) for commit in commits]
     return printable("\n\n".join(parts))

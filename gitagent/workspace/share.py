@@ -8,44 +8,47 @@ import pygit2
 from gitagent.errors import GitagentError
 from gitagent.store import turns
 from gitagent.store.conversations import chain
+from gitagent.store.repo import repo_options, workdir
 from gitagent.workspace.git import run_git
 
 _MAX_REF_PART = 250
 """Bytes of a ref name between slashes: a file name (at most 255) with room for git's `.lock`."""
 
 
-def apply_to_checkout(repo_workdir: Path, old: pygit2.Oid, new: pygit2.Oid) -> list[str]:
-    """Apply the change from tree `old` to tree `new` to the user's files, uncommitted; all or nothing.
+def apply_to_checkout(repo: pygit2.Repository, old: pygit2.Oid, new: pygit2.Oid) -> list[str]:
+    """Apply the change from tree `old` to tree `new` to the user's files (`repo`'s work tree), uncommitted; all
+    or nothing.
 
     Returns the paths changed (as `os.fsdecode` gives names that are not UTF-8). Everything is checked
     before anything is written: on any conflict nothing is written and the error names the paths. Files
     are written as a checkout writes them (smudge filters and line endings applied).
     """
-    changes = _changes(repo_workdir, old, new)
+    root, named = workdir(repo), repo_options(repo)
+    changes = _changes(root, named, old, new)
     if not changes:
         return []
-    in_the_way = _in_the_way(repo_workdir, changes)
+    in_the_way = _in_the_way(root, changes)
     if in_the_way:
         shown = "; ".join(in_the_way[:5]) + (f"; and {len(in_the_way) - 5} more" if len(in_the_way) > 5 else "")
         raise GitagentError(
             f"the changes do not apply to your checkout; nothing was changed: {shown}",
             "move those paths out of the way (or commit or stash them), then apply again",
         )
-    patch = run_git(["diff", "--binary", "--full-index", str(old), str(new)], cwd=repo_workdir).stdout
-    check = run_git(["apply", "--check", "--whitespace=nowarn", "-"], cwd=repo_workdir, input=patch, check=False)
+    patch = run_git([*named, "diff", "--binary", "--full-index", str(old), str(new)], cwd=root).stdout
+    check = run_git([*named, "apply", "--check", "--whitespace=nowarn", "-"], cwd=root, input=patch, check=False)
     if check.returncode != 0:
         raise GitagentError(
             "the changes do not apply cleanly to your checkout; nothing was changed",
             check.stderr.decode(errors="replace").strip(),
         )
-    run_git(["apply", "--whitespace=nowarn", "-"], cwd=repo_workdir, input=patch)
+    run_git([*named, "apply", "--whitespace=nowarn", "-"], cwd=root, input=patch)
     return [os.fsdecode(path) for _, path in changes]
 
 
-def _changes(repo_workdir: Path, old: pygit2.Oid, new: pygit2.Oid) -> list[tuple[bytes, bytes]]:
+def _changes(root: Path, named: list[str], old: pygit2.Oid, new: pygit2.Oid) -> list[tuple[bytes, bytes]]:
     """(status letter, path) of each path the change touches: A, D, M or T (renames as a D and an A)."""
-    args = ["diff", "--name-status", "--no-renames", "-z", str(old), str(new)]
-    fields = run_git(args, cwd=repo_workdir).stdout.split(b"\0")
+    args = [*named, "diff", "--name-status", "--no-renames", "-z", str(old), str(new)]
+    fields = run_git(args, cwd=root).stdout.split(b"\0")
     return list(zip(fields[0:-1:2], fields[1::2], strict=True))
 
 

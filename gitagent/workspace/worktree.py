@@ -21,7 +21,7 @@ from pathlib import Path
 import pygit2
 
 from gitagent.errors import GitagentError
-from gitagent.store.repo import git_dir, state_dir, workdir
+from gitagent.store.repo import git_dir, state_dir
 from gitagent.testpoints import kill_point
 from gitagent.workspace.git import run_git
 
@@ -36,10 +36,10 @@ class WorktreeMissing(GitagentError):
 
 @dataclass(frozen=True)
 class Worktree:
-    """Where a conversation's files live, and the user's checkout it belongs to."""
+    """Where a conversation's files live, and the (common) git directory of the repository it belongs to."""
 
     path: Path
-    repo_workdir: Path
+    repo_git_dir: Path
 
     @property
     def admin(self) -> Path | None:
@@ -67,7 +67,7 @@ def _being_created(admin: Path) -> bool:
 
 def worktree_for(repo: pygit2.Repository, name: str) -> Worktree:
     """The (possibly not yet created) worktree of conversation `name`."""
-    return Worktree(state_dir(repo) / "worktrees" / name, workdir(repo))
+    return Worktree(state_dir(repo) / "worktrees" / name, git_dir(repo))
 
 
 def create(worktree: Worktree, base: pygit2.Oid, snapshot: pygit2.Oid | None = None) -> None:
@@ -79,7 +79,7 @@ def create(worktree: Worktree, base: pygit2.Oid, snapshot: pygit2.Oid | None = N
         _remove(worktree)
         worktree.path.parent.mkdir(parents=True, exist_ok=True)
         path, locked = str(worktree.path), ["--lock", "--reason", CREATING]
-        run_git(["worktree", "add", "--detach", "--no-checkout", *locked, path, str(base)], cwd=worktree.repo_workdir)
+        repo_git(worktree, "worktree", "add", "--detach", "--no-checkout", *locked, path, str(base))
     kill_point("worktree-added")
     _git_in(worktree, "read-tree", "--reset", "-u", str(snapshot or base))
     kill_point("worktree-checked-out")
@@ -94,7 +94,7 @@ def registering(worktree: Worktree) -> Iterator[None]:
     """One process at a time removes and adds worktrees in a repository: git names a worktree's admin directory
     after its path's last component (`t1`, `t11`…), so two processes adding `a/t1` and `b/t1` at once may both
     pick one name, and a `git worktree prune` can delete another's admin directory before its lock is written."""
-    lock = git_dir(pygit2.Repository(str(worktree.repo_workdir))) / "gitagent" / "worktree-add.lock"
+    lock = worktree.repo_git_dir / "gitagent" / "worktree-add.lock"
     lock.parent.mkdir(parents=True, exist_ok=True)
     with lock.open("a") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
@@ -188,16 +188,16 @@ def _remove(worktree: Worktree) -> None:
         (admin / "locked").unlink(missing_ok=True)  # else `git worktree prune` keeps it registered
     existed = worktree.path.exists()
     if existed:
-        run_git(["worktree", "remove", "--force", str(worktree.path)], cwd=worktree.repo_workdir, check=False)
+        repo_git(worktree, "worktree", "remove", "--force", str(worktree.path), check=False)
         kill_point("worktree-removing")
         shutil.rmtree(worktree.path, ignore_errors=True)
     if registered or existed:  # nothing of it left to prune otherwise (a new conversation's first turn)
-        run_git(["worktree", "prune"], cwd=worktree.repo_workdir)
+        repo_git(worktree, "worktree", "prune")
 
 
 def _registrations(worktree: Worktree) -> list[Path]:
     """The git directories registered for the worktree's path (its `.git` file may be gone already)."""
-    root = git_dir(pygit2.Repository(str(worktree.repo_workdir))) / "worktrees"
+    root = worktree.repo_git_dir / "worktrees"
     target = str(worktree.path / ".git")
     found = []
     for admin in root.iterdir() if root.is_dir() else []:
@@ -225,6 +225,12 @@ def _git_in(worktree: Worktree, *args: str) -> None:
     """Run git on the worktree, named explicitly: never a search upwards that could reach the user's index."""
     admin = _admin(worktree)
     run_git([f"--git-dir={admin}", f"--work-tree={worktree.path}", *args], cwd=worktree.path)
+
+
+def repo_git(worktree: Worktree, *args: str, check: bool = True) -> None:
+    """Run git on the repository the worktree belongs to (adding, removing, pruning worktrees), named explicitly:
+    its checkout may be anywhere (`GIT_WORK_TREE`), or nowhere git could find it from."""
+    run_git([f"--git-dir={worktree.repo_git_dir}", *args], cwd=worktree.repo_git_dir, check=check)
 
 
 def _missing(worktree: Worktree) -> "WorktreeMissing":

@@ -119,7 +119,7 @@ def test_an_incomplete_tree_cache_is_rebuilt_and_its_trees_written(repo: Path, w
 
 
 def test_a_failed_preparation_leaves_the_snapshot_to_report_the_problem(repo: Path, tmp_path: Path) -> None:
-    missing = wt.Worktree(tmp_path / "no-such-worktree", repo)
+    missing = wt.Worktree(tmp_path / "no-such-worktree", repo / ".git")
     with pytest.raises(GitagentError, match="is missing or broken"):
         PreparedSnapshot(missing).take()
 
