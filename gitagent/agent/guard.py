@@ -19,6 +19,7 @@ from typing import Any
 from gitagent.agent.events import Event, Verdict
 from gitagent.agent.permissions import HEADLESS_ASK, Approver, Decision, Permissions
 from gitagent.agent.record import TurnRecord
+from gitagent.agent.rules import parse_rule, rule_problem
 from gitagent.agent.transcript import Transcript
 from gitagent.errors import GitagentError
 from gitagent.hooks import HookOutcome, HookRunner
@@ -132,13 +133,15 @@ class Guard:
     def after_tool(self, call: Block, result: ToolResult, record: TurnRecord, duration_ms: int) -> ToolResult:
         """The result the model sees of a call that ran, with what PostToolUse(Failure) hooks added."""
         name, view = call["name"], self._view(call)
+        if name == "Skill" and not result.is_error:
+            self._allow_skill_tools(result.metadata)
         if result.is_error:
             error = failure_error(name, result.output, result.metadata)
             payload = {"tool_name": name, "tool_input": view, "tool_use_id": call["id"], "error": error,
                        "is_interrupt": False, "duration_ms": duration_ms, **self.tool_fields(name)}  # fmt: skip
             out = self.run_hooks("PostToolUseFailure", payload, record)
         else:
-            response = tool_response(name, view, result.output, result.metadata)
+            response = tool_response(name, view, result.output, result.metadata, record.data.get("todos"))
             payload = {"tool_name": name, "tool_input": view, "tool_response": response, "tool_use_id": call["id"],
                        "duration_ms": duration_ms, **self.tool_fields(name)}  # fmt: skip
             out = self.run_hooks("PostToolUse", payload, record)
@@ -148,6 +151,20 @@ class Guard:
         if not notes:
             return result
         return ToolResult("\n\n".join([result.output, *notes]), result.is_error, result.metadata)
+
+    def _allow_skill_tools(self, loaded: dict[str, Any]) -> None:
+        """Allow what a loaded skill's `allowed-tools` name for the rest of the turn, as Claude Code does once
+        it loads one (deny and ask rules still come first). Only skills the user trusts are ever loaded."""
+        origin = f"skill {loaded.get('skill')}'s allowed-tools"
+        for text in loaded.get("allowed_tools") or []:
+            try:
+                rule = parse_rule(text, origin)
+            except GitagentError as e:
+                self.notify(f"{e.message}; it is ignored")
+                continue
+            if problem := rule_problem(rule):
+                self.notify(problem)
+            self.permissions.allow.append(rule)
 
     def after_batch(self, done: list[tuple[Block, ToolResult]], record: TurnRecord) -> None:
         """PostToolBatch, once every tool call of a model response has its result."""

@@ -10,7 +10,9 @@ file once under a header naming it, the whole capped at 32 KiB with a note sayin
    else `AGENTS.md` (Codex reads one of the two per directory; an empty file counts as absent).
 
 A Claude Code file may import others with `@path` (relative to it, `@~/path`, or absolute), outside code,
-up to five levels deep; each imported file follows its importer under its own header. An import reaches
+up to five levels deep; each imported file follows its importer under its own header. As in Claude Code, the
+model never sees the block-level HTML comments of these files, and an import inside one is not followed
+(`gitagent.agent.mdcomments`); Codex's files are shown as written. An import reaches
 only files inside the repository (symlinks followed, `.git` excluded) and Markdown files in the user's
 own instruction folders (`~/.claude`, gitagent's user config dir): anything else (`/proc`, `/etc`, `..`
 out of the repository, a link out, a device) is refused with a notice naming the file and line.
@@ -21,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gitagent.agent.mdcomments import strip_comments, visible_lines
 from gitagent.userdir import claude_config_dir, user_config_dir
 
 LIMIT = 32 * 1024
@@ -86,9 +89,9 @@ def project_instructions(root: Path, subdir: str = "") -> str:
 
 
 def import_targets(text: str) -> list[tuple[int, str]]:
-    """The `@path` imports of a Claude Code file outside code blocks and spans: (line number, path)."""
+    """The `@path` imports of a Claude Code file outside code blocks, spans and comments: (line number, path)."""
     found, in_code = [], False
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in visible_lines(text):
         if _FENCE.match(line):
             in_code = not in_code
             continue
@@ -111,7 +114,7 @@ class _Loader:
         mine = "yours, for every project"
         claude, agents = claude_config_dir() / "CLAUDE.md", user_config_dir() / USER_AGENTS
         self._include(claude, _tilde(claude), mine, MAX_IMPORT_DEPTH)
-        self._include(agents, _tilde(agents), mine, 0)
+        self._include(agents, _tilde(agents), mine, 0, claude=False)
 
     def add(self, path: Path, imports: bool) -> None:
         """A repository file at its place in the order (with its imports after it when `imports`)."""
@@ -121,9 +124,10 @@ class _Loader:
         if not self._in_repository(resolved):
             self._refuse(f"{self._label(path)}: not read: it leads out of the repository (to {resolved})")
             return
-        self._include(path, self._label(path), "", MAX_IMPORT_DEPTH if imports else 0)
+        self._include(path, self._label(path), "", MAX_IMPORT_DEPTH if imports else 0, claude=imports)
 
-    def _include(self, path: Path, label: str, note: str, depth: int) -> None:
+    def _include(self, path: Path, label: str, note: str, depth: int, claude: bool = True) -> None:
+        """Add a file (a Claude Code one without its block-level comments) and, `depth` allowing, its imports."""
         resolved = path.resolve()
         if resolved in self.seen or not resolved.is_file():
             return
@@ -133,7 +137,7 @@ class _Loader:
             return
         self.seen.add(resolved)
         self.found.files.append(InstructionFile(resolved, label, len(text.encode()), note))
-        self.found.texts.append(text)
+        self.found.texts.append(strip_comments(text) if claude else text)
         if depth > 0:
             self._imports(path, label, text, depth)
 

@@ -98,7 +98,12 @@ class Permissions:
             return Decision(True, "mode", f"{self.mode} mode")
         if allowed_by := self._allowed(name, tool_input):
             return Decision(True, "rule", f"allowed by rule {allowed_by.text} ({allowed_by.origin})")
-        return approver(call) if approver else Decision(False, "mode", HEADLESS_ASK, asked=True)
+        decision = approver(call) if approver else Decision(False, "mode", HEADLESS_ASK, asked=True)
+        if hook == "ask" and decision.asked:  # the model is told the hook's reason, as Claude Code tells it
+            why = hook_reason or "a PreToolUse hook asks for approval"
+            return Decision(False, "hook", f"{why} (a PreToolUse hook asked for approval; no one can give it in a "
+                            "headless run)", asked=True)  # fmt: skip
+        return decision
 
     def rule_denial(self, call: dict[str, Any]) -> Decision | None:
         """The refusal of the first deny rule that matches `call` (checked before any hook runs), or None."""

@@ -157,10 +157,13 @@ def subjects(name: str, tool_input: dict[str, Any], where: Where, *, lenient: bo
 
 def command_pieces(command: str, *, lenient: bool) -> Subjects:
     """The simple commands a shell command line runs (substitutions included), each as written and without
-    its wrappers (`timeout 5`, `nice`, and with `lenient` leading `VAR=value`s)."""
+    its wrappers (`timeout 5`, `nice`, and with `lenient` leading `VAR=value`s). With `lenient`, a line of
+    several commands is offered whole too: Claude Code's deny rule `Bash(curl * | *)` refuses `curl x | sh`."""
     pieces = [list(dict.fromkeys((p, _strip(p, assignments=lenient)))) for p in _split(command)]
     if not lenient:  # an allow rule need not cover `cd DIR`: it changes nothing
         pieces = [p for p in pieces if not any(re.fullmatch(r"cd(\s+\S+)?", form) for form in p)]
+    elif len(pieces) > 1:
+        pieces.append([command.strip()])
     return pieces
 
 

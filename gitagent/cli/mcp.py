@@ -29,21 +29,24 @@ def list_servers(
     found = discover_servers(workdir(repo))
     rows = statuses(repo, found.servers, start_servers(repo, found.servers) if check else None)
     if as_json:
-        print_json({"servers": [row.to_json() for row in rows], "problems": found.problems})
+        print_json({"servers": [row.to_json() for row in rows], "disabled": found.disabled, "problems": found.problems})
         return
     for problem in found.problems:
         print(f"warning: {problem}")
-    if not rows:
+    if not rows and not found.disabled:
         print("No MCP servers configured. Add one with: gitagent mcp add NAME -- COMMAND [ARGS...]")
         return
     table = [("NAME", "SCOPE", "TRANSPORT", "TARGET", "STATUS")]
     for row in rows:
         status = f"{row.state}: {row.tools} tools" if row.state == "connected" else row.state
         table.append((row.server.name, row.server.source, row.server.transport, target(row.server), status))
-    print_table(table)
+    if rows:
+        print_table(table)
     for row in rows:
         if row.detail:
             print(f"{row.server.name}: {row.detail}")
+    for name, path in found.disabled.items():
+        print(f"{name}: disabled (disabledMcpjsonServers in {path})")
 
 
 @mcp_app.command("get")

@@ -8,7 +8,9 @@ next to it. So a repository hook's content id is taken over its own file or decl
   (only the script itself when it lies at the repository root).
 
 Files git ignores are left out (a pull cannot bring them, and they are where hooks keep their state), as
-are `__pycache__` folders. A script that resolves into a `.git` directory, where the agent's worktrees
+are `__pycache__` folders, and so is a file the command only writes to (`>> "$CLAUDE_PROJECT_DIR"/hook.log`):
+otherwise a hook that logs would change its own content id by running, and be skipped as untrusted from
+then on. A script that resolves into a `.git` directory, where the agent's worktrees
 live, is refused: the agent could change it between trust and run.
 """
 
@@ -23,6 +25,7 @@ import pygit2
 HOOK_FOLDERS = (".claude/hooks", ".gitagent/hooks")
 _PROJECT_VAR = re.compile(r"\$\{?(CLAUDE_PROJECT_DIR|GITAGENT_PROJECT_DIR)\}?")
 _SKIPPED_DIRS = frozenset({".git", "__pycache__"})
+_OPERATOR_CHARS = frozenset("<>&|;()")
 
 
 class Listing:
@@ -43,14 +46,15 @@ class Listing:
             return b""
         lines = []
         for top, dirs, files in os.walk(folder):
-            dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not self._ignored(Path(top, d), True))
+            dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not self.ignored(Path(top, d), True))
             for name in sorted(files):
                 path = Path(top, name)
-                if not self._ignored(path, False):
+                if not self.ignored(path):
                     lines.append(entry(path, self.root))
         return "".join(lines).encode()
 
-    def _ignored(self, path: Path, is_dir: bool) -> bool:
+    def ignored(self, path: Path, is_dir: bool = False) -> bool:
+        """Whether git ignores `path` (a path under the checkout)."""
         if self._repo is None:
             return False
         relative = path.relative_to(self.root).as_posix() + ("/" if is_dir else "")
@@ -92,7 +96,8 @@ def command_coverage(command: str, listing: Listing) -> tuple[bytes, str | None]
             return b"", f"{token} resolves into a .git directory, where the agent's worktrees live; it never runs"
         folder = path.parent
         if folder == listing.root:
-            covered.append(entry(path, listing.root).encode())
+            if not listing.ignored(path):
+                covered.append(entry(path, listing.root).encode())
         elif not any(folder.is_relative_to(listing.root / name) for name in HOOK_FOLDERS):
             covered.append(listing.folder(folder))
     return b"\0".join(covered), None
@@ -100,12 +105,9 @@ def command_coverage(command: str, listing: Listing) -> tuple[bytes, str | None]
 
 def named_scripts(command: str, root: Path) -> Iterator[tuple[str, Path]]:
     """Best effort: the files of the repository that `command` names (a relative name counts from `root`,
-    the hook's working directory). Paths are kept as written: a symlink is listed, not its target."""
-    try:
-        tokens = shlex.split(command)
-    except ValueError:
-        tokens = command.split()
-    for token in tokens:
+    the hook's working directory). Paths are kept as written: a symlink is listed, not its target. The
+    target of an output redirection is written, not run, so it is not named."""
+    for token in _run_tokens(command):
         expanded = _PROJECT_VAR.sub(str(root).replace("\\", "\\\\"), token)
         path = Path(os.path.normpath(root / expanded))  # an absolute `expanded` replaces `root`
         if not path.is_relative_to(root) or path == root:
@@ -115,3 +117,22 @@ def named_scripts(command: str, root: Path) -> Iterator[tuple[str, Path]]:
                 yield token, path
         except OSError:
             continue
+
+
+def _run_tokens(command: str) -> Iterator[str]:
+    """The words of `command`, less redirection operators and the files output is redirected to."""
+    lexer = shlex.shlex(command, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    try:
+        tokens = list(lexer)
+    except ValueError:
+        tokens = command.split()
+    writes_next = False
+    for token in tokens:
+        if writes_next:
+            writes_next = False
+            continue
+        if token and set(token) <= _OPERATOR_CHARS:
+            writes_next = ">" in token
+            continue
+        yield token

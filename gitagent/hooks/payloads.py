@@ -5,8 +5,11 @@ into the conversation's worktree), Edit's input carries `replace_all`, and `tool
 per tool: Write `{type, filePath, content, structuredPatch, originalFile, userModified}`, Edit `{filePath,
 oldString, newString, originalFile, structuredPatch, userModified, replaceAll}`, Read `{type: "text", file:
 {filePath, content, numLines, startLine, totalLines}}`, Bash `{stdout, stderr, interrupted, isImage,
-noOutputExpected}`. Other tools' `tool_response` is the text the model sees. A failed call's `error` is
-Bash's `Exit code N` with its output, or the tool's own message.
+noOutputExpected}`, Skill `{success, commandName}`. Glob, Grep and TodoWrite, which that version no longer
+offers, answer with the shapes its SDK publishes (`sdk-tools.d.ts`: `GlobOutput`, `GrepOutput`,
+`TodoWriteOutput`), their files absolute paths in the worktree; hook libraries check that `tool_response` is
+an object. Other tools' `tool_response` is the text the model sees. A failed call's `error` is Bash's `Exit
+code N` with its output, or the tool's own message.
 
 The tools leave what these need in their result's `metadata` (see `tools/files.py`, `tools/bash.py`).
 """
@@ -41,8 +44,17 @@ def model_input(updated: dict[str, Any], worktree: Path) -> dict[str, Any]:
     return tool_input
 
 
-def tool_response(name: str, view: dict[str, Any], output: str, metadata: dict[str, Any]) -> Any:
-    """What a PostToolUse hook gets as `tool_response` for a call that succeeded (`view`: `hook_input`)."""
+def tool_response(
+    name: str, view: dict[str, Any], output: str, metadata: dict[str, Any], todos_before: list[Any] | None = None
+) -> Any:
+    """What a PostToolUse hook gets as `tool_response` for a call that succeeded (`view`: `hook_input`;
+    `todos_before`: the plan before a TodoWrite call)."""
+    if (found := _search_response(name, metadata)) is not None:
+        return found
+    if name == "TodoWrite" and "todos" in metadata:
+        return {"oldTodos": todos_before or [], "newTodos": metadata["todos"]}
+    if name == "Skill" and "skill" in metadata:
+        return {"success": True, "commandName": metadata["skill"]}
     path = view.get("file_path", "")
     if name == "Bash" and "stdout" in metadata:
         return {
@@ -72,6 +84,23 @@ def tool_response(name: str, view: dict[str, Any], output: str, metadata: dict[s
             },
         }  # fmt: skip
     return output
+
+
+def _search_response(name: str, metadata: dict[str, Any]) -> dict[str, Any] | None:
+    """Glob's and Grep's `tool_response`, from what they left in their result's metadata."""
+    if name == "Glob" and "filenames" in metadata:
+        files, total = metadata["filenames"], metadata["total"]
+        return {
+            "durationMs": metadata["duration_ms"], "numFiles": len(files), "filenames": files,
+            "truncated": total > len(files), "totalMatches": total, "countIsComplete": True,
+        }  # fmt: skip
+    if name != "Grep" or "mode" not in metadata:
+        return None
+    found = {"mode": metadata["mode"], "numFiles": metadata["num_files"], "filenames": metadata["filenames"]}
+    for key, field in (("content", "content"), ("num_lines", "numLines"), ("num_matches", "numMatches")):
+        if key in metadata:
+            found[field] = metadata[key]
+    return found
 
 
 def failure_error(name: str, output: str, metadata: dict[str, Any]) -> str:

@@ -9,6 +9,9 @@ Four places, the first to name a server winning (Claude Code's order: local, pro
 | repo-config | `[mcp_servers.NAME]` in `.gitagent/config.toml` | in git | once trusted |
 | user | `[mcp_servers.NAME]` in the user's `config.toml` (Codex's shape) | no | yes |
 
+A `.mcp.json` server named in the `disabledMcpjsonServers` of a Claude Code settings file (the repository's
+`.claude/settings.json` or `.claude/settings.local.json`, or the user's) does not start, as in Claude Code.
+
 Files are read from the user's checkout, never from a conversation's worktree (which the agent can write).
 The local scope lives in the user's config dir rather than in `.git`, because the agent's sandbox can read
 `.git` and a local entry may hold a token.
@@ -23,7 +26,7 @@ from typing import Any
 
 from gitagent.errors import GitagentError
 from gitagent.mcp.config import ConfigProblem, ServerConfig, parse_server
-from gitagent.userdir import user_config_dir
+from gitagent.userdir import claude_config_dir, user_config_dir
 
 SCOPES = ("local", "project", "user")
 LOCAL_FILE = "mcp.json"
@@ -36,6 +39,8 @@ class Discovery:
     servers: list[ServerConfig] = field(default_factory=list)
     shadowed: list[ServerConfig] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    disabled: dict[str, str] = field(default_factory=dict)
+    """`.mcp.json` servers a Claude Code settings file disables, by name: the file that does."""
 
     def get(self, name: str) -> ServerConfig:
         """The server called `name`, or an error that lists the configured ones."""
@@ -50,8 +55,12 @@ def discover_servers(checkout: Path) -> Discovery:
     """Every configured MCP server for the repository checked out at `checkout`."""
     found = Discovery()
     seen: set[str] = set()
+    disabled = disabled_project_servers(checkout, found.problems)
     for source, origin, entries in _read_all(checkout, found.problems):
         for name, raw in entries.items():
+            if source == "project" and str(name) in disabled:
+                found.disabled[str(name)] = disabled[str(name)]
+                continue
             try:
                 server = parse_server(str(name), raw, source, origin)
             except ConfigProblem as e:
@@ -62,6 +71,23 @@ def discover_servers(checkout: Path) -> Discovery:
             (found.shadowed if server.name in seen else found.servers).append(server)
             seen.add(server.name)
     return found
+
+
+def disabled_project_servers(checkout: Path, problems: list[str]) -> dict[str, str]:
+    """The `.mcp.json` servers Claude Code settings files disable (`disabledMcpjsonServers`), each with its file."""
+    files = [checkout / ".claude" / "settings.json", checkout / ".claude" / "settings.local.json"]
+    disabled: dict[str, str] = {}
+    for path in [*files, claude_config_dir() / "settings.json"]:
+        try:
+            names = _read_json(path).get("disabledMcpjsonServers", [])
+        except ConfigProblem as e:
+            problems.append(str(e))
+            continue
+        if not isinstance(names, list):
+            problems.append(f"{path}: `disabledMcpjsonServers` must be a list of server names")
+            continue
+        disabled.update({name: str(path) for name in names if isinstance(name, str) and name not in disabled})
+    return disabled
 
 
 def _read_all(checkout: Path, problems: list[str]) -> list[tuple[str, str, dict[str, Any]]]:

@@ -66,9 +66,32 @@ class Skill:
         """
         return tree_id(self.path)
 
+    @property
+    def allowed_tools(self) -> list[str]:
+        """The permission rules of `allowed-tools`, which Claude Code pre-approves once the skill is loaded."""
+        return rule_list(self.frontmatter.get("allowed-tools"))
+
     def files(self, limit: int | None = None) -> tuple[list[str], int]:
         """The skill's files relative to its folder (`/`-separated, sorted), and how many were left out."""
         return list_files(self.path, limit)
+
+
+def rule_list(value: Any) -> list[str]:
+    """Rules written as a YAML list, or as one string separated by spaces (the standard's form) or commas (Claude
+    Code's too); a space or comma inside a rule's parentheses, `Bash(git add:*)`, does not separate."""
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    if not isinstance(value, str):
+        return []
+    rules, depth, current = [], 0, ""
+    for char in value:
+        depth = max(0, depth + (char == "(") - (char == ")"))
+        if depth == 0 and (char == "," or char.isspace()):
+            rules.append(current)
+            current = ""
+        else:
+            current += char
+    return [rule for rule in [*rules, current] if rule]
 
 
 def display_path(path: Path, base: Path | None = None) -> str:

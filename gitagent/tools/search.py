@@ -3,6 +3,7 @@
 import os
 import re
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -77,19 +78,24 @@ class Glob:
 
 
 def _glob(args: dict[str, Any], root: Path) -> ToolResult:
+    started = time.monotonic()
     base = _search_dir(root, args.get("path", "."))
     pattern, base = _relative_pattern(root, args["pattern"], base)
     regex = glob_regex(pattern)
     names = [name for name in list_files(base) if regex.fullmatch(name)]
-    if not names:
-        return ToolResult(f"No files matched '{args['pattern']}'")
     paths = _newest_first(root, [base / name for name in names])
     shown = paths[:GLOB_LIMIT]
+    metadata = {  # for hooks: the files as absolute paths, as Claude Code's Glob gives them
+        "filenames": [os.path.join(root, name) for name in shown], "total": len(paths),
+        "duration_ms": int((time.monotonic() - started) * 1000),
+    }  # fmt: skip
+    if not names:
+        return ToolResult(f"No files matched '{args['pattern']}'", metadata=metadata)
     if len(paths) > GLOB_LIMIT:
         more = len(paths) - GLOB_LIMIT
         note = f"(Showing {GLOB_LIMIT} of {len(paths)} files; {more} more not shown."
-        shown.append(f"{note} Use a narrower pattern or path.)")
-    return ToolResult(truncate("\n".join(shown)))
+        shown = [*shown, f"{note} Use a narrower pattern or path.)"]
+    return ToolResult(truncate("\n".join(shown)), metadata=metadata)
 
 
 def _search_dir(root: Path, path: str) -> Path:
@@ -168,7 +174,7 @@ def _grep(args: dict[str, Any], root: Path) -> ToolResult:
         if matched:
             hits.append((path, lines, matched))
     if not hits:
-        return ToolResult(f"No matches found for '{args['pattern']}'")
+        return ToolResult(f"No matches found for '{args['pattern']}'", metadata=_grep_metadata(mode, root, [], []))
     if mode == "files_with_matches":
         entries = _newest_first(root, [path for path, _, _ in hits])
         header = f"Found {len(entries)} file{'' if len(entries) == 1 else 's'}"
@@ -178,7 +184,20 @@ def _grep(args: dict[str, Any], root: Path) -> ToolResult:
     else:
         entries = _content_entries(root, hits, args)
         header = ""
-    return ToolResult(truncate(_limited(header, entries, args.get("head_limit"))))
+    shown = entries[: args.get("head_limit") or len(entries)]
+    metadata = _grep_metadata(mode, root, hits, shown)
+    return ToolResult(truncate(_limited(header, entries, args.get("head_limit"))), metadata=metadata)
+
+
+def _grep_metadata(mode: str, root: Path, hits: list[Hit], shown: list[str]) -> dict[str, Any]:
+    """What hooks get to know of a search (Claude Code's Grep output): the files as absolute paths, or the
+    lines shown and how many."""
+    if mode == "files_with_matches":
+        return {"mode": mode, "filenames": [os.path.join(root, name) for name in shown], "num_files": len(shown)}
+    found = {"mode": mode, "filenames": [], "num_files": len(hits), "content": "\n".join(shown)}
+    if mode == "count":
+        return {**found, "num_matches": sum(len(matched) for _, _, matched in hits)}
+    return {**found, "num_lines": len(shown)}
 
 
 def _grep_files(root: Path, path: str, glob: str | None) -> list[Path]:

@@ -37,6 +37,9 @@ class SkillTool:
 
     def __init__(self, skills: Iterable[Skill]) -> None:
         self.skills = {s.name: s for s in skills}
+        self.titled = {title: s for s in self.skills.values() if (title := _title(s)) and title not in self.skills}
+        """A skill listed by its folder's name also answers to its frontmatter's (`name: PDF Tools`), as in
+        Claude Code."""
 
     def run(self, tool_input: dict[str, Any], ctx: ToolContext) -> ToolResult:
         """Return the named skill's body and file list (an error result for an unknown name)."""
@@ -46,7 +49,7 @@ class SkillTool:
         name = (args.get("skill") or args.get("name") or "").strip().removeprefix("/")
         if not name:
             raise ToolError("missing required parameter 'skill' (the skill's name, as the Skills section lists it)")
-        skill = self.skills.get(name)
+        skill = self.skills.get(name) or self.titled.get(name)
         if skill is None:
             raise ToolError(self._unknown(name))
         files, cut = skill.files(FILE_LIMIT)
@@ -65,6 +68,7 @@ class SkillTool:
             "source": skill.source,
             "path": str(skill.path),
             "content_id": skill.content_id,
+            "allowed_tools": skill.allowed_tools,
         }
         return ToolResult(header + truncate(_with_arguments(skill.body.strip(), args.get("args"))), metadata=metadata)
 
@@ -74,6 +78,11 @@ class SkillTool:
         close = difflib.get_close_matches(name, self.skills, n=1)
         hint = f" Did you mean '{close[0]}'?" if close else ""
         return f"no skill named '{name}'.{hint} Available: {', '.join(sorted(self.skills))}"
+
+
+def _title(skill: Skill) -> str | None:
+    name = skill.frontmatter.get("name")
+    return name.strip() if isinstance(name, str) and name.strip() != skill.name else None
 
 
 def _with_arguments(body: str, arguments: str | None) -> str:

@@ -3,6 +3,7 @@
 import json
 
 from gitagent.hooks import discover, matches
+from tests.conftest import git, run_cli, text
 from tests.hooks.conftest import settings, write_hook
 
 
@@ -213,3 +214,22 @@ def test_broken_declarations_are_reported_not_fatal(dirs) -> None:
     assert "hook type 'prompt' is not supported" in text and "needs a non-empty `command`" in text
     assert "timeout -1 is not a positive number" in text and "not a valid regular expression" in text
     assert "Stop must be a list" in text
+
+
+def test_a_hook_that_logs_into_the_checkout_stays_trusted(repo, script) -> None:
+    """What a hook writes is its state, not code it runs: a file it redirects output to, or an ignored file it
+    names, must not change its content id, or the hook would run once and be skipped as untrusted after."""
+    settings(repo / ".claude" / "settings.json", {"Stop": [{"hooks": [
+        {"type": "command", "command": 'echo ran >> "$CLAUDE_PROJECT_DIR"/stop.txt'},
+        {"type": "command", "command": "tee -a hooks.log > /dev/null"},
+    ]}]})  # fmt: skip
+    git(repo, "add", ".claude")
+    git(repo, "commit", "-qm", "hooks")
+    assert run_cli(repo, "trust").code == 0
+    model = script([text("ok")])
+    for n in (1, 2):
+        result = run_cli(repo, "run", "--model", model, "-c", "logs", f"turn {n}")
+        assert result.code == 0, result.err
+        assert "untrusted" not in result.err
+    assert (repo / "stop.txt").read_text() == "ran\nran\n"
+    assert (repo / "hooks.log").read_text().count('"hook_event_name": "Stop"') == 2  # its stdin, both times

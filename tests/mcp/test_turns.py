@@ -215,3 +215,24 @@ def test_resources_are_listed_and_read_and_a_new_tool_appears_after_list_changed
     }  # fmt: skip
     assert read["content"] == "ship the MCP client"
     assert grown["content"] == "grown" and fresh["content"] == "fresh and new" and not fresh["is_error"]
+
+
+def test_a_server_claude_code_settings_disable_does_not_start(repo: Path, script, bwrap) -> None:
+    """`disabledMcpjsonServers` (what Claude Code keeps for a project server you turned off) is honoured."""
+    marker = repo.parent / "second-started"
+    time = installed("mcp-server-time")
+    write_mcp_json(repo, {
+        "time": {"command": time},
+        "second": {"command": "sh", "args": ["-c", f"touch {marker}; exec {time}"], "sandbox": "none"},
+    })  # fmt: skip
+    (repo / ".claude").mkdir()
+    (repo / ".claude" / "settings.local.json").write_text(json.dumps({"disabledMcpjsonServers": ["second"]}))
+    listing = run_cli(repo, "mcp", "list", "--no-check")
+    assert "second: disabled (disabledMcpjsonServers in " in listing.out and "settings.local.json)" in listing.out
+    model = script([tool("mcp__second__get_current_time", timezone="UTC")], [tool("mcp__time__get_current_time",
+                   timezone="UTC")], [text("done")])  # fmt: skip
+    result = run_cli(repo, "run", "-c", "off", "--trust-repo", "--model", model, "what time")
+    assert result.code == 0, result.err
+    refused, answered = tool_results(turn_json(repo, "off"))
+    assert refused["is_error"] and "mcp__second__get_current_time" in refused["content"]
+    assert not answered["is_error"] and not marker.exists()

@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from gitagent.sandbox import UnconfinedSandbox
 from gitagent.skills import discover_skills, skills_prompt, validate_skill
+from gitagent.tools import ToolContext
+from gitagent.tools.skill import SkillTool
 from tests.skills.conftest import write_skill
 
 DECISIONS = [
@@ -105,3 +108,20 @@ def test_an_unreadable_skill_is_still_skipped(tmp_path: Path, home: Path) -> Non
     (folder / "SKILL.md").write_bytes(b"---\nname: latin\ndescription: caf\xe9\n---\n")
     found = discover_skills(tmp_path / "repo", tmp_path / "repo", env={}, home=home)
     assert found.get("latin") is None and any("not UTF-8" in w for w in found.warnings)
+
+
+def test_a_skill_named_unlike_its_folder_is_listed_by_the_folder_and_loads_by_either(
+    tmp_path: Path, home: Path
+) -> None:
+    """Claude Code lists `name: Confidence Check` in folder confidence-check as confidence-check, and its Skill tool
+    takes either name."""
+    repo = tmp_path / "repo"
+    _folder(
+        repo / ".claude" / "skills", "confidence-check", "SKILL.md", "name: Confidence Check\ndescription: Checks.\n"
+    )
+    skills = discover_skills(repo, repo, env={}, home=home).skills
+    assert "- confidence-check: Checks." in skills_prompt(skills)
+    tool = SkillTool(skills)
+    for name in ("confidence-check", "Confidence Check"):
+        loaded = tool.run({"skill": name}, ToolContext(root=repo, sandbox=UnconfinedSandbox()))
+        assert not loaded.is_error and loaded.metadata["skill"] == "confidence-check", loaded.output
