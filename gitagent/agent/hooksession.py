@@ -9,6 +9,9 @@ the window closes (`prompt_input_exit`), or when it moves to a new conversation 
 SessionStart's `source`: `startup` for a new conversation, `resume` for one that has turns (or an
 interrupted turn being finished), `clear` after the chat's /new; a compaction fires SessionStart again with
 `compact` (see `Guard.after_compaction`).
+
+Each session's SessionStart hooks may add to the conversation's session environment (`CLAUDE_ENV_FILE`, see
+`gitagent.workspace.sessionenv`); a new conversation's starts empty.
 """
 
 import contextlib
@@ -16,6 +19,10 @@ from dataclasses import dataclass
 
 from gitagent.agent.guard import Guard, HookStop
 from gitagent.agent.record import TurnRecord
+
+NEW_SESSION_SOURCES = ("startup", "clear")
+"""SessionStart sources that begin a new conversation: its session environment starts empty, as a new
+Claude Code session id's does (a name may be used again after `gitagent rm`)."""
 
 
 @dataclass
@@ -39,6 +46,8 @@ class HookSession:
         self.started = True
         source = self.next_source or ("resume" if existing else "startup")
         self.next_source = None
+        if source in NEW_SESSION_SOURCES and guard.hooks is not None and guard.hooks.session_env is not None:
+            guard.hooks.session_env.reset()
         out = guard.run_hooks("SessionStart", {"source": source}, record)
         return out.additional_context if out is not None else []
 

@@ -25,6 +25,7 @@ from gitagent.agent.turn import DEFAULT_MAP_TOKENS, TurnSettings
 from gitagent.hooks import HookRunner
 from gitagent.models.catalog import model_info, retirement_notice
 from gitagent.store.repo import config_value, workdir
+from gitagent.workspace.sessionenv import SessionEnv, session_env_dir
 from gitagent.workspace.worktree import worktree_for
 
 if TYPE_CHECKING:
@@ -148,6 +149,7 @@ def hook_runner(repo: pygit2.Repository, name: str, trust_repo: bool, emit: Even
         workdir(repo), worktree_for(repo, name).path,
         is_trusted=lambda hook: trust_repo or hook.content_id in trusted,
         session_id=name, transcript_path=transcript_path(repo, name), conversation=name,
+        session_env=SessionEnv(session_env_dir(repo, name)),
     )  # fmt: skip
     for problem in hooks.problems:
         emit(Notice(problem))

@@ -28,6 +28,7 @@ from gitagent.testpoints import kill_point
 from gitagent.tools.base import Tool, ToolContext
 from gitagent.workspace import worktree as wt
 from gitagent.workspace.filling import Filling
+from gitagent.workspace.sessionenv import SessionEnv, session_env_dir
 from gitagent.workspace.snapshot import PreparedSnapshot, Snapshot, take_snapshot
 
 if TYPE_CHECKING:
@@ -214,12 +215,19 @@ class Turn:
         if settings.role is not None:
             system = settings.role.system_prompt(self.worktree.path) + (f"\n\n{extra}" if extra else "")
             tools, mcp = self.role_tools(tools)
-        context = ToolContext(self.worktree.path, self.sandbox)
+        context = ToolContext(self.worktree.path, self.sandbox, self.session_env().script)
         model = AnswersAfter(settings.model, self.files_ready) if self.filling is not None else settings.model
         return Agent(
             model, system, tools, context, settings.max_steps, settings.guard, settings.compactor, mcp,
             output=settings.output, max_cost=settings.max_cost, children=settings.subagents,
         )  # fmt: skip
+
+    def session_env(self) -> SessionEnv:
+        """The conversation's session environment: its hook runner's (which knows when hooks changed it)."""
+        hooks = self.settings.guard.hooks
+        if hooks is not None and hooks.session_env is not None:
+            return hooks.session_env
+        return SessionEnv(session_env_dir(self.repo, self.state.name))
 
     def role_tools(self, tools: list[Tool]) -> tuple[list[Tool], "McpToolset | None"]:
         """The tools a subagent's definition allows (its MCP tools only when it names some)."""

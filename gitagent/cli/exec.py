@@ -9,6 +9,7 @@ import typer
 
 from gitagent.agent.sandboxing import conversation_sandbox
 from gitagent.cli.common import dispatch, fail, new_app, repository
+from gitagent.workspace.sessionenv import read_script, session_env_dir, with_session_env
 
 SUMMARY = "Run a command in a conversation's worktree, in its sandbox (for hooks that run agent code)."
 TIMED_OUT = 124
@@ -50,7 +51,7 @@ def exec_command(
 ) -> None:
     """Run a command in a conversation's worktree, in its sandbox (for hooks that run agent code).
 
-    The command runs exactly as the agent's Bash commands do: under bubblewrap, with the worktree the only writable place, no network (unless the conversation allows it, or --allow-network), no API keys, and stdin closed.
+    The command runs exactly as the agent's Bash commands do: after the lines SessionStart hooks left in the conversation's CLAUDE_ENV_FILE, under bubblewrap, with the worktree the only writable place, no network (unless the conversation allows it, or --allow-network), no API keys, and stdin closed.
 
     Its output is printed, and its exit status is gitagent's (124 when --timeout killed it).
 
@@ -63,6 +64,7 @@ def exec_command(
     repo = repository()
     worktree, sandbox = conversation_sandbox(repo, conversation, allow_network)
     line = command[0] if len(command) == 1 else shlex.join(command)
+    line = with_session_env(read_script(session_env_dir(repo, conversation)), line)
     result = sandbox.run(line, cwd=worktree.path, timeout=timeout)
     sys.stdout.buffer.write(result.stdout)
     sys.stdout.flush()

@@ -2,6 +2,7 @@
 
 import json
 import tempfile
+from pathlib import Path
 from typing import Annotated, Any
 
 import pygit2
@@ -14,6 +15,7 @@ from gitagent.hooks.events import FIRED
 from gitagent.hooks.payloads import hook_input, tool_response
 from gitagent.store.repo import workdir
 from gitagent.userdir import user_config_dir
+from gitagent.workspace.sessionenv import SessionEnv, read_script
 
 SUMMARY = "List the hooks that run for each event, or try them on a sample event."
 
@@ -96,7 +98,7 @@ def test_hooks(
     repo = repository()
     payload = _sample_payload(repo, event, tool, prompt, _parse_input(input_json))
     root = workdir(repo)
-    with tempfile.NamedTemporaryFile("w", suffix=".jsonl") as transcript:
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl") as transcript, tempfile.TemporaryDirectory() as env:
         runner = HookRunner(
             root,
             root,
@@ -104,9 +106,11 @@ def test_hooks(
             user_dir=user_config_dir(),
             session_id="hooks-test",
             transcript_path=transcript.name,
+            session_env=SessionEnv(Path(env)),  # a SessionStart hook's CLAUDE_ENV_FILE: thrown away after
         )
         hooks = runner.hooks_for(event, payload)
         outcome = runner.run(event, payload)
+        env_lines = read_script(Path(env))
     if as_json:
         print_json(outcome.to_json())
         return
@@ -115,6 +119,9 @@ def test_hooks(
         return
     print(f"{event} with {json.dumps(payload, ensure_ascii=False)}")
     _print_outcome(outcome)
+    if env_lines:
+        print("CLAUDE_ENV_FILE (run before each Bash command):")
+        print("\n".join(f"  {line}" for line in env_lines.splitlines()))
 
 
 def _trust(repo: pygit2.Repository, trust_repo: bool):

@@ -18,6 +18,7 @@ from gitagent.hooks.events import EVENTS, MATCH_FIELDS
 from gitagent.hooks.outcome import HookOutcome, apply_result
 from gitagent.hooks.process import hook_env, run_hook_process
 from gitagent.userdir import user_config_dir
+from gitagent.workspace.sessionenv import ENV_FILE_EVENTS, SessionEnv
 
 TrustPredicate = Callable[[Hook], bool]
 
@@ -37,6 +38,7 @@ class HookRunner:
         conversation: str = "",
         env: Mapping[str, str] | None = None,
         discovery: Discovery | None = None,
+        session_env: SessionEnv | None = None,
     ) -> None:
         """Find the hooks of `repo_root` (the user's checkout) and `user_dir` (default: the user's config dir).
 
@@ -44,7 +46,8 @@ class HookRunner:
         their command lines name is the checkout's, never a file the agent wrote. `worktree` is where the
         agent works: `$GITAGENT_WORKTREE`, and where the absolute `file_path`s of tool events point.
         `conversation` names it for `gitagent exec`. `is_trusted` says whether a repository hook may run;
-        user-level hooks always may. `env` defaults to this process's environment.
+        user-level hooks always may. `env` defaults to this process's environment. `session_env`: the
+        conversation's session environment, whose files SessionStart hooks get as `CLAUDE_ENV_FILE`.
         """
         self.repo_root = Path(repo_root)
         self.worktree = Path(worktree)
@@ -52,6 +55,7 @@ class HookRunner:
         self.session_id = session_id
         self.transcript_path = str(transcript_path)
         self.env = hook_env(os.environ if env is None else env, self.repo_root, self.worktree, conversation)
+        self.session_env = session_env
         self.discovery = discovery or discover(self.repo_root, user_config_dir() if user_dir is None else user_dir)
         self._reported: set[Hook] = set()
 
@@ -98,7 +102,8 @@ class HookRunner:
                 self._reported.add(hook)
                 outcome.errors.append(f"hook {hook.label} ({event}): {hook.problem}")
                 outcome.record(hook, "not-run", message=hook.problem)
-        for hook in hooks:
+        env_files = self.session_env if event in ENV_FILE_EVENTS else None
+        for index, hook in enumerate(hooks):
             if hook.problem:
                 continue
             if hook.needs_trust and not self.is_trusted(hook):
@@ -106,9 +111,14 @@ class HookRunner:
                 outcome.record(hook, "skipped-untrusted")
                 continue
             stdin = json.dumps(data, ensure_ascii=False, default=str).encode()
-            result = run_hook_process(hook.argv, stdin, cwd=self.repo_root, env=self.env, timeout=hook.timeout)
+            env = self.env
+            if env_files is not None:  # Claude Code numbers the files by the hook's place among those matched
+                env = {**env, "CLAUDE_ENV_FILE": str(env_files.file_for(event, index))}
+            result = run_hook_process(hook.argv, stdin, cwd=self.repo_root, env=env, timeout=hook.timeout)
             before = outcome.updated_input
             apply_result(outcome, hook, result)
             if outcome.updated_input is not before and outcome.updated_input is not None:
                 data["tool_input"] = outcome.updated_input
+        if env_files is not None:
+            env_files.changed()
         return outcome

@@ -1,5 +1,6 @@
 """The Tool protocol: what every agent tool looks like to the loop."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -38,6 +39,8 @@ class ToolContext:
 
     root: Path
     sandbox: Sandbox
+    session_env: Callable[[], str] = lambda: ""
+    """The shell text each Bash command runs first (what SessionStart hooks left in `CLAUDE_ENV_FILE`)."""
 
 
 class Tool(Protocol):

@@ -5,6 +5,7 @@ from typing import Any
 from gitagent.sandbox import CommandResult
 from gitagent.tools.base import OUTPUT_LIMIT, ToolContext, ToolResult, truncate
 from gitagent.tools.paths import run_checked
+from gitagent.workspace.sessionenv import with_session_env
 
 DEFAULT_TIMEOUT_MS = 120_000
 MAX_TIMEOUT_MS = 600_000
@@ -46,7 +47,8 @@ class Bash:
 
 def _bash(args: dict[str, Any], ctx: ToolContext) -> ToolResult:
     timeout_ms: int = args.get("timeout", DEFAULT_TIMEOUT_MS)
-    result = ctx.sandbox.run(args["command"], cwd=ctx.root, timeout=timeout_ms / 1000)
+    command = with_session_env(ctx.session_env(), args["command"])
+    result = ctx.sandbox.run(command, cwd=ctx.root, timeout=timeout_ms / 1000)
     return format_result(result, timeout_ms)
 
 
