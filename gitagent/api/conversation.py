@@ -25,6 +25,7 @@ from gitagent.api.typed import Convert, contract_for
 from gitagent.errors import GitagentError
 from gitagent.store import inflight, operations, turns
 from gitagent.store.conversations import get_conversation
+from gitagent.store.locate import Location
 from gitagent.store.refs import conversation_ref, read_ref, validate_name
 from gitagent.store.repo import location, open_located, open_repository, workdir
 
@@ -39,8 +40,9 @@ _taken: set[str] = set()
 class Repository:
     """A git repository gitagent works in, and the default options of the turns run through it."""
 
-    def __init__(self, path: str | Path | None = None, **options: Any) -> None:
-        repo = open_repository(Path(path) if path is not None else None)
+    def __init__(self, path: str | Path | Location | None = None, **options: Any) -> None:
+        # a Location: found earlier, by another process (a batch's driver), named outright
+        repo = open_located(path) if isinstance(path, Location) else open_repository(path and Path(path))
         self.location = location(repo)
         """Its git directory and work tree, as found once (`GIT_DIR` and `GIT_WORK_TREE` are read then only)."""
         self.path = workdir(repo)

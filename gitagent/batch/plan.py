@@ -125,8 +125,8 @@ def _spec(
     }  # fmt: skip
     if task.repo is None:
         spec["rev"] = _resolve(repo, task)
-        if settings.ray is None:
-            spec["repo_path"] = str(workdir(repo))
+        if settings.ray is None:  # the git directory too: under GIT_DIR, the work tree alone names no repository
+            spec.update(repo_path=str(workdir(repo)), git_dir=repo.path.rstrip("/"))
         elif remote is not None:
             spec.update(source=remote, fetch=f"{BASES}{batch_id}/{spec['rev']}")
         else:

@@ -22,6 +22,7 @@ from gitagent.batch.summary import head_summary, summary_of
 from gitagent.errors import GitagentError
 from gitagent.models.errors import ProviderUnavailable
 from gitagent.store import inflight, turns
+from gitagent.store.locate import Location
 from gitagent.store.refs import conversation_ref, read_ref
 
 
@@ -30,7 +31,7 @@ def run_task(spec: dict[str, Any]) -> dict[str, Any]:
     started = time.monotonic()
     try:
         in_place = spec.get("source") is None
-        summary = _run_in(Path(spec["repo_path"]), spec) if in_place else _run_in_clone(spec)
+        summary = _run_in(Location(spec["git_dir"], spec["repo_path"]), spec) if in_place else _run_in_clone(spec)
     except GitagentError as e:
         summary = _failure(spec, e.message, transient=_transient(e))
     except Exception as e:  # a bug or an unexpected failure: reported, not retried
@@ -58,17 +59,17 @@ def _failure(spec: dict[str, Any], message: str, transient: bool) -> dict[str, A
             "transient": transient}  # fmt: skip
 
 
-def _run_in(path: Path, spec: dict[str, Any]) -> dict[str, Any]:
+def _run_in(where: Path | Location, spec: dict[str, Any]) -> dict[str, Any]:
     try:
-        return _turn_in(path, spec)
+        return _turn_in(where, spec)
     finally:
         codemap.settle()  # the code map's background work ends with its task: its clone goes next, or this worker
         # runs another task
 
 
-def _turn_in(path: Path, spec: dict[str, Any]) -> dict[str, Any]:
+def _turn_in(where: Path | Location, spec: dict[str, Any]) -> dict[str, Any]:
     task, name = spec["task"], spec["name"]
-    repository = api.open(path, **{**spec["options"], **({"model": task["model"]} if task.get("model") else {})})
+    repository = api.Repository(where, **{**spec["options"], **({"model": task["model"]} if task.get("model") else {})})
     # max_cost is in the options already: the task's own, or less when the batch's budget is nearly spent
     overrides = {"max_steps": task["max_steps"]} if task.get("max_steps") is not None else {}
     conversation = repository.conversation(name, base=spec.get("rev"))

@@ -70,7 +70,7 @@ def _in_flight(history: History, names: list[str]) -> tuple[dict[str, str], list
         if commit is None:
             continue
         turn = turns.read_turn(commit)
-        state = inflight.state(turn.get("owner", {}))
+        state = inflight.state(repo, name, turn.get("owner", {}))
         states[name] = state
         if read_ref(repo, conversation_ref(name)) is None:
             first_turns.append(

@@ -5,11 +5,12 @@ into the conversation's worktree), Edit's input carries `replace_all`, and `tool
 per tool: Write `{type, filePath, content, structuredPatch, originalFile, userModified}`, Edit `{filePath,
 oldString, newString, originalFile, structuredPatch, userModified, replaceAll}`, Read `{type: "text", file:
 {filePath, content, numLines, startLine, totalLines}}`, Bash `{stdout, stderr, interrupted, isImage,
-noOutputExpected}`, Skill `{success, commandName}`. Glob, Grep and TodoWrite, which that version no longer
-offers, answer with the shapes its SDK publishes (`sdk-tools.d.ts`: `GlobOutput`, `GrepOutput`,
-`TodoWriteOutput`), their files absolute paths in the worktree; hook libraries check that `tool_response` is
-an object. Other tools' `tool_response` is the text the model sees. A failed call's `error` is Bash's `Exit
-code N` with its output, or the tool's own message.
+noOutputExpected}`, Skill `{success, commandName}`, Agent its `AgentOutput` (which a tool that knows its own
+shape leaves in its result's `metadata["hook_response"]`: `subagents/response.py`). Glob, Grep and TodoWrite,
+which that version no longer offers, answer with the shapes its SDK publishes (`sdk-tools.d.ts`: `GlobOutput`,
+`GrepOutput`, `TodoWriteOutput`), their files absolute paths in the worktree; hook libraries check that
+`tool_response` is an object. Other tools' `tool_response` is the text the model sees. A failed call's `error`
+is Bash's `Exit code N` with its output, or the tool's own message.
 
 The tools leave what these need in their result's `metadata` (see `tools/files.py`, `tools/bash.py`).
 """
@@ -49,6 +50,8 @@ def tool_response(
 ) -> Any:
     """What a PostToolUse hook gets as `tool_response` for a call that succeeded (`view`: `hook_input`;
     `todos_before`: the plan before a TodoWrite call)."""
+    if isinstance(metadata.get("hook_response"), dict):  # a tool that builds its own (Agent: subagents/response)
+        return metadata["hook_response"]
     if (found := _search_response(name, metadata)) is not None:
         return found
     if name == "TodoWrite" and "todos" in metadata:

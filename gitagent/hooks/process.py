@@ -1,9 +1,8 @@
-"""Running one hook process: its input on stdin, its output captured and capped, its group killed on timeout."""
+"""Running one hook process: its input on stdin, its output captured and capped, its session killed on timeout or
+when gitagent is gone."""
 
-import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -12,6 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from gitagent.hooks.lifelines import release
+from gitagent.sandbox.process import Lifeline, start_process, wait_exit
+from gitagent.sandbox.sessions import kill_session
+from gitagent.sandbox.unconfined import program_argv
 from gitagent.store.locate import LOCATION_ENV
 
 OUTPUT_LIMIT = 64 * 1024
@@ -67,32 +70,40 @@ def gitagent_bin() -> str:
 
 
 def run_hook_process(argv: list[str], stdin: bytes, *, cwd: Path, env: dict[str, str], timeout: float) -> ProcessResult:
-    """Run `argv` in a new session with `stdin` as input; after `timeout` seconds kill its whole group.
+    """Run `argv` in a session of its own, tied to gitagent's life, with `stdin` as input; after `timeout` seconds
+    kill the whole session.
 
-    Input and output go through temporary files, not pipes: a hook that never reads its input cannot
-    block us, a background child that keeps a stream open cannot hang us, and megabytes of output cost
-    disk, not memory.
+    It runs as an unconfined program does (`gitagent.sandbox.unconfined.program_argv`): a watcher kills it and
+    everything it started, in whichever process group, once gitagent is gone, however it went. What it leaves
+    running when it exits lives on until then (see `gitagent.hooks.lifelines`). Input and output go through
+    temporary files, not pipes: a hook that never reads its input cannot block us, a background child that keeps
+    a stream open cannot hang us, and megabytes of output cost disk, not memory.
     """
     started = time.monotonic()
+    problem = _exec_problem(argv[0], cwd, env)
+    if problem:
+        return ProcessResult(None, "", "", _ms(started), start_error=f"cannot start: {problem}")
     with tempfile.TemporaryFile() as inp, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         inp.write(stdin)
         inp.seek(0)
         try:
-            proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=inp, stdout=out, stderr=err, start_new_session=True)
+            wrapped, lifeline = program_argv(argv, env)
         except OSError as e:
             return ProcessResult(None, "", "", _ms(started), start_error=f"cannot start: {e.strerror or e}")
         try:
-            exit_code: int | None = proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            exit_code = None
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+            proc = start_process(wrapped, cwd=cwd, env=env, lifeline=lifeline, stdin=inp, stdout=out, stderr=err)
+        except OSError as e:
+            lifeline.close()
+            return ProcessResult(None, "", "", _ms(started), start_error=f"cannot start: {e.strerror or e}")
+        try:
+            exit_code = wait_exit(proc, timeout)
         except BaseException:  # Ctrl-C while a hook runs: take the hook's processes down with us
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+            _end(proc, lifeline, started)
             raise
+        if exit_code is None:
+            _end(proc, lifeline, started)
+        else:
+            release(proc.pid, lifeline, started)
         stdout, stdout_cut = _read_capped(out)
         stderr, stderr_cut = _read_capped(err)
     return ProcessResult(
@@ -104,6 +115,34 @@ def run_hook_process(argv: list[str], stdin: bytes, *, cwd: Path, env: dict[str,
         stdout_cut=stdout_cut,
         stderr_cut=stderr_cut,
     )
+
+
+def _end(proc: subprocess.Popen[bytes], lifeline: Lifeline, started: float) -> None:
+    """Kill the hook's whole session (`timeout` and job control move children to groups of their own)."""
+    kill_session(proc.pid, started=started)
+    proc.wait()
+    lifeline.close()
+
+
+def _exec_problem(program: str, cwd: Path, env: Mapping[str, str]) -> str | None:
+    """Why the kernel would refuse to run the file `program` (its `#!` interpreter missing; neither `#!` nor ELF),
+    as starting it directly said: the shell that now starts it would instead print an error and exit 127, or run
+    a file without `#!` as a shell script. Other failures are left to the start itself."""
+    path = shutil.which(program, path=env.get("PATH", os.defpath))
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as f:
+            head = f.read(256)
+    except OSError:
+        return None
+    if not head.startswith(b"#!"):
+        return None if head.startswith(b"\x7fELF") else "Exec format error"
+    words = head[2:].split(b"\n", 1)[0].split()
+    interpreter = cwd / os.fsdecode(words[0]) if words else None  # a relative one is found from the working dir
+    if interpreter is None or not (interpreter.is_file() and os.access(interpreter, os.X_OK)):
+        return f"its interpreter {interpreter or '(none)'}: No such file or directory"
+    return None
 
 
 def _ms(started: float) -> int:

@@ -93,7 +93,7 @@ def run_process(
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = start_process(argv, cwd=cwd, env=env, lifeline=lifeline, stdout=out, stderr=err)
         try:
-            exit_code = _wait(proc, timeout)
+            exit_code = wait_exit(proc, timeout)
         finally:
             (kill or kill_group)(proc.pid)
             proc.wait()
@@ -111,7 +111,7 @@ def run_process(
     )
 
 
-def _wait(proc: subprocess.Popen[bytes], timeout: float) -> int | None:
+def wait_exit(proc: subprocess.Popen[bytes], timeout: float) -> int | None:
     """The exit status, or None after `timeout` seconds.
 
     Waits on a pidfd rather than with `Popen.wait(timeout)`, whose polling sleeps round every run up to the

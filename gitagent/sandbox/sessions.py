@@ -42,6 +42,16 @@ def strays(sid: int, since: int | None = None) -> list[int]:
     """The processes (zombies aside) of session `sid` outside its process group `sid`, read from /proc; with
     `since`, only those whose pid was handed out after pid `since`. None where /proc is missing or shows another
     PID namespace than this process's (its numbers would name other processes)."""
+    return [pid for pid, fields in _session(sid, since) if int(fields[2]) != sid]
+
+
+def members(sid: int, since: int | None = None) -> list[int]:
+    """The processes (zombies aside) of session `sid`, in whichever process group; `since` as in `strays`."""
+    return [pid for pid, _ in _session(sid, since)]
+
+
+def _session(sid: int, since: int | None) -> list[tuple[int, list[bytes]]]:
+    """The live processes of session `sid` (pid handed out after `since`, if given) with their stat fields."""
     if not proc_is_ours():
         return []
     try:
@@ -52,7 +62,12 @@ def strays(sid: int, since: int | None = None) -> list[int]:
     last = _last_pid() if since is not None else None
     if since is not None and last is not None:
         pids = [pid for pid in pids if _handed_out_between(pid, since, last)]
-    return [pid for pid in pids if _stray(pid, sid)]
+    found = []
+    for pid in pids:
+        fields = _stat_fields(pid)
+        if fields is not None and fields[0] not in (b"Z", b"X") and int(fields[3]) == sid:
+            found.append((pid, fields))
+    return found
 
 
 def proc_is_ours() -> bool:
@@ -74,17 +89,17 @@ def _last_pid() -> int | None:
     return None
 
 
-def _stray(pid: int, sid: int) -> bool:
-    """Whether process `pid` runs in session `sid` but outside its process group `sid`."""
+def _stat_fields(pid: int) -> list[bytes] | None:
+    """The fields of `/proc/PID/stat` after the name (state, ppid, pgrp, session, …), or None if unreadable."""
     try:
         fd = os.open(f"/proc/{pid}/stat", os.O_RDONLY)
     except OSError:
-        return False
+        return None
     try:
         stat = os.read(fd, 1024)
     except OSError:
-        return False
+        return None
     finally:
         os.close(fd)
     fields = stat[stat.rfind(b")") + 2 :].split()  # after the name, which may hold ")" or spaces
-    return len(fields) > 3 and fields[0] not in (b"Z", b"X") and int(fields[3]) == sid and int(fields[2]) != sid
+    return fields if len(fields) > 3 else None

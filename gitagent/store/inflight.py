@@ -97,8 +97,13 @@ def refuse_if_busy(repo: pygit2.Repository, name: str) -> None:
 @contextlib.contextmanager
 def hold_to_write(repo: pygit2.Repository, name: str) -> Iterator[None]:
     """Hold conversation `name`'s lock for the block, as `locks.hold` does; but while another process runs a turn
-    of it, refuse at once, saying which turn and which process, not after the lock's wait with its bare "being
-    written by another process"."""
+    of it (its lock is held, and the turn in flight names a live process), refuse at once, saying which turn and
+    which process, not after the lock's wait with its bare "being written by another process". A live owner
+    alone proves nothing: a batch worker or a script whose turn failed lives on, its turn interrupted."""
+    with locks.attempt(repo, name) as held:  # free: no turn runs, whatever process left one in flight
+        if held:
+            yield
+            return
     error = running_error(repo, name)
     if error is not None:
         raise error
@@ -110,11 +115,11 @@ def hold_to_write(repo: pygit2.Repository, name: str) -> Iterator[None]:
 
 
 def running_error(repo: pygit2.Repository, name: str) -> locks.ConversationBusy | None:
-    """The error that says another process is running a turn of conversation `name`, if one is: which turn, in
-    which process, and what to do meanwhile."""
+    """The error that says another process is running a turn of conversation `name`, if one is (its lock is
+    held, and the turn in flight names a live process): which turn, in which process, and what to do meanwhile."""
     commit = load(repo, name)
     who = turns.read_turn(commit).get("owner", {}) if commit is not None else {}
-    if commit is None or not is_alive(who):
+    if commit is None or not is_alive(who) or not locks.held_elsewhere(repo, name):
         return None
     fork = f", or work in a fork of its last turn: `gitagent fork {name} NEW`" if commit.parents else ""
     return locks.ConversationBusy(
@@ -136,7 +141,7 @@ def first_turn_error(repo: pygit2.Repository, name: str) -> GitagentError | None
     if commit is None:
         return None
     who = turns.read_turn(commit).get("owner", {})
-    if state(who) == "running":
+    if state(repo, name, who) == "running":
         return GitagentError(
             f"conversation {name!r} has no turns yet: its first turn is still running (process {who['pid']})",
             "it can be read once that turn is committed; `gitagent conversations` shows its state",
@@ -148,9 +153,13 @@ def _resume_hint(name: str) -> str:
     return f"finish it with `gitagent run --resume -c {name}` or drop it with `gitagent run --discard -c {name}`"
 
 
-def state(who: dict[str, Any]) -> str:
-    """An in-flight turn's state from its owner record: "running" while its process lives, else "interrupted"."""
-    return "running" if is_alive(who) else "interrupted"
+def state(repo: pygit2.Repository, name: str, who: dict[str, Any]) -> str:
+    """The state of conversation `name`'s turn in flight, whose owner record is `who`: "running" while the
+    process it names (this one included) holds the conversation's lock, else "interrupted" (a process that
+    lives on after its turn stopped, a batch worker or a script, holds no lock)."""
+    if who.get("host") == socket.gethostname() and who.get("pid") == os.getpid():
+        return "running" if locks.held_here(repo, name) else "interrupted"
+    return "running" if is_alive(who) and locks.held_elsewhere(repo, name) else "interrupted"
 
 
 def is_alive(who: dict[str, Any]) -> bool:

@@ -75,6 +75,24 @@ def attempt(repo: pygit2.Repository, name: str, wait_s: float = 0.0) -> Iterator
         os.close(fd)  # releases the lock
 
 
+def held_elsewhere(repo: pygit2.Repository, name: str) -> bool:
+    """Whether another process holds conversation `name`'s lock now (a probe: the lock is not kept)."""
+    path = lock_path(repo, name)
+    if path in _held_here:
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:  # never locked
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # releases the probe's lock, if it got it
+    return False
+
+
 def held_here(repo: pygit2.Repository, name: str) -> bool:
     """Whether this process holds conversation `name`'s lock (so no other gitagent process is writing it)."""
     return lock_path(repo, name) in _held_here

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pygit2
 
-from gitagent.models.base import AGENT_NOTIFICATION_PREFIX
+from gitagent.models.base import AGENT_NOTIFICATION_PREFIX, Usage
 from gitagent.store.conversations import get_conversation
 from gitagent.store.turns import workspace_tree
 from gitagent.subagents.buildoutput import summary, without_build_output
@@ -33,6 +33,8 @@ class Finished:
     files: list[str] = field(default_factory=list)
     build_output: list[str] = field(default_factory=list)
     """New files its commands wrote that are build output (`__pycache__`…): not merged, not in `files`."""
+    usage: Usage = field(default_factory=Usage)
+    model: str = ""
 
     @classmethod
     def of(cls, repo: pygit2.Repository, name: str, start: str, result: "Result") -> "Finished":
@@ -44,7 +46,7 @@ class Finished:
         usage = result.usage
         return cls(
             result.status, result.text, usage.input_tokens + usage.output_tokens, result.cost_usd,
-            result.tool_calls, result.duration_ms, files, left_out,
+            result.tool_calls, result.duration_ms, files, left_out, usage, result.model,
         )  # fmt: skip
 
     @classmethod

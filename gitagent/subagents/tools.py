@@ -4,15 +4,18 @@ from typing import Any, ClassVar
 
 import pygit2
 
+from gitagent.agent.transcript import transcript_path
 from gitagent.errors import GitagentError
 from gitagent.store import turns
 from gitagent.store.conversations import get_conversation
 from gitagent.subagents.buildoutput import summary, without_build_output
 from gitagent.subagents.host import Subagents
 from gitagent.subagents.models import child_model
+from gitagent.subagents.response import finished_response, launched_response
 from gitagent.subagents.start import Task, agent_info, child_prefix
 from gitagent.tools.base import Tool, ToolContext, ToolResult
 from gitagent.workspace.merge import conflict_report, merge_into
+from gitagent.workspace.worktree import worktree_for
 
 
 class AgentTool:
@@ -67,7 +70,16 @@ class AgentTool:
             name, text = self.host.spawn(task, definition, model)
         except GitagentError as e:
             return ToolResult(f"Could not start the agent: {e.message}", is_error=True)
-        return ToolResult(f"{text}\n[{note}]" if note else text, metadata={"agent": name})
+        metadata = {"agent": name, "hook_response": self._hook_response(name, task, model)}
+        return ToolResult(f"{text}\n[{note}]" if note else text, metadata=metadata)
+
+    def _hook_response(self, name: str, task: Task, model: str) -> dict[str, Any]:
+        """The call's `tool_response` for PostToolUse hooks: the child's end, or that it started in the background."""
+        repo = self.host.repository.handle()
+        child = self.host.children.get(name)
+        if task.background or child is None or child.finished is None:
+            return launched_response(name, task, model, transcript_path(repo, name))
+        return finished_response(name, task, child.finished, model, worktree_for(repo, name).path)
 
 
 class SendMessageTool:

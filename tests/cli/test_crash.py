@@ -122,3 +122,33 @@ def test_a_conversation_whose_later_turn_runs_in_another_process_is_refused(repo
         proc.wait()
     result = cli("run", "-c", "busy", "--model", script([text("x")]), "me too", expect=1)
     assert "conversation 'busy' has an interrupted turn (turn 2)" in result.err
+
+
+def test_a_turn_left_in_flight_by_a_process_that_lives_on_is_not_taken_for_running(repo: Path, script) -> None:
+    """A script (or a batch worker) whose turn stopped lives on; its turn in flight is interrupted, not running:
+    it is its lock, free now, that says so, not its owner's pid."""
+    driver = repo.parent / "driver.py"
+    driver.write_text(
+        "import json, os, sys, time\n"
+        "import gitagent\n"
+        "kill = {'type': 'tool_use', 'name': 'Bash', 'input': {'command': f'kill -INT {os.getpid()}; sleep 5'}}\n"
+        "json.dump({'responses': [[kill], [{'type': 'text', 'text': 'done'}]]}, open(sys.argv[1], 'w'))\n"
+        "try:\n"
+        "    gitagent.open(model='scripted:' + sys.argv[1], sandbox='none').conversation('alive').turn('go')\n"
+        "except KeyboardInterrupt:\n"
+        "    pass\n"
+        "print('stopped', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    proc = subprocess.Popen([sys.executable, str(driver), str(repo.parent / "kill.json")], cwd=repo, text=True,
+                            stdout=subprocess.PIPE, preexec_fn=default_sigint)  # fmt: skip
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "stopped"
+        assert git(repo, "for-each-ref", "refs/gitagent/inflight/alive").strip()  # its turn is in flight
+        assert "interrupted" in run_cli(repo, "conversations").out
+        resumed = run_cli(repo, "run", "--resume", "-c", "alive", "--model", script([text("finished")]))
+        assert resumed.code == 0, resumed.err
+        assert "[alive turn 1 → " in resumed.err
+    finally:
+        proc.kill()
+        proc.wait()

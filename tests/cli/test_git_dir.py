@@ -138,3 +138,13 @@ def test_a_batch_started_with_git_dir_set_keeps_it_out_of_its_workers_clones(
     assert '"complete": 1' in _cli(repo, env, "batch", str(tasks), "--jobs", "1", "--model", script(*WRITE), "--json")
     assert "refs/gitagent/conversations/batch/fleet/a" in git(repo, "for-each-ref", "refs/gitagent/")
     assert "FETCH_HEAD" not in {p.name for p in (repo / ".git").iterdir()}  # no worker fetched into it
+
+
+def test_a_batch_on_a_dotfiles_repository_runs_its_tasks_in_it(tmp_path: Path, script) -> None:
+    dots, home = _dotfiles(tmp_path)
+    env = {"GIT_DIR": str(dots), "GIT_WORK_TREE": str(home)}
+    tasks = tmp_path / "fleet.jsonl"
+    tasks.write_text('{"id": "a", "prompt": "write notes"}\n')
+    assert '"complete": 1' in _cli(home, env, "batch", str(tasks), "--jobs", "1", "--model", script(*WRITE), "--json")
+    assert "refs/gitagent/conversations/batch/fleet/a" in git(tmp_path, f"--git-dir={dots}", "for-each-ref")
+    assert (dots / "gitagent" / "worktrees" / "batch" / "fleet" / "a" / "notes.txt").read_text() == "hello\n"

@@ -78,7 +78,7 @@ class SidePanel(Vertical):
         for name in sorted(set(inflight.names(repo)) - {c.name for c in conversations}):  # first turns in flight
             commit = inflight.load(repo, name)
             if commit is not None:
-                state = inflight.state(turns.read_turn(commit).get("owner", {}))  # running elsewhere, or interrupted
+                state = inflight.state(repo, name, turns.read_turn(commit).get("owner", {}))
                 tree.root.add(
                     literal(f"{'▶ ' if name == current else ''}{name} ({state})"), data=name, allow_expand=False
                 )
