@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from gitagent.agent.events import Event, Verdict
-from gitagent.agent.permissions import HEADLESS_ASK, Approver, Decision, Permissions
+from gitagent.agent.permissions import HEADLESS_ASK, Approver, Decision, Permissions, parse_rules
 from gitagent.agent.record import TurnRecord
-from gitagent.agent.rules import parse_rule, rule_problem
 from gitagent.agent.transcript import Transcript
 from gitagent.errors import GitagentError
 from gitagent.hooks import HookOutcome, HookRunner
@@ -156,15 +155,7 @@ class Guard:
         """Allow what a loaded skill's `allowed-tools` name for the rest of the turn, as Claude Code does once
         it loads one (deny and ask rules still come first). Only skills the user trusts are ever loaded."""
         origin = f"skill {loaded.get('skill')}'s allowed-tools"
-        for text in loaded.get("allowed_tools") or []:
-            try:
-                rule = parse_rule(text, origin)
-            except GitagentError as e:
-                self.notify(f"{e.message}; it is ignored")
-                continue
-            if problem := rule_problem(rule):
-                self.notify(problem)
-            self.permissions.allow.append(rule)
+        self.permissions.allow.extend(parse_rules(loaded.get("allowed_tools") or [], origin, self.notify))
 
     def after_batch(self, done: list[tuple[Block, ToolResult]], record: TurnRecord) -> None:
         """PostToolBatch, once every tool call of a model response has its result."""

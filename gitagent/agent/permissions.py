@@ -168,15 +168,21 @@ def _rules(table: dict[str, Any], kind: str, origin: str, warnings: list[str]) -
     if not isinstance(texts, list):
         warnings.append(f"{origin}: permissions.{kind} must be a list of rules; it is ignored")
         return []
+    return parse_rules(texts, origin, warnings.append)
+
+
+def parse_rules(texts: list[Any], origin: str, warn: Callable[[str], None]) -> list[Rule]:
+    """The rules written as `texts` in `origin`; each that cannot be read is left out, and `warn` told why (as
+    it is of a rule that reads but can never match)."""
     rules = []
     for text in texts:
         try:
             rule = parse_rule(text, origin)
         except GitagentError as e:
-            warnings.append(f"{e.message}; it is ignored ({e.hint})")
+            warn(f"{e.message}; it is ignored ({e.hint})")
             continue
         if problem := rule_problem(rule):
-            warnings.append(problem)
+            warn(problem)
         rules.append(rule)
     return rules
 

@@ -14,11 +14,11 @@ skills): a command may pick the model and pre-approve tools for its turn.
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from gitagent.agent.trust import content_id
+from gitagent.skills.model import rule_list
 from gitagent.skills.validate import split_frontmatter
 from gitagent.userdir import user_config_dir
 
@@ -111,28 +111,9 @@ def load_command(path: Path, name: str, source: str) -> CustomCommand:
         description=str(meta.get("description") or _first_line(parts[1])),
         argument_hint=str(meta.get("argument-hint") or ""),
         model=str(meta["model"]) if meta.get("model") else None,
-        allowed_tools=_tool_list(meta.get("allowed-tools")),
+        allowed_tools=rule_list(meta.get("allowed-tools")),
     )  # fmt: skip
 
 
 def _first_line(text: str) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), "")[:100]
-
-
-def _tool_list(value: Any) -> list[str]:
-    """`allowed-tools` as a list: YAML list, or one string of comma-separated rules (commas inside a rule's
-    parentheses do not split it)."""
-    if isinstance(value, list):
-        return [str(v).strip() for v in value if str(v).strip()]
-    if not isinstance(value, str):
-        return []
-    rules, depth, current = [], 0, ""
-    for char in value:
-        depth += (char == "(") - (char == ")")
-        if char == "," and depth == 0:
-            rules.append(current.strip())
-            current = ""
-        else:
-            current += char
-    rules.append(current.strip())
-    return [rule for rule in rules if rule]
