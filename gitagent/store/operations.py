@@ -1,6 +1,7 @@
 """Fork, rewind, rm and prune: ref moves that never destroy a turn, plus the worktree work they imply."""
 
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from gitagent.store.refs import (
 from gitagent.store.repo import state_dir
 from gitagent.testpoints import kill_point
 from gitagent.workspace import worktree as wt
+from gitagent.workspace.sessionenv import session_env_dir
 from gitagent.workspace.snapshot import take_snapshot
 
 
@@ -70,7 +72,8 @@ def rewind(repo: pygit2.Repository, conversation: Conversation, rev: str, force:
 
 
 def remove(repo: pygit2.Repository, name: str, force: bool = False) -> Conversation:
-    """Delete conversation `name` and its worktree; its turns stay reachable until `gitagent prune`."""
+    """Delete conversation `name`, its worktree and its session environment; its turns stay reachable until
+    `gitagent prune`."""
     get_conversation(repo, name)  # an unknown name, or a first turn still running, is refused without the lock
     with inflight.hold_to_write(repo, name):
         conversation = get_conversation(repo, name)
@@ -81,6 +84,8 @@ def remove(repo: pygit2.Repository, name: str, force: bool = False) -> Conversat
         cas_delete(repo, conversation_ref(name), conversation.head.id)
         kill_point("rm-ref-deleted")
         wt.remove(worktree)
+        # what its SessionStart hooks left for its commands: a conversation later given the name is another session
+        shutil.rmtree(session_env_dir(repo, name), ignore_errors=True)
         return conversation
 
 

@@ -105,3 +105,16 @@ def test_hooks_test_gives_session_start_hooks_a_file_and_shows_what_they_wrote(r
     shown = cli("hooks", "test", "SessionStart", "--trust-repo").out
     assert "CLAUDE_ENV_FILE (run before each Bash command):\n  export GREETING=hi-startup\n" in shown
     assert not (repo / ".git" / "gitagent" / "session-env").exists()  # a test run's file is thrown away
+
+
+def test_a_fork_onto_a_removed_name_does_not_inherit_its_environment(repo: Path, cli, script) -> None:
+    _with_hook(repo)
+    cli("run", "-c", "c", "--trust-repo", "-m", script([text("one")]), "go")
+    cli("run", "-c", "other", "-m", script([text("one")]), "go")  # no hook runs without --trust-repo here
+    folder = repo / ".git" / "gitagent" / "session-env" / "c"
+    assert read_script(folder)
+    cli("rm", "c")
+    assert not folder.exists()  # removed with its conversation: a later `c` is another session
+    cli("fork", "other", "c")
+    cli("run", "-c", "c", "-m", script([tool("Bash", command='echo "[$GREETING]"')], [text("x")]), "go on")
+    assert _outputs(repo, "c") == ["[]"]
