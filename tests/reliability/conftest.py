@@ -18,10 +18,21 @@ import pytest
 from gitagent.agent.session import resume_turn, run_turn
 from gitagent.agent.turn import TurnSettings
 from gitagent.models import load_model
+from gitagent.sandbox.sessions import members
 from gitagent.sandbox.unconfined import UnconfinedSandbox
 from gitagent.store import operations
 from gitagent.store.conversations import get_conversation, resolve_target
 from tests.conftest import Result, git, text, tool
+
+
+def _outlived_by(sid: int) -> None:
+    """Wait until the processes a killed gitagent started (session `sid`) have ended: a git it ran, e.g. the
+    `git worktree add` of a new conversation's worktree filled in the background, finishes its step after the
+    kill (its placeholder HEAD reads as invalid to a `git fsck` run meanwhile); checks run after, as a user's would."""
+    deadline = time.monotonic() + 30
+    while members(sid):
+        assert time.monotonic() < deadline, f"processes of killed gitagent {sid} still running: {members(sid)}"
+        time.sleep(0.02)
 
 
 def write(path: str, content: str) -> list[list[dict[str, Any]]]:
@@ -65,15 +76,19 @@ class Crash:
         extra = dict(env or {})
         if kill_at:
             extra["GITAGENT_TEST_KILL_AT"] = kill_at
-        proc = subprocess.run(
+        proc = subprocess.Popen(
             [sys.executable, "-m", "gitagent", *args],
             cwd=self.repo,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
             env={**os.environ, **extra},
-            timeout=120,
+            start_new_session=True,
         )
-        return Result(proc.returncode, proc.stdout, proc.stderr)
+        out, err = proc.communicate(timeout=120)
+        if kill_at:
+            _outlived_by(proc.pid)
+        return Result(proc.returncode, out, err)
 
     def start(self, *args: str) -> subprocess.Popen[str]:
         """Start the real `gitagent` in the repository without waiting for it."""
