@@ -42,7 +42,10 @@ class Repository:
 
     def __init__(self, path: str | Path | Location | None = None, **options: Any) -> None:
         # a Location: found earlier, by another process (a batch's driver), named outright
-        repo = open_located(path) if isinstance(path, Location) else open_repository(path and Path(path))
+        if isinstance(path, Location):
+            repo = open_located(path)
+        else:
+            repo = open_repository(Path(path) if path is not None else None)
         self.location = location(repo)
         """Its git directory and work tree, as found once (`GIT_DIR` and `GIT_WORK_TREE` are read then only)."""
         self.path = workdir(repo)
