@@ -9,10 +9,9 @@ leaves nothing behind costs one read of the /proc entries of the processes start
 """
 
 import threading
-import time
 
 from gitagent.sandbox.process import Lifeline, kill_group
-from gitagent.sandbox.sessions import FULL_SCAN_AFTER_S, members
+from gitagent.sandbox.sessions import members, scan_since
 
 _lock = threading.Lock()
 _kept: dict[int, Lifeline] = {}
@@ -23,8 +22,7 @@ not hand out again while the session has a member)."""
 def release(sid: int, lifeline: Lifeline, started: float) -> None:
     """Let go of session `sid`, whose hook (its leader, started at `time.monotonic()` `started`) has exited and been
     reaped: let its watcher go at once when nothing else is left, else keep the lifeline while the rest runs."""
-    recent = time.monotonic() - started < FULL_SCAN_AFTER_S  # see there: pid numbers cannot have wrapped round
-    if len(members(sid, since=sid if recent else None)) <= 1:  # the watcher alone
+    if len(members(sid, since=scan_since(sid, started))) <= 1:  # the watcher alone
         _let_go(sid, lifeline)
         return
     with _lock:

@@ -82,19 +82,19 @@ def run_hook_process(argv: list[str], stdin: bytes, *, cwd: Path, env: dict[str,
     started = time.monotonic()
     problem = _exec_problem(argv[0], cwd, env)
     if problem:
-        return ProcessResult(None, "", "", _ms(started), start_error=f"cannot start: {problem}")
+        return _not_started(problem, started)
     with tempfile.TemporaryFile() as inp, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         inp.write(stdin)
         inp.seek(0)
         try:
             wrapped, lifeline = program_argv(argv, env)
         except OSError as e:
-            return ProcessResult(None, "", "", _ms(started), start_error=f"cannot start: {e.strerror or e}")
+            return _not_started(e.strerror or str(e), started)
         try:
             proc = start_process(wrapped, cwd=cwd, env=env, lifeline=lifeline, stdin=inp, stdout=out, stderr=err)
         except OSError as e:
             lifeline.close()
-            return ProcessResult(None, "", "", _ms(started), start_error=f"cannot start: {e.strerror or e}")
+            return _not_started(e.strerror or str(e), started)
         try:
             exit_code = wait_exit(proc, timeout)
         except BaseException:  # Ctrl-C while a hook runs: take the hook's processes down with us
@@ -115,6 +115,10 @@ def run_hook_process(argv: list[str], stdin: bytes, *, cwd: Path, env: dict[str,
         stdout_cut=stdout_cut,
         stderr_cut=stderr_cut,
     )
+
+
+def _not_started(reason: str, started: float) -> ProcessResult:
+    return ProcessResult(None, "", "", _ms(started), start_error=f"cannot start: {reason}")
 
 
 def _end(proc: subprocess.Popen[bytes], lifeline: Lifeline, started: float) -> None:

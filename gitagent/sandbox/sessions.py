@@ -26,16 +26,23 @@ def kill_session(sid: int, started: float | None = None) -> None:
     process group, then whatever moved to a group of its own within it. `started` (`time.monotonic()` before
     the leader was started) lets a short command's sweep read only the processes started after it."""
     kill_group(sid)
-    recent = started is not None and time.monotonic() - started < FULL_SCAN_AFTER_S
+    since = scan_since(sid, started)
     killed: set[int] = set()  # a process sent SIGKILL can no longer fork, though it may not have died yet
     for _ in range(SWEEPS):  # again after each that found some: they may have forked while it read /proc
-        found = [pid for pid in strays(sid, since=sid if recent else None) if pid not in killed]
+        found = [pid for pid in strays(sid, since=since) if pid not in killed]
         if not found:
             return
         for pid in found:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
         killed.update(found)
+
+
+def scan_since(sid: int, started: float | None) -> int | None:
+    """The `since` for reading session `sid` (its leader started at `time.monotonic()` `started`): only the pids
+    handed out after its own while it is young enough that pid numbers cannot have wrapped round, else None."""
+    recent = started is not None and time.monotonic() - started < FULL_SCAN_AFTER_S
+    return sid if recent else None
 
 
 def strays(sid: int, since: int | None = None) -> list[int]:

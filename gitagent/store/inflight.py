@@ -119,7 +119,7 @@ def running_error(repo: pygit2.Repository, name: str) -> locks.ConversationBusy 
     held, and the turn in flight names a live process): which turn, in which process, and what to do meanwhile."""
     commit = load(repo, name)
     who = turns.read_turn(commit).get("owner", {}) if commit is not None else {}
-    if commit is None or not is_alive(who) or not locks.held_elsewhere(repo, name):
+    if commit is None or not runs_elsewhere(repo, name, who):
         return None
     fork = f", or work in a fork of its last turn: `gitagent fork {name} NEW`" if commit.parents else ""
     return locks.ConversationBusy(
@@ -159,7 +159,13 @@ def state(repo: pygit2.Repository, name: str, who: dict[str, Any]) -> str:
     lives on after its turn stopped, a batch worker or a script, holds no lock)."""
     if who.get("host") == socket.gethostname() and who.get("pid") == os.getpid():
         return "running" if locks.held_here(repo, name) else "interrupted"
-    return "running" if is_alive(who) and locks.held_elsewhere(repo, name) else "interrupted"
+    return "running" if runs_elsewhere(repo, name, who) else "interrupted"
+
+
+def runs_elsewhere(repo: pygit2.Repository, name: str, who: dict[str, Any]) -> bool:
+    """Whether another live process, the one owner record `who` names, runs conversation `name`'s turn in flight:
+    it holds the conversation's lock (a process that outlived its turn holds none)."""
+    return is_alive(who) and locks.held_elsewhere(repo, name)
 
 
 def is_alive(who: dict[str, Any]) -> bool:

@@ -50,6 +50,22 @@ needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewr
 SANDBOXES = [pytest.param("bwrap", marks=needs_bwrap), "none"]
 
 
+def _left_running(token: str) -> list[int]:
+    """The processes named with `token` still running 5 s after gitagent was killed (none, as promised)."""
+    deadline = time.monotonic() + 5
+    while _processes_running(token) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return _processes_running(token)
+
+
+def _clean_up(gitagent: subprocess.Popen[bytes], token: str) -> None:
+    """Kill gitagent and, should the test have failed, what it left running."""
+    gitagent.kill()
+    gitagent.wait()
+    for pid in _processes_running(token):
+        os.kill(pid, signal.SIGKILL)
+
+
 def _sandbox(choice: str) -> list[str]:
     """The command-line flag for a sandbox choice (bwrap is the default)."""
     return [] if choice == "bwrap" else ["--sandbox", choice]
@@ -131,15 +147,9 @@ def test_a_running_mcp_server_or_command_dies_when_gitagent_is_killed(
         assert _processes_running(token)
         gitagent.kill()
         gitagent.wait()
-        deadline = time.monotonic() + 5
-        while _processes_running(token) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert _processes_running(token) == []
+        assert _left_running(token) == []
     finally:
-        gitagent.kill()
-        gitagent.wait()
-        for pid in _processes_running(token):
-            os.kill(pid, signal.SIGKILL)
+        _clean_up(gitagent, token)
 
 
 def test_a_running_unconfined_command_and_all_it_started_die_when_gitagent_is_killed(repo: Path, script) -> None:
@@ -169,12 +179,6 @@ def test_a_running_unconfined_command_and_all_it_started_die_when_gitagent_is_ki
             wait_for_process(f"{token}-{started}")
         gitagent.kill()
         gitagent.wait()
-        deadline = time.monotonic() + 5
-        while _processes_running(token) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert _processes_running(token) == []
+        assert _left_running(token) == []
     finally:
-        gitagent.kill()
-        gitagent.wait()
-        for pid in _processes_running(token):
-            os.kill(pid, signal.SIGKILL)
+        _clean_up(gitagent, token)
