@@ -87,6 +87,7 @@ def test_what_a_hook_leaves_running_lives_on_and_its_lifeline_is_let_go_once_it_
         leave = ["bash", "-c", f"(exec -a {token} sleep 300) & echo started"]
         first = run_hook_process(leave, b"", cwd=tmp_path, env=env, timeout=10)
         assert first.exit_code == 0 and first.stdout == "started\n"
+        wait_for_process(token)  # a background `exec -a` may rename itself only after the hook has exited
         assert len(_named(token)) == 1 and len(lifelines.kept()) == 1
         _clean(token)
         assert _gone(token)
